@@ -1,0 +1,1 @@
+//! Benchmarks for enumeter; see `benches/`. This library is intentionally empty.

@@ -1,0 +1,78 @@
+//! The smallest complete use of enumeter: declare labels and metrics, record,
+//! render the Prometheus text format to standard output.
+//!
+//! Run with `cargo run --example quickstart`.
+
+use enumeter::{metrics, Format, LabelValue};
+
+/// Which way a message travelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+#[label(rename_all = "lowercase")]
+pub enum Direction {
+    Inbound,
+    Outbound,
+}
+
+/// The class of a SIP response code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+pub enum CodeClass {
+    #[label(name = "1xx", codes = 100..=199)]
+    Provisional,
+    #[label(name = "2xx", codes = 200..=299)]
+    Success,
+    #[label(name = "3xx", codes = 300..=399)]
+    Redirection,
+    #[label(name = "4xx", codes = 400..=499)]
+    ClientError,
+    #[label(name = "5xx", codes = 500..=599)]
+    ServerError,
+    #[label(name = "6xx", codes = 600..=699)]
+    GlobalFailure,
+    /// Anything outside 100..=699.
+    #[label(name = "other", other)]
+    Other,
+}
+
+/// How a call reached us.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+#[label(rename_all = "lowercase")]
+pub enum Transport {
+    Udp,
+    Tcp,
+    Tls,
+}
+
+/// SIP signalling metrics.
+#[metrics(namespace = "sip", max_series = 64)]
+pub enum Sip {
+    /// INVITE responses, by direction and response class.
+    #[counter]
+    InviteResultTotal {
+        direction: Direction,
+        code_class: CodeClass,
+    },
+    /// Calls in progress.
+    #[gauge]
+    ActiveCalls { transport: Transport },
+    /// Mean opinion score of the last finished call.
+    #[gauge(float)]
+    LastCallMos,
+}
+
+fn main() {
+    for (direction, code) in [
+        (Direction::Inbound, 100),
+        (Direction::Inbound, 180),
+        (Direction::Inbound, 200),
+        (Direction::Outbound, 486),
+        (Direction::Outbound, 999),
+    ] {
+        Sip::invite_result_total(direction, CodeClass::from_code(code)).inc();
+    }
+    Sip::active_calls(Transport::Udp).inc();
+    Sip::active_calls(Transport::Tls).add(2);
+    Sip::active_calls(Transport::Tls).dec();
+    Sip::last_call_mos().set(4.25);
+
+    print!("{}", enumeter::render(Format::Prometheus));
+}

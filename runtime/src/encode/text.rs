@@ -1,0 +1,95 @@
+//! Escaping and label sets, shared by the text formats.
+
+use smallvec::SmallVec;
+
+use crate::LabelDesc;
+
+/// Appends HELP text with `\` and newline escaped.
+pub(crate) fn write_help(out: &mut Vec<u8>, help: &str) {
+    write_escaped(out, help, false);
+}
+
+/// Appends a label value with `\`, `"` and newline escaped.
+pub(crate) fn write_label_value(out: &mut Vec<u8>, value: &str) {
+    write_escaped(out, value, true);
+}
+
+fn write_escaped(out: &mut Vec<u8>, s: &str, quote: bool) {
+    let needs_escape = |b: u8| b == b'\\' || b == b'\n' || (quote && b == b'"');
+    let bytes = s.as_bytes();
+    if !bytes.iter().any(|&b| needs_escape(b)) {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    for &b in bytes {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'"' if quote => out.extend_from_slice(b"\\\""),
+            _ => out.push(b),
+        }
+    }
+}
+
+/// The label value indices of one series after another, in series order: an
+/// odometer whose last digit turns fastest.
+pub(crate) struct SeriesLabels {
+    digits: SmallVec<[usize; 8]>,
+}
+
+impl SeriesLabels {
+    pub(crate) fn new(labels: &[LabelDesc]) -> Self {
+        Self {
+            digits: labels.iter().map(|_| 0).collect(),
+        }
+    }
+
+    /// Writes `{name="value",...}` for the current series, or nothing for a
+    /// metric without labels.
+    pub(crate) fn write(&self, out: &mut Vec<u8>, labels: &[LabelDesc]) {
+        if labels.is_empty() {
+            return;
+        }
+        out.push(b'{');
+        for (i, (label, &digit)) in labels.iter().zip(&self.digits).enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(label.name.as_bytes());
+            out.extend_from_slice(b"=\"");
+            write_label_value(out, label.values[digit]);
+            out.push(b'"');
+        }
+        out.push(b'}');
+    }
+
+    /// Moves to the next series.
+    pub(crate) fn advance(&mut self, labels: &[LabelDesc]) {
+        for (digit, label) in self.digits.iter_mut().zip(labels).rev() {
+            *digit += 1;
+            if *digit < label.values.len() {
+                return;
+            }
+            *digit = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_escape_backslash_quote_and_newline() {
+        let mut out = Vec::new();
+        write_label_value(&mut out, "a\\b\"c\nd");
+        assert_eq!(out, br#"a\\b\"c\nd"#);
+    }
+
+    #[test]
+    fn help_escapes_backslash_and_newline_but_not_quote() {
+        let mut out = Vec::new();
+        write_help(&mut out, "say \"hi\"\\\n");
+        assert_eq!(out, br#"say "hi"\\\n"#);
+    }
+}

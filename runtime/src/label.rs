@@ -1,0 +1,132 @@
+//! Label values: the closed sets a metric can be labelled by.
+
+use core::fmt;
+
+/// A closed set of label values, usually derived with
+/// [`#[derive(LabelValue)]`](derive@crate::LabelValue) on a fieldless enum.
+///
+/// Every value has a dense index in `0..CARDINALITY` and a name, the string
+/// that appears in the exposition. A metric labelled by values `A` and `B`
+/// owns `A::CARDINALITY * B::CARDINALITY` series, laid out densely.
+///
+/// # Contract for manual implementations
+///
+/// `index` must return a value below `CARDINALITY`, `NAMES[v.index()]` must be
+/// the name of `v`, and `ALL[i].index() == i` for every `i`. The derive upholds
+/// this; a manual implementation that breaks it makes recording panic on an
+/// out-of-bounds index.
+///
+/// # Example
+///
+/// ```
+/// use enumeter::LabelValue;
+///
+/// #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+/// #[label(rename_all = "lowercase")]
+/// pub enum Direction {
+///     Inbound,
+///     Outbound,
+/// }
+///
+/// assert_eq!(Direction::CARDINALITY, 2);
+/// assert_eq!(Direction::Outbound.index(), 1);
+/// assert_eq!(Direction::Outbound.as_str(), "outbound");
+/// assert_eq!(Direction::from_name("inbound"), Some(Direction::Inbound));
+/// assert!(<Direction as LabelValue>::parse("sideways").is_err());
+/// ```
+pub trait LabelValue: Copy + Send + Sync + 'static {
+    /// How many distinct values the set has.
+    const CARDINALITY: usize;
+    /// Every value, in index order.
+    const ALL: &'static [Self];
+    /// The exposition name of every value, in index order.
+    const NAMES: &'static [&'static str];
+
+    /// The dense index of this value, in `0..CARDINALITY`.
+    fn index(self) -> usize;
+
+    /// The value whose name is `name`, if there is one.
+    fn from_name(name: &str) -> Option<Self>;
+
+    /// The exposition name of this value.
+    #[inline]
+    fn as_str(self) -> &'static str {
+        Self::NAMES[self.index()]
+    }
+
+    /// The value whose name is `name`, or an error that says which set was
+    /// asked and what it was asked for.
+    fn parse(name: &str) -> Result<Self, ParseLabelError> {
+        Self::from_name(name).ok_or_else(|| ParseLabelError {
+            type_name: core::any::type_name::<Self>(),
+            value: name.into(),
+        })
+    }
+}
+
+/// `false` and `true`, in that order.
+impl LabelValue for bool {
+    const CARDINALITY: usize = 2;
+    const ALL: &'static [Self] = &[false, true];
+    const NAMES: &'static [&'static str] = &["false", "true"];
+
+    #[inline]
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "false" => Some(false),
+            "true" => Some(true),
+            _ => None,
+        }
+    }
+}
+
+/// A string named no value of a label set; returned by [`LabelValue::parse`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseLabelError {
+    type_name: &'static str,
+    value: Box<str>,
+}
+
+impl ParseLabelError {
+    /// The string that named no value.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// The Rust type of the label set that was asked.
+    pub fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+}
+
+impl fmt::Display for ParseLabelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} names no value of label set `{}`", self.value, self.type_name)
+    }
+}
+
+impl std::error::Error for ParseLabelError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bool_is_a_label_value_with_false_first() {
+        assert_eq!(<bool as LabelValue>::NAMES, &["false", "true"]);
+        assert_eq!(true.index(), 1);
+        assert_eq!(<bool as LabelValue>::from_name("true"), Some(true));
+        assert_eq!(<bool as LabelValue>::from_name("True"), None);
+    }
+
+    #[test]
+    fn parse_error_names_the_set_and_the_value() {
+        let err = <bool as LabelValue>::parse("maybe").unwrap_err();
+        assert_eq!(err.value(), "maybe");
+        assert_eq!(err.to_string(), "\"maybe\" names no value of label set `bool`");
+    }
+}
