@@ -33,7 +33,10 @@ pub enum Outcome {
 pub enum Bench {
     /// Requests by endpoint and outcome: 6 × 3 series.
     #[counter]
-    RequestsTotal { endpoint: Endpoint, outcome: Outcome },
+    RequestsTotal {
+        endpoint: Endpoint,
+        outcome: Outcome,
+    },
 }
 
 /// The series of each operation, drawn once from a fixed seed so that both
@@ -62,7 +65,9 @@ fn counter_increment(c: &mut Criterion) {
         b.iter(|| black_box(&BARE).fetch_add(1, Ordering::Relaxed))
     });
     group.bench_function("enumeter_labelled", |b| {
-        b.iter(|| Bench::requests_total(black_box(Endpoint::Admin), black_box(Outcome::Failed)).inc())
+        b.iter(|| {
+            Bench::requests_total(black_box(Endpoint::Admin), black_box(Outcome::Failed)).inc()
+        })
     });
 
     // A different series every operation, same sequence on both sides; the

@@ -34,6 +34,12 @@ use core::fmt;
 /// assert_eq!(Direction::from_name("inbound"), Some(Direction::Inbound));
 /// assert!(<Direction as LabelValue>::parse("sideways").is_err());
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a label value",
+    label = "not a closed set of label values",
+    note = "a label is a fieldless enum with #[derive(enumeter::LabelValue)], or `bool`; \
+            unbounded values such as ids or free-form strings do not belong in labels"
+)]
 pub trait LabelValue: Copy + Send + Sync + 'static {
     /// How many distinct values the set has.
     const CARDINALITY: usize;
@@ -105,7 +111,11 @@ impl ParseLabelError {
 
 impl fmt::Display for ParseLabelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} names no value of label set `{}`", self.value, self.type_name)
+        write!(
+            f,
+            "{:?} names no value of label set `{}`",
+            self.value, self.type_name
+        )
     }
 }
 
@@ -127,6 +137,9 @@ mod tests {
     fn parse_error_names_the_set_and_the_value() {
         let err = <bool as LabelValue>::parse("maybe").unwrap_err();
         assert_eq!(err.value(), "maybe");
-        assert_eq!(err.to_string(), "\"maybe\" names no value of label set `bool`");
+        assert_eq!(
+            err.to_string(),
+            "\"maybe\" names no value of label set `bool`"
+        );
     }
 }

@@ -37,9 +37,11 @@ pub static GROUPS: [&'static dyn Group];
 /// let registry = Registry::new().with(&pool);
 /// assert_eq!(
 ///     registry.render(Format::Prometheus),
-///     "# HELP pool_jobs_total Jobs finished.\n\
-///      # TYPE pool_jobs_total counter\n\
-///      pool_jobs_total 3\n"
+///     concat!(
+///         "# HELP pool_jobs_total Jobs finished.\n",
+///         "# TYPE pool_jobs_total counter\n",
+///         "pool_jobs_total 3\n",
+///     )
 /// );
 /// ```
 #[derive(Default)]

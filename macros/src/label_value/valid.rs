@@ -96,14 +96,9 @@ fn check_codes(model: &LabelEnum<'_>, errors: &mut Errors) {
             errors.spanned(
                 &b.tokens,
                 format!(
-                    "codes {}..={} overlap codes {}..={} of `{}`; every code must \
-                     map to one variant of `{}`",
-                    b.low,
-                    b.high,
-                    a.low,
-                    a.high,
-                    a_variant,
-                    b_variant
+                    "codes {}..={} of `{}` overlap codes {}..={} of `{}`; every code \
+                     must map to exactly one variant, so make the ranges disjoint",
+                    b.low, b.high, b_variant, a.low, a.high, a_variant
                 ),
             );
         }

@@ -38,7 +38,11 @@ pub(crate) struct LabelDef<'a> {
 }
 
 impl<'a> Group<'a> {
-    pub(crate) fn from_syn(item: &'a syn::ItemEnum, attrs: GroupAttrs, errors: &mut Errors) -> Self {
+    pub(crate) fn from_syn(
+        item: &'a syn::ItemEnum,
+        attrs: GroupAttrs,
+        errors: &mut Errors,
+    ) -> Self {
         let namespace = attrs.namespace.as_ref().map(syn::LitStr::value);
         let metrics = item
             .variants

@@ -27,13 +27,16 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
     let shortcuts = metrics.iter().map(|m| m.shortcut(vis, &storage));
     let visits = metrics.iter().map(Expanded::visit);
     let max_series = group.attrs.max_series.as_ref().map(|max| {
-        let total = metrics.iter().map(|m| &m.series);
+        let counts = metrics.iter().map(|m| &m.series);
         let message = format!(
             "metric group `{enum_ident}` declares more series than `max_series = {max}` \
              allows: raise max_series, or drop or narrow labels"
         );
         quote_spanned! {max.span()=>
-            const _: () = ::core::assert!(0 #(+ #total)* <= #max, #message);
+            const _: () = ::core::assert!(
+                ::enumeter::__private::series_total(&[#(#counts),*]) <= #max,
+                #message
+            );
         }
     });
 
@@ -141,21 +144,36 @@ impl<'m, 'a> Expanded<'m, 'a> {
             metric,
             fn_ident: metric.fn_ident().expect("validated"),
             cell,
-            series: quote!((1usize #(* #cardinalities)*)),
+            series: product(cardinalities),
         }
     }
 
     /// `Σ index_i × stride_i`, the strides being products of constants.
     fn index(&self) -> TokenStream {
         let labels = &self.metric.labels;
-        let terms = labels.iter().enumerate().map(|(i, label)| {
-            let (ident, ty) = (label.ident, label.ty);
-            let stride = labels[i + 1..].iter().map(|l| cardinality(l.ty));
-            quote_spanned! {ty.span()=>
-                <#ty as ::enumeter::__private::LabelValue>::index(#ident) * (1usize #(* #stride)*)
-            }
-        });
-        quote!(0usize #(+ #terms)*)
+        let terms: Vec<TokenStream> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, label)| {
+                let (ident, ty) = (label.ident, label.ty);
+                let index = quote_spanned! {ty.span()=>
+                    <#ty as ::enumeter::__private::LabelValue>::index(#ident)
+                };
+                let strides: Vec<TokenStream> =
+                    labels[i + 1..].iter().map(|l| cardinality(l.ty)).collect();
+                if strides.is_empty() {
+                    index
+                } else {
+                    let stride = product(strides);
+                    quote!(#index * #stride)
+                }
+            })
+            .collect();
+        if terms.is_empty() {
+            quote!(0usize)
+        } else {
+            quote!((#(#terms)+*))
+        }
     }
 
     fn params(&self) -> impl Iterator<Item = TokenStream> + '_ {
@@ -239,6 +257,20 @@ impl<'m, 'a> Expanded<'m, 'a> {
                     cells: ::enumeter::__private::Cells::#variant(&self.#ident),
                 });
             }
+        }
+    }
+}
+
+/// `(a * b * ...)`, or `1usize` for no factors. Written without identity
+/// factors so that lints on the user's code (whose spans these carry) stay
+/// quiet.
+fn product(factors: impl IntoIterator<Item = TokenStream>) -> TokenStream {
+    let mut factors = factors.into_iter();
+    match factors.next() {
+        None => quote!(1usize),
+        Some(first) => {
+            let rest = factors.map(|f| quote!(* #f));
+            quote!((#first #(#rest)*))
         }
     }
 }

@@ -24,8 +24,13 @@ pub(crate) fn check(group: &Group<'_>, errors: &mut Errors) {
             "a metric group needs at least one metric: add a variant with #[counter] or #[gauge]",
         );
     }
+    let namespace_ok = group
+        .attrs
+        .namespace
+        .as_ref()
+        .map_or(true, |ns| is_valid_name(&ns.value()));
     if let Some(ns) = &group.attrs.namespace {
-        if !is_valid_name(&ns.value()) {
+        if !namespace_ok {
             errors.spanned(
                 ns,
                 "invalid namespace: use ASCII letters, digits and `_`, not starting \
@@ -39,12 +44,12 @@ pub(crate) fn check(group: &Group<'_>, errors: &mut Errors) {
         }
     }
     for metric in &group.metrics {
-        check_metric(metric, errors);
+        check_metric(metric, namespace_ok, errors);
     }
     check_duplicates(group, errors);
 }
 
-fn check_metric(metric: &MetricDef<'_>, errors: &mut Errors) {
+fn check_metric(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors) {
     let variant = metric.variant;
     match metric.kinds.as_slice() {
         [] => errors.spanned(
@@ -94,7 +99,7 @@ fn check_metric(metric: &MetricDef<'_>, errors: &mut Errors) {
             ),
         );
     }
-    check_name(metric, errors);
+    check_name(metric, namespace_ok, errors);
     for label in &metric.labels {
         if !is_valid_name(&label.name) {
             errors.spanned(
@@ -107,8 +112,13 @@ fn check_metric(metric: &MetricDef<'_>, errors: &mut Errors) {
     }
 }
 
-fn check_name(metric: &MetricDef<'_>, errors: &mut Errors) {
+/// `namespace_ok` is false when the namespace already has an error of its
+/// own, which would otherwise repeat on every metric.
+fn check_name(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors) {
     if !is_valid_name(&metric.name) {
+        if !namespace_ok {
+            return;
+        }
         errors.spanned(
             &metric.name_tokens,
             format!(

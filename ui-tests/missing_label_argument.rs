@@ -1,0 +1,19 @@
+use enumeter::{metrics, LabelValue};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+pub enum Direction {
+    Inbound,
+    Outbound,
+}
+
+/// SIP metrics.
+#[metrics(namespace = "sip")]
+pub enum Sip {
+    /// INVITEs by direction and retransmission.
+    #[counter]
+    InvitesTotal { direction: Direction, retransmitted: bool },
+}
+
+fn main() {
+    Sip::invites_total(Direction::Inbound).inc();
+}

@@ -1,0 +1,11 @@
+use enumeter::metrics;
+
+/// SIP metrics.
+#[metrics(namespace = "sip")]
+pub enum Sip {
+    /// INVITEs.
+    #[counter]
+    InvitesTotal { le: bool },
+}
+
+fn main() {}
