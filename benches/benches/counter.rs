@@ -61,8 +61,12 @@ fn counter_increment(c: &mut Criterion) {
     // One fixed series; the label values pass through black_box so that the
     // index is computed at run time, as on a real hot path.
     static BARE: AtomicU64 = AtomicU64::new(0);
+    // Both sides discard the atomic's result, so neither waits on it. The
+    // atomic add is a side effect the compiler keeps without black_box.
     group.bench_function("bare_atomic", |b| {
-        b.iter(|| black_box(&BARE).fetch_add(1, Ordering::Relaxed))
+        b.iter(|| {
+            BARE.fetch_add(1, Ordering::Relaxed);
+        })
     });
     group.bench_function("enumeter_labelled", |b| {
         b.iter(|| {
