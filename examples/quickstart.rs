@@ -57,6 +57,12 @@ pub enum Sip {
     /// Mean opinion score of the last finished call.
     #[gauge(float)]
     LastCallMos,
+    /// Time from INVITE to the final response.
+    #[histogram(unit = "seconds", buckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5])]
+    InviteDuration { direction: Direction },
+    /// Text-to-speech time to first byte, over the last ten minutes.
+    #[summary(unit = "seconds", quantiles = [0.5, 0.9, 0.95, 0.99], max_age_secs = 600)]
+    TtsFirstByte { transport: Transport },
 }
 
 fn main() {
@@ -73,6 +79,12 @@ fn main() {
     Sip::active_calls(Transport::Tls).add(2);
     Sip::active_calls(Transport::Tls).dec();
     Sip::last_call_mos().set(4.25);
+    for seconds in [0.03, 0.2, 0.2, 0.7, 3.0] {
+        Sip::invite_duration(Direction::Inbound).observe(seconds);
+    }
+    for ms in 1..=100 {
+        Sip::tts_first_byte(Transport::Tcp).observe(f64::from(ms) / 1000.0);
+    }
 
     print!("{}", enumeter::render(Format::Prometheus));
 }

@@ -1,5 +1,5 @@
 //! Every group in the binary is in the default registry from the start, with
-//! no registration call, in a stable order.
+//! no registration call, in a stable order, enumeter's own metrics last.
 
 use enumeter::{metrics, Format};
 
@@ -31,7 +31,12 @@ fn groups_render_without_registration_sorted_by_module_path() {
          alpha_level 0\n\
          # HELP beta_events_total Beta events.\n\
          # TYPE beta_events_total counter\n\
-         beta_events_total 0\n"
+         beta_events_total 0\n\
+         # HELP enumeter_observations_dropped_total Observations that were dropped instead of recorded, by reason.\n\
+         # TYPE enumeter_observations_dropped_total counter\n\
+         enumeter_observations_dropped_total{reason=\"nan\"} 0\n\
+         enumeter_observations_dropped_total{reason=\"infinite\"} 0\n\
+         enumeter_observations_dropped_total{reason=\"negative\"} 0\n"
     );
     beta::Beta::events_total().inc();
     Alpha::level().set(-1);
@@ -44,11 +49,20 @@ fn groups_render_without_registration_sorted_by_module_path() {
          alpha_level -1\n\
          # HELP beta_events_total Beta events.\n\
          # TYPE beta_events_total counter\n\
-         beta_events_total 1\n"
+         beta_events_total 1\n\
+         # HELP enumeter_observations_dropped_total Observations that were dropped instead of recorded, by reason.\n\
+         # TYPE enumeter_observations_dropped_total counter\n\
+         enumeter_observations_dropped_total{reason=\"nan\"} 0\n\
+         enumeter_observations_dropped_total{reason=\"infinite\"} 0\n\
+         enumeter_observations_dropped_total{reason=\"negative\"} 0\n"
     );
     let names: Vec<_> = enumeter::registry().groups().map(|g| g.name()).collect();
     assert_eq!(
         names,
-        ["default_registry::Alpha", "default_registry::beta::Beta"]
+        [
+            "default_registry::Alpha",
+            "default_registry::beta::Beta",
+            "enumeter::self_metrics::Enumeter",
+        ]
     );
 }

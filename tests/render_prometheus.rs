@@ -76,7 +76,7 @@ fn every_declared_series_renders_at_zero_before_any_recording() {
          voiceserver_active_calls{transport=\"webrtc\"} 0\n\
          # HELP voiceserver_uptime_seconds Seconds since the last restart.\n\
          # TYPE voiceserver_uptime_seconds gauge\n\
-         voiceserver_uptime_seconds 0.0\n"
+         voiceserver_uptime_seconds 0\n"
     );
 }
 
@@ -131,7 +131,7 @@ fn float_gauges_render_non_finite_values_the_prometheus_way() {
     voice.uptime_seconds().set(f64::NAN);
     assert_eq!(uptime_line(&registry), "voiceserver_uptime_seconds NaN");
     voice.uptime_seconds().set(1e-7);
-    assert_eq!(uptime_line(&registry), "voiceserver_uptime_seconds 1e-7");
+    assert_eq!(uptime_line(&registry), "voiceserver_uptime_seconds 1e-07");
 }
 
 #[test]

@@ -47,28 +47,40 @@
 //! - `Voice::calls_total(transport)`, the same methods on the process-wide
 //!   instance.
 
-#![forbid(unsafe_code)]
+// No `unsafe` blocks anywhere; `deny` rather than `forbid` only because the
+// lint also counts the `#[link_section]` statics that linkme's registration
+// declares, which `self_metrics` has to allow.
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 // Lets the generated code's `::enumeter::...` paths resolve inside this crate's
 // own tests and doctests too.
 extern crate self as enumeter;
 
+mod clock;
 mod counter;
 mod encode;
 mod gauge;
 mod group;
+mod histogram;
 mod label;
 mod metric;
 mod registry;
+#[allow(unsafe_code)]
+pub mod self_metrics;
+pub mod summary;
 
 pub use counter::Counter;
 pub use encode::Format;
 pub use gauge::{FloatGauge, Gauge};
 pub use group::Group;
+pub use histogram::{
+    Histogram, HistogramRef, HistogramSeries, HistogramSnapshot, HistogramSpec, HistogramTimer,
+};
 pub use label::{LabelValue, ParseLabelError};
 pub use metric::{Cells, LabelDesc, Metric, MetricDesc};
 pub use registry::{registry, render, render_into, Registry};
+pub use summary::{Summary, SummaryRef, SummarySeries, SummarySnapshot, SummarySpec, SummaryTimer};
 
 pub use enumeter_macros::{metrics, LabelValue};
 
@@ -80,7 +92,8 @@ pub use enumeter_macros::{metrics, LabelValue};
 pub mod __private {
     pub use crate::registry::GROUPS;
     pub use crate::{
-        Cells, Counter, FloatGauge, Gauge, Group, LabelDesc, LabelValue, Metric, MetricDesc,
+        Cells, Counter, FloatGauge, Gauge, Group, Histogram, HistogramRef, HistogramSpec,
+        LabelDesc, LabelValue, Metric, MetricDesc, Summary, SummaryRef, SummarySpec,
     };
     pub use linkme;
 

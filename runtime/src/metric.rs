@@ -1,6 +1,8 @@
 //! What a metric is, as the renderer and other readers see it.
 
-use crate::{Counter, FloatGauge, Gauge};
+use crate::{
+    Counter, FloatGauge, Gauge, HistogramSeries, HistogramSpec, SummarySeries, SummarySpec,
+};
 
 /// The static description of one metric: everything but its values.
 ///
@@ -13,6 +15,8 @@ pub struct MetricDesc {
     pub help: &'static str,
     /// The labels in declaration order.
     pub labels: &'static [LabelDesc],
+    /// The unit, when one was declared; the name ends with `_<unit>`.
+    pub unit: Option<&'static str>,
 }
 
 impl MetricDesc {
@@ -39,7 +43,7 @@ pub struct LabelDesc {
 /// the first label outermost: series `i` has the value
 /// `(i / stride_k) % cardinality_k` of label `k`, where `stride_k` is the
 /// product of the cardinalities of the labels after `k`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 #[non_exhaustive]
 pub enum Cells<'a> {
     /// `#[counter]`
@@ -48,6 +52,40 @@ pub enum Cells<'a> {
     Gauge(&'a [Gauge]),
     /// `#[gauge(float)]`
     FloatGauge(&'a [FloatGauge]),
+    /// `#[histogram(...)]`
+    Histogram {
+        /// The buckets, shared by every series.
+        spec: &'static HistogramSpec,
+        /// The series.
+        series: &'a dyn HistogramSeries,
+    },
+    /// `#[summary(...)]`
+    Summary {
+        /// The quantiles and window, shared by every series.
+        spec: &'static SummarySpec,
+        /// The series.
+        series: &'a dyn SummarySeries,
+    },
+}
+
+impl core::fmt::Debug for Cells<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Cells::Counter(c) => f.debug_tuple("Counter").field(c).finish(),
+            Cells::Gauge(c) => f.debug_tuple("Gauge").field(c).finish(),
+            Cells::FloatGauge(c) => f.debug_tuple("FloatGauge").field(c).finish(),
+            Cells::Histogram { spec, series } => f
+                .debug_struct("Histogram")
+                .field("spec", spec)
+                .field("series", &series.len())
+                .finish(),
+            Cells::Summary { spec, series } => f
+                .debug_struct("Summary")
+                .field("spec", spec)
+                .field("series", &series.len())
+                .finish(),
+        }
+    }
 }
 
 /// One metric of a group: its description and its cells.

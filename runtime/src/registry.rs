@@ -3,6 +3,7 @@
 use std::sync::OnceLock;
 
 use crate::encode::{self, Format};
+use crate::self_metrics::EnumeterMetrics;
 use crate::Group;
 
 /// Every group's process-wide instance, collected at link time.
@@ -99,7 +100,8 @@ impl core::fmt::Debug for Registry<'_> {
 }
 
 /// The default registry: the process-wide instance of every `#[metrics]`
-/// group linked into the binary, ordered by the groups' module path and name.
+/// group linked into the binary, ordered by the groups' module path and name,
+/// then enumeter's own metrics ([`self_metrics`](crate::self_metrics)).
 ///
 /// ```
 /// # use enumeter::{metrics, Format};
@@ -118,8 +120,16 @@ impl core::fmt::Debug for Registry<'_> {
 pub fn registry() -> &'static Registry<'static> {
     static DEFAULT: OnceLock<Registry<'static>> = OnceLock::new();
     DEFAULT.get_or_init(|| {
-        let mut groups: Vec<&'static dyn Group> = GROUPS.iter().copied().collect();
+        let own: &'static dyn Group = EnumeterMetrics::global();
+        // The linker may or may not keep the runtime's own registration, so
+        // it is added here explicitly and skipped in the collected slice.
+        let mut groups: Vec<&'static dyn Group> = GROUPS
+            .iter()
+            .copied()
+            .filter(|g| !core::ptr::addr_eq(*g, own))
+            .collect();
         groups.sort_by_key(|g| g.name());
+        groups.push(own);
         Registry { groups }
     })
 }

@@ -75,10 +75,17 @@ impl<'a> MetricDef<'a> {
             Some(lit) => (lit.value(), lit.to_token_stream()),
             None => (fn_name.clone(), variant.ident.to_token_stream()),
         };
-        let name = match namespace {
+        let mut name = match namespace {
             Some(ns) => format!("{ns}_{local_name}"),
             None => local_name,
         };
+        // Prometheus convention: the unit is the name's last word.
+        if let Some(unit) = kinds.first().and_then(|k| k.unit.as_ref()) {
+            let suffix = format!("_{}", unit.value());
+            if !name.ends_with(&suffix) {
+                name.push_str(&suffix);
+            }
+        }
         let labels = match &variant.fields {
             syn::Fields::Named(fields) => fields
                 .named

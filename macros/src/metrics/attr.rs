@@ -2,6 +2,7 @@
 //! kind attribute (`#[counter]`, `#[gauge(...)]`) on each variant.
 
 use proc_macro2::TokenStream;
+use quote::ToTokens;
 use syn::parse::Parser;
 
 use crate::errors::Errors;
@@ -42,21 +43,61 @@ pub(crate) struct KindAttr {
     /// `name = "..."`: the metric name after the namespace, instead of the
     /// variant name in snake_case.
     pub(crate) name: Option<syn::LitStr>,
+    /// `unit = "..."` (histograms and summaries): appended to the name.
+    pub(crate) unit: Option<syn::LitStr>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Kind {
     Counter,
     Gauge { float: bool },
+    Histogram(HistogramAttrs),
+    Summary(SummaryAttrs),
+}
+
+/// A number as written, with its tokens for errors.
+#[derive(Clone, Debug)]
+pub(crate) struct Number {
+    pub(crate) value: f64,
+    pub(crate) tokens: TokenStream,
+}
+
+impl PartialEq for Number {
+    fn eq(&self, other: &Self) -> bool {
+        self.value.to_bits() == other.value.to_bits()
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct HistogramAttrs {
+    /// `buckets = ...`, evaluated; `None` when the key is missing or its
+    /// value had an error of its own.
+    pub(crate) buckets: Option<Vec<Number>>,
+    /// Whether `buckets` was written at all, so that a bad value is not
+    /// also reported as a missing one.
+    pub(crate) buckets_given: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct SummaryAttrs {
+    pub(crate) quantiles: Option<Vec<Number>>,
+    /// Whether `quantiles` was written at all (see `HistogramAttrs`).
+    pub(crate) quantiles_given: bool,
+    pub(crate) max_age_secs: Option<Number>,
+    pub(crate) age_buckets: Option<Number>,
+    pub(crate) relative_error: Option<Number>,
 }
 
 impl Kind {
-    pub(crate) const ATTRIBUTES: &'static [&'static str] = &["counter", "gauge"];
+    pub(crate) const ATTRIBUTES: &'static [&'static str] =
+        &["counter", "gauge", "histogram", "summary"];
 
-    pub(crate) fn attribute_name(self) -> &'static str {
+    pub(crate) fn attribute_name(&self) -> &'static str {
         match self {
             Kind::Counter => "counter",
             Kind::Gauge { .. } => "gauge",
+            Kind::Histogram(_) => "histogram",
+            Kind::Summary(_) => "summary",
         }
     }
 }
@@ -68,23 +109,68 @@ pub(crate) fn is_kind_attr(attr: &syn::Attribute) -> bool {
 
 /// Parses one kind attribute; `is_kind_attr(attr)` must hold.
 pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr {
-    let is_counter = attr.path().is_ident("counter");
+    let path = attr.path();
+    let mut kind = if path.is_ident("counter") {
+        Kind::Counter
+    } else if path.is_ident("gauge") {
+        Kind::Gauge { float: false }
+    } else if path.is_ident("histogram") {
+        Kind::Histogram(HistogramAttrs::default())
+    } else {
+        Kind::Summary(SummaryAttrs::default())
+    };
+    let attribute = kind.attribute_name();
+    let accepted = match kind {
+        Kind::Counter => "name",
+        Kind::Gauge { .. } => "name, float",
+        Kind::Histogram(_) => "buckets, unit, name",
+        Kind::Summary(_) => "quantiles, max_age_secs, age_buckets, relative_error, unit, name",
+    };
     let mut name = None;
-    let mut float = false;
+    let mut unit = None;
     if !matches!(attr.meta, syn::Meta::Path(_)) {
-        let (attribute, accepted) = if is_counter {
-            ("counter", "name")
-        } else {
-            ("gauge", "name, float")
-        };
         let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("name") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                set_once(&mut name, lit, &meta, errors);
-            } else if !is_counter && meta.path.is_ident("float") {
-                float = true;
-            } else {
-                unknown_key(&meta, attribute, accepted, errors)?;
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            match (&mut kind, key.as_str()) {
+                (_, "name") => {
+                    let lit: syn::LitStr = meta.value()?.parse()?;
+                    set_once(&mut name, lit, &meta, errors);
+                }
+                (Kind::Histogram(_) | Kind::Summary(_), "unit") => {
+                    let lit: syn::LitStr = meta.value()?.parse()?;
+                    set_once(&mut unit, lit, &meta, errors);
+                }
+                (Kind::Gauge { float }, "float") => *float = true,
+                (Kind::Histogram(h), "buckets") => {
+                    h.buckets_given = true;
+                    let expr: syn::Expr = meta.value()?.parse()?;
+                    if let Some(values) = bucket_list(&expr, errors) {
+                        set_once(&mut h.buckets, values, &meta, errors);
+                    }
+                }
+                (Kind::Summary(s), "quantiles") => {
+                    s.quantiles_given = true;
+                    let expr: syn::Expr = meta.value()?.parse()?;
+                    if let Some(values) = number_list(&expr, errors) {
+                        set_once(&mut s.quantiles, values, &meta, errors);
+                    }
+                }
+                (Kind::Summary(s), "max_age_secs" | "age_buckets" | "relative_error") => {
+                    let expr: syn::Expr = meta.value()?.parse()?;
+                    if let Some(n) = number(&expr, errors) {
+                        let slot = match key.as_str() {
+                            "max_age_secs" => &mut s.max_age_secs,
+                            "age_buckets" => &mut s.age_buckets,
+                            _ => &mut s.relative_error,
+                        };
+                        set_once(slot, n, &meta, errors);
+                    }
+                }
+                _ => unknown_key(&meta, attribute, accepted, errors)?,
             }
             Ok(())
         });
@@ -93,12 +179,131 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
         }
     }
     KindAttr {
-        kind: if is_counter {
-            Kind::Counter
-        } else {
-            Kind::Gauge { float }
-        },
+        kind,
         attr: attr.clone(),
         name,
+        unit,
+    }
+}
+
+const BUCKETS_HELP: &str = "write `buckets = [0.1, 0.5, 1.0]`, \
+    `buckets = exponential(start, factor, count)` or `buckets = linear(start, width, count)`";
+
+/// `[a, b, ...]`, `exponential(start, factor, count)` or
+/// `linear(start, width, count)`, evaluated here at compile time.
+fn bucket_list(expr: &syn::Expr, errors: &mut Errors) -> Option<Vec<Number>> {
+    let syn::Expr::Call(call) = expr else {
+        return number_list(expr, errors);
+    };
+    let generator = match &*call.func {
+        syn::Expr::Path(p) if p.path.is_ident("exponential") => "exponential",
+        syn::Expr::Path(p) if p.path.is_ident("linear") => "linear",
+        other => {
+            errors.spanned(other, format!("unknown bucket generator; {BUCKETS_HELP}"));
+            return None;
+        }
+    };
+    let args: Vec<Number> = call
+        .args
+        .iter()
+        .map(|a| number(a, errors))
+        .collect::<Option<_>>()?;
+    let [start, step, count] = args.as_slice() else {
+        errors.spanned(
+            &call.args,
+            format!(
+                "{generator} takes three arguments: (start, {}, count)",
+                if generator == "linear" {
+                    "width"
+                } else {
+                    "factor"
+                }
+            ),
+        );
+        return None;
+    };
+    let whole = count.value.fract() == 0.0 && count.value >= 1.0 && count.value <= 1000.0;
+    if !whole {
+        errors.spanned(
+            &count.tokens,
+            "count is a whole number of buckets from 1 to 1000",
+        );
+        return None;
+    }
+    if generator == "exponential" {
+        if start.value <= 0.0 {
+            errors.spanned(&start.tokens, "exponential buckets start above 0");
+            return None;
+        }
+        if step.value <= 1.0 {
+            errors.spanned(&step.tokens, "exponential buckets need a factor above 1");
+            return None;
+        }
+    } else if step.value <= 0.0 {
+        errors.spanned(&step.tokens, "linear buckets need a width above 0");
+        return None;
+    }
+    let tokens = expr.to_token_stream();
+    let values = (0..count.value as i32).map(|i| {
+        let value = if generator == "exponential" {
+            start.value * step.value.powi(i)
+        } else {
+            start.value + step.value * f64::from(i)
+        };
+        Number {
+            value,
+            tokens: tokens.clone(),
+        }
+    });
+    Some(values.collect())
+}
+
+/// `[a, b, ...]` of numbers.
+fn number_list(expr: &syn::Expr, errors: &mut Errors) -> Option<Vec<Number>> {
+    let syn::Expr::Array(array) = expr else {
+        errors.spanned(expr, "expected a list of numbers in brackets: `[0.5, 0.9]`");
+        return None;
+    };
+    let mut ok = true;
+    let mut values = Vec::new();
+    for elem in &array.elems {
+        match number(elem, errors) {
+            Some(n) => values.push(n),
+            None => ok = false,
+        }
+    }
+    ok.then_some(values)
+}
+
+/// An integer or float literal, optionally negated.
+fn number(expr: &syn::Expr, errors: &mut Errors) -> Option<Number> {
+    let (negative, inner) = match expr {
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => (true, &**expr),
+        _ => (false, expr),
+    };
+    let value = match inner {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Float(f),
+            ..
+        }) => f.base10_parse::<f64>().ok(),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse::<u64>().ok().map(|v| v as f64),
+        _ => None,
+    };
+    match value {
+        Some(v) => Some(Number {
+            value: if negative { -v } else { v },
+            tokens: expr.to_token_stream(),
+        }),
+        None => {
+            errors.spanned(expr, "expected a number literal");
+            None
+        }
     }
 }

@@ -2,11 +2,11 @@
 //! checked metric group.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
 use super::ast::{Group, MetricDef};
-use super::attr::{is_kind_attr, Kind};
+use super::attr::{is_kind_attr, Kind, Number, SummaryAttrs};
 
 pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
     let item = user_enum(group);
@@ -21,7 +21,7 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
     });
     let inits = metrics.iter().map(|m| {
         let (ident, cell, series) = (&m.fn_ident, &m.cell, &m.series);
-        quote!(#ident: [const { #cell::new() }; #series])
+        quote!(#ident: [const { <#cell>::new() }; #series])
     });
     let methods = metrics.iter().map(|m| m.storage_method(vis));
     let shortcuts = metrics.iter().map(|m| m.shortcut(vis, &storage));
@@ -130,21 +130,127 @@ struct Expanded<'m, 'a> {
     cell: TokenStream,
     /// The number of series: a constant expression.
     series: TokenStream,
+    /// The hidden associated constant that holds a histogram's or summary's
+    /// spec, and its definition.
+    spec: Option<(syn::Ident, TokenStream)>,
 }
 
 impl<'m, 'a> Expanded<'m, 'a> {
     fn new(metric: &'m MetricDef<'a>) -> Self {
-        let cell = match metric.kind().kind {
-            Kind::Counter => quote!(::enumeter::__private::Counter),
-            Kind::Gauge { float: false } => quote!(::enumeter::__private::Gauge),
-            Kind::Gauge { float: true } => quote!(::enumeter::__private::FloatGauge),
+        let fn_ident = metric.fn_ident().expect("validated");
+        let spec_ident = quote::format_ident!(
+            "__ENUMETER_SPEC_{}",
+            fn_ident.to_string().trim_start_matches("r#").to_uppercase()
+        );
+        let units_per_second = units_per_second(&metric.name);
+        let (cell, spec) = match &metric.kind().kind {
+            Kind::Counter => (quote!(::enumeter::__private::Counter), None),
+            Kind::Gauge { float: false } => (quote!(::enumeter::__private::Gauge), None),
+            Kind::Gauge { float: true } => (quote!(::enumeter::__private::FloatGauge), None),
+            Kind::Histogram(h) => {
+                let bounds: Vec<f64> = h
+                    .buckets
+                    .as_ref()
+                    .expect("validated")
+                    .iter()
+                    .map(|n| n.value)
+                    .collect();
+                let buckets = bounds.len() + 1;
+                let spec = quote! {
+                    ::enumeter::__private::HistogramSpec {
+                        bounds: &[#(#bounds),*],
+                        units_per_second: #units_per_second,
+                    }
+                };
+                (
+                    quote!(::enumeter::__private::Histogram<#buckets>),
+                    Some((
+                        spec_ident,
+                        quote!(::enumeter::__private::HistogramSpec),
+                        spec,
+                    )),
+                )
+            }
+            Kind::Summary(attrs) => {
+                let sketch = SummarySketch::new(attrs);
+                let quantiles: Vec<f64> = attrs
+                    .quantiles
+                    .as_ref()
+                    .expect("validated")
+                    .iter()
+                    .map(|n| n.value)
+                    .collect();
+                let SummarySketch {
+                    max_age_ms,
+                    age_buckets,
+                    relative_error,
+                    ln_gamma,
+                    min_key,
+                    buckets,
+                } = sketch;
+                let age_buckets_usize = age_buckets as usize;
+                let spec = quote! {
+                    ::enumeter::__private::SummarySpec {
+                        quantiles: &[#(#quantiles),*],
+                        max_age_ms: #max_age_ms,
+                        age_buckets: #age_buckets,
+                        relative_error: #relative_error,
+                        ln_gamma: #ln_gamma,
+                        min_key: #min_key,
+                        units_per_second: #units_per_second,
+                    }
+                };
+                (
+                    quote!(::enumeter::__private::Summary<#age_buckets_usize, #buckets>),
+                    Some((spec_ident, quote!(::enumeter::__private::SummarySpec), spec)),
+                )
+            }
         };
         let cardinalities = metric.labels.iter().map(|l| cardinality(l.ty));
         Self {
             metric,
-            fn_ident: metric.fn_ident().expect("validated"),
+            fn_ident,
             cell,
             series: product(cardinalities),
+            spec: spec.map(|(ident, ty, value)| {
+                let def = quote! {
+                    #[doc(hidden)]
+                    const #ident: #ty = #value;
+                };
+                (ident, def)
+            }),
+        }
+    }
+
+    /// The handle type the recording functions return, borrowing for
+    /// `lifetime`.
+    fn handle_type(&self, lifetime: TokenStream) -> TokenStream {
+        let cell = &self.cell;
+        match &self.metric.kind().kind {
+            Kind::Histogram(_) | Kind::Summary(_) => {
+                // `Histogram<B>` → `HistogramRef<'l, B>`, likewise summaries.
+                let generics = generic_args(cell);
+                let handle = if matches!(self.metric.kind().kind, Kind::Histogram(_)) {
+                    quote!(::enumeter::__private::HistogramRef)
+                } else {
+                    quote!(::enumeter::__private::SummaryRef)
+                };
+                quote!(#handle<#lifetime, #generics>)
+            }
+            _ => quote!(&#lifetime #cell),
+        }
+    }
+
+    /// The handle for the cell `cell_ref` (a `&Cell` expression).
+    fn handle(&self, cell_ref: TokenStream) -> TokenStream {
+        match (&self.metric.kind().kind, &self.spec) {
+            (Kind::Histogram(_), Some((spec, _))) => {
+                quote!(::enumeter::__private::HistogramRef::new(#cell_ref, &Self::#spec))
+            }
+            (Kind::Summary(_), Some((spec, _))) => {
+                quote!(::enumeter::__private::SummaryRef::new(#cell_ref, &Self::#spec))
+            }
+            _ => cell_ref,
         }
     }
 
@@ -199,21 +305,27 @@ impl<'m, 'a> Expanded<'m, 'a> {
     }
 
     fn storage_method(&self, vis: &syn::Visibility) -> TokenStream {
-        let (ident, cell, doc) = (&self.fn_ident, &self.cell, self.doc());
+        let (ident, doc) = (&self.fn_ident, self.doc());
         let params = self.params();
         let index = self.index();
+        let handle_type = self.handle_type(quote!('_));
+        let handle = self.handle(quote!(&self.#ident[#index]));
+        let spec = self.spec.as_ref().map(|(_, def)| def);
         quote! {
+            #spec
+
             #[doc = #doc]
             #[inline]
             #[must_use = "the cell records nothing until a method such as `inc` is called on it"]
-            #vis fn #ident(&self, #(#params),*) -> &#cell {
-                &self.#ident[#index]
+            #vis fn #ident(&self, #(#params),*) -> #handle_type {
+                #handle
             }
         }
     }
 
     fn shortcut(&self, vis: &syn::Visibility, storage: &syn::Ident) -> TokenStream {
-        let (ident, cell, doc) = (&self.fn_ident, &self.cell, self.doc());
+        let (ident, doc) = (&self.fn_ident, self.doc());
+        let handle_type = self.handle_type(quote!('static));
         let params = self.params();
         let args = self.metric.labels.iter().map(|l| l.ident);
         quote! {
@@ -222,7 +334,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
             #[doc = "Records into the process-wide instance."]
             #[inline]
             #[must_use = "the cell records nothing until a method such as `inc` is called on it"]
-            #vis fn #ident(#(#params),*) -> &'static #cell {
+            #vis fn #ident(#(#params),*) -> #handle_type {
                 #storage::global().#ident(#(#args),*)
             }
         }
@@ -240,10 +352,21 @@ impl<'m, 'a> Expanded<'m, 'a> {
                 }
             }
         });
-        let variant = match metric.kind().kind {
-            Kind::Counter => quote!(Counter),
-            Kind::Gauge { float: false } => quote!(Gauge),
-            Kind::Gauge { float: true } => quote!(FloatGauge),
+        let cells = match (&metric.kind().kind, &self.spec) {
+            (Kind::Counter, _) => quote!(Counter(&self.#ident)),
+            (Kind::Gauge { float: false }, _) => quote!(Gauge(&self.#ident)),
+            (Kind::Gauge { float: true }, _) => quote!(FloatGauge(&self.#ident)),
+            (Kind::Histogram(_), Some((spec, _))) => {
+                quote!(Histogram { spec: &Self::#spec, series: &self.#ident })
+            }
+            (Kind::Summary(_), Some((spec, _))) => {
+                quote!(Summary { spec: &Self::#spec, series: &self.#ident })
+            }
+            _ => unreachable!("histograms and summaries have a spec"),
+        };
+        let unit = match metric.kind().unit.as_ref() {
+            Some(unit) => quote!(::core::option::Option::Some(#unit)),
+            None => quote!(::core::option::Option::None),
         };
         quote! {
             {
@@ -251,10 +374,11 @@ impl<'m, 'a> Expanded<'m, 'a> {
                     name: #name,
                     help: #help,
                     labels: &[#(#labels),*],
+                    unit: #unit,
                 };
                 visitor(::enumeter::__private::Metric {
                     desc: &DESC,
-                    cells: ::enumeter::__private::Cells::#variant(&self.#ident),
+                    cells: ::enumeter::__private::Cells::#cells,
                 });
             }
         }
@@ -277,4 +401,71 @@ fn product(factors: impl IntoIterator<Item = TokenStream>) -> TokenStream {
 
 fn cardinality(ty: &syn::Type) -> TokenStream {
     quote_spanned! {ty.span()=> <#ty as ::enumeter::__private::LabelValue>::CARDINALITY }
+}
+
+/// The generic arguments of `Path<A, B>`, as `A, B`.
+fn generic_args(ty: &TokenStream) -> TokenStream {
+    let ty: syn::TypePath = syn::parse2(ty.clone()).expect("a generated type path");
+    match &ty.path.segments.last().expect("a path").arguments {
+        syn::PathArguments::AngleBracketed(args) => args.args.to_token_stream(),
+        _ => TokenStream::new(),
+    }
+}
+
+/// How many of the unit the metric's name ends in make one second, for
+/// timers; 1 (seconds) when the name ends in no unit of time.
+fn units_per_second(name: &str) -> f64 {
+    let per_second = [
+        ("_seconds", 1.0),
+        ("_milliseconds", 1e3),
+        ("_ms", 1e3),
+        ("_microseconds", 1e6),
+        ("_us", 1e6),
+        ("_nanoseconds", 1e9),
+        ("_ns", 1e9),
+        ("_minutes", 1.0 / 60.0),
+        ("_hours", 1.0 / 3600.0),
+    ];
+    per_second
+        .iter()
+        .find(|(suffix, _)| name.ends_with(suffix))
+        .map_or(1.0, |&(_, units)| units)
+}
+
+/// A summary's sketch parameters, computed here because array sizes must be
+/// constants and the runtime cannot take logarithms at compile time.
+struct SummarySketch {
+    max_age_ms: u64,
+    age_buckets: u64,
+    relative_error: f64,
+    ln_gamma: f64,
+    min_key: i32,
+    buckets: usize,
+}
+
+impl SummarySketch {
+    const DEFAULT_MAX_AGE_SECS: f64 = 600.0;
+    const DEFAULT_AGE_BUCKETS: f64 = 5.0;
+    const DEFAULT_RELATIVE_ERROR: f64 = 0.01;
+    /// Must match `enumeter::summary::{MIN_VALUE, MAX_VALUE}`.
+    const MIN_VALUE: f64 = 1e-6;
+    const MAX_VALUE: f64 = 1e9;
+
+    fn new(attrs: &SummaryAttrs) -> Self {
+        let value = |n: &Option<Number>, default: f64| n.as_ref().map_or(default, |n| n.value);
+        let relative_error = value(&attrs.relative_error, Self::DEFAULT_RELATIVE_ERROR);
+        let gamma = (1.0 + relative_error) / (1.0 - relative_error);
+        let ln_gamma = gamma.ln();
+        let min_key = (Self::MIN_VALUE.ln() / ln_gamma).ceil() as i32;
+        let max_key = (Self::MAX_VALUE.ln() / ln_gamma).ceil() as i32;
+        Self {
+            max_age_ms: (value(&attrs.max_age_secs, Self::DEFAULT_MAX_AGE_SECS) * 1000.0) as u64,
+            age_buckets: value(&attrs.age_buckets, Self::DEFAULT_AGE_BUCKETS) as u64,
+            relative_error,
+            ln_gamma,
+            min_key,
+            // One bucket below MIN_VALUE, then one per key up to MAX_VALUE's.
+            buckets: (max_key - min_key + 2) as usize,
+        }
+    }
 }

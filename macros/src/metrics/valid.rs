@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::ast::{Group, MetricDef};
-use super::attr::Kind;
+use super::attr::{Kind, KindAttr, Number};
 use crate::errors::Errors;
 use crate::names::{is_valid_name, reserved_label};
 
@@ -100,6 +100,9 @@ fn check_metric(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors)
         );
     }
     check_name(metric, namespace_ok, errors);
+    if let Some(kind) = metric.kinds.first() {
+        check_kind_options(kind, errors);
+    }
     for label in &metric.labels {
         if !is_valid_name(&label.name) {
             errors.spanned(
@@ -178,23 +181,53 @@ fn metric_suffix(metric: &MetricDef<'_>) -> String {
         .map_or_else(String::new, syn::LitStr::value)
 }
 
+/// The sample names a metric puts in the exposition besides its own name.
+fn sample_suffixes(metric: &MetricDef<'_>) -> &'static [&'static str] {
+    match metric.kinds.first().map(|k| &k.kind) {
+        Some(Kind::Histogram(_)) => &["", "_bucket", "_sum", "_count"],
+        Some(Kind::Summary(_)) => &["", "_sum", "_count"],
+        _ => &[""],
+    }
+}
+
 fn check_duplicates(group: &Group<'_>, errors: &mut Errors) {
-    let mut names: HashMap<&str, &syn::Ident> = HashMap::new();
+    // Every sample name in the exposition, and the metric that writes it.
+    let mut names: HashMap<String, (&syn::Ident, &str)> = HashMap::new();
     let mut fns: HashMap<&str, &syn::Ident> = HashMap::new();
     for metric in &group.metrics {
         let ident = &metric.variant.ident;
-        if let Some(first) = names.insert(&metric.name, ident) {
+        let clash = sample_suffixes(metric).iter().find_map(|suffix| {
+            let sample = format!("{}{suffix}", metric.name);
+            names
+                .get(&sample)
+                .map(|&(first, first_name)| (sample, first, first_name))
+        });
+        if let Some((sample, first, first_name)) = clash {
+            let detail = if first_name == metric.name {
+                format!(
+                    "duplicate metric name `{}`: `{first}` has it too",
+                    metric.name
+                )
+            } else {
+                format!(
+                    "metric `{}` writes samples named `{sample}`, which `{first}` \
+                     (`{first_name}`) writes too",
+                    metric.name
+                )
+            };
             errors.spanned(
                 &metric.name_tokens,
                 format!(
-                    "duplicate metric name `{}`: `{}` has it too; rename one variant \
-                     or give it #[{}(name = \"...\")]",
-                    metric.name,
-                    first,
+                    "{detail}; rename one variant or give it #[{}(name = \"...\")]",
                     metric.kind_attribute_name()
                 ),
             );
-        } else if let Some(first) = fns.insert(&metric.fn_name, ident) {
+            continue;
+        }
+        for suffix in sample_suffixes(metric) {
+            names.insert(format!("{}{suffix}", metric.name), (ident, &metric.name));
+        }
+        if let Some(first) = fns.insert(&metric.fn_name, ident) {
             errors.spanned(
                 ident,
                 format!(
@@ -202,6 +235,119 @@ fn check_duplicates(group: &Group<'_>, errors: &mut Errors) {
                     first, ident, metric.fn_name
                 ),
             );
+        }
+    }
+}
+
+fn check_kind_options(kind: &KindAttr, errors: &mut Errors) {
+    if let Some(unit) = &kind.unit {
+        if !is_valid_name(&unit.value()) {
+            errors.spanned(
+                unit,
+                "a unit is a word of ASCII letters, digits and `_`, such as \"seconds\" or \"bytes\"",
+            );
+        }
+    }
+    match &kind.kind {
+        Kind::Counter | Kind::Gauge { .. } => {}
+        Kind::Histogram(h) => match &h.buckets {
+            None if h.buckets_given => {}
+            None => errors.spanned(
+                &kind.attr,
+                "a histogram needs buckets: `#[histogram(buckets = [0.1, 0.5, 1.0])]`, \
+                 `exponential(start, factor, count)` or `linear(start, width, count)`",
+            ),
+            Some(buckets) => check_buckets(&kind.attr, buckets, errors),
+        },
+        Kind::Summary(s) => {
+            match &s.quantiles {
+                None if s.quantiles_given => {}
+                None => errors.spanned(
+                    &kind.attr,
+                    "a summary needs quantiles: `#[summary(quantiles = [0.5, 0.9, 0.99])]`",
+                ),
+                Some(quantiles) => check_quantiles(&kind.attr, quantiles, errors),
+            }
+            if let Some(max_age) = &s.max_age_secs {
+                check_whole(max_age, 1.0, 86_400.0 * 7.0, "max_age_secs", errors);
+            }
+            if let Some(age_buckets) = &s.age_buckets {
+                check_whole(age_buckets, 1.0, 60.0, "age_buckets", errors);
+            }
+            if let Some(error) = &s.relative_error {
+                if !(error.value >= 0.001 && error.value < 0.5) {
+                    errors.spanned(
+                        &error.tokens,
+                        "relative_error is from 0.001 to below 0.5 (0.01 is 1%); \
+                         smaller errors cost more memory per series",
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn check_whole(n: &Number, min: f64, max: f64, key: &str, errors: &mut Errors) {
+    if n.value.fract() != 0.0 || n.value < min || n.value > max {
+        errors.spanned(
+            &n.tokens,
+            format!("{key} is a whole number from {min} to {max}"),
+        );
+    }
+}
+
+fn check_buckets(attr: &syn::Attribute, buckets: &[Number], errors: &mut Errors) {
+    if buckets.is_empty() {
+        errors.spanned(
+            attr,
+            "a histogram needs at least one finite bucket bound; +Inf is implicit",
+        );
+        return;
+    }
+    for (i, bound) in buckets.iter().enumerate() {
+        if !bound.value.is_finite() {
+            errors.spanned(
+                &bound.tokens,
+                "bucket bounds are finite numbers; the +Inf bucket is implicit",
+            );
+            return;
+        }
+        if let Some(previous) = i.checked_sub(1).map(|p| &buckets[p]) {
+            if bound.value <= previous.value {
+                errors.spanned(
+                    &bound.tokens,
+                    format!(
+                        "bucket bounds must increase strictly, but {} follows {}",
+                        bound.value, previous.value
+                    ),
+                );
+                return;
+            }
+        }
+    }
+}
+
+fn check_quantiles(attr: &syn::Attribute, quantiles: &[Number], errors: &mut Errors) {
+    if quantiles.is_empty() {
+        errors.spanned(attr, "a summary needs at least one quantile, such as 0.5");
+        return;
+    }
+    for (i, q) in quantiles.iter().enumerate() {
+        if !(q.value > 0.0 && q.value < 1.0) {
+            errors.spanned(
+                &q.tokens,
+                "a quantile is between 0 and 1, both excluded (0.99 for the 99th percentile)",
+            );
+        } else if let Some(previous) = i.checked_sub(1).map(|p| &quantiles[p]) {
+            if q.value <= previous.value {
+                errors.spanned(
+                    &q.tokens,
+                    format!(
+                        "quantiles must increase strictly, but {} follows {}",
+                        q.value, previous.value
+                    ),
+                );
+            }
         }
     }
 }

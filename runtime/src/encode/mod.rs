@@ -22,8 +22,9 @@ pub(crate) fn render_into<'a>(
 ) {
     match format {
         Format::Prometheus => {
+            let now_ms = crate::summary::render_now_ms();
             for group in groups {
-                group.visit(&mut |metric| prometheus::encode_metric(metric, out));
+                group.visit(&mut |metric| prometheus::encode_metric(metric, now_ms, out));
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use smallvec::SmallVec;
 
+use super::number::write_float;
 use crate::LabelDesc;
 
 /// Appends HELP text with `\` and newline escaped.
@@ -44,10 +45,16 @@ impl SeriesLabels {
         }
     }
 
-    /// Writes `{name="value",...}` for the current series, or nothing for a
-    /// metric without labels.
-    pub(crate) fn write(&self, out: &mut Vec<u8>, labels: &[LabelDesc]) {
-        if labels.is_empty() {
+    /// Writes `{name="value",...}` for the current series, with `extra`
+    /// (`le` or `quantile` and its bound) last, or nothing when there are no
+    /// labels at all.
+    pub(crate) fn write(
+        &self,
+        out: &mut Vec<u8>,
+        labels: &[LabelDesc],
+        extra: Option<(&str, f64)>,
+    ) {
+        if labels.is_empty() && extra.is_none() {
             return;
         }
         out.push(b'{');
@@ -58,6 +65,15 @@ impl SeriesLabels {
             out.extend_from_slice(label.name.as_bytes());
             out.extend_from_slice(b"=\"");
             write_label_value(out, label.values[digit]);
+            out.push(b'"');
+        }
+        if let Some((name, value)) = extra {
+            if !labels.is_empty() {
+                out.push(b',');
+            }
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"=\"");
+            write_float(out, value);
             out.push(b'"');
         }
         out.push(b'}');

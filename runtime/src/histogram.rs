@@ -1,0 +1,239 @@
+//! Histograms: counts of observations in fixed buckets, plus their sum.
+
+use core::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::self_metrics::{dropped, DropReason};
+
+/// The static part of a histogram metric, shared by all its series.
+#[derive(Debug)]
+pub struct HistogramSpec {
+    /// The finite upper bounds, strictly increasing; `+Inf` is implicit.
+    pub bounds: &'static [f64],
+    /// How many of the metric's unit make one second (1 for seconds, 1000
+    /// for milliseconds), for [`HistogramRef::observe_duration`].
+    pub units_per_second: f64,
+}
+
+/// The cells of one histogram series: `B` bucket counts (the finite bounds
+/// and `+Inf`) and the sum of the observations.
+///
+/// Buckets are stored non-cumulatively and the count is their total, so that
+/// every render is self-consistent: `_count` equals the `+Inf` bucket and
+/// cumulative buckets never decrease, whatever other threads observe
+/// meanwhile.
+#[derive(Debug)]
+pub struct Histogram<const B: usize> {
+    buckets: [AtomicU64; B],
+    sum_bits: AtomicU64,
+}
+
+impl<const B: usize> Histogram<B> {
+    /// A histogram with no observations.
+    pub const fn new() -> Self {
+        Self {
+            buckets: [const { AtomicU64::new(0) }; B],
+            // 0.0_f64 has all bits clear.
+            sum_bits: AtomicU64::new(0),
+        }
+    }
+}
+
+impl<const B: usize> Histogram<B> {
+    fn read_into(&self, snapshot: &mut HistogramSnapshot) {
+        snapshot.cumulative.clear();
+        let mut total = 0u64;
+        for bucket in &self.buckets {
+            total = total.wrapping_add(bucket.load(Ordering::Relaxed));
+            snapshot.cumulative.push(total);
+        }
+        snapshot.sum = f64::from_bits(self.sum_bits.load(Ordering::Relaxed));
+    }
+}
+
+impl<const B: usize> Default for Histogram<B> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A point-in-time reading of one histogram series.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HistogramSnapshot {
+    /// Cumulative counts, one per finite bound and a last one for `+Inf`.
+    pub cumulative: smallvec::SmallVec<[u64; 16]>,
+    /// The sum of the observations.
+    pub sum: f64,
+}
+
+impl HistogramSnapshot {
+    /// The number of observations (the `+Inf` bucket).
+    pub fn count(&self) -> u64 {
+        self.cumulative.last().copied().unwrap_or(0)
+    }
+}
+
+/// The series of one histogram metric, type-erased for readers.
+pub trait HistogramSeries: Sync {
+    /// How many series there are.
+    fn len(&self) -> usize;
+    /// Whether there are no series.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Reads series `index` into `snapshot` (its buffers are reused).
+    /// Does nothing for an index out of range.
+    fn read(&self, index: usize, snapshot: &mut HistogramSnapshot);
+}
+
+impl<const B: usize, const S: usize> HistogramSeries for [Histogram<B>; S] {
+    fn len(&self) -> usize {
+        S
+    }
+
+    fn read(&self, index: usize, snapshot: &mut HistogramSnapshot) {
+        if let Some(cell) = self.get(index) {
+            cell.read_into(snapshot);
+        }
+    }
+}
+
+/// The handle a histogram's recording function returns: one series' cells
+/// and the metric's buckets.
+#[derive(Clone, Copy, Debug)]
+pub struct HistogramRef<'a, const B: usize> {
+    cell: &'a Histogram<B>,
+    spec: &'static HistogramSpec,
+}
+
+impl<'a, const B: usize> HistogramRef<'a, B> {
+    /// Pairs a series' cells with its metric's spec; generated code calls
+    /// this with `spec.bounds.len() + 1 == B`.
+    #[doc(hidden)]
+    #[inline]
+    pub const fn new(cell: &'a Histogram<B>, spec: &'static HistogramSpec) -> Self {
+        Self { cell, spec }
+    }
+
+    /// Records `value` in the first bucket whose bound is at least `value`,
+    /// and adds it to the sum.
+    ///
+    /// NaN and infinities are not recorded: they are counted in
+    /// `enumeter_observations_dropped_total{reason="nan"|"infinite"}`.
+    /// Negative values are recorded (their buckets count them, the sum
+    /// decreases), as in Prometheus' own clients.
+    #[inline]
+    pub fn observe(&self, value: f64) {
+        if !value.is_finite() {
+            dropped(if value.is_nan() {
+                DropReason::Nan
+            } else {
+                DropReason::Infinite
+            });
+            return;
+        }
+        let index = bucket_index(self.spec.bounds, value);
+        if let Some(bucket) = self.cell.buckets.get(index) {
+            bucket.fetch_add(1, Ordering::Relaxed);
+        }
+        // A compare-and-swap loop on the bits: concurrent additions to the
+        // sum are never lost.
+        let _ = self
+            .cell
+            .sum_bits
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
+                Some((f64::from_bits(bits) + value).to_bits())
+            });
+    }
+
+    /// Records a duration in the metric's unit (seconds unless the unit is
+    /// `milliseconds`, `microseconds` or `nanoseconds`).
+    #[inline]
+    pub fn observe_duration(&self, duration: Duration) {
+        self.observe(duration.as_secs_f64() * self.spec.units_per_second);
+    }
+
+    /// Starts a timer that records the time until it is dropped.
+    ///
+    /// ```
+    /// # use enumeter::metrics;
+    /// /// Job metrics.
+    /// #[metrics(namespace = "job")]
+    /// pub enum Job {
+    ///     /// Time spent per job.
+    ///     #[histogram(unit = "seconds", buckets = [0.01, 0.1, 1.0])]
+    ///     Duration,
+    /// }
+    /// {
+    ///     let _timer = Job::duration().start_timer();
+    ///     // ... the work ...
+    /// }
+    /// assert_eq!(Job::duration().snapshot().count(), 1);
+    /// ```
+    #[inline]
+    pub fn start_timer(&self) -> HistogramTimer<'a, B> {
+        HistogramTimer {
+            histogram: *self,
+            start: Instant::now(),
+        }
+    }
+
+    /// Reads this series.
+    pub fn snapshot(&self) -> HistogramSnapshot {
+        let mut snapshot = HistogramSnapshot::default();
+        self.cell.read_into(&mut snapshot);
+        snapshot
+    }
+}
+
+/// Records the time from [`HistogramRef::start_timer`] until it is dropped.
+#[derive(Debug)]
+#[must_use = "the timer records when it is dropped; bind it to a variable"]
+pub struct HistogramTimer<'a, const B: usize> {
+    histogram: HistogramRef<'a, B>,
+    start: Instant,
+}
+
+impl<const B: usize> HistogramTimer<'_, B> {
+    /// Stops the timer now instead of at the end of the scope.
+    pub fn observe(self) {}
+}
+
+impl<const B: usize> Drop for HistogramTimer<'_, B> {
+    fn drop(&mut self) {
+        self.histogram.observe_duration(self.start.elapsed());
+    }
+}
+
+/// The index of the first bound `>= value` (`bounds.len()` for `+Inf`).
+///
+/// Few bounds: count the bounds below `value` without branches, which the
+/// compiler vectorises. Many bounds: binary search.
+#[inline]
+fn bucket_index(bounds: &[f64], value: f64) -> usize {
+    if bounds.len() <= 16 {
+        bounds.iter().map(|&b| usize::from(b < value)).sum()
+    } else {
+        bounds.partition_point(|&b| b < value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_index_puts_values_equal_to_a_bound_in_that_bucket() {
+        let bounds = [1.0, 2.0, 5.0];
+        assert_eq!(bucket_index(&bounds, -3.0), 0);
+        assert_eq!(bucket_index(&bounds, 1.0), 0);
+        assert_eq!(bucket_index(&bounds, 1.5), 1);
+        assert_eq!(bucket_index(&bounds, 5.0), 2);
+        assert_eq!(bucket_index(&bounds, 5.1), 3);
+        let many: Vec<f64> = (1..=40).map(f64::from).collect();
+        for v in [0.5, 1.0, 17.5, 40.0, 41.0] {
+            let linear = many.iter().filter(|&&b| b < v).count();
+            assert_eq!(bucket_index(&many, v), linear);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+use enumeter::metrics;
+
+/// TTS metrics.
+#[metrics(namespace = "tts")]
+pub enum Tts {
+    /// Time to first byte.
+    #[summary(unit = "seconds", quantiles = [0.5, 0.99, 0.9])]
+    FirstByte,
+}
+
+fn main() {}
