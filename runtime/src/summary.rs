@@ -60,7 +60,9 @@ pub struct SummarySpec {
     pub age_buckets: u64,
     /// The relative error α of every quantile estimate.
     pub relative_error: f64,
-    /// `ln γ`, where `γ = (1 + α) / (1 − α)`.
+    /// `γ = (1 + α) / (1 − α)`, the ratio between neighbouring buckets.
+    pub gamma: f64,
+    /// `ln γ`.
     pub ln_gamma: f64,
     /// The bucket key of [`MIN_VALUE`], `⌈ln MIN_VALUE / ln γ⌉`.
     pub min_key: i32,
@@ -93,9 +95,8 @@ impl SummarySpec {
         if slot == 0 {
             return 0.0;
         }
-        let key = i64::from(self.min_key) + slot as i64 - 1;
-        let gamma = self.ln_gamma.exp();
-        ((key as f64) * self.ln_gamma).exp() * 2.0 / (gamma + 1.0)
+        let key = self.min_key + slot as i32 - 1;
+        2.0 * self.gamma.powi(key) / (self.gamma + 1.0)
     }
 }
 
