@@ -1,5 +1,6 @@
 //! Steady-state recording allocates nothing: 10^6 recordings across every
-//! series of a labelled counter and gauge, counted by a global allocator.
+//! series of labelled counters, gauges, histograms and summaries (dropped
+//! observations included), counted by a global allocator.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -66,6 +67,15 @@ pub enum Gateway {
     /// Load average.
     #[gauge(float)]
     Load { endpoint: Endpoint },
+    /// Request duration.
+    #[histogram(unit = "seconds", buckets = exponential(0.001, 2, 12))]
+    Duration {
+        endpoint: Endpoint,
+        outcome: Outcome,
+    },
+    /// Time to first byte.
+    #[summary(unit = "seconds", quantiles = [0.5, 0.9, 0.99])]
+    FirstByte { endpoint: Endpoint },
 }
 
 #[test]
@@ -83,7 +93,11 @@ fn a_million_recordings_allocate_zero_bytes() {
                     Gateway::inflight(endpoint).inc();
                     instance.inflight(endpoint).dec();
                     Gateway::load(endpoint).add(0.5);
-                    recordings += 5;
+                    Gateway::duration(endpoint, outcome).observe(0.003);
+                    instance.duration(endpoint, outcome).observe(f64::NAN);
+                    Gateway::first_byte(endpoint).observe(0.02);
+                    instance.first_byte(endpoint).observe(-1.0);
+                    recordings += 9;
                 }
             }
         }
@@ -92,7 +106,7 @@ fn a_million_recordings_allocate_zero_bytes() {
     assert_eq!(ALLOCATED.with(Cell::get), 0);
 
     // The recordings really happened: 24 series, each hit once per round.
-    let rounds = u64::from(recordings / 5 / 24);
+    let rounds = u64::from(recordings / 9 / 24);
     assert_eq!(
         Gateway::requests_total(Endpoint::Stt, Outcome::Cancelled, true).get(),
         rounds
