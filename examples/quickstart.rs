@@ -1,9 +1,19 @@
 //! The smallest complete use of enumeter: declare labels and metrics, record,
-//! render the Prometheus text format to standard output.
+//! and serve them at `/metrics` while recording in a loop.
 //!
-//! Run with `cargo run --example quickstart`.
+//! ```text
+//! cargo run --example quickstart                      # serve on 127.0.0.1:9898
+//! cargo run --example quickstart -- 127.0.0.1:0       # any free port
+//! cargo run --example quickstart -- --print           # print the exposition once
+//! cargo run --example quickstart -- --print openmetrics
+//! ```
+//!
+//! The address can also come from `ENUMETER_ADDR`; the example serves for
+//! `ENUMETER_SERVE_SECS` seconds (default 600), then exits.
 
-use enumeter::{metrics, Format, LabelValue};
+use std::time::{Duration, Instant};
+
+use enumeter::{metrics, Exporter, Format, LabelValue};
 
 /// Which way a message travelled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
@@ -60,12 +70,17 @@ pub enum Sip {
     /// Time from INVITE to the final response.
     #[histogram(unit = "seconds", buckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5])]
     InviteDuration { direction: Direction },
+    /// Iterations of this example's recording loop.
+    #[counter]
+    HeartbeatsTotal,
     /// Text-to-speech time to first byte, over the last ten minutes.
     #[summary(unit = "seconds", quantiles = [0.5, 0.9, 0.95, 0.99], max_age_secs = 600)]
     TtsFirstByte { transport: Transport },
 }
 
-fn main() {
+/// The fixed traffic the example records first; the end-to-end test checks
+/// that a real Prometheus scrapes exactly these values.
+fn record_example_traffic() {
     for (direction, code) in [
         (Direction::Inbound, 100),
         (Direction::Inbound, 180),
@@ -85,6 +100,44 @@ fn main() {
     for ms in 1..=100 {
         Sip::tts_first_byte(Transport::Tcp).observe(f64::from(ms) / 1000.0);
     }
+}
 
-    print!("{}", enumeter::render(Format::Prometheus));
+fn main() {
+    record_example_traffic();
+
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--print") {
+        let format = match args.get(1).map(String::as_str) {
+            Some("openmetrics") => Format::OpenMetrics,
+            _ => Format::Prometheus,
+        };
+        print!("{}", enumeter::render(format));
+        return;
+    }
+
+    let address = args
+        .first()
+        .cloned()
+        .or_else(|| std::env::var("ENUMETER_ADDR").ok())
+        .unwrap_or_else(|| enumeter::DEFAULT_ADDRESS.to_owned());
+    let serve_for = std::env::var("ENUMETER_SERVE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(Duration::from_secs(600), Duration::from_secs);
+    let exporter = match Exporter::new().address(&address).start() {
+        Ok(exporter) => exporter,
+        Err(e) => {
+            eprintln!("cannot serve on {address}: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("serving http://{}/metrics", exporter.local_addr());
+
+    // Bounded: record a heartbeat every 100 ms until the time is up.
+    let until = Instant::now() + serve_for;
+    while Instant::now() < until {
+        Sip::heartbeats_total().inc();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    exporter.shutdown();
 }

@@ -85,7 +85,7 @@ fn promtool_accepts_escaped_labels_and_non_finite_values() {
 fn promtool_accepts_the_quickstart_output() {
     let Some(promtool) = promtool() else { return };
     let out = Command::new(env!("CARGO"))
-        .args(["run", "-q", "--example", "quickstart"])
+        .args(["run", "-q", "--example", "quickstart", "--", "--print"])
         .output()
         .expect("cargo runs the quickstart");
     assert!(

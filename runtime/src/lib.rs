@@ -60,26 +60,34 @@ extern crate self as enumeter;
 mod clock;
 mod counter;
 mod encode;
+#[cfg(feature = "http")]
+mod exporter;
 mod gauge;
 mod group;
 mod histogram;
+mod info;
 mod label;
 mod metric;
 mod registry;
 #[allow(unsafe_code)]
 pub mod self_metrics;
+mod state_set;
 pub mod summary;
 
 pub use counter::Counter;
 pub use encode::Format;
+#[cfg(feature = "http")]
+pub use exporter::{Exporter, ExporterHandle, DEFAULT_ADDRESS};
 pub use gauge::{FloatGauge, Gauge};
 pub use group::Group;
 pub use histogram::{
     Histogram, HistogramRef, HistogramSeries, HistogramSnapshot, HistogramSpec, HistogramTimer,
 };
+pub use info::{Info, InfoRef};
 pub use label::{LabelValue, ParseLabelError};
 pub use metric::{Cells, LabelDesc, Metric, MetricDesc};
 pub use registry::{registry, render, render_into, Registry};
+pub use state_set::{StateSet, StateSetRef};
 pub use summary::{Summary, SummaryRef, SummarySeries, SummarySnapshot, SummarySpec, SummaryTimer};
 
 pub use enumeter_macros::{metrics, LabelValue};
@@ -92,8 +100,9 @@ pub use enumeter_macros::{metrics, LabelValue};
 pub mod __private {
     pub use crate::registry::GROUPS;
     pub use crate::{
-        Cells, Counter, FloatGauge, Gauge, Group, Histogram, HistogramRef, HistogramSpec,
-        LabelDesc, LabelValue, Metric, MetricDesc, Summary, SummaryRef, SummarySpec,
+        Cells, Counter, FloatGauge, Gauge, Group, Histogram, HistogramRef, HistogramSpec, Info,
+        InfoRef, LabelDesc, LabelValue, Metric, MetricDesc, StateSet, StateSetRef, Summary,
+        SummaryRef, SummarySpec,
     };
     pub use linkme;
 

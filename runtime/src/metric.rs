@@ -1,7 +1,8 @@
 //! What a metric is, as the renderer and other readers see it.
 
 use crate::{
-    Counter, FloatGauge, Gauge, HistogramSeries, HistogramSpec, SummarySeries, SummarySpec,
+    Counter, FloatGauge, Gauge, HistogramSeries, HistogramSpec, Info, StateSet, SummarySeries,
+    SummarySpec,
 };
 
 /// The static description of one metric: everything but its values.
@@ -66,6 +67,15 @@ pub enum Cells<'a> {
         /// The series.
         series: &'a dyn SummarySeries,
     },
+    /// `#[info]`: one cell for the whole metric, naming its current series.
+    Info(&'a Info),
+    /// `#[state_set(states = T)]`
+    StateSet {
+        /// The names of the states, in index order.
+        states: &'static [&'static str],
+        /// The series.
+        cells: &'a [StateSet],
+    },
 }
 
 impl core::fmt::Debug for Cells<'_> {
@@ -83,6 +93,12 @@ impl core::fmt::Debug for Cells<'_> {
                 .debug_struct("Summary")
                 .field("spec", spec)
                 .field("series", &series.len())
+                .finish(),
+            Cells::Info(c) => f.debug_tuple("Info").field(c).finish(),
+            Cells::StateSet { states, cells } => f
+                .debug_struct("StateSet")
+                .field("states", states)
+                .field("cells", cells)
                 .finish(),
         }
     }

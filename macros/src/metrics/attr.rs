@@ -47,28 +47,28 @@ pub(crate) struct KindAttr {
     pub(crate) unit: Option<syn::LitStr>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Kind {
     Counter,
-    Gauge { float: bool },
+    Gauge {
+        float: bool,
+    },
     Histogram(HistogramAttrs),
     Summary(SummaryAttrs),
+    Info,
+    /// `states = Type`: the label value enum whose values are the states.
+    StateSet {
+        states: Option<syn::Type>,
+    },
 }
 
 /// A number as written, with its tokens for errors.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct Number {
     pub(crate) value: f64,
     pub(crate) tokens: TokenStream,
 }
 
-impl PartialEq for Number {
-    fn eq(&self, other: &Self) -> bool {
-        self.value.to_bits() == other.value.to_bits()
-    }
-}
-
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Default)]
 pub(crate) struct HistogramAttrs {
     /// `buckets = ...`, evaluated; `None` when the key is missing or its
     /// value had an error of its own.
@@ -78,7 +78,7 @@ pub(crate) struct HistogramAttrs {
     pub(crate) buckets_given: bool,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Default)]
 pub(crate) struct SummaryAttrs {
     pub(crate) quantiles: Option<Vec<Number>>,
     /// Whether `quantiles` was written at all (see `HistogramAttrs`).
@@ -89,8 +89,14 @@ pub(crate) struct SummaryAttrs {
 }
 
 impl Kind {
-    pub(crate) const ATTRIBUTES: &'static [&'static str] =
-        &["counter", "gauge", "histogram", "summary"];
+    pub(crate) const ATTRIBUTES: &'static [&'static str] = &[
+        "counter",
+        "gauge",
+        "histogram",
+        "summary",
+        "info",
+        "state_set",
+    ];
 
     pub(crate) fn attribute_name(&self) -> &'static str {
         match self {
@@ -98,6 +104,8 @@ impl Kind {
             Kind::Gauge { .. } => "gauge",
             Kind::Histogram(_) => "histogram",
             Kind::Summary(_) => "summary",
+            Kind::Info => "info",
+            Kind::StateSet { .. } => "state_set",
         }
     }
 }
@@ -116,8 +124,12 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
         Kind::Gauge { float: false }
     } else if path.is_ident("histogram") {
         Kind::Histogram(HistogramAttrs::default())
-    } else {
+    } else if path.is_ident("summary") {
         Kind::Summary(SummaryAttrs::default())
+    } else if path.is_ident("info") {
+        Kind::Info
+    } else {
+        Kind::StateSet { states: None }
     };
     let attribute = kind.attribute_name();
     let accepted = match kind {
@@ -125,6 +137,8 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
         Kind::Gauge { .. } => "name, float",
         Kind::Histogram(_) => "buckets, unit, name",
         Kind::Summary(_) => "quantiles, max_age_secs, age_buckets, relative_error, unit, name",
+        Kind::Info => "name",
+        Kind::StateSet { .. } => "states, name",
     };
     let mut name = None;
     let mut unit = None;
@@ -145,6 +159,10 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
                     set_once(&mut unit, lit, &meta, errors);
                 }
                 (Kind::Gauge { float }, "float") => *float = true,
+                (Kind::StateSet { states }, "states") => {
+                    let ty: syn::Type = meta.value()?.parse()?;
+                    set_once(states, ty, &meta, errors);
+                }
                 (Kind::Histogram(h), "buckets") => {
                     h.buckets_given = true;
                     let expr: syn::Expr = meta.value()?.parse()?;

@@ -16,12 +16,12 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
 
     let metrics: Vec<Expanded> = group.metrics.iter().map(Expanded::new).collect();
     let fields = metrics.iter().map(|m| {
-        let (ident, cell, series) = (&m.fn_ident, &m.cell, &m.series);
-        quote!(#ident: [#cell; #series])
+        let (ident, ty) = (&m.fn_ident, m.field_type());
+        quote!(#ident: #ty)
     });
     let inits = metrics.iter().map(|m| {
-        let (ident, cell, series) = (&m.fn_ident, &m.cell, &m.series);
-        quote!(#ident: [const { <#cell>::new() }; #series])
+        let (ident, init) = (&m.fn_ident, m.field_init());
+        quote!(#ident: #init)
     });
     let methods = metrics.iter().map(|m| m.storage_method(vis));
     let shortcuts = metrics.iter().map(|m| m.shortcut(vis, &storage));
@@ -147,6 +147,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
             Kind::Counter => (quote!(::enumeter::__private::Counter), None),
             Kind::Gauge { float: false } => (quote!(::enumeter::__private::Gauge), None),
             Kind::Gauge { float: true } => (quote!(::enumeter::__private::FloatGauge), None),
+            Kind::Info => (quote!(::enumeter::__private::Info), None),
+            Kind::StateSet { .. } => (quote!(::enumeter::__private::StateSet), None),
             Kind::Histogram(h) => {
                 let bounds: Vec<f64> = h
                     .buckets
@@ -224,11 +226,33 @@ impl<'m, 'a> Expanded<'m, 'a> {
         }
     }
 
+    /// The storage field's type: one cell per series, except for info
+    /// metrics, whose one cell names the current series.
+    fn field_type(&self) -> TokenStream {
+        let (cell, series) = (&self.cell, &self.series);
+        match &self.metric.kind().kind {
+            Kind::Info => cell.clone(),
+            _ => quote!([#cell; #series]),
+        }
+    }
+
+    fn field_init(&self) -> TokenStream {
+        let (cell, series) = (&self.cell, &self.series);
+        match &self.metric.kind().kind {
+            Kind::Info => quote!(<#cell>::new()),
+            _ => quote!([const { <#cell>::new() }; #series]),
+        }
+    }
+
     /// The handle type the recording functions return, borrowing for
     /// `lifetime`.
     fn handle_type(&self, lifetime: TokenStream) -> TokenStream {
         let cell = &self.cell;
         match &self.metric.kind().kind {
+            Kind::Info => quote!(::enumeter::__private::InfoRef<#lifetime>),
+            Kind::StateSet {
+                states: Some(states),
+            } => quote!(::enumeter::__private::StateSetRef<#lifetime, #states>),
             Kind::Histogram(_) | Kind::Summary(_) => {
                 // `Histogram<B>` → `HistogramRef<'l, B>`, likewise summaries.
                 let generics = generic_args(cell);
@@ -243,9 +267,16 @@ impl<'m, 'a> Expanded<'m, 'a> {
         }
     }
 
-    /// The handle for the cell `cell_ref` (a `&Cell` expression).
-    fn handle(&self, cell_ref: TokenStream) -> TokenStream {
+    /// The handle for the series at `index` of the field `ident`.
+    fn handle(&self, ident: &syn::Ident, index: TokenStream) -> TokenStream {
+        let cell_ref = quote!(&self.#ident[#index]);
         match (&self.metric.kind().kind, &self.spec) {
+            (Kind::Info, _) => {
+                quote!(::enumeter::__private::InfoRef::new(&self.#ident, #index))
+            }
+            (Kind::StateSet { .. }, _) => {
+                quote!(::enumeter::__private::StateSetRef::new(#cell_ref))
+            }
             (Kind::Histogram(_), Some((spec, _))) => {
                 quote!(::enumeter::__private::HistogramRef::new(#cell_ref, &Self::#spec))
             }
@@ -311,7 +342,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
         let params = self.params();
         let index = self.index();
         let handle_type = self.handle_type(quote!('_));
-        let handle = self.handle(quote!(&self.#ident[#index]));
+        let handle = self.handle(ident, index);
         let spec = self.spec.as_ref().map(|(_, def)| def);
         quote! {
             #spec
@@ -364,7 +395,19 @@ impl<'m, 'a> Expanded<'m, 'a> {
             (Kind::Summary(_), Some((spec, _))) => {
                 quote!(Summary { spec: &Self::#spec, series: &self.#ident })
             }
-            _ => unreachable!("histograms and summaries have a spec"),
+            (Kind::Info, _) => quote!(Info(&self.#ident)),
+            (
+                Kind::StateSet {
+                    states: Some(states),
+                },
+                _,
+            ) => quote! {
+                StateSet {
+                    states: <#states as ::enumeter::__private::LabelValue>::NAMES,
+                    cells: &self.#ident,
+                }
+            },
+            _ => unreachable!("histograms and summaries have a spec; state sets have states"),
         };
         let unit = match metric.kind().unit.as_ref() {
             Some(unit) => quote!(::core::option::Option::Some(#unit)),

@@ -21,7 +21,8 @@ pub(crate) fn check(group: &Group<'_>, errors: &mut Errors) {
     if item.variants.is_empty() {
         errors.spanned(
             &item.ident,
-            "a metric group needs at least one metric: add a variant with #[counter] or #[gauge]",
+            "a metric group needs at least one metric: add a variant with a kind \
+             attribute such as #[counter]",
         );
     }
     let namespace_ok = group
@@ -55,7 +56,8 @@ fn check_metric(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors)
         [] => errors.spanned(
             &variant.ident,
             format!(
-                "`{}` has no metric kind: put #[counter] or #[gauge] above it",
+                "`{}` has no metric kind: put #[counter], #[gauge], #[histogram(...)], \
+                 #[summary(...)], #[info] or #[state_set(...)] above it",
                 variant.ident
             ),
         ),
@@ -100,6 +102,23 @@ fn check_metric(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors)
         );
     }
     check_name(metric, namespace_ok, errors);
+    if metric
+        .kinds
+        .first()
+        .is_some_and(|k| matches!(k.kind, Kind::StateSet { .. }))
+    {
+        // OpenMetrics names a state set's state label after the metric.
+        for label in metric.labels.iter().filter(|l| l.name == metric.name) {
+            errors.spanned(
+                label.ident,
+                format!(
+                    "a state set's states are the label `{}`, named after the metric; \
+                     rename this field",
+                    metric.name
+                ),
+            );
+        }
+    }
     if let Some(kind) = metric.kinds.first() {
         check_kind_options(kind, errors);
     }
@@ -135,7 +154,24 @@ fn check_name(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors) {
     let is_counter = metric
         .kinds
         .first()
-        .is_some_and(|k| k.kind == Kind::Counter);
+        .is_some_and(|k| matches!(k.kind, Kind::Counter));
+    let is_info = metric
+        .kinds
+        .first()
+        .is_some_and(|k| matches!(k.kind, Kind::Info));
+    if is_info && !metric.name.ends_with("_info") {
+        let fix = match metric.kind().name {
+            Some(_) => format!("name it \"{}_info\"", metric_suffix(metric)),
+            None => format!("rename the variant to `{}Info`", metric.variant.ident),
+        };
+        errors.spanned(
+            &metric.name_tokens,
+            format!(
+                "info metric `{}` must end in `_info` (required by OpenMetrics): {fix}",
+                metric.name
+            ),
+        );
+    }
     if is_counter && !metric.name.ends_with("_total") {
         let fix = match metric.kind().name {
             Some(_) => format!("name it \"{}_total\"", metric_suffix(metric)),
@@ -181,26 +217,40 @@ fn metric_suffix(metric: &MetricDef<'_>) -> String {
         .map_or_else(String::new, syn::LitStr::value)
 }
 
-/// The sample names a metric puts in the exposition besides its own name.
-fn sample_suffixes(metric: &MetricDef<'_>) -> &'static [&'static str] {
+/// The names a metric takes in the exposition: its samples' names and, in
+/// OpenMetrics, its family name (counters without `_total`, info metrics
+/// without `_info`).
+fn exposed_names(metric: &MetricDef<'_>) -> Vec<String> {
+    let name = &metric.name;
+    let with = |suffixes: &[&str]| suffixes.iter().map(|s| format!("{name}{s}")).collect();
     match metric.kinds.first().map(|k| &k.kind) {
-        Some(Kind::Histogram(_)) => &["", "_bucket", "_sum", "_count"],
-        Some(Kind::Summary(_)) => &["", "_sum", "_count"],
-        _ => &[""],
+        Some(Kind::Histogram(_)) => with(&["", "_bucket", "_sum", "_count"]),
+        Some(Kind::Summary(_)) => with(&["", "_sum", "_count"]),
+        Some(Kind::Counter) => {
+            let mut names = vec![name.clone()];
+            names.extend(name.strip_suffix("_total").map(str::to_owned));
+            names
+        }
+        Some(Kind::Info) => {
+            let mut names = vec![name.clone()];
+            names.extend(name.strip_suffix("_info").map(str::to_owned));
+            names
+        }
+        _ => vec![name.clone()],
     }
 }
 
 fn check_duplicates(group: &Group<'_>, errors: &mut Errors) {
-    // Every sample name in the exposition, and the metric that writes it.
+    // Every name taken in the exposition, and the metric that takes it.
     let mut names: HashMap<String, (&syn::Ident, &str)> = HashMap::new();
     let mut fns: HashMap<&str, &syn::Ident> = HashMap::new();
     for metric in &group.metrics {
         let ident = &metric.variant.ident;
-        let clash = sample_suffixes(metric).iter().find_map(|suffix| {
-            let sample = format!("{}{suffix}", metric.name);
+        let exposed = exposed_names(metric);
+        let clash = exposed.iter().find_map(|sample| {
             names
-                .get(&sample)
-                .map(|&(first, first_name)| (sample, first, first_name))
+                .get(sample)
+                .map(|&(first, first_name)| (sample.clone(), first, first_name))
         });
         if let Some((sample, first, first_name)) = clash {
             let detail = if first_name == metric.name {
@@ -210,8 +260,8 @@ fn check_duplicates(group: &Group<'_>, errors: &mut Errors) {
                 )
             } else {
                 format!(
-                    "metric `{}` writes samples named `{sample}`, which `{first}` \
-                     (`{first_name}`) writes too",
+                    "metric `{}` takes the name `{sample}` in the exposition, which \
+                     `{first}` (`{first_name}`) takes too",
                     metric.name
                 )
             };
@@ -224,8 +274,8 @@ fn check_duplicates(group: &Group<'_>, errors: &mut Errors) {
             );
             continue;
         }
-        for suffix in sample_suffixes(metric) {
-            names.insert(format!("{}{suffix}", metric.name), (ident, &metric.name));
+        for name in exposed {
+            names.insert(name, (ident, &metric.name));
         }
         if let Some(first) = fns.insert(&metric.fn_name, ident) {
             errors.spanned(
@@ -249,7 +299,13 @@ fn check_kind_options(kind: &KindAttr, errors: &mut Errors) {
         }
     }
     match &kind.kind {
-        Kind::Counter | Kind::Gauge { .. } => {}
+        Kind::Counter | Kind::Gauge { .. } | Kind::Info => {}
+        Kind::StateSet { states: None } => errors.spanned(
+            &kind.attr,
+            "a state set needs its states: `#[state_set(states = LinkState)]`, \
+             a label value enum whose values are the states",
+        ),
+        Kind::StateSet { states: Some(_) } => {}
         Kind::Histogram(h) => match &h.buckets {
             None if h.buckets_given => {}
             None => errors.spanned(

@@ -1,7 +1,9 @@
 //! Exposition formats.
 
 mod number;
+mod openmetrics;
 mod prometheus;
+mod samples;
 mod text;
 
 use crate::Group;
@@ -10,9 +12,73 @@ use crate::Group;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Format {
-    /// The Prometheus text format, version 0.0.4
-    /// (`Content-Type: text/plain; version=0.0.4; charset=utf-8`).
+    /// The Prometheus text format, version 0.0.4.
     Prometheus,
+    /// OpenMetrics 1.0 text: counters' families without `_total`, `# UNIT`
+    /// lines, `info` and `stateset` types, `# EOF` at the end.
+    OpenMetrics,
+}
+
+impl Format {
+    /// The `Content-Type` header value for this format.
+    ///
+    /// ```
+    /// use enumeter::Format;
+    /// assert_eq!(Format::Prometheus.content_type(), "text/plain; version=0.0.4; charset=utf-8");
+    /// ```
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            Format::Prometheus => "text/plain; version=0.0.4; charset=utf-8",
+            Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        }
+    }
+
+    /// The format to answer a request with, from its `Accept` header:
+    /// OpenMetrics when the client prefers `application/openmetrics-text`
+    /// (by quality value, ties going to OpenMetrics), else the Prometheus
+    /// text format, which every scraper reads.
+    ///
+    /// ```
+    /// use enumeter::Format;
+    /// let prometheus_2 = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;\
+    ///                     version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    /// assert_eq!(Format::from_accept(prometheus_2), Format::OpenMetrics);
+    /// assert_eq!(Format::from_accept("text/plain"), Format::Prometheus);
+    /// assert_eq!(Format::from_accept(""), Format::Prometheus);
+    /// ```
+    pub fn from_accept(accept: &str) -> Format {
+        let mut openmetrics = 0.0f32;
+        let mut text = 0.0f32;
+        for range in accept.split(',') {
+            let mut parts = range.split(';').map(str::trim);
+            let media = parts.next().unwrap_or("").to_ascii_lowercase();
+            let mut quality = 1.0f32;
+            let mut version_ok = true;
+            for param in parts {
+                let (key, value) = param.split_once('=').unwrap_or((param, ""));
+                match key.trim().to_ascii_lowercase().as_str() {
+                    "q" => quality = value.trim().parse().unwrap_or(0.0),
+                    // Only OpenMetrics 1.0.0 is spoken; 0.0.1 is its draft.
+                    "version" if media == "application/openmetrics-text" => {
+                        version_ok = matches!(value.trim(), "1.0.0" | "0.0.1")
+                    }
+                    _ => {}
+                }
+            }
+            match media.as_str() {
+                "application/openmetrics-text" if version_ok => {
+                    openmetrics = openmetrics.max(quality)
+                }
+                "text/plain" | "text/*" | "*/*" => text = text.max(quality),
+                _ => {}
+            }
+        }
+        if openmetrics > 0.0 && openmetrics >= text {
+            Format::OpenMetrics
+        } else {
+            Format::Prometheus
+        }
+    }
 }
 
 pub(crate) fn render_into<'a>(
@@ -20,12 +86,14 @@ pub(crate) fn render_into<'a>(
     format: Format,
     out: &mut Vec<u8>,
 ) {
-    match format {
-        Format::Prometheus => {
-            let now_ms = crate::summary::render_now_ms();
-            for group in groups {
-                group.visit(&mut |metric| prometheus::encode_metric(metric, now_ms, out));
-            }
-        }
+    let now_ms = crate::summary::render_now_ms();
+    for group in groups {
+        group.visit(&mut |metric| match format {
+            Format::Prometheus => prometheus::encode_metric(metric, now_ms, out),
+            Format::OpenMetrics => openmetrics::encode_metric(metric, now_ms, out),
+        });
+    }
+    if format == Format::OpenMetrics {
+        out.extend_from_slice(b"# EOF\n");
     }
 }

@@ -2,12 +2,23 @@
 
 use smallvec::SmallVec;
 
-use super::number::write_float;
+use super::samples::FloatStyle;
 use crate::LabelDesc;
 
-/// Appends HELP text with `\` and newline escaped.
-pub(crate) fn write_help(out: &mut Vec<u8>, help: &str) {
-    write_escaped(out, help, false);
+/// Appends HELP text with `\` and newline escaped, and `"` too when
+/// `quote` (OpenMetrics escapes HELP like a label value; the Prometheus text
+/// format does not).
+pub(crate) fn write_help(out: &mut Vec<u8>, help: &str, quote: bool) {
+    write_escaped(out, help, quote);
+}
+
+/// The label a sample carries after its series' labels.
+#[derive(Clone, Copy)]
+pub(crate) enum Extra<'a> {
+    /// `le` or `quantile`, and its bound.
+    Float(&'a str, f64),
+    /// A state set's own label: the metric name, and a state.
+    Text(&'a str, &'a str),
 }
 
 /// Appends a label value with `\`, `"` and newline escaped.
@@ -46,13 +57,13 @@ impl SeriesLabels {
     }
 
     /// Writes `{name="value",...}` for the current series, with `extra`
-    /// (`le` or `quantile` and its bound) last, or nothing when there are no
-    /// labels at all.
+    /// last, or nothing when there are no labels at all.
     pub(crate) fn write(
         &self,
         out: &mut Vec<u8>,
         labels: &[LabelDesc],
-        extra: Option<(&str, f64)>,
+        extra: Option<Extra<'_>>,
+        style: FloatStyle,
     ) {
         if labels.is_empty() && extra.is_none() {
             return;
@@ -67,16 +78,31 @@ impl SeriesLabels {
             write_label_value(out, label.values[digit]);
             out.push(b'"');
         }
-        if let Some((name, value)) = extra {
+        if let Some(extra) = extra {
             if !labels.is_empty() {
                 out.push(b',');
             }
+            let name = match extra {
+                Extra::Float(name, _) | Extra::Text(name, _) => name,
+            };
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b"=\"");
-            write_float(out, value);
+            match extra {
+                Extra::Float(_, value) => style.write(out, value),
+                Extra::Text(_, value) => write_label_value(out, value),
+            }
             out.push(b'"');
         }
         out.push(b'}');
+    }
+
+    /// Moves to series `index` (in series order).
+    pub(crate) fn seek(&mut self, labels: &[LabelDesc], mut index: usize) {
+        for (digit, label) in self.digits.iter_mut().zip(labels).rev() {
+            let cardinality = label.values.len().max(1);
+            *digit = index % cardinality;
+            index /= cardinality;
+        }
     }
 
     /// Moves to the next series.
@@ -105,7 +131,10 @@ mod tests {
     #[test]
     fn help_escapes_backslash_and_newline_but_not_quote() {
         let mut out = Vec::new();
-        write_help(&mut out, "say \"hi\"\\\n");
+        write_help(&mut out, "say \"hi\"\\\n", false);
         assert_eq!(out, br#"say "hi"\\\n"#);
+        out.clear();
+        write_help(&mut out, "say \"hi\"", true);
+        assert_eq!(out, br#"say \"hi\""#);
     }
 }

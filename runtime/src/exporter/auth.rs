@@ -1,0 +1,124 @@
+//! Credentials, compared in constant time.
+
+/// What a request must carry in its `Authorization` header.
+#[derive(Clone)]
+pub(crate) struct Credentials {
+    /// `Bearer` or `Basic`.
+    scheme: &'static str,
+    /// The expected credentials after the scheme.
+    secret: Box<[u8]>,
+}
+
+impl Credentials {
+    pub(crate) fn bearer(token: &str) -> Self {
+        Self {
+            scheme: "Bearer",
+            secret: token.as_bytes().into(),
+        }
+    }
+
+    pub(crate) fn basic(user: &str, password: &str) -> Self {
+        Self {
+            scheme: "Basic",
+            secret: base64(format!("{user}:{password}").as_bytes())
+                .into_bytes()
+                .into(),
+        }
+    }
+
+    /// Whether `header` (the `Authorization` value) carries these
+    /// credentials. The time taken depends on the expected secret's length
+    /// only, never on how much of the given one matches.
+    pub(crate) fn admit(&self, header: Option<&str>) -> bool {
+        let Some(header) = header else { return false };
+        let (scheme, given) = header.split_once(' ').unwrap_or((header, ""));
+        let scheme_ok = scheme.eq_ignore_ascii_case(self.scheme);
+        let secret_ok = constant_time_eq(&self.secret, given.trim_start().as_bytes());
+        scheme_ok & secret_ok
+    }
+
+    /// The `WWW-Authenticate` challenge for a 401.
+    pub(crate) fn challenge(&self) -> &'static str {
+        match self.scheme {
+            "Basic" => "Basic realm=\"metrics\", charset=\"UTF-8\"",
+            _ => "Bearer realm=\"metrics\"",
+        }
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the secret.
+        write!(f, "Credentials({} …)", self.scheme)
+    }
+}
+
+/// Compares every byte of `expected` whatever the outcome, and folds a
+/// length mismatch into the result instead of returning early.
+fn constant_time_eq(expected: &[u8], given: &[u8]) -> bool {
+    let mut diff = u8::from(expected.len() != given.len());
+    for (i, &e) in expected.iter().enumerate() {
+        let g = given.get(i).copied().unwrap_or(!e);
+        diff |= std::hint::black_box(e ^ g);
+    }
+    diff == 0
+}
+
+/// Standard base64 with padding, for Basic credentials.
+fn base64(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        let vectors = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (plain, encoded) in vectors {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn bearer_and_basic_admit_only_the_exact_credentials() {
+        let bearer = Credentials::bearer("s3cret");
+        assert!(bearer.admit(Some("Bearer s3cret")));
+        assert!(bearer.admit(Some("bearer s3cret")));
+        assert!(!bearer.admit(Some("Bearer s3cre")));
+        assert!(!bearer.admit(Some("Bearer s3cret!")));
+        assert!(!bearer.admit(Some("Basic s3cret")));
+        assert!(!bearer.admit(Some("")));
+        assert!(!bearer.admit(None));
+        let basic = Credentials::basic("prom", "pa:ss");
+        assert!(basic.admit(Some("Basic cHJvbTpwYTpzcw==")));
+        assert!(!basic.admit(Some("Basic cHJvbTpwYTpzcw")));
+        assert!(!format!("{basic:?}").contains("cHJv"));
+    }
+}

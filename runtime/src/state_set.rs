@@ -1,0 +1,70 @@
+//! State sets: which one of a closed set of states each series is in.
+
+use core::marker::PhantomData;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::LabelValue;
+
+/// The cell of one state-set series: its current state, if any.
+///
+/// Renders one sample per state, 1 for the current state and 0 for the
+/// others (all 0 before the first [`set`](StateSetRef::set)).
+#[derive(Debug, Default)]
+pub struct StateSet {
+    /// The current state's index plus one; zero when none was set.
+    current: AtomicUsize,
+}
+
+impl StateSet {
+    /// A series in no state.
+    pub const fn new() -> Self {
+        Self {
+            current: AtomicUsize::new(0),
+        }
+    }
+
+    /// The index of the current state, if one was set.
+    pub fn current(&self) -> Option<usize> {
+        self.current.load(Ordering::Relaxed).checked_sub(1)
+    }
+}
+
+/// The handle a state set's recording function returns: one series, typed
+/// by its states.
+#[derive(Debug)]
+pub struct StateSetRef<'a, S> {
+    cell: &'a StateSet,
+    states: PhantomData<fn(S) -> S>,
+}
+
+impl<S> Clone for StateSetRef<'_, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for StateSetRef<'_, S> {}
+
+impl<'a, S: LabelValue> StateSetRef<'a, S> {
+    #[doc(hidden)]
+    #[inline]
+    pub const fn new(cell: &'a StateSet) -> Self {
+        Self {
+            cell,
+            states: PhantomData,
+        }
+    }
+
+    /// Moves the series to `state`.
+    #[inline]
+    pub fn set(&self, state: S) {
+        self.cell
+            .current
+            .store(state.index() + 1, Ordering::Relaxed);
+    }
+
+    /// The current state, if one was set.
+    pub fn get(&self) -> Option<S> {
+        self.cell.current().and_then(|i| S::ALL.get(i).copied())
+    }
+}

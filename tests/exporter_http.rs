@@ -1,0 +1,278 @@
+//! The `/metrics` server over real sockets on 127.0.0.1: negotiation,
+//! methods, paths, limits, timeouts, auth, gzip, overload and shutdown.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use enumeter::{metrics, Exporter, ExporterHandle, Format, Registry};
+
+/// Exporter test metrics.
+#[metrics(namespace = "web")]
+pub enum Web {
+    /// Requests served.
+    #[counter]
+    RequestsTotal,
+}
+
+/// A registry of its own, with one value recorded once.
+fn registry() -> Arc<Registry<'static>> {
+    static WEB: WebMetrics = WebMetrics::new();
+    static REGISTRY: OnceLock<Arc<Registry<'static>>> = OnceLock::new();
+    Arc::clone(REGISTRY.get_or_init(|| {
+        WEB.requests_total().add(7);
+        Arc::new(Registry::new().with(&WEB))
+    }))
+}
+
+fn start(configure: impl FnOnce(Exporter) -> Exporter) -> ExporterHandle {
+    configure(Exporter::new().address("127.0.0.1:0").registry(registry()))
+        .start()
+        .expect("binds a free port on 127.0.0.1")
+}
+
+/// Sends `request` as is and returns the whole response.
+fn exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    response
+}
+
+fn split(response: &[u8]) -> (String, Vec<u8>) {
+    let end = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head")
+        + 4;
+    (
+        String::from_utf8(response[..end].to_vec()).unwrap(),
+        response[end..].to_vec(),
+    )
+}
+
+fn get(addr: SocketAddr, headers: &str) -> (String, Vec<u8>) {
+    split(&exchange(
+        addr,
+        format!("GET /metrics HTTP/1.1\r\nHost: x\r\n{headers}\r\n").as_bytes(),
+    ))
+}
+
+#[test]
+fn get_serves_the_prometheus_text_format_by_default() {
+    let exporter = start(|e| e);
+    let (head, body) = get(exporter.local_addr(), "");
+    let expected = registry().render(Format::Prometheus);
+    assert_eq!(
+        head,
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            expected.len()
+        )
+    );
+    assert_eq!(String::from_utf8(body).unwrap(), expected);
+    exporter.shutdown();
+}
+
+#[test]
+fn openmetrics_is_served_when_the_client_prefers_it() {
+    let exporter = start(|e| e);
+    let prometheus_2_accept = "Accept: application/openmetrics-text;version=1.0.0,\
+        application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1\r\n";
+    let (head, body) = get(exporter.local_addr(), prometheus_2_accept);
+    assert!(
+        head.contains(
+            "Content-Type: application/openmetrics-text; version=1.0.0; charset=utf-8\r\n"
+        ),
+        "{head}"
+    );
+    let body = String::from_utf8(body).unwrap();
+    assert_eq!(body, registry().render(Format::OpenMetrics));
+    assert!(body.ends_with("# EOF\n"));
+    let (head, _) = get(
+        exporter.local_addr(),
+        "Accept: text/plain;version=0.0.4\r\n",
+    );
+    assert!(head.contains("version=0.0.4"), "{head}");
+}
+
+#[test]
+fn head_answers_with_headers_only() {
+    let exporter = start(|e| e);
+    let response = exchange(exporter.local_addr(), b"HEAD /metrics HTTP/1.1\r\n\r\n");
+    let (head, body) = split(&response);
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"));
+    let length = registry().render(Format::Prometheus).len();
+    assert!(
+        head.contains(&format!("Content-Length: {length}\r\n")),
+        "{head}"
+    );
+    assert!(body.is_empty());
+}
+
+#[test]
+fn other_paths_methods_and_malformed_requests_get_their_status() {
+    let exporter = start(|e| e);
+    let addr = exporter.local_addr();
+    let status = |request: &[u8]| {
+        let response = exchange(addr, request);
+        String::from_utf8_lossy(&response)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert_eq!(
+        status(b"GET /other HTTP/1.1\r\n\r\n"),
+        "HTTP/1.1 404 Not Found"
+    );
+    assert_eq!(
+        status(b"GET /metrics/ HTTP/1.1\r\n\r\n"),
+        "HTTP/1.1 404 Not Found"
+    );
+    let post = exchange(addr, b"POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+    let (head, _) = split(&post);
+    assert!(
+        head.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"),
+        "{head}"
+    );
+    assert!(head.contains("\r\nAllow: GET, HEAD\r\n"), "{head}");
+    assert_eq!(
+        status(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n"),
+        "HTTP/1.1 400 Bad Request"
+    );
+    assert_eq!(
+        status(b"GET /metrics HTTP/9.9\r\n\r\n"),
+        "HTTP/1.1 400 Bad Request"
+    );
+    let long_line = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(10_000));
+    assert_eq!(status(long_line.as_bytes()), "HTTP/1.1 414 URI Too Long");
+    let big_head = format!(
+        "GET /metrics HTTP/1.1\r\nX-Big: {}\r\n\r\n",
+        "b".repeat(20_000)
+    );
+    assert_eq!(
+        status(big_head.as_bytes()),
+        "HTTP/1.1 431 Request Header Fields Too Large"
+    );
+    // The server still answers normally after all that.
+    assert!(get(addr, "").0.starts_with("HTTP/1.1 200 OK\r\n"));
+}
+
+#[test]
+fn a_client_that_stops_sending_gets_408_after_the_deadline() {
+    let exporter = start(|e| e.timeouts(Duration::from_millis(200), Duration::from_millis(500)));
+    let mut stream = TcpStream::connect(exporter.local_addr()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream.write_all(b"GET /metrics HTTP/1.1\r\nHost:").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(
+        response.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
+        "{response}"
+    );
+}
+
+#[test]
+fn bearer_auth_rejects_missing_and_wrong_tokens() {
+    let exporter = start(|e| e.bearer_token("t0ken"));
+    let addr = exporter.local_addr();
+    for headers in [
+        "",
+        "Authorization: Bearer nope\r\n",
+        "Authorization: Basic dDBrZW4=\r\n",
+    ] {
+        let (head, _) = get(addr, headers);
+        assert!(
+            head.starts_with("HTTP/1.1 401 Unauthorized\r\n"),
+            "{headers}: {head}"
+        );
+        assert!(
+            head.contains("\r\nWWW-Authenticate: Bearer realm=\"metrics\"\r\n"),
+            "{head}"
+        );
+    }
+    // Unauthenticated requests learn nothing about paths either.
+    let other = exchange(addr, b"GET /other HTTP/1.1\r\n\r\n");
+    assert!(other.starts_with(b"HTTP/1.1 401 "));
+    let (head, _) = get(addr, "Authorization: Bearer t0ken\r\n");
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+}
+
+#[test]
+fn basic_auth_admits_only_the_configured_user_and_password() {
+    let exporter = start(|e| e.basic_auth("prometheus", "s3cret"));
+    let addr = exporter.local_addr();
+    // base64("prometheus:s3cret") and base64("prometheus:wrong").
+    let (ok, _) = get(addr, "Authorization: Basic cHJvbWV0aGV1czpzM2NyZXQ=\r\n");
+    assert!(ok.starts_with("HTTP/1.1 200 OK\r\n"), "{ok}");
+    let (wrong, _) = get(addr, "Authorization: Basic cHJvbWV0aGV1czp3cm9uZw==\r\n");
+    assert!(
+        wrong.starts_with("HTTP/1.1 401 Unauthorized\r\n"),
+        "{wrong}"
+    );
+}
+
+#[test]
+fn gzip_is_sent_to_clients_that_accept_it() {
+    let exporter = start(|e| e);
+    let (head, body) = get(exporter.local_addr(), "Accept-Encoding: gzip\r\n");
+    assert!(head.contains("\r\nContent-Encoding: gzip\r\n"), "{head}");
+    let mut plain = String::new();
+    flate2::read::GzDecoder::new(&body[..])
+        .read_to_string(&mut plain)
+        .unwrap();
+    assert_eq!(plain, registry().render(Format::Prometheus));
+    let (head, _) = get(exporter.local_addr(), "Accept-Encoding: gzip;q=0\r\n");
+    assert!(!head.contains("Content-Encoding"), "{head}");
+}
+
+#[test]
+fn connections_beyond_workers_and_queue_get_503_and_service_resumes() {
+    let exporter = start(|e| {
+        e.workers(1)
+            .queue(0)
+            .timeouts(Duration::from_millis(300), Duration::from_millis(600))
+    });
+    let addr = exporter.local_addr();
+    // Occupy the only worker with a connection that sends nothing.
+    let _idle = TcpStream::connect(addr).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let (head, _) = split(&exchange(addr, b"GET /metrics HTTP/1.1\r\n\r\n"));
+    assert!(
+        head.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
+        "{head}"
+    );
+    // Once the idle connection times out, the worker serves again.
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(get(addr, "").0.starts_with("HTTP/1.1 200 OK\r\n"));
+}
+
+#[test]
+fn shutdown_stops_serving_and_frees_the_port() {
+    let exporter = start(|e| e);
+    let addr = exporter.local_addr();
+    exporter.shutdown();
+    assert!(TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_err());
+}
+
+#[test]
+fn the_default_registry_is_served_without_configuration() {
+    let exporter = Exporter::new().address("127.0.0.1:0").start().unwrap();
+    Web::requests_total().inc();
+    let (_, body) = get(exporter.local_addr(), "");
+    let body = String::from_utf8(body).unwrap();
+    assert!(body.contains("web_requests_total 1\n"), "{body}");
+    assert!(
+        body.contains("enumeter_observations_dropped_total"),
+        "{body}"
+    );
+}
