@@ -1,0 +1,255 @@
+//! Prometheus' Python client parses what we render, in both formats, and
+//! reads back the values that were recorded and the label values and HELP
+//! text that were declared, whatever characters they hold.
+//!
+//! In CI a missing `python3` or `prometheus_client` fails these tests;
+//! elsewhere they print why they skip.
+
+mod support;
+
+use enumeter::{Cells, Counter, Format, Group, LabelDesc, Metric, MetricDesc, Registry};
+use serde_json::Value;
+
+fn value_of(families: &Value, sample: &str, labels: &[(&str, &str)]) -> Value {
+    for family in families.as_array().unwrap() {
+        for s in family["samples"].as_array().unwrap() {
+            let matches = s[0] == sample
+                && s[1].as_object().unwrap().len() == labels.len()
+                && labels.iter().all(|(k, v)| s[1][*k] == *v);
+            if matches {
+                return s[2].clone();
+            }
+        }
+    }
+    panic!("no sample {sample}{labels:?} in {families}");
+}
+
+#[test]
+fn both_parsers_read_the_quickstart_values_in_both_formats() {
+    if !support::python_parsers_available() {
+        return;
+    }
+    let prometheus = support::python_parse(
+        "prometheus",
+        &support::example_output("quickstart", &["--print"]),
+    );
+    let openmetrics = support::python_parse(
+        "openmetrics",
+        &support::example_output("quickstart", &["--print", "openmetrics"]),
+    );
+    for (families, le_half, le_one) in [(&prometheus, "0.5", "1"), (&openmetrics, "0.5", "1.0")] {
+        let counter = "sip_invite_result_total";
+        assert_eq!(
+            value_of(
+                families,
+                counter,
+                &[("direction", "inbound"), ("code_class", "1xx")]
+            ),
+            2.0
+        );
+        assert_eq!(
+            value_of(
+                families,
+                counter,
+                &[("direction", "outbound"), ("code_class", "other")]
+            ),
+            1.0
+        );
+        assert_eq!(
+            value_of(families, "sip_active_calls", &[("transport", "tls")]),
+            1.0
+        );
+        assert_eq!(value_of(families, "sip_last_call_mos", &[]), 4.25);
+        let bucket = "sip_invite_duration_seconds_bucket";
+        assert_eq!(
+            value_of(
+                families,
+                bucket,
+                &[("direction", "inbound"), ("le", le_half)]
+            ),
+            3.0
+        );
+        assert_eq!(
+            value_of(
+                families,
+                bucket,
+                &[("direction", "inbound"), ("le", le_one)]
+            ),
+            4.0
+        );
+        assert_eq!(
+            value_of(
+                families,
+                bucket,
+                &[("direction", "inbound"), ("le", "+Inf")]
+            ),
+            5.0
+        );
+        assert_eq!(
+            value_of(
+                families,
+                "sip_invite_duration_seconds_count",
+                &[("direction", "inbound")]
+            ),
+            5.0
+        );
+        assert_eq!(
+            value_of(
+                families,
+                "sip_tts_first_byte_seconds_count",
+                &[("transport", "tcp")]
+            ),
+            100.0
+        );
+        let p99 = value_of(
+            families,
+            "sip_tts_first_byte_seconds",
+            &[("transport", "tcp"), ("quantile", "0.99")],
+        );
+        assert!(
+            (p99.as_f64().unwrap() - 0.099).abs() / 0.099 <= 0.01,
+            "{p99}"
+        );
+    }
+    // Both formats carry the same samples (heartbeats aside, which tick).
+    let stable = |families: &Value| {
+        let mut samples = support::samples(families);
+        samples.retain(|(name, _, _)| name != "sip_heartbeats_total");
+        samples.sort();
+        samples
+    };
+    assert_eq!(stable(&prometheus), stable(&openmetrics));
+}
+
+/// A group built by hand, so that its names and HELP can be any string.
+struct Arbitrary {
+    descs: Vec<&'static MetricDesc>,
+    cells: Vec<Vec<Counter>>,
+}
+
+impl Group for Arbitrary {
+    fn name(&self) -> &'static str {
+        "arbitrary"
+    }
+
+    fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
+        for (desc, cells) in self.descs.iter().zip(&self.cells) {
+            visitor(Metric {
+                desc,
+                cells: Cells::Counter(cells),
+            });
+        }
+    }
+}
+
+/// Strings biased towards what exposition formats must escape or could
+/// misread: quotes, backslashes, newlines, braces, commas, `#`, unicode.
+fn arbitrary_strings(count: usize, seed: u64) -> Vec<String> {
+    const PIECES: &[&str] = &[
+        "\"",
+        "\\",
+        "\n",
+        "{",
+        "}",
+        ",",
+        "=",
+        "#",
+        " ",
+        "a",
+        "Z",
+        "0",
+        "é",
+        "✓",
+        "\u{1F600}",
+        "\\n",
+        "\\\"",
+        "le=\"1\"",
+        "\t",
+        "_total",
+        "\r",
+    ];
+    let mut state = seed;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..count)
+        .map(|_| {
+            let len = 1 + next() % 12;
+            let mut s: String = (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            // HELP and label values are trimmed of edge whitespace by some
+            // parsers; keep a letter at each end so the comparison is exact.
+            s.insert(0, 'x');
+            s.push('y');
+            s
+        })
+        .collect()
+}
+
+#[test]
+fn arbitrary_label_values_and_help_round_trip_through_both_parsers() {
+    if !support::python_parsers_available() {
+        return;
+    }
+    let cases = 200;
+    let helps = arbitrary_strings(cases, 0x1234_5678_9ABC_DEF1);
+    let values = arbitrary_strings(cases * 2, 0x0FED_CBA9_8765_4321);
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let mut group = Arbitrary {
+        descs: Vec::new(),
+        cells: Vec::new(),
+    };
+    for i in 0..cases {
+        let label_values: &'static [&'static str] = Box::leak(
+            vec![leak(values[2 * i].clone()), leak(values[2 * i + 1].clone())].into_boxed_slice(),
+        );
+        let labels: &'static [LabelDesc] = Box::leak(
+            vec![LabelDesc {
+                name: "value",
+                values: label_values,
+            }]
+            .into_boxed_slice(),
+        );
+        group.descs.push(Box::leak(Box::new(MetricDesc {
+            name: leak(format!("case_{i}_total")),
+            help: leak(helps[i].clone()),
+            labels,
+            unit: None,
+        })));
+        let cells = vec![Counter::new(), Counter::new()];
+        cells[1].add(i as u64);
+        group.cells.push(cells);
+    }
+    let registry = Registry::new().with(&group);
+    for (format, parser) in [
+        (Format::Prometheus, "prometheus"),
+        (Format::OpenMetrics, "openmetrics"),
+    ] {
+        let families = support::python_parse(parser, &registry.render(format));
+        let families = families.as_array().unwrap();
+        assert_eq!(families.len(), cases);
+        for (i, family) in families.iter().enumerate() {
+            assert_eq!(
+                family["help"],
+                helps[i].as_str(),
+                "{parser}: HELP of case {i}"
+            );
+            let samples = family["samples"].as_array().unwrap();
+            assert_eq!(
+                samples[0][1]["value"],
+                values[2 * i].as_str(),
+                "{parser}: case {i}"
+            );
+            assert_eq!(
+                samples[1][1]["value"],
+                values[2 * i + 1].as_str(),
+                "{parser}: case {i}"
+            );
+            assert_eq!(samples[1][2], i as f64, "{parser}: case {i}");
+        }
+    }
+}

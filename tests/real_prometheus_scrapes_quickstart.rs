@@ -1,0 +1,184 @@
+//! End to end: a real Prometheus server (the Debian package's binary)
+//! scrapes the quickstart's exporter on 127.0.0.1 every second, and its
+//! query API returns exactly the values the quickstart recorded.
+//!
+//! In CI a missing `prometheus` binary fails this test; elsewhere it prints
+//! why it skips. Every wait is bounded, and both processes are stopped
+//! (SIGTERM, then SIGKILL) whatever happens.
+
+mod support;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::Process;
+
+/// A directory removed when dropped.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Retries `attempt` every 250 ms until it returns `Some`, for at most
+/// `limit`.
+fn wait_for<T>(limit: Duration, what: &str, mut attempt: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(value) = attempt() {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// The value of `query` as a float, once Prometheus has a result for it.
+fn query(prometheus: &str, query: &str) -> Option<f64> {
+    let path = format!("/api/v1/query?query={}", support::url_encode(query));
+    let (status, body) = support::http_get(prometheus, &path).ok()?;
+    if status != 200 {
+        return None;
+    }
+    let json: Value = serde_json::from_str(&body).ok()?;
+    let result = json["data"]["result"].as_array()?;
+    let [sample] = result.as_slice() else {
+        return None;
+    };
+    sample["value"][1].as_str()?.parse().ok()
+}
+
+#[test]
+fn a_real_prometheus_scrapes_the_quickstart_and_reads_back_its_values() {
+    if !support::tool_available("prometheus", &["--version"], "apt-get install prometheus") {
+        return;
+    }
+
+    // The quickstart, serving on a free port for at most two minutes.
+    let (_quickstart, target) = support::serve_example("quickstart", 120);
+
+    // Prometheus, with a temporary config and storage, scraping every second.
+    let dir = TempDir(std::env::temp_dir().join(format!("enumeter-e2e-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let config = dir.0.join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n\
+             scrape_configs:\n  - job_name: quickstart\n    static_configs:\n      - targets: ['{target}']\n"
+        ),
+    )
+    .unwrap();
+    let prometheus = format!("127.0.0.1:{}", free_port());
+    let _server = Process(
+        Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.0.join("data").display()
+            ))
+            .arg(format!("--web.listen-address={prometheus}"))
+            .arg("--log.level=warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("prometheus starts"),
+    );
+    let started = Instant::now();
+
+    // The target turns healthy once the first scrape (about 5 s after start)
+    // succeeds.
+    let health = wait_for(Duration::from_secs(60), "a healthy target", || {
+        let (_, body) = support::http_get(&prometheus, "/api/v1/targets").ok()?;
+        let json: Value = serde_json::from_str(&body).ok()?;
+        let target = json["data"]["activeTargets"].get(0)?.clone();
+        (target["health"] == "up").then_some(target)
+    });
+    assert_eq!(health["labels"]["job"], "quickstart");
+    assert_eq!(health["lastError"], "");
+
+    let expectations: &[(&str, f64)] = &[
+        (r#"up{job="quickstart"}"#, 1.0),
+        (
+            r#"sip_invite_result_total{direction="inbound",code_class="1xx"}"#,
+            2.0,
+        ),
+        (
+            r#"sip_invite_result_total{direction="inbound",code_class="2xx"}"#,
+            1.0,
+        ),
+        (
+            r#"sip_invite_result_total{direction="outbound",code_class="4xx"}"#,
+            1.0,
+        ),
+        (
+            r#"sip_invite_result_total{direction="outbound",code_class="other"}"#,
+            1.0,
+        ),
+        (
+            r#"sip_invite_result_total{direction="outbound",code_class="5xx"}"#,
+            0.0,
+        ),
+        (r#"sip_active_calls{transport="udp"}"#, 1.0),
+        (r#"sip_active_calls{transport="tls"}"#, 1.0),
+        ("sip_last_call_mos", 4.25),
+        (
+            r#"sip_invite_duration_seconds_bucket{direction="inbound",le="0.5"}"#,
+            3.0,
+        ),
+        (
+            r#"sip_invite_duration_seconds_bucket{direction="inbound",le="+Inf"}"#,
+            5.0,
+        ),
+        (
+            r#"sip_invite_duration_seconds_count{direction="inbound"}"#,
+            5.0,
+        ),
+        (
+            r#"sip_invite_duration_seconds_sum{direction="inbound"}"#,
+            4.13,
+        ),
+        (
+            r#"sip_tts_first_byte_seconds_count{transport="tcp"}"#,
+            100.0,
+        ),
+        (r#"sip_tts_first_byte_seconds_sum{transport="tcp"}"#, 5.05),
+    ];
+    for &(expr, expected) in expectations {
+        let value = wait_for(Duration::from_secs(20), expr, || query(&prometheus, expr));
+        assert!(
+            (value - expected).abs() < 1e-9,
+            "{expr} = {value}, recorded {expected}"
+        );
+    }
+    let p50 = r#"sip_tts_first_byte_seconds{transport="tcp",quantile="0.5"}"#;
+    let value = wait_for(Duration::from_secs(20), p50, || query(&prometheus, p50));
+    assert!((value - 0.05).abs() / 0.05 <= 0.01, "{p50} = {value}");
+    let heartbeats = wait_for(Duration::from_secs(20), "heartbeats", || {
+        query(&prometheus, "sip_heartbeats_total")
+    });
+    assert!(heartbeats > 0.0, "the recording loop ran: {heartbeats}");
+
+    println!(
+        "real Prometheus at {prometheus} scraped the quickstart at {target}: target up, \
+         {} recorded values read back through /api/v1/query in {:.1} s",
+        expectations.len() + 2,
+        started.elapsed().as_secs_f64()
+    );
+}

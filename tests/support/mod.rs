@@ -1,0 +1,265 @@
+//! Helpers shared by the conformance tests: running Prometheus' own tools
+//! and the Python parsers, and deciding what to do when one is missing.
+#![allow(dead_code)] // each test uses its own subset
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Whether `program` runs here. In CI (`CI` set) a missing tool fails the
+/// test loudly; elsewhere the test prints why it skips and returns false.
+pub fn tool_available(program: &str, args: &[&str], install: &str) -> bool {
+    let found = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "`{program}` is not available; CI must install it ({install})"
+        );
+        eprintln!("skipped: `{program}` is not available ({install})");
+    }
+    found
+}
+
+/// Runs `program args...` with `input` on stdin; returns (exit code, stdout,
+/// stderr).
+pub fn run_with_stdin(program: &str, args: &[&str], input: &str) -> (i32, String, String) {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{program} starts: {e}"));
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_owned();
+    // Write from another thread so a child that answers early cannot
+    // deadlock us on a full pipe.
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    let _ = writer.join();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The standard output of `cargo run --example NAME -- ARGS...`.
+pub fn example_output(name: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO"))
+        .args(["run", "-q", "--example", name, "--"])
+        .args(args)
+        .output()
+        .expect("cargo runs the example");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("exposition is UTF-8")
+}
+
+/// `promtool check metrics` on `text`: its exit code and report, or `None`
+/// when promtool is not installed (outside CI).
+pub fn promtool_check(text: &str) -> Option<(i32, String)> {
+    if !tool_available("promtool", &["--version"], "apt-get install prometheus") {
+        return None;
+    }
+    let (code, out, err) = run_with_stdin("promtool", &["check", "metrics"], text);
+    Some((code, out + &err))
+}
+
+/// Whether Python and its `prometheus_client` package are here (see
+/// [`tool_available`]).
+pub fn python_parsers_available() -> bool {
+    tool_available(
+        "python3",
+        &["-c", "import prometheus_client.openmetrics.parser"],
+        "pip install prometheus_client",
+    )
+}
+
+/// Parses `text` with the Python client's parser for `format`
+/// ("prometheus" or "openmetrics"); panics with the parser's error.
+pub fn python_parse(format: &str, text: &str) -> serde_json::Value {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/conformance/parse_exposition.py"
+    );
+    let (code, out, err) = run_with_stdin("python3", &[script, format], text);
+    assert_eq!(
+        code, 0,
+        "the Python {format} parser rejected:\n{text}\n{err}"
+    );
+    serde_json::from_str(&out).expect("the script prints JSON")
+}
+
+/// One parsed sample: name, labels sorted by name, value as text.
+pub type Sample = (String, Vec<(String, String)>, String);
+
+/// The samples of parsed families, with `le` and `quantile` values
+/// normalised to the float they denote.
+pub fn samples(families: &serde_json::Value) -> Vec<Sample> {
+    let mut out = Vec::new();
+    for family in families.as_array().unwrap() {
+        for sample in family["samples"].as_array().unwrap() {
+            let name = sample[0].as_str().unwrap().to_owned();
+            let mut labels: Vec<(String, String)> = sample[1]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| {
+                    let v = v.as_str().unwrap();
+                    let v = match (k.as_str(), v.parse::<f64>()) {
+                        ("le" | "quantile", Ok(f)) if f.is_finite() => format!("{f}"),
+                        _ => v.to_owned(),
+                    };
+                    (k.clone(), v)
+                })
+                .collect();
+            labels.sort();
+            let value = match &sample[2] {
+                serde_json::Value::String(s) => s.clone(),
+                v => format!("{}", v.as_f64().unwrap()),
+            };
+            out.push((name, labels, value));
+        }
+    }
+    out
+}
+
+/// Builds example `name` and returns the path of its executable.
+pub fn example_binary(name: &str) -> PathBuf {
+    let out = Command::new(env!("CARGO"))
+        .args(["build", "-q", "--example", name, "--message-format=json"])
+        .output()
+        .expect("cargo builds the example");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .expect("cargo reports the example's executable")
+}
+
+/// A plain HTTP/1.1 GET of `path` from `addr` ("127.0.0.1:PORT"), with a
+/// bounded wait; returns the status code and the (de-chunked) body.
+pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+    http_get_with(addr, path, "").map(|(status, _, body)| (status, body))
+}
+
+/// [`http_get`] with extra header lines (each ending in `\r\n`); also
+/// returns the response head.
+pub fn http_get_with(
+    addr: &str,
+    path: &str,
+    headers: &str,
+) -> std::io::Result<(u16, String, String)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n"
+    )?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let chunked = head.lines().any(|l| {
+        l.to_ascii_lowercase()
+            .starts_with("transfer-encoding: chunked")
+    });
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    Ok((status, head.to_owned(), body))
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = rest[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// Percent-encodes a query parameter value.
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A child process stopped when dropped: SIGTERM, a bounded wait, SIGKILL.
+pub struct Process(pub Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts example `name` serving on a free port of 127.0.0.1 for at most
+/// `seconds`, and returns it with the `host:port` it printed
+/// (`serving http://HOST:PORT/metrics`).
+pub fn serve_example(name: &str, seconds: u32) -> (Process, String) {
+    let mut child = Command::new(example_binary(name))
+        .arg("127.0.0.1:0")
+        .env("ENUMETER_SERVE_SECS", seconds.to_string())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("example {name} starts: {e}"));
+    let stdout = child.stdout.take().unwrap();
+    let process = Process(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("serving http://")
+        .and_then(|rest| rest.strip_suffix("/metrics"))
+        .unwrap_or_else(|| panic!("{name}: unexpected first line {line:?}"))
+        .to_owned();
+    (process, addr)
+}
