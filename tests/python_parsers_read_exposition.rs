@@ -253,3 +253,22 @@ fn arbitrary_label_values_and_help_round_trip_through_both_parsers() {
         }
     }
 }
+
+#[test]
+fn both_parsers_read_what_the_axum_example_serves_in_both_formats() {
+    if !support::python_parsers_available() {
+        return;
+    }
+    let (_example, addr) = support::serve_example("axum_handler", 30);
+    let accept = "Accept: application/openmetrics-text; version=1.0.0\r\n";
+    for (parser, headers) in [("prometheus", ""), ("openmetrics", accept)] {
+        let (status, _, text) = support::http_get_with(&addr, "/metrics", headers).unwrap();
+        assert_eq!(status, 200);
+        let families = support::python_parse(parser, &text);
+        assert_eq!(
+            value_of(&families, "app_greetings_total", &[]),
+            0.0,
+            "{parser}"
+        );
+    }
+}
