@@ -71,6 +71,7 @@ mod metric;
 mod registry;
 #[allow(unsafe_code)]
 pub mod self_metrics;
+pub mod sharded;
 mod state_set;
 pub mod summary;
 
@@ -87,6 +88,7 @@ pub use info::{Info, InfoRef};
 pub use label::{LabelValue, ParseLabelError};
 pub use metric::{Cells, LabelDesc, Metric, MetricDesc};
 pub use registry::{registry, render, render_into, Registry};
+pub use sharded::ShardedCounter;
 pub use state_set::{StateSet, StateSetRef};
 pub use summary::{Summary, SummaryRef, SummarySeries, SummarySnapshot, SummarySpec, SummaryTimer};
 
@@ -101,8 +103,8 @@ pub mod __private {
     pub use crate::registry::GROUPS;
     pub use crate::{
         Cells, Counter, FloatGauge, Gauge, Group, Histogram, HistogramRef, HistogramSpec, Info,
-        InfoRef, LabelDesc, LabelValue, Metric, MetricDesc, StateSet, StateSetRef, Summary,
-        SummaryRef, SummarySpec,
+        InfoRef, LabelDesc, LabelValue, Metric, MetricDesc, ShardedCounter, StateSet, StateSetRef,
+        Summary, SummaryRef, SummarySpec,
     };
     pub use linkme;
 

@@ -1,8 +1,8 @@
 //! What a metric is, as the renderer and other readers see it.
 
 use crate::{
-    Counter, FloatGauge, Gauge, HistogramSeries, HistogramSpec, Info, StateSet, SummarySeries,
-    SummarySpec,
+    Counter, FloatGauge, Gauge, HistogramSeries, HistogramSpec, Info, ShardedCounter, StateSet,
+    SummarySeries, SummarySpec,
 };
 
 /// The static description of one metric: everything but its values.
@@ -49,6 +49,8 @@ pub struct LabelDesc {
 pub enum Cells<'a> {
     /// `#[counter]`
     Counter(&'a [Counter]),
+    /// `#[counter(sharded)]`
+    ShardedCounter(&'a [ShardedCounter]),
     /// `#[gauge]`
     Gauge(&'a [Gauge]),
     /// `#[gauge(float)]`
@@ -82,6 +84,7 @@ impl core::fmt::Debug for Cells<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Cells::Counter(c) => f.debug_tuple("Counter").field(c).finish(),
+            Cells::ShardedCounter(c) => f.debug_tuple("ShardedCounter").field(&c.len()).finish(),
             Cells::Gauge(c) => f.debug_tuple("Gauge").field(c).finish(),
             Cells::FloatGauge(c) => f.debug_tuple("FloatGauge").field(c).finish(),
             Cells::Histogram { spec, series } => f

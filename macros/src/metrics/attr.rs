@@ -48,7 +48,9 @@ pub(crate) struct KindAttr {
 }
 
 pub(crate) enum Kind {
-    Counter,
+    Counter {
+        sharded: bool,
+    },
     Gauge {
         float: bool,
     },
@@ -100,7 +102,7 @@ impl Kind {
 
     pub(crate) fn attribute_name(&self) -> &'static str {
         match self {
-            Kind::Counter => "counter",
+            Kind::Counter { .. } => "counter",
             Kind::Gauge { .. } => "gauge",
             Kind::Histogram(_) => "histogram",
             Kind::Summary(_) => "summary",
@@ -119,7 +121,7 @@ pub(crate) fn is_kind_attr(attr: &syn::Attribute) -> bool {
 pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr {
     let path = attr.path();
     let mut kind = if path.is_ident("counter") {
-        Kind::Counter
+        Kind::Counter { sharded: false }
     } else if path.is_ident("gauge") {
         Kind::Gauge { float: false }
     } else if path.is_ident("histogram") {
@@ -133,7 +135,7 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
     };
     let attribute = kind.attribute_name();
     let accepted = match kind {
-        Kind::Counter => "name",
+        Kind::Counter { .. } => "name, sharded",
         Kind::Gauge { .. } => "name, float",
         Kind::Histogram(_) => "buckets, unit, name",
         Kind::Summary(_) => "quantiles, max_age_secs, age_buckets, relative_error, unit, name",
@@ -159,6 +161,7 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
                     set_once(&mut unit, lit, &meta, errors);
                 }
                 (Kind::Gauge { float }, "float") => *float = true,
+                (Kind::Counter { sharded }, "sharded") => *sharded = true,
                 (Kind::StateSet { states }, "states") => {
                     let ty: syn::Type = meta.value()?.parse()?;
                     set_once(states, ty, &meta, errors);

@@ -144,7 +144,10 @@ impl<'m, 'a> Expanded<'m, 'a> {
         );
         let units_per_second = units_per_second(&metric.name);
         let (cell, spec) = match &metric.kind().kind {
-            Kind::Counter => (quote!(::enumeter::__private::Counter), None),
+            Kind::Counter { sharded: false } => (quote!(::enumeter::__private::Counter), None),
+            Kind::Counter { sharded: true } => {
+                (quote!(::enumeter::__private::ShardedCounter), None)
+            }
             Kind::Gauge { float: false } => (quote!(::enumeter::__private::Gauge), None),
             Kind::Gauge { float: true } => (quote!(::enumeter::__private::FloatGauge), None),
             Kind::Info => (quote!(::enumeter::__private::Info), None),
@@ -386,7 +389,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
             }
         });
         let cells = match (&metric.kind().kind, &self.spec) {
-            (Kind::Counter, _) => quote!(Counter(&self.#ident)),
+            (Kind::Counter { sharded: false }, _) => quote!(Counter(&self.#ident)),
+            (Kind::Counter { sharded: true }, _) => quote!(ShardedCounter(&self.#ident)),
             (Kind::Gauge { float: false }, _) => quote!(Gauge(&self.#ident)),
             (Kind::Gauge { float: true }, _) => quote!(FloatGauge(&self.#ident)),
             (Kind::Histogram(_), Some((spec, _))) => {

@@ -154,7 +154,7 @@ fn check_name(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors) {
     let is_counter = metric
         .kinds
         .first()
-        .is_some_and(|k| matches!(k.kind, Kind::Counter));
+        .is_some_and(|k| matches!(k.kind, Kind::Counter { .. }));
     let is_info = metric
         .kinds
         .first()
@@ -226,7 +226,7 @@ fn exposed_names(metric: &MetricDef<'_>) -> Vec<String> {
     match metric.kinds.first().map(|k| &k.kind) {
         Some(Kind::Histogram(_)) => with(&["", "_bucket", "_sum", "_count"]),
         Some(Kind::Summary(_)) => with(&["", "_sum", "_count"]),
-        Some(Kind::Counter) => {
+        Some(Kind::Counter { .. }) => {
             let mut names = vec![name.clone()];
             names.extend(name.strip_suffix("_total").map(str::to_owned));
             names
@@ -299,7 +299,7 @@ fn check_kind_options(kind: &KindAttr, errors: &mut Errors) {
         }
     }
     match &kind.kind {
-        Kind::Counter | Kind::Gauge { .. } | Kind::Info => {}
+        Kind::Counter { .. } | Kind::Gauge { .. } | Kind::Info => {}
         Kind::StateSet { states: None } => errors.spanned(
             &kind.attr,
             "a state set needs its states: `#[state_set(states = LinkState)]`, \

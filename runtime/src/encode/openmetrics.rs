@@ -9,7 +9,9 @@ pub(crate) fn encode_metric(metric: Metric<'_>, now_ms: u64, out: &mut Vec<u8>) 
     // A family is named without the suffix its samples carry: counters'
     // `_total` and info metrics' `_info` (the macro guarantees both).
     let (type_name, family) = match metric.cells {
-        Cells::Counter(_) => ("counter", desc.name.strip_suffix("_total")),
+        Cells::Counter(_) | Cells::ShardedCounter(_) => {
+            ("counter", desc.name.strip_suffix("_total"))
+        }
         Cells::Info(_) => ("info", desc.name.strip_suffix("_info")),
         Cells::Gauge(_) | Cells::FloatGauge(_) => ("gauge", None),
         Cells::Histogram { .. } => ("histogram", None),

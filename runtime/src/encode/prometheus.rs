@@ -9,7 +9,7 @@ pub(crate) fn encode_metric(metric: Metric<'_>, now_ms: u64, out: &mut Vec<u8>) 
     // Info metrics and state sets are gauges here, as Prometheus' own
     // clients write them.
     let type_name = match metric.cells {
-        Cells::Counter(_) => "counter",
+        Cells::Counter(_) | Cells::ShardedCounter(_) => "counter",
         Cells::Gauge(_) | Cells::FloatGauge(_) | Cells::Info(_) | Cells::StateSet { .. } => "gauge",
         Cells::Histogram { .. } => "histogram",
         Cells::Summary { .. } => "summary",

@@ -39,6 +39,12 @@ pub(crate) fn write_samples(metric: Metric<'_>, now_ms: u64, style: FloatStyle, 
                 series.next();
             }
         }
+        Cells::ShardedCounter(cells) => {
+            for cell in cells {
+                series.sample(out, "", None, |out| write_int(out, cell.get()));
+                series.next();
+            }
+        }
         Cells::Gauge(cells) => {
             for cell in cells {
                 series.sample(out, "", None, |out| write_int(out, cell.get()));
