@@ -211,6 +211,8 @@ fn arbitrary_label_values_and_help_round_trip_through_both_parsers() {
             vec![LabelDesc {
                 name: "value",
                 values: label_values,
+                // Escaped by the renderer, which is what this test checks.
+                escaped_values: None,
             }]
             .into_boxed_slice(),
         );

@@ -47,6 +47,11 @@ pub trait LabelValue: Copy + Send + Sync + 'static {
     const ALL: &'static [Self];
     /// The exposition name of every value, in index order.
     const NAMES: &'static [&'static str];
+    /// [`NAMES`](Self::NAMES) already escaped for a quoted label value
+    /// (`\`, `"` and newline), so that rendering copies bytes instead of
+    /// escaping them on every scrape. The derive computes it at compile
+    /// time; `None` (the default) escapes at render time.
+    const ESCAPED_NAMES: Option<&'static [&'static str]> = None;
 
     /// The dense index of this value, in `0..CARDINALITY`.
     fn index(self) -> usize;
@@ -75,6 +80,7 @@ impl LabelValue for bool {
     const CARDINALITY: usize = 2;
     const ALL: &'static [Self] = &[false, true];
     const NAMES: &'static [&'static str] = &["false", "true"];
+    const ESCAPED_NAMES: Option<&'static [&'static str]> = Some(&["false", "true"]);
 
     #[inline]
     fn index(self) -> usize {

@@ -36,6 +36,10 @@ pub struct LabelDesc {
     pub name: &'static str,
     /// The value names, indexed by [`LabelValue::index`](crate::LabelValue::index).
     pub values: &'static [&'static str],
+    /// The same names escaped for the exposition, when prepared in advance
+    /// ([`LabelValue::ESCAPED_NAMES`](crate::LabelValue::ESCAPED_NAMES));
+    /// `None` escapes `values` at render time.
+    pub escaped_values: Option<&'static [&'static str]>,
 }
 
 /// The cells of one metric, one per series, in series order.

@@ -9,6 +9,8 @@ pub(crate) fn expand(model: &LabelEnum<'_>) -> TokenStream {
     let ident = model.ident();
     let variants: Vec<_> = model.variants.iter().map(|v| &v.original.ident).collect();
     let names: Vec<_> = model.variants.iter().map(|v| &v.name).collect();
+    // Escaped once here rather than on every scrape.
+    let escaped: Vec<String> = names.iter().map(|n| escape_label_value(n)).collect();
     let indices = 0..model.variants.len();
     let cardinality = model.variants.len();
 
@@ -67,6 +69,8 @@ pub(crate) fn expand(model: &LabelEnum<'_>) -> TokenStream {
             const CARDINALITY: usize = #cardinality;
             const ALL: &'static [Self] = &[#(Self::#variants),*];
             const NAMES: &'static [&'static str] = &[#(#names),*];
+            const ESCAPED_NAMES: ::core::option::Option<&'static [&'static str]> =
+                ::core::option::Option::Some(&[#(#escaped),*]);
 
             #[inline]
             fn index(self) -> usize {
@@ -110,5 +114,31 @@ fn expand_from_code(model: &LabelEnum<'_>) -> TokenStream {
                 #fallback
             }
         }
+    }
+}
+
+/// A label value as the text formats quote it: `\`, `"` and newline
+/// escaped with a backslash.
+fn escape_label_value(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_label_value;
+
+    #[test]
+    fn label_values_are_escaped_like_the_runtime_escapes_them() {
+        assert_eq!(escape_label_value("plain"), "plain");
+        assert_eq!(escape_label_value("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
     }
 }

@@ -353,6 +353,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
             #[doc = #doc]
             #[inline]
             #[must_use = "the cell records nothing until a method such as `inc` is called on it"]
+            // One argument per label: the signature is the declaration's.
+            #[allow(clippy::too_many_arguments)]
             #vis fn #ident(&self, #(#params),*) -> #handle_type {
                 #handle
             }
@@ -370,6 +372,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
             #[doc = "Records into the process-wide instance."]
             #[inline]
             #[must_use = "the cell records nothing until a method such as `inc` is called on it"]
+            #[allow(clippy::too_many_arguments)]
             #vis fn #ident(#(#params),*) -> #handle_type {
                 #storage::global().#ident(#(#args),*)
             }
@@ -385,6 +388,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
                 ::enumeter::__private::LabelDesc {
                     name: #name,
                     values: <#ty as ::enumeter::__private::LabelValue>::NAMES,
+                    escaped_values: <#ty as ::enumeter::__private::LabelValue>::ESCAPED_NAMES,
                 }
             }
         });

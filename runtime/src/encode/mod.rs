@@ -87,12 +87,14 @@ pub(crate) fn render_into<'a>(
     out: &mut Vec<u8>,
 ) {
     let now_ms = crate::summary::render_now_ms();
-    for group in groups {
-        group.visit(&mut |metric| match format {
-            Format::Prometheus => prometheus::encode_metric(metric, now_ms, out),
-            Format::OpenMetrics => openmetrics::encode_metric(metric, now_ms, out),
-        });
-    }
+    samples::Scratch::with(|scratch| {
+        for group in groups {
+            group.visit(&mut |metric| match format {
+                Format::Prometheus => prometheus::encode_metric(metric, now_ms, scratch, out),
+                Format::OpenMetrics => openmetrics::encode_metric(metric, now_ms, scratch, out),
+            });
+        }
+    });
     if format == Format::OpenMetrics {
         out.extend_from_slice(b"# EOF\n");
     }

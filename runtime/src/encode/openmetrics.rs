@@ -1,10 +1,15 @@
 //! OpenMetrics 1.0 text.
 
-use super::samples::{write_samples, FloatStyle};
+use super::samples::{write_samples, FloatStyle, Scratch};
 use super::text::write_help;
 use crate::{Cells, Metric};
 
-pub(crate) fn encode_metric(metric: Metric<'_>, now_ms: u64, out: &mut Vec<u8>) {
+pub(crate) fn encode_metric(
+    metric: Metric<'_>,
+    now_ms: u64,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) {
     let desc = metric.desc;
     // A family is named without the suffix its samples carry: counters'
     // `_total` and info metrics' `_info` (the macro guarantees both).
@@ -35,5 +40,5 @@ pub(crate) fn encode_metric(metric: Metric<'_>, now_ms: u64, out: &mut Vec<u8>) 
         out.extend_from_slice(unit.as_bytes());
         out.push(b'\n');
     }
-    write_samples(metric, now_ms, FloatStyle::OpenMetrics, out);
+    write_samples(metric, now_ms, FloatStyle::OpenMetrics, scratch, out);
 }

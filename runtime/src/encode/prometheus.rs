@@ -1,10 +1,15 @@
 //! The Prometheus text format, version 0.0.4.
 
-use super::samples::{write_samples, FloatStyle};
+use super::samples::{write_samples, FloatStyle, Scratch};
 use super::text::write_help;
 use crate::{Cells, Metric};
 
-pub(crate) fn encode_metric(metric: Metric<'_>, now_ms: u64, out: &mut Vec<u8>) {
+pub(crate) fn encode_metric(
+    metric: Metric<'_>,
+    now_ms: u64,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) {
     let desc = metric.desc;
     // Info metrics and state sets are gauges here, as Prometheus' own
     // clients write them.
@@ -23,5 +28,5 @@ pub(crate) fn encode_metric(metric: Metric<'_>, now_ms: u64, out: &mut Vec<u8>) 
     out.push(b' ');
     out.extend_from_slice(type_name.as_bytes());
     out.push(b'\n');
-    write_samples(metric, now_ms, FloatStyle::Go, out);
+    write_samples(metric, now_ms, FloatStyle::Go, scratch, out);
 }

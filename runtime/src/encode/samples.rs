@@ -1,6 +1,8 @@
 //! The sample lines of a metric, which both text formats write alike but
 //! for the spelling of floats.
 
+use std::cell::RefCell;
+
 use super::number::{write_float, write_int};
 use super::text::{Extra, SeriesLabels};
 use crate::{Cells, HistogramSnapshot, Metric, MetricDesc, SummarySnapshot};
@@ -29,9 +31,49 @@ impl FloatStyle {
     }
 }
 
-pub(crate) fn write_samples(metric: Metric<'_>, now_ms: u64, style: FloatStyle, out: &mut Vec<u8>) {
+/// Buffers one render reuses from metric to metric, and a thread from render
+/// to render, so that rendering allocates nothing once they have grown.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    digits: Vec<usize>,
+    histogram: HistogramSnapshot,
+    summary: SummarySnapshot,
+}
+
+impl Scratch {
+    /// Runs `f` with this thread's scratch space (a fresh one if the
+    /// thread's is in use or gone).
+    pub(crate) fn with<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+        thread_local! {
+            static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+        }
+        let mut f = Some(f);
+        let result = SCRATCH.try_with(|cell| {
+            cell.try_borrow_mut()
+                .ok()
+                .map(|mut scratch| (f.take().expect("called once"))(&mut scratch))
+        });
+        match result {
+            Ok(Some(r)) => r,
+            _ => (f.take().expect("not called yet"))(&mut Scratch::default()),
+        }
+    }
+}
+
+pub(crate) fn write_samples(
+    metric: Metric<'_>,
+    now_ms: u64,
+    style: FloatStyle,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) {
     let desc = metric.desc;
-    let mut series = Series::new(desc, style);
+    let Scratch {
+        digits,
+        histogram: histogram_snapshot,
+        summary: summary_snapshot,
+    } = scratch;
+    let mut series = Series::new(desc, style, digits);
     match metric.cells {
         Cells::Counter(cells) => {
             for cell in cells {
@@ -61,9 +103,9 @@ pub(crate) fn write_samples(metric: Metric<'_>, now_ms: u64, style: FloatStyle, 
             spec,
             series: cells,
         } => {
-            let mut snapshot = HistogramSnapshot::default();
+            let snapshot = histogram_snapshot;
             for index in 0..cells.len() {
-                cells.read(index, &mut snapshot);
+                cells.read(index, snapshot);
                 let bounds = spec.bounds.iter().copied().chain([f64::INFINITY]);
                 for (bound, &count) in bounds.zip(&snapshot.cumulative) {
                     series.sample(out, "_bucket", Some(Extra::Float("le", bound)), |out| {
@@ -79,9 +121,9 @@ pub(crate) fn write_samples(metric: Metric<'_>, now_ms: u64, style: FloatStyle, 
             spec,
             series: cells,
         } => {
-            let mut snapshot = SummarySnapshot::default();
+            let snapshot = summary_snapshot;
             for index in 0..cells.len() {
-                cells.read(spec, index, now_ms, &mut snapshot);
+                cells.read(spec, index, now_ms, snapshot);
                 for &(q, value) in &snapshot.quantiles {
                     series.sample(out, "", Some(Extra::Float("quantile", q)), |out| {
                         style.write(out, value)
@@ -121,17 +163,17 @@ pub(crate) fn write_samples(metric: Metric<'_>, now_ms: u64, style: FloatStyle, 
 }
 
 /// Writes the lines of one series after another.
-struct Series {
+struct Series<'s> {
     desc: &'static MetricDesc,
-    labels: SeriesLabels,
+    labels: SeriesLabels<'s>,
     style: FloatStyle,
 }
 
-impl Series {
-    fn new(desc: &'static MetricDesc, style: FloatStyle) -> Self {
+impl<'s> Series<'s> {
+    fn new(desc: &'static MetricDesc, style: FloatStyle, digits: &'s mut Vec<usize>) -> Self {
         Self {
             desc,
-            labels: SeriesLabels::new(desc.labels),
+            labels: SeriesLabels::new(desc.labels, digits),
             style,
         }
     }

@@ -1,7 +1,5 @@
 //! Escaping and label sets, shared by the text formats.
 
-use smallvec::SmallVec;
-
 use super::samples::FloatStyle;
 use crate::LabelDesc;
 
@@ -44,16 +42,17 @@ fn write_escaped(out: &mut Vec<u8>, s: &str, quote: bool) {
 }
 
 /// The label value indices of one series after another, in series order: an
-/// odometer whose last digit turns fastest.
-pub(crate) struct SeriesLabels {
-    digits: SmallVec<[usize; 8]>,
+/// odometer whose last digit turns fastest. Borrows its digits from the
+/// render's scratch space, so that it never allocates once that has grown.
+pub(crate) struct SeriesLabels<'s> {
+    digits: &'s mut Vec<usize>,
 }
 
-impl SeriesLabels {
-    pub(crate) fn new(labels: &[LabelDesc]) -> Self {
-        Self {
-            digits: labels.iter().map(|_| 0).collect(),
-        }
+impl<'s> SeriesLabels<'s> {
+    pub(crate) fn new(labels: &[LabelDesc], digits: &'s mut Vec<usize>) -> Self {
+        digits.clear();
+        digits.resize(labels.len(), 0);
+        Self { digits }
     }
 
     /// Writes `{name="value",...}` for the current series, with `extra`
@@ -69,13 +68,16 @@ impl SeriesLabels {
             return;
         }
         out.push(b'{');
-        for (i, (label, &digit)) in labels.iter().zip(&self.digits).enumerate() {
+        for (i, (label, &digit)) in labels.iter().zip(self.digits.iter()).enumerate() {
             if i > 0 {
                 out.push(b',');
             }
             out.extend_from_slice(label.name.as_bytes());
             out.extend_from_slice(b"=\"");
-            write_label_value(out, label.values[digit]);
+            match label.escaped_values {
+                Some(escaped) => out.extend_from_slice(escaped[digit].as_bytes()),
+                None => write_label_value(out, label.values[digit]),
+            }
             out.push(b'"');
         }
         if let Some(extra) = extra {

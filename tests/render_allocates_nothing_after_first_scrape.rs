@@ -1,0 +1,146 @@
+//! Once a render has grown its buffers, rendering again allocates nothing:
+//! every kind, both formats, a hand-built and the default registry.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use enumeter::{metrics, Format, LabelValue, Registry};
+
+/// Counts the bytes allocated by the thread that turned counting on.
+struct CountingAllocator;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATED: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            ALLOCATED.with(|a| a.set(a.get() + layout.size()));
+        }
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System.alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+#[label(rename_all = "lowercase")]
+pub enum Region {
+    #[label(name = "eu \"west\"")]
+    EuWest,
+    UsEast,
+    ApSouth,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+#[label(rename_all = "lowercase")]
+pub enum Phase {
+    Idle,
+    Busy,
+}
+
+/// Every kind, with more buckets, quantiles and labels than fit inline.
+#[metrics(namespace = "render")]
+pub enum Render {
+    /// Counter.
+    #[counter]
+    EventsTotal { region: Region, retried: bool },
+    /// Sharded counter.
+    #[counter(sharded)]
+    HotTotal { region: Region },
+    /// Gauge.
+    #[gauge]
+    Depth {
+        a: bool,
+        b: bool,
+        c: bool,
+        d: bool,
+        e: bool,
+        f: bool,
+        g: bool,
+        h: bool,
+        i: bool,
+    },
+    /// Float gauge.
+    #[gauge(float)]
+    Ratio { region: Region },
+    /// Histogram with 30 buckets.
+    #[histogram(unit = "seconds", buckets = exponential(0.0001, 1.5, 30))]
+    Latency { region: Region },
+    /// Summary with 12 quantiles.
+    #[summary(quantiles = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.9, 0.99, 0.999])]
+    Size { region: Region },
+    /// Info.
+    #[info]
+    BuildInfo { region: Region },
+    /// State set.
+    #[state_set(states = Phase)]
+    State { region: Region },
+}
+
+fn allocated_while(f: impl FnOnce()) -> usize {
+    ALLOCATED.with(|a| a.set(0));
+    COUNTING.with(|c| c.set(true));
+    f();
+    COUNTING.with(|c| c.set(false));
+    ALLOCATED.with(Cell::get)
+}
+
+#[test]
+fn rendering_again_allocates_nothing() {
+    let render = RenderMetrics::new();
+    for region in Region::ALL {
+        render.events_total(region, true).inc();
+        render.hot_total(region).inc();
+        render.ratio(region).set(0.5);
+        render.latency(region).observe(0.01);
+        render.size(region).observe(1234.0);
+        render.state(region).set(Phase::Busy);
+    }
+    render.build_info(Region::UsEast).set();
+    let registry = Registry::new().with(&render);
+    let mut buf = Vec::new();
+    for format in [Format::Prometheus, Format::OpenMetrics] {
+        // The first scrape grows the buffers.
+        buf.clear();
+        registry.render_into(format, &mut buf);
+        enumeter::render_into(format, &mut buf);
+        let size = buf.len();
+        let bytes = allocated_while(|| {
+            for _ in 0..10 {
+                buf.clear();
+                registry.render_into(format, &mut buf);
+                enumeter::render_into(format, &mut buf);
+            }
+        });
+        assert_eq!(bytes, 0, "{format:?}");
+        assert_eq!(buf.len(), size, "{format:?}: the same text every time");
+    }
+    // The renders were real: 30 buckets, 12 quantiles, 9 labels.
+    let text = registry.render(Format::Prometheus);
+    assert_eq!(
+        text.matches("render_latency_seconds_bucket{region=\"ussouth\"")
+            .count(),
+        0
+    );
+    assert_eq!(
+        text.matches("render_latency_seconds_bucket{region=\"useast\"")
+            .count(),
+        31
+    );
+    assert_eq!(
+        text.matches("render_size{region=\"apsouth\",quantile=")
+            .count(),
+        12
+    );
+    assert_eq!(text.matches("render_depth{a=").count(), 512);
+}
