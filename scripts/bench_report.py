@@ -154,7 +154,51 @@ def main():
             out.append(f"| {name} | {figures['bytes_per_series']:.1f} |")
         out.append("")
 
+    out.extend(targets())
     print("\n".join(out))
+
+
+def targets():
+    """The targets of the performance issue, checked against this run."""
+    rows = []
+
+    def check(name, value, goal, ok):
+        rows.append(f"| {name} | {value} | {goal} | {'met' if ok else 'MISSED'} |")
+
+    counter = median("counter_inc", "enumeter")
+    bare = median("counter_inc", "bare_atomic")
+    if counter and bare:
+        check("labelled counter vs bare atomic", f"{counter / bare:.2f}×", "≤ 1.2×", counter / bare <= 1.2)
+        peers = {p: median("counter_inc", p) for p in PEERS}
+        fastest = min((v, p) for p, v in peers.items() if v)
+        check("labelled counter vs fastest peer", f"{fastest[0] / counter:.2f}× ({fastest[1]})",
+              "faster than every peer", counter < fastest[0])
+    one = median("counter_inc_1_thread_spawned", "enumeter_sharded")
+    two = median("counter_inc_2_threads", "enumeter_sharded")
+    measured2 = median("counter_inc_2_threads", "measured")
+    if one and two:
+        check("sharded counter, 2 threads vs 1", f"{2 * one / two:.2f}×", "≥ 1.8×", 2 * one / two >= 1.8)
+    if two and measured2:
+        check("sharded counter vs measured, 2 threads", f"{measured2 / two:.1f}×", "≥ 10×", measured2 / two >= 10)
+    hist = median("histogram_observe", "enumeter")
+    hist_bare = median("histogram_observe", "bare_atomic")
+    if hist and hist_bare:
+        check("histogram observe vs bare atomic", f"{hist / hist_bare:.2f}×", "≤ 2.5×", hist / hist_bare <= 2.5)
+    summary = median("summary_observe", "enumeter")
+    if summary:
+        check("summary observe", f"{summary:.1f} ns", "≤ 30 ns", summary <= 30)
+    for series in ["10000", "100000"]:
+        ours = median("render", "enumeter", series)
+        others = [(median("render", p, series), p) for p in
+                  ["measured", "prometheus_client", "prometheus", "metrics"]]
+        others = [(v, p) for v, p in others if v]
+        if ours and others:
+            best = min(others)
+            check(f"render {int(series):,} series vs fastest peer", f"{best[0] / ours:.2f}× ({best[1]})",
+                  "faster than every peer", ours < best[0])
+    if not rows:
+        return []
+    return ["### Targets\n", "| target | this run | goal | |", "| --- | ---: | --- | --- |"] + rows + [""]
 
 
 if __name__ == "__main__":
