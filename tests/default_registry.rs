@@ -13,6 +13,14 @@ mod beta {
     }
 }
 
+/// Kept out of the default registry.
+#[metrics(namespace = "hidden", register = false)]
+pub enum Hidden {
+    /// Never in the default registry's output.
+    #[counter]
+    SecretsTotal,
+}
+
 /// Alpha metrics.
 #[metrics(namespace = "alpha")]
 pub enum Alpha {
@@ -40,6 +48,7 @@ fn groups_render_without_registration_sorted_by_module_path() {
     );
     beta::Beta::events_total().inc();
     Alpha::level().set(-1);
+    Hidden::secrets_total().inc();
     let mut buf = Vec::new();
     enumeter::render_into(Format::Prometheus, &mut buf);
     assert_eq!(

@@ -47,10 +47,7 @@
 //! - `Voice::calls_total(transport)`, the same methods on the process-wide
 //!   instance.
 
-// No `unsafe` blocks anywhere; `deny` rather than `forbid` only because the
-// lint also counts the `#[link_section]` statics that linkme's registration
-// declares, which `self_metrics` has to allow.
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 // Lets the generated code's `::enumeter::...` paths resolve inside this crate's
@@ -69,7 +66,6 @@ mod info;
 mod label;
 mod metric;
 mod registry;
-#[allow(unsafe_code)]
 pub mod self_metrics;
 pub mod sharded;
 mod state_set;

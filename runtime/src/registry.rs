@@ -120,16 +120,11 @@ impl core::fmt::Debug for Registry<'_> {
 pub fn registry() -> &'static Registry<'static> {
     static DEFAULT: OnceLock<Registry<'static>> = OnceLock::new();
     DEFAULT.get_or_init(|| {
-        let own: &'static dyn Group = EnumeterMetrics::global();
-        // The linker may or may not keep the runtime's own registration, so
-        // it is added here explicitly and skipped in the collected slice.
-        let mut groups: Vec<&'static dyn Group> = GROUPS
-            .iter()
-            .copied()
-            .filter(|g| !core::ptr::addr_eq(*g, own))
-            .collect();
+        // The runtime's own group is declared `register = false` and added
+        // here, last.
+        let mut groups: Vec<&'static dyn Group> = GROUPS.iter().copied().collect();
         groups.sort_by_key(|g| g.name());
-        groups.push(own);
+        groups.push(EnumeterMetrics::global());
         Registry { groups }
     })
 }

@@ -16,8 +16,9 @@ pub enum DropReason {
 }
 
 /// enumeter's own metrics, rendered by the default registry after every
-/// other group.
-#[metrics(namespace = "enumeter")]
+/// other group (which adds them itself, so they need no link-time
+/// registration).
+#[metrics(namespace = "enumeter", register = false)]
 pub enum Enumeter {
     /// Observations that were dropped instead of recorded, by reason.
     #[counter]

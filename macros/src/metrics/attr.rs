@@ -8,11 +8,14 @@ use syn::parse::Parser;
 use crate::errors::Errors;
 use crate::meta::{set_once, unknown_key};
 
-/// `#[metrics(namespace = "...", max_series = N)]`.
+/// `#[metrics(namespace = "...", max_series = N, register = false)]`.
 #[derive(Default)]
 pub(crate) struct GroupAttrs {
     pub(crate) namespace: Option<syn::LitStr>,
     pub(crate) max_series: Option<syn::LitInt>,
+    /// `register = false`: keep the process-wide instance out of the
+    /// default registry.
+    pub(crate) register: Option<syn::LitBool>,
 }
 
 pub(crate) fn group_attrs(args: TokenStream, errors: &mut Errors) -> GroupAttrs {
@@ -24,8 +27,11 @@ pub(crate) fn group_attrs(args: TokenStream, errors: &mut Errors) -> GroupAttrs 
         } else if meta.path.is_ident("max_series") {
             let lit: syn::LitInt = meta.value()?.parse()?;
             set_once(&mut out.max_series, lit, &meta, errors);
+        } else if meta.path.is_ident("register") {
+            let lit: syn::LitBool = meta.value()?.parse()?;
+            set_once(&mut out.register, lit, &meta, errors);
         } else {
-            unknown_key(&meta, "metrics", "namespace, max_series", errors)?;
+            unknown_key(&meta, "metrics", "namespace, max_series, register", errors)?;
         }
         Ok(())
     });

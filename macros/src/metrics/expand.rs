@@ -40,6 +40,19 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
         }
     });
 
+    let register = group.attrs.register.as_ref().map_or(true, syn::LitBool::value);
+    let registration = register.then(|| {
+        quote! {
+            #[::enumeter::__private::linkme::distributed_slice(::enumeter::__private::GROUPS)]
+            #[linkme(crate = ::enumeter::__private::linkme)]
+            static REGISTRATION: &'static dyn ::enumeter::__private::Group = &GLOBAL;
+        }
+    });
+    let global_doc = if register {
+        "The process-wide instance, rendered by the default registry."
+    } else {
+        "The process-wide instance (not in the default registry: `register = false`)."
+    };
     let storage_doc = format!(
         "The storage of [`{enum_ident}`]: one cell per series of each metric, all zero \
          at start.\n\n[`{storage}::global()`] is the process-wide instance that \
@@ -62,13 +75,11 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
                 Self { #(#inits,)* }
             }
 
-            /// The process-wide instance, rendered by the default registry.
+            #[doc = #global_doc]
             #[inline]
             pub fn global() -> &'static Self {
                 static GLOBAL: #storage = #storage::new();
-                #[::enumeter::__private::linkme::distributed_slice(::enumeter::__private::GROUPS)]
-                #[linkme(crate = ::enumeter::__private::linkme)]
-                static REGISTRATION: &'static dyn ::enumeter::__private::Group = &GLOBAL;
+                #registration
                 &GLOBAL
             }
 
