@@ -40,7 +40,11 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
         }
     });
 
-    let register = group.attrs.register.as_ref().map_or(true, syn::LitBool::value);
+    let register = group
+        .attrs
+        .register
+        .as_ref()
+        .map_or(true, syn::LitBool::value);
     let registration = register.then(|| {
         quote! {
             #[::enumeter::__private::linkme::distributed_slice(::enumeter::__private::GROUPS)]
