@@ -4,23 +4,26 @@
 //! own concurrency limits, so a scrape is answered while every request slot
 //! of the application is taken. It speaks just enough HTTP/1.1 for
 //! Prometheus and curl, and is built to survive what a hostile client sends:
-//! bounded request lines, heads and header counts (`414`, `431`), read
-//! deadlines, a bounded number of connections (`503` past it), no panic on
-//! any input.
+//! one front thread reads every request head without blocking on any client
+//! ([`front`]), bounded request lines, heads and header counts (`414`,
+//! `431`), a deadline per head (`408`), a bounded table of connections still
+//! sending (the longest-waiting one gives way), a bounded queue of complete
+//! requests (`503` past it), a fixed number of threads, no panic on any input.
 
 mod auth;
+mod front;
 mod request;
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use self::auth::Credentials;
-use self::request::{Limits, Progress, Reject, Request};
+use self::request::{Limits, Reject, Request};
 use crate::{Format, Registry};
 
 /// The address an exporter binds when none is given.
@@ -45,8 +48,9 @@ pub struct Exporter {
     registry: Option<Arc<Registry<'static>>>,
     workers: usize,
     queue: usize,
-    read_timeout: Duration,
+    max_pending: usize,
     head_deadline: Duration,
+    write_timeout: Duration,
     credentials: Option<Credentials>,
     gzip: bool,
     limits: Limits,
@@ -60,8 +64,9 @@ impl Default for Exporter {
 
 impl Exporter {
     /// An exporter of the [default registry](crate::registry) at
-    /// `http://127.0.0.1:9898/metrics`, with 2 worker threads and room for 16
-    /// waiting connections.
+    /// `http://127.0.0.1:9898/metrics`: 2 worker threads, 2 + 16 complete
+    /// requests waiting at most, 256 connections still sending their heads
+    /// at most, 10 s to send a head, 5 s to take a response.
     pub fn new() -> Self {
         Self {
             address: DEFAULT_ADDRESS.to_owned(),
@@ -69,8 +74,9 @@ impl Exporter {
             registry: None,
             workers: 2,
             queue: 16,
-            read_timeout: Duration::from_secs(5),
+            max_pending: 256,
             head_deadline: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(5),
             credentials: None,
             gzip: cfg!(feature = "gzip"),
             limits: Limits::default(),
@@ -95,24 +101,31 @@ impl Exporter {
         self
     }
 
-    /// Threads that answer requests (at least 1).
+    /// Threads that render and send responses (at least 1).
     pub fn workers(mut self, workers: usize) -> Self {
         self.workers = workers.max(1);
         self
     }
 
-    /// Connections that may wait for a worker; past `workers + queue`
-    /// connections, new ones are answered `503` at once.
+    /// Complete requests that may wait for a worker, beyond one per worker;
+    /// past that, a request is answered `503` at once.
     pub fn queue(mut self, queue: usize) -> Self {
         self.queue = queue;
         self
     }
 
-    /// How long one read from a client may block, and the deadline for its
-    /// whole request head (default 5 s and 10 s).
-    pub fn timeouts(mut self, read: Duration, head: Duration) -> Self {
-        self.read_timeout = read.max(Duration::from_millis(1));
+    /// Connections that may be sending their request heads at once (at
+    /// least 1); past that, the one that has waited longest is closed.
+    pub fn max_pending(mut self, max_pending: usize) -> Self {
+        self.max_pending = max_pending.max(1);
+        self
+    }
+
+    /// How long a client may take to send its request head (`408` after
+    /// it), and to take the response (default 10 s and 5 s).
+    pub fn timeouts(mut self, head: Duration, write: Duration) -> Self {
         self.head_deadline = head.max(Duration::from_millis(1));
+        self.write_timeout = write.max(Duration::from_millis(1));
         self
     }
 
@@ -145,13 +158,17 @@ impl Exporter {
         let listener = TcpListener::bind(address)?;
         let local_addr = listener.local_addr()?;
         let shutdown = Arc::new(AtomicBool::new(false));
-        let (sender, receiver) = mpsc::sync_channel::<TcpStream>(self.queue);
+        // Room for one job per worker plus `queue`: whether a request is
+        // refused then depends on how many are waiting, not on whether a
+        // worker thread happens to be blocked in recv() at that instant.
+        let (sender, receiver) = mpsc::sync_channel::<Job>(self.workers + self.queue);
         let receiver = Arc::new(Mutex::new(receiver));
         let config = Arc::new(Config {
             path: self.path,
             registry: self.registry,
-            read_timeout: self.read_timeout,
+            max_pending: self.max_pending,
             head_deadline: self.head_deadline,
+            write_timeout: self.write_timeout,
             credentials: self.credentials,
             gzip: self.gzip,
             limits: self.limits,
@@ -168,8 +185,8 @@ impl Exporter {
         let flag = Arc::clone(&shutdown);
         threads.push(
             std::thread::Builder::new()
-                .name("enumeter-http-accept".into())
-                .spawn(move || accept(&listener, &sender, &flag))?,
+                .name("enumeter-http-front".into())
+                .spawn(move || front::run(&listener, &sender, &flag, &config))?,
         );
         Ok(ExporterHandle {
             local_addr,
@@ -203,8 +220,8 @@ impl ExporterHandle {
         if self.shutdown.swap(true, Ordering::SeqCst) {
             return;
         }
-        // Wake the acceptor blocked in accept(); it sees the flag and drops
-        // the queue's sender, which lets each worker's recv() end.
+        // Wake the front thread if it is blocked in accept(); it sees the
+        // flag and drops the queue's sender, which ends each worker's recv().
         let _ = TcpStream::connect_timeout(&self.local_addr, Duration::from_secs(1));
         for thread in self.threads.drain(..) {
             let _ = thread.join();
@@ -221,121 +238,78 @@ impl Drop for ExporterHandle {
 struct Config {
     path: String,
     registry: Option<Arc<Registry<'static>>>,
-    read_timeout: Duration,
+    max_pending: usize,
     head_deadline: Duration,
+    write_timeout: Duration,
     credentials: Option<Credentials>,
     gzip: bool,
     limits: Limits,
 }
 
-fn accept(listener: &TcpListener, queue: &SyncSender<TcpStream>, shutdown: &AtomicBool) {
-    for stream in listener.incoming() {
-        if shutdown.load(Ordering::SeqCst) {
-            return;
-        }
-        let Ok(stream) = stream else {
-            // Out of file descriptors and the like: back off instead of
-            // spinning, then keep serving.
-            std::thread::sleep(Duration::from_millis(10));
-            continue;
-        };
-        match queue.try_send(stream) {
-            Ok(()) => {}
-            Err(TrySendError::Full(mut stream)) => {
-                let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
-                let _ = write_response(
-                    &mut stream,
-                    &Response::status(503, "Service Unavailable"),
-                    false,
-                );
-            }
-            Err(TrySendError::Disconnected(_)) => return,
-        }
-    }
+/// A complete request head, handed from the front thread to a worker.
+struct Job {
+    stream: TcpStream,
+    head: Vec<u8>,
+    /// Where the head ends in `head`.
+    end: usize,
 }
 
-fn worker(queue: &Mutex<Receiver<TcpStream>>, config: &Config) {
-    let mut head = Vec::with_capacity(1024);
+fn worker(jobs: &Mutex<Receiver<Job>>, config: &Config) {
     let mut body = Vec::new();
+    let mut head = Vec::with_capacity(256);
     loop {
-        // The lock is held only while waiting for the next connection.
-        let next = match queue.lock() {
+        // The lock is held only while waiting for the next job.
+        let next = match jobs.lock() {
             Ok(receiver) => receiver.recv(),
             Err(poisoned) => poisoned.into_inner().recv(),
         };
-        let Ok(mut stream) = next else { return };
-        head.clear();
+        let Ok(mut job) = next else { return };
         body.clear();
-        // Errors here are the client's (gone, too slow); nothing to do.
-        let _ = serve(&mut stream, config, &mut head, &mut body);
+        // Errors here are the client's (gone, too slow to read); nothing to do.
+        let _ = serve(&mut job, config, &mut body, &mut head);
     }
 }
 
-/// Reads one request from `stream` and answers it; the connection is then
-/// closed.
-fn serve(
-    stream: &mut TcpStream,
-    config: &Config,
-    head: &mut Vec<u8>,
-    body: &mut Vec<u8>,
-) -> io::Result<()> {
-    stream.set_read_timeout(Some(config.read_timeout))?;
-    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
-    let deadline = Instant::now() + config.head_deadline;
-    let mut chunk = [0u8; 1024];
-    let end = loop {
-        match request::progress(head, &config.limits) {
-            Progress::Complete(end) => break end,
-            Progress::Rejected(reject) => return write_response(stream, &rejection(reject), false),
-            Progress::Partial => {}
-        }
-        if Instant::now() >= deadline {
-            return write_response(stream, &Response::status(408, "Request Timeout"), false);
-        }
-        let n = match stream.read(&mut chunk) {
-            Ok(0) => return Ok(()), // closed before a whole head arrived
-            Ok(n) => n,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                return write_response(stream, &Response::status(408, "Request Timeout"), false)
-            }
-            Err(e) => return Err(e),
-        };
-        head.extend_from_slice(&chunk[..n]);
+/// Answers one complete request; the connection is then closed.
+fn serve(job: &mut Job, config: &Config, body: &mut Vec<u8>, head: &mut Vec<u8>) -> io::Result<()> {
+    job.stream.set_write_timeout(Some(config.write_timeout))?;
+    let (response, head_only) = match request::parse(&job.head[..job.end], &config.limits) {
+        Ok(request) => (respond(&request, config, body), request.method == "HEAD"),
+        Err(reject) => (rejection(reject), false),
     };
-    let request = match request::parse(&head[..end], &config.limits) {
-        Ok(request) => request,
-        Err(reject) => return write_response(stream, &rejection(reject), false),
-    };
-    let response = respond(&request, config, body);
-    write_response(stream, &response, request.method == "HEAD")
+    head.clear();
+    write_head(head, &response);
+    job.stream.write_all(head)?;
+    if !head_only {
+        job.stream.write_all(response.body)?;
+    }
+    job.stream.flush()?;
+    // Tell the client we are done; ignore a client that already left.
+    let _ = job.stream.shutdown(std::net::Shutdown::Write);
+    Ok(())
 }
 
 fn rejection(reject: Reject) -> Response<'static> {
     match reject {
-        Reject::BadRequest => Response::status(400, "Bad Request"),
-        Reject::UriTooLong => Response::status(414, "URI Too Long"),
-        Reject::HeadersTooLarge => Response::status(431, "Request Header Fields Too Large"),
+        Reject::BadRequest => status_response(400, "Bad Request"),
+        Reject::UriTooLong => status_response(414, "URI Too Long"),
+        Reject::HeadersTooLarge => status_response(431, "Request Header Fields Too Large"),
     }
 }
 
 fn respond<'b>(request: &Request<'_>, config: &Config, body: &'b mut Vec<u8>) -> Response<'b> {
     if let Some(credentials) = &config.credentials {
         if !credentials.admit(request.authorization) {
-            let mut response = Response::status(401, "Unauthorized");
+            let mut response = status_response(401, "Unauthorized");
             response.extra = Some(("WWW-Authenticate", credentials.challenge()));
             return response;
         }
     }
     if request.path != config.path {
-        return Response::status(404, "Not Found");
+        return status_response(404, "Not Found");
     }
     if !matches!(request.method, "GET" | "HEAD") {
-        let mut response = Response::status(405, "Method Not Allowed");
+        let mut response = status_response(405, "Method Not Allowed");
         response.extra = Some(("Allow", "GET, HEAD"));
         return response;
     }
@@ -399,49 +373,44 @@ struct Response<'b> {
     extra: Option<(&'static str, &'static str)>,
 }
 
-impl Response<'static> {
-    /// A plain-text response whose body is the status line's reason.
-    fn status(status: u16, reason: &'static str) -> Self {
-        Self {
-            status,
-            reason,
-            content_type: "text/plain; charset=utf-8",
-            body: reason.as_bytes(),
-            gzip: false,
-            extra: None,
-        }
+/// A plain-text response whose body is the status line's reason.
+fn status_response(status: u16, reason: &'static str) -> Response<'static> {
+    Response {
+        status,
+        reason,
+        content_type: "text/plain; charset=utf-8",
+        body: reason.as_bytes(),
+        gzip: false,
+        extra: None,
     }
 }
 
-fn write_response(
-    stream: &mut TcpStream,
-    response: &Response<'_>,
-    head_only: bool,
-) -> io::Result<()> {
-    let mut head = Vec::with_capacity(256);
-    write!(
-        head,
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        response.status,
+/// Appends the status line and headers of `response`.
+fn write_head(out: &mut Vec<u8>, response: &Response<'_>) {
+    let mut length = itoa::Buffer::new();
+    let mut status = itoa::Buffer::new();
+    for piece in [
+        "HTTP/1.1 ",
+        status.format(response.status),
+        " ",
         response.reason,
+        "\r\nContent-Type: ",
         response.content_type,
-        response.body.len()
-    )?;
+        "\r\nContent-Length: ",
+        length.format(response.body.len()),
+        "\r\nConnection: close\r\n",
+    ] {
+        out.extend_from_slice(piece.as_bytes());
+    }
     if response.gzip {
-        head.extend_from_slice(b"Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
+        out.extend_from_slice(b"Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
     }
     if let Some((name, value)) = response.extra {
-        write!(head, "{name}: {value}\r\n")?;
+        for piece in [name, ": ", value, "\r\n"] {
+            out.extend_from_slice(piece.as_bytes());
+        }
     }
-    head.extend_from_slice(b"\r\n");
-    stream.write_all(&head)?;
-    if !head_only {
-        stream.write_all(response.body)?;
-    }
-    stream.flush()?;
-    // Tell the client we are done; ignore a client that already left.
-    let _ = stream.shutdown(std::net::Shutdown::Write);
-    Ok(())
+    out.extend_from_slice(b"\r\n");
 }
 
 #[cfg(test)]
