@@ -71,3 +71,59 @@ fn nan_and_infinities_are_dropped_and_counted_negatives_are_defined() {
         "{own}"
     );
 }
+
+/// Edge values for counters and gauges.
+#[metrics(namespace = "edge")]
+pub enum Edge {
+    /// A counter.
+    #[counter]
+    HitsTotal,
+    /// A sharded counter.
+    #[counter(sharded)]
+    ShardedHitsTotal,
+    /// An integer gauge.
+    #[gauge]
+    Level,
+    /// A float gauge.
+    #[gauge(float)]
+    Ratio,
+}
+
+#[test]
+fn counters_wrap_on_overflow_and_gauges_hold_any_value() {
+    let edge = EdgeMetrics::new();
+    // Counters wrap at 2^64, which Prometheus reads as a counter reset.
+    edge.hits_total().add(u64::MAX);
+    assert_eq!(edge.hits_total().get(), u64::MAX);
+    edge.hits_total().add(2);
+    assert_eq!(edge.hits_total().get(), 1);
+    edge.sharded_hits_total().add(u64::MAX);
+    edge.sharded_hits_total().inc();
+    assert_eq!(edge.sharded_hits_total().get(), 0);
+    // Integer gauges wrap like the atomic they are.
+    edge.level().set(i64::MIN);
+    edge.level().dec();
+    assert_eq!(edge.level().get(), i64::MAX);
+    let registry = Registry::new().with(&edge);
+    let text = registry.render(Format::Prometheus);
+    assert!(text.contains("edge_hits_total 1\n"), "{text}");
+    assert!(text.contains("edge_level 9223372036854775807\n"), "{text}");
+    // Float gauges take NaN and infinities as values (a gauge may be
+    // undefined), rendered the Prometheus way; arithmetic follows IEEE 754.
+    for (value, spelled) in [
+        (f64::NAN, "NaN"),
+        (f64::INFINITY, "+Inf"),
+        (f64::NEG_INFINITY, "-Inf"),
+        (f64::MAX, "1.7976931348623157e+308"),
+        (-5e-324, "-5e-324"),
+    ] {
+        edge.ratio().set(value);
+        let text = registry.render(Format::Prometheus);
+        assert!(text.contains(&format!("edge_ratio {spelled}\n")), "{text}");
+        let text = registry.render(Format::OpenMetrics);
+        assert!(text.contains(&format!("edge_ratio {spelled}\n")), "{text}");
+    }
+    edge.ratio().set(f64::MAX);
+    edge.ratio().add(f64::MAX);
+    assert_eq!(edge.ratio().get(), f64::INFINITY);
+}

@@ -112,13 +112,7 @@ impl FloatGauge {
     /// Adds `v`.
     #[inline]
     pub fn add(&self, v: f64) {
-        // fetch_update retries until no other thread changed the bits between
-        // our load and our store, so no addition is lost.
-        let _ = self
-            .bits
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
-                Some((f64::from_bits(bits) + v).to_bits())
-            });
+        crate::atomic::add_f64(&self.bits, v);
     }
 
     /// Subtracts `v`.

@@ -138,12 +138,7 @@ impl<'a, const B: usize> HistogramRef<'a, B> {
         }
         // A compare-and-swap loop on the bits: concurrent additions to the
         // sum are never lost.
-        let _ = self
-            .cell
-            .sum_bits
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
-                Some((f64::from_bits(bits) + value).to_bits())
-            });
+        crate::atomic::add_f64(&self.cell.sum_bits, value);
     }
 
     /// Records a duration in the metric's unit (seconds unless the unit is

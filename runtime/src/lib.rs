@@ -54,6 +54,7 @@
 // own tests and doctests too.
 extern crate self as enumeter;
 
+mod atomic;
 mod clock;
 mod counter;
 mod encode;

@@ -20,6 +20,8 @@
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::cell::Cell;
 
+use crate::atomic::claims;
+
 /// Threads that get a shard of their own.
 pub const SHARDS: usize = 16;
 
@@ -61,13 +63,7 @@ impl ShardedCounter {
         let slot = slot::current();
         match self.shards[..SHARDS].get(slot) {
             // Only this thread writes its own shard: no locked instruction.
-            Some(owned) => {
-                let shard = &owned.0;
-                shard.store(
-                    shard.load(Ordering::Relaxed).wrapping_add(n),
-                    Ordering::Relaxed,
-                );
-            }
+            Some(owned) => claims::owned_add(&owned.0, n),
             None => {
                 self.shards[SHARDS].0.fetch_add(n, Ordering::Relaxed);
             }
@@ -114,29 +110,13 @@ mod slot {
     #[cold]
     #[inline(never)]
     fn assign() -> usize {
-        let mut claimed = CLAIMED.load(Ordering::Relaxed);
-        let slot = loop {
-            let free = (!claimed).trailing_zeros() as usize;
-            if free >= SHARDS {
-                break SHARED;
-            }
-            match CLAIMED.compare_exchange_weak(
-                claimed,
-                claimed | (1 << free),
-                // Acquire: see every store of the shard's previous owner.
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => break free,
-                Err(now) => claimed = now,
-            }
-        };
+        let slot = claims::claim(&CLAIMED, SHARDS).unwrap_or(SHARED);
         if slot != SHARED {
             // If the destructor cannot be registered (thread teardown), give
             // the shard back and share instead.
             let registered = CLAIM.try_with(|claim| claim.0.set(Some(slot))).is_ok();
             if !registered {
-                CLAIMED.fetch_and(!(1 << slot), Ordering::Release);
+                claims::release(&CLAIMED, slot);
                 SLOT.with(|s| s.set(SHARED));
                 return SHARED;
             }
@@ -154,8 +134,7 @@ mod slot {
                 // Anything recorded later in this thread's teardown goes to
                 // the shared shard, never to a shard another thread may own.
                 SLOT.with(|s| s.set(SHARED));
-                // Release: the next owner sees this thread's last store.
-                CLAIMED.fetch_and(!(1 << slot), Ordering::Release);
+                claims::release(&CLAIMED, slot);
             }
         }
     }

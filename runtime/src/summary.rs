@@ -45,9 +45,7 @@ pub const MIN_VALUE: f64 = 1e-6;
 /// The largest value the sketch resolves; larger ones count as this.
 pub const MAX_VALUE: f64 = 1e9;
 
-const COUNT_BITS: u32 = 40;
-const COUNT_MASK: u64 = (1 << COUNT_BITS) - 1;
-const PERIOD_MASK: u64 = (1 << (64 - COUNT_BITS)) - 1;
+use crate::atomic::{add_f64, tagged};
 
 /// The static part of a summary metric, computed by `#[summary]`.
 #[derive(Debug)]
@@ -122,23 +120,11 @@ impl<const K: usize, const N: usize> Summary<K, N> {
     fn record(&self, spec: &SummarySpec, value: f64, now_ms: u64) {
         let period = spec.period(now_ms);
         let window = &self.windows[(period % K as u64) as usize];
-        let tag = (period & PERIOD_MASK) << COUNT_BITS;
         if let Some(counter) = window.get(spec.bucket(value, N)) {
-            let _ = counter.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |packed| {
-                Some(if packed & !COUNT_MASK == tag {
-                    // Saturate rather than carry into the period bits.
-                    tag | (packed & COUNT_MASK).saturating_add(1).min(COUNT_MASK)
-                } else {
-                    tag | 1
-                })
-            });
+            tagged::bump(counter, period & tagged::PERIOD_MASK);
         }
         self.count.fetch_add(1, Ordering::Relaxed);
-        let _ = self
-            .sum_bits
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
-                Some((f64::from_bits(bits) + value).to_bits())
-            });
+        add_f64(&self.sum_bits, value);
     }
 
     /// The count in bucket `slot` over the sub-windows of the window that
@@ -148,9 +134,9 @@ impl<const K: usize, const N: usize> Summary<K, N> {
             .iter()
             .map(|window| {
                 let packed = window[slot].load(Ordering::Relaxed);
-                let age = period.wrapping_sub(packed >> COUNT_BITS) & PERIOD_MASK;
+                let age = tagged::age(period, packed >> tagged::COUNT_BITS);
                 if age < K as u64 {
-                    packed & COUNT_MASK
+                    packed & tagged::COUNT_MASK
                 } else {
                     0
                 }
