@@ -2,37 +2,14 @@
 //! series of labelled counters, gauges, histograms and summaries (dropped
 //! observations included), counted by a global allocator.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+mod support;
+
 use std::hint::black_box;
 
 use enumeter::{metrics, LabelValue};
 
-/// Counts the bytes allocated by the thread that turned counting on.
-struct CountingAllocator;
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCATED: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.with(Cell::get) {
-            ALLOCATED.with(|a| a.set(a.get() + layout.size()));
-        }
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: CountingAllocator = CountingAllocator;
+static ALLOCATOR: support::CountingAllocator = support::CountingAllocator;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
 #[label(rename_all = "lowercase")]
@@ -81,29 +58,29 @@ pub enum Gateway {
 #[test]
 fn a_million_recordings_allocate_zero_bytes() {
     let instance = GatewayMetrics::new();
-    COUNTING.with(|c| c.set(true));
     let mut recordings = 0u32;
-    while recordings < 1_000_000 {
-        for endpoint in Endpoint::ALL {
-            for outcome in Outcome::ALL {
-                for &retried in <bool as LabelValue>::ALL {
-                    let (endpoint, outcome, retried) = black_box((endpoint, outcome, retried));
-                    Gateway::requests_total(endpoint, outcome, retried).inc();
-                    instance.requests_total(endpoint, outcome, retried).add(2);
-                    Gateway::inflight(endpoint).inc();
-                    instance.inflight(endpoint).dec();
-                    Gateway::load(endpoint).add(0.5);
-                    Gateway::duration(endpoint, outcome).observe(0.003);
-                    instance.duration(endpoint, outcome).observe(f64::NAN);
-                    Gateway::first_byte(endpoint).observe(0.02);
-                    instance.first_byte(endpoint).observe(-1.0);
-                    recordings += 9;
+    let bytes = support::allocated_while(|| {
+        while recordings < 1_000_000 {
+            for endpoint in Endpoint::ALL {
+                for outcome in Outcome::ALL {
+                    for &retried in <bool as LabelValue>::ALL {
+                        let (endpoint, outcome, retried) = black_box((endpoint, outcome, retried));
+                        Gateway::requests_total(endpoint, outcome, retried).inc();
+                        instance.requests_total(endpoint, outcome, retried).add(2);
+                        Gateway::inflight(endpoint).inc();
+                        instance.inflight(endpoint).dec();
+                        Gateway::load(endpoint).add(0.5);
+                        Gateway::duration(endpoint, outcome).observe(0.003);
+                        instance.duration(endpoint, outcome).observe(f64::NAN);
+                        Gateway::first_byte(endpoint).observe(0.02);
+                        instance.first_byte(endpoint).observe(-1.0);
+                        recordings += 9;
+                    }
                 }
             }
         }
-    }
-    COUNTING.with(|c| c.set(false));
-    assert_eq!(ALLOCATED.with(Cell::get), 0);
+    });
+    assert_eq!(bytes, 0);
 
     // The recordings really happened: 24 series, each hit once per round.
     let rounds = u64::from(recordings / 9 / 24);

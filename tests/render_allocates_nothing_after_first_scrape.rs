@@ -1,36 +1,12 @@
 //! Once a render has grown its buffers, rendering again allocates nothing:
 //! every kind, both formats, a hand-built and the default registry.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+mod support;
 
 use enumeter::{metrics, Format, LabelValue, Registry};
 
-/// Counts the bytes allocated by the thread that turned counting on.
-struct CountingAllocator;
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCATED: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.with(Cell::get) {
-            ALLOCATED.with(|a| a.set(a.get() + layout.size()));
-        }
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: CountingAllocator = CountingAllocator;
+static ALLOCATOR: support::CountingAllocator = support::CountingAllocator;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
 #[label(rename_all = "lowercase")]
@@ -87,14 +63,6 @@ pub enum Render {
     State { region: Region },
 }
 
-fn allocated_while(f: impl FnOnce()) -> usize {
-    ALLOCATED.with(|a| a.set(0));
-    COUNTING.with(|c| c.set(true));
-    f();
-    COUNTING.with(|c| c.set(false));
-    ALLOCATED.with(Cell::get)
-}
-
 #[test]
 fn rendering_again_allocates_nothing() {
     let render = RenderMetrics::new();
@@ -115,7 +83,7 @@ fn rendering_again_allocates_nothing() {
         registry.render_into(format, &mut buf);
         enumeter::render_into(format, &mut buf);
         let size = buf.len();
-        let bytes = allocated_while(|| {
+        let bytes = support::allocated_while(|| {
             for _ in 0..10 {
                 buf.clear();
                 registry.render_into(format, &mut buf);

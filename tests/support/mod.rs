@@ -263,3 +263,40 @@ pub fn serve_example(name: &str, seconds: u32) -> (Process, String) {
         .to_owned();
     (process, addr)
 }
+
+/// A global allocator that counts the bytes allocated by threads that asked
+/// it to ([`allocated_while`]); a test binary installs it with
+/// `#[global_allocator] static ALLOCATOR: support::CountingAllocator = support::CountingAllocator;`.
+pub struct CountingAllocator;
+
+thread_local! {
+    static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static ALLOCATED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the
+// counting touches only const-initialised thread-locals, which never
+// allocate.
+unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if COUNTING.with(std::cell::Cell::get) {
+            ALLOCATED.with(|a| a.set(a.get() + layout.size()));
+        }
+        // SAFETY: forwarded unchanged.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: `ptr` came from `System.alloc` with this layout.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+/// The bytes this thread allocated while `f` ran.
+pub fn allocated_while(f: impl FnOnce()) -> usize {
+    ALLOCATED.with(|a| a.set(0));
+    COUNTING.with(|c| c.set(true));
+    f();
+    COUNTING.with(|c| c.set(false));
+    ALLOCATED.with(std::cell::Cell::get)
+}

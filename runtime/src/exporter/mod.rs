@@ -44,16 +44,10 @@ pub const DEFAULT_ADDRESS: &str = "127.0.0.1:9898";
 #[must_use = "an exporter serves nothing until `start` is called"]
 pub struct Exporter {
     address: String,
-    path: String,
-    registry: Option<Arc<Registry<'static>>>,
     workers: usize,
     queue: usize,
-    max_pending: usize,
-    head_deadline: Duration,
-    write_timeout: Duration,
-    credentials: Option<Credentials>,
-    gzip: bool,
-    limits: Limits,
+    /// What the threads share once started.
+    config: Config,
 }
 
 impl Default for Exporter {
@@ -70,16 +64,18 @@ impl Exporter {
     pub fn new() -> Self {
         Self {
             address: DEFAULT_ADDRESS.to_owned(),
-            path: "/metrics".to_owned(),
-            registry: None,
             workers: 2,
             queue: 16,
-            max_pending: 256,
-            head_deadline: Duration::from_secs(10),
-            write_timeout: Duration::from_secs(5),
-            credentials: None,
-            gzip: cfg!(feature = "gzip"),
-            limits: Limits::default(),
+            config: Config {
+                path: "/metrics".to_owned(),
+                registry: None,
+                max_pending: 256,
+                head_deadline: Duration::from_secs(10),
+                write_timeout: Duration::from_secs(5),
+                credentials: None,
+                gzip: cfg!(feature = "gzip"),
+                limits: Limits::default(),
+            },
         }
     }
 
@@ -91,13 +87,13 @@ impl Exporter {
 
     /// The path to serve (default `/metrics`).
     pub fn path(mut self, path: impl Into<String>) -> Self {
-        self.path = path.into();
+        self.config.path = path.into();
         self
     }
 
     /// Serves `registry` instead of the default one.
     pub fn registry(mut self, registry: Arc<Registry<'static>>) -> Self {
-        self.registry = Some(registry);
+        self.config.registry = Some(registry);
         self
     }
 
@@ -117,34 +113,34 @@ impl Exporter {
     /// Connections that may be sending their request heads at once (at
     /// least 1); past that, the one that has waited longest is closed.
     pub fn max_pending(mut self, max_pending: usize) -> Self {
-        self.max_pending = max_pending.max(1);
+        self.config.max_pending = max_pending.max(1);
         self
     }
 
     /// How long a client may take to send its request head (`408` after
     /// it), and to take the response (default 10 s and 5 s).
     pub fn timeouts(mut self, head: Duration, write: Duration) -> Self {
-        self.head_deadline = head.max(Duration::from_millis(1));
-        self.write_timeout = write.max(Duration::from_millis(1));
+        self.config.head_deadline = head.max(Duration::from_millis(1));
+        self.config.write_timeout = write.max(Duration::from_millis(1));
         self
     }
 
     /// Requires `Authorization: Bearer <token>`; other requests get `401`.
     pub fn bearer_token(mut self, token: &str) -> Self {
-        self.credentials = Some(Credentials::bearer(token));
+        self.config.credentials = Some(Credentials::bearer(token));
         self
     }
 
     /// Requires HTTP Basic credentials; other requests get `401`.
     pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
-        self.credentials = Some(Credentials::basic(user, password));
+        self.config.credentials = Some(Credentials::basic(user, password));
         self
     }
 
     /// Compresses responses with gzip for clients that accept it (on by
     /// default with the `gzip` feature; without it this does nothing).
     pub fn gzip(mut self, enabled: bool) -> Self {
-        self.gzip = enabled && cfg!(feature = "gzip");
+        self.config.gzip = enabled && cfg!(feature = "gzip");
         self
     }
 
@@ -163,16 +159,7 @@ impl Exporter {
         // worker thread happens to be blocked in recv() at that instant.
         let (sender, receiver) = mpsc::sync_channel::<Job>(self.workers + self.queue);
         let receiver = Arc::new(Mutex::new(receiver));
-        let config = Arc::new(Config {
-            path: self.path,
-            registry: self.registry,
-            max_pending: self.max_pending,
-            head_deadline: self.head_deadline,
-            write_timeout: self.write_timeout,
-            credentials: self.credentials,
-            gzip: self.gzip,
-            limits: self.limits,
-        });
+        let config = Arc::new(self.config);
         let mut threads = Vec::with_capacity(self.workers + 1);
         for i in 0..self.workers {
             let (receiver, config) = (Arc::clone(&receiver), Arc::clone(&config));
@@ -235,6 +222,7 @@ impl Drop for ExporterHandle {
     }
 }
 
+#[derive(Debug)]
 struct Config {
     path: String,
     registry: Option<Arc<Registry<'static>>>,
