@@ -289,110 +289,7 @@ fn operations() -> Vec<(usize, usize, f64)> {
 }
 
 // ---------------------------------------------------------------------------
-// Counter increment, one thread.
-
-fn counter_single_thread(c: &mut Criterion) {
-    let ops = operations();
-    let mut group = c.benchmark_group("counter_inc");
-
-    let bare: Vec<AtomicU64> = (0..18).map(|_| AtomicU64::new(0)).collect();
-    group.bench_function("bare_atomic", |b| {
-        let mut i = 0;
-        b.iter(|| {
-            let (e, o, _) = ops[i & 1023];
-            i += 1;
-            bare[e * 3 + o].fetch_add(1, Ordering::Relaxed);
-        })
-    });
-    group.bench_function("enumeter", |b| {
-        let mut i = 0;
-        b.iter(|| {
-            let (e, o, _) = ops[i & 1023];
-            i += 1;
-            Bench::requests_total(Endpoint::ALL[e], Outcome::ALL[o]).inc();
-        })
-    });
-    group.bench_function("enumeter_sharded", |b| {
-        let mut i = 0;
-        b.iter(|| {
-            let (e, o, _) = ops[i & 1023];
-            i += 1;
-            Bench::sharded_requests_total(Endpoint::ALL[e], Outcome::ALL[o]).inc();
-        })
-    });
-    let measured_vec = measured::CounterVec::with_label_set(measured_side::set());
-    group.bench_function("measured", |b| {
-        let mut i = 0;
-        b.iter(|| {
-            let (e, o, _) = ops[i & 1023];
-            i += 1;
-            measured_vec.inc(measured_side::Request {
-                endpoint: measured_side::ENDPOINTS[e],
-                outcome: measured_side::OUTCOMES[o],
-            });
-        })
-    });
-    let family = prometheus_client::metrics::family::Family::<
-        client_side::Labels,
-        prometheus_client::metrics::counter::Counter,
-    >::default();
-    group.bench_function("prometheus_client", |b| {
-        let mut i = 0;
-        b.iter(|| {
-            let (e, o, _) = ops[i & 1023];
-            i += 1;
-            family
-                .get_or_create(&client_side::Labels {
-                    endpoint: client_side::ENDPOINTS[e],
-                    outcome: client_side::OUTCOMES[o],
-                })
-                .inc();
-        })
-    });
-    let vec = prometheus::IntCounterVec::new(
-        prometheus::Opts::new("requests_total", "Requests."),
-        &["endpoint", "outcome"],
-    )
-    .unwrap();
-    group.bench_function("prometheus_vec", |b| {
-        let mut i = 0;
-        b.iter(|| {
-            let (e, o, _) = ops[i & 1023];
-            i += 1;
-            vec.with_label_values(&[ENDPOINTS[e], OUTCOMES[o]]).inc();
-        })
-    });
-    let static_vec = static_side::Requests::from(&vec);
-    group.bench_function("prometheus_static", |b| {
-        let mut i = 0;
-        b.iter(|| {
-            let (e, o, _) = ops[i & 1023];
-            i += 1;
-            static_vec
-                .get(static_side::ENDPOINTS[e])
-                .get(static_side::OUTCOMES[o])
-                .inc();
-        })
-    });
-    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
-    let labels: Vec<[(&str, &str); 2]> = (0..18)
-        .map(|s| [("endpoint", ENDPOINTS[s / 3]), ("outcome", OUTCOMES[s % 3])])
-        .collect();
-    metrics::with_local_recorder(&recorder, || {
-        group.bench_function("metrics", |b| {
-            let mut i = 0;
-            b.iter(|| {
-                let (e, o, _) = ops[i & 1023];
-                i += 1;
-                metrics::counter!("requests_total", &labels[e * 3 + o]).increment(1);
-            })
-        });
-    });
-    group.finish();
-}
-
-// ---------------------------------------------------------------------------
-// Counter increment, two threads at once on the same 18 series.
+// Counter increment: one thread, then one and two spawned threads.
 
 /// Runs `op(thread, i)` for `iters` iterations on each of `threads` threads
 /// started together; returns the wall time. Generic, not `dyn`, so that the
@@ -420,6 +317,21 @@ fn on_threads<F: Fn(usize, usize) + Sync>(threads: usize, iters: u64, op: &F) ->
     })
 }
 
+/// Benchmarks `op` in criterion's own loop, on the main thread.
+fn bench_one<F: Fn(usize, usize)>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    op: &F,
+) {
+    group.bench_function(name, |b| {
+        let mut i = 0;
+        b.iter(|| {
+            op(0, i);
+            i += 1;
+        })
+    });
+}
+
 /// Benchmarks `op` on `threads` threads at once: one iteration is one
 /// operation on each thread.
 fn bench_threads<F: Fn(usize, usize) + Sync>(
@@ -433,10 +345,10 @@ fn bench_threads<F: Fn(usize, usize) + Sync>(
     });
 }
 
-/// Counter increments from one spawned thread, then from two at once on the
-/// same 18 series, with the same harness, so that scaling compares like with
-/// like.
-fn counter_threads(c: &mut Criterion) {
+/// Counter increments: in criterion's loop on one thread, then from one
+/// spawned thread and from two at once on the same 18 series with the same
+/// harness, so that scaling compares like with like.
+fn counter_increment(c: &mut Criterion) {
     let ops = operations();
     let ops = &ops;
     let pick = move |t: usize, i: usize| ops[(i + t * 512) & 1023];
@@ -493,7 +405,8 @@ fn counter_threads(c: &mut Criterion) {
             .inc();
     };
     // metrics: a global recorder, since its thread-local one does not reach
-    // the benchmark's threads.
+    // the benchmark's threads. (The histogram and summary benchmarks use
+    // local recorders, which take precedence.)
     let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
     let handle = recorder.handle();
     let metrics_global = metrics::set_global_recorder(recorder).is_ok();
@@ -505,6 +418,20 @@ fn counter_threads(c: &mut Criterion) {
         metrics::counter!("requests_total", &labels[e * 3 + o]).increment(1);
     };
 
+    {
+        let mut group = c.benchmark_group("counter_inc");
+        bench_one(&mut group, "bare_atomic", &bare_op);
+        bench_one(&mut group, "enumeter", &enumeter_op);
+        bench_one(&mut group, "enumeter_sharded", &sharded_op);
+        bench_one(&mut group, "measured", &measured_op);
+        bench_one(&mut group, "prometheus_client", &client_op);
+        bench_one(&mut group, "prometheus_vec", &vec_op);
+        bench_one(&mut group, "prometheus_static", &static_op);
+        if metrics_global {
+            bench_one(&mut group, "metrics", &metrics_op);
+        }
+        group.finish();
+    }
     for (threads, group_name) in [
         (1, "counter_inc_1_thread_spawned"),
         (2, "counter_inc_2_threads"),
@@ -1031,8 +958,7 @@ fn memory_per_series(_: &mut Criterion) {
 
 criterion_group!(
     benches,
-    counter_single_thread,
-    counter_threads,
+    counter_increment,
     histogram_observe,
     summary_observe,
     render,
