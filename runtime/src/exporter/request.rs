@@ -218,65 +218,60 @@ mod tests {
         );
     }
 
-    /// A property test: arbitrary bytes, and mutations of a real scrape,
-    /// never make the parser panic, and what it accepts is well formed.
-    #[test]
-    fn arbitrary_bytes_never_panic_the_parser() {
-        let valid = b"GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: text/plain\r\n\
-                      Authorization: Bearer t\r\nAccept-Encoding: gzip\r\n\r\n";
-        let alphabet: &[u8] = b" :\r\n\t/?#GETHPOS1.0abc\x00\xff\x80\"=,;";
+    const SCRAPE: &[u8] = b"GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: text/plain\r\n\
+                            Authorization: Bearer t\r\nAccept-Encoding: gzip\r\n\r\n";
+
+    /// What must hold for any input: no panic, and what is accepted is well
+    /// formed.
+    fn check_any(input: &[u8]) {
         let limits = Limits {
             request_line: 256,
             head: 512,
             headers: 8,
         };
-        let mut state = 0x0123_4567_89AB_CDEFu64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let cases = 100_000;
-        for case in 0..cases {
-            let mut input: Vec<u8> = if case % 2 == 0 {
-                let len = (next() % 600) as usize;
-                (0..len)
-                    .map(|_| {
-                        let r = next();
-                        if r % 3 == 0 {
-                            r as u8
-                        } else {
-                            alphabet[(r >> 8) as usize % alphabet.len()]
-                        }
-                    })
-                    .collect()
-            } else {
-                valid.to_vec()
-            };
-            for _ in 0..(next() % 6) {
-                let at = (next() as usize) % (input.len() + 1);
-                match next() % 3 {
-                    0 => input.insert(at, alphabet[(next() as usize) % alphabet.len()]),
-                    1 if at < input.len() => {
-                        input.remove(at);
-                    }
-                    _ if at < input.len() => input[at] = next() as u8,
+        match progress(input, &limits) {
+            Progress::Complete(end) => {
+                assert!(end <= input.len() && end <= limits.head);
+                if let Ok(request) = parse(&input[..end], &limits) {
+                    assert!(request.path.starts_with('/'));
+                    assert!(!request.method.is_empty());
+                }
+            }
+            Progress::Partial => assert!(input.len() <= limits.head),
+            Progress::Rejected(_) => {}
+        }
+        let _ = parse(input, &limits);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 20_000,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        #[test]
+        fn arbitrary_bytes_never_panic_the_parser(
+            input in proptest::collection::vec(proptest::arbitrary::any::<u8>(), 0..1200)
+        ) {
+            check_any(&input);
+        }
+
+        #[test]
+        fn mutated_scrapes_never_panic_the_parser(
+            edits in proptest::collection::vec((0usize..160, proptest::arbitrary::any::<u8>(), 0u8..3), 0..8)
+        ) {
+            let mut input = SCRAPE.to_vec();
+            for (at, byte, kind) in edits {
+                let at = at.min(input.len());
+                match kind {
+                    0 => input.insert(at, byte),
+                    1 if at < input.len() => { input.remove(at); }
+                    _ if at < input.len() => input[at] = byte,
                     _ => {}
                 }
             }
-            match progress(&input, &limits) {
-                Progress::Complete(end) => {
-                    assert!(end <= input.len() && end <= limits.head);
-                    if let Ok(request) = parse(&input[..end], &limits) {
-                        assert!(request.path.starts_with('/'));
-                        assert!(!request.method.is_empty());
-                    }
-                }
-                Progress::Partial => assert!(input.len() <= limits.head),
-                Progress::Rejected(_) => {}
-            }
-            let _ = parse(&input, &limits);
+            check_any(&input);
         }
     }
 
