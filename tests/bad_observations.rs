@@ -14,6 +14,12 @@ pub enum Input {
     /// A summary.
     #[summary(quantiles = [0.5])]
     Summary,
+    /// A histogram where zero means "no measurement".
+    #[histogram(buckets = [0.5, 10], skip_non_positive)]
+    PositiveHistogram,
+    /// A summary where zero means "no measurement".
+    #[summary(quantiles = [0.5], skip_non_positive)]
+    PositiveSummary,
 }
 
 fn dropped(reason: DropReason) -> u64 {
@@ -33,7 +39,7 @@ fn nan_and_infinities_are_dropped_and_counted_negatives_are_defined() {
     let after = DropReason::ALL.map(dropped);
     let delta: Vec<u64> = after.iter().zip(before).map(|(a, b)| a - b).collect();
     // nan: 1 histogram + 1 summary; infinite: 2 + 2; negative: summary only.
-    assert_eq!(delta, [2, 4, 1]);
+    assert_eq!(delta, [2, 4, 1, 0]);
 
     // Histograms record negative values like Prometheus' own clients.
     let histogram = input.histogram().snapshot();
@@ -63,6 +69,19 @@ fn nan_and_infinities_are_dropped_and_counted_negatives_are_defined() {
         text.contains("input_histogram_sum 1.7976931348623157e+308\n"),
         "{text}"
     );
+    // skip_non_positive: zero and negatives are counted, not recorded.
+    let before = dropped(DropReason::NonPositive);
+    for value in [0.0, -0.0, -2.0, 0.25] {
+        input.positive_histogram().observe(value);
+        input.positive_summary().observe(value);
+    }
+    assert_eq!(dropped(DropReason::NonPositive) - before, 6);
+    assert_eq!(
+        input.positive_histogram().snapshot().cumulative.as_slice(),
+        &[1, 1, 1]
+    );
+    assert_eq!(input.positive_summary().snapshot().count, 1);
+
     let own = Registry::new()
         .with(enumeter::self_metrics::EnumeterMetrics::global())
         .render(Format::Prometheus);

@@ -44,7 +44,8 @@ fn groups_render_without_registration_sorted_by_module_path() {
          # TYPE enumeter_observations_dropped_total counter\n\
          enumeter_observations_dropped_total{reason=\"nan\"} 0\n\
          enumeter_observations_dropped_total{reason=\"infinite\"} 0\n\
-         enumeter_observations_dropped_total{reason=\"negative\"} 0\n"
+         enumeter_observations_dropped_total{reason=\"negative\"} 0\n\
+         enumeter_observations_dropped_total{reason=\"non_positive\"} 0\n"
     );
     beta::Beta::events_total().inc();
     Alpha::level().set(-1);
@@ -63,7 +64,8 @@ fn groups_render_without_registration_sorted_by_module_path() {
          # TYPE enumeter_observations_dropped_total counter\n\
          enumeter_observations_dropped_total{reason=\"nan\"} 0\n\
          enumeter_observations_dropped_total{reason=\"infinite\"} 0\n\
-         enumeter_observations_dropped_total{reason=\"negative\"} 0\n"
+         enumeter_observations_dropped_total{reason=\"negative\"} 0\n\
+         enumeter_observations_dropped_total{reason=\"non_positive\"} 0\n"
     );
     let names: Vec<_> = enumeter::registry().groups().map(|g| g.name()).collect();
     assert_eq!(

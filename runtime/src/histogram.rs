@@ -13,6 +13,9 @@ pub struct HistogramSpec {
     /// How many of the metric's unit make one second (1 for seconds, 1000
     /// for milliseconds), for [`HistogramRef::observe_duration`].
     pub units_per_second: f64,
+    /// `skip_non_positive`: values ≤ 0 are dropped (and counted as
+    /// `reason="non_positive"`) instead of recorded.
+    pub skip_non_positive: bool,
 }
 
 /// The cells of one histogram series: `B` bucket counts (the finite bounds
@@ -121,7 +124,9 @@ impl<'a, const B: usize> HistogramRef<'a, B> {
     /// NaN and infinities are not recorded: they are counted in
     /// `enumeter_observations_dropped_total{reason="nan"|"infinite"}`.
     /// Negative values are recorded (their buckets count them, the sum
-    /// decreases), as in Prometheus' own clients.
+    /// decreases), as in Prometheus' own clients, unless the metric is
+    /// declared `skip_non_positive`: then values ≤ 0 are counted as
+    /// `reason="non_positive"` and not recorded.
     #[inline]
     pub fn observe(&self, value: f64) {
         if !value.is_finite() {
@@ -130,6 +135,10 @@ impl<'a, const B: usize> HistogramRef<'a, B> {
             } else {
                 DropReason::Infinite
             });
+            return;
+        }
+        if self.spec.skip_non_positive && value <= 0.0 {
+            dropped(DropReason::NonPositive);
             return;
         }
         let index = bucket_index(self.spec.bounds, value);

@@ -13,6 +13,10 @@ pub enum DropReason {
     Infinite,
     /// A summary was given a negative value: its sketch covers values ≥ 0.
     Negative,
+    /// A metric declared `skip_non_positive` was given zero or less: for
+    /// such metrics that means "no measurement", not a fast one.
+    #[label(name = "non_positive")]
+    NonPositive,
 }
 
 /// enumeter's own metrics, rendered by the default registry after every

@@ -66,6 +66,8 @@ pub struct SummarySpec {
     pub min_key: i32,
     /// How many of the metric's unit make one second, for durations.
     pub units_per_second: f64,
+    /// `skip_non_positive`: zero is dropped too (as `reason="non_positive"`).
+    pub skip_non_positive: bool,
 }
 
 impl SummarySpec {
@@ -246,7 +248,8 @@ impl<'a, const K: usize, const N: usize> SummaryRef<'a, K, N> {
     /// Records `value`.
     ///
     /// NaN, infinities and negative values are not recorded: they are counted
-    /// in `enumeter_observations_dropped_total{reason="nan"|"infinite"|"negative"}`.
+    /// in `enumeter_observations_dropped_total{reason="nan"|"infinite"|"negative"}`
+    /// (zero too, as `"non_positive"`, for a metric declared `skip_non_positive`).
     #[inline]
     pub fn observe(&self, value: f64) {
         self.observe_at(value, clock::coarse_now_ms());
@@ -257,14 +260,19 @@ impl<'a, const K: usize, const N: usize> SummaryRef<'a, K, N> {
     /// same clock. For tests and replays; mixing it with
     /// [`observe`](Self::observe) mixes two clocks.
     pub fn observe_at(&self, value: f64, now_ms: u64) {
-        if !(value >= 0.0 && value.is_finite()) {
-            dropped(if value.is_nan() {
-                DropReason::Nan
-            } else if value.is_infinite() {
-                DropReason::Infinite
-            } else {
-                DropReason::Negative
-            });
+        let refused = if value.is_nan() {
+            Some(DropReason::Nan)
+        } else if value.is_infinite() {
+            Some(DropReason::Infinite)
+        } else if self.spec.skip_non_positive && value <= 0.0 {
+            Some(DropReason::NonPositive)
+        } else if value < 0.0 {
+            Some(DropReason::Negative)
+        } else {
+            None
+        };
+        if let Some(reason) = refused {
+            dropped(reason);
             return;
         }
         self.cell.record(self.spec, value, now_ms);

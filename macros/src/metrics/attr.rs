@@ -78,6 +78,8 @@ pub(crate) struct Number {
 
 #[derive(Default)]
 pub(crate) struct HistogramAttrs {
+    /// `skip_non_positive`: values ≤ 0 mean "no measurement".
+    pub(crate) skip_non_positive: bool,
     /// `buckets = ...`, evaluated; `None` when the key is missing or its
     /// value had an error of its own.
     pub(crate) buckets: Option<Vec<Number>>,
@@ -88,6 +90,8 @@ pub(crate) struct HistogramAttrs {
 
 #[derive(Default)]
 pub(crate) struct SummaryAttrs {
+    /// `skip_non_positive`: values ≤ 0 mean "no measurement".
+    pub(crate) skip_non_positive: bool,
     pub(crate) quantiles: Option<Vec<Number>>,
     /// Whether `quantiles` was written at all (see `HistogramAttrs`).
     pub(crate) quantiles_given: bool,
@@ -143,8 +147,10 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
     let accepted = match kind {
         Kind::Counter { .. } => "name, sharded",
         Kind::Gauge { .. } => "name, float",
-        Kind::Histogram(_) => "buckets, unit, name",
-        Kind::Summary(_) => "quantiles, max_age_secs, age_buckets, relative_error, unit, name",
+        Kind::Histogram(_) => "buckets, unit, skip_non_positive, name",
+        Kind::Summary(_) => {
+            "quantiles, max_age_secs, age_buckets, relative_error, unit, skip_non_positive, name"
+        }
         Kind::Info => "name",
         Kind::StateSet { .. } => "states, name",
     };
@@ -168,6 +174,8 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
                 }
                 (Kind::Gauge { float }, "float") => *float = true,
                 (Kind::Counter { sharded }, "sharded") => *sharded = true,
+                (Kind::Histogram(h), "skip_non_positive") => h.skip_non_positive = true,
+                (Kind::Summary(s), "skip_non_positive") => s.skip_non_positive = true,
                 (Kind::StateSet { states }, "states") => {
                     let ty: syn::Type = meta.value()?.parse()?;
                     set_once(states, ty, &meta, errors);

@@ -176,10 +176,12 @@ impl<'m, 'a> Expanded<'m, 'a> {
                     .map(|n| n.value)
                     .collect();
                 let buckets = bounds.len() + 1;
+                let skip_non_positive = h.skip_non_positive;
                 let spec = quote! {
                     ::enumeter::__private::HistogramSpec {
                         bounds: &[#(#bounds),*],
                         units_per_second: #units_per_second,
+                        skip_non_positive: #skip_non_positive,
                     }
                 };
                 (
@@ -210,6 +212,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
                     buckets,
                 } = sketch;
                 let age_buckets_usize = age_buckets as usize;
+                let skip_non_positive = attrs.skip_non_positive;
                 let spec = quote! {
                     ::enumeter::__private::SummarySpec {
                         quantiles: &[#(#quantiles),*],
@@ -220,6 +223,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
                         ln_gamma: #ln_gamma,
                         min_key: #min_key,
                         units_per_second: #units_per_second,
+                        skip_non_positive: #skip_non_positive,
                     }
                 };
                 (
