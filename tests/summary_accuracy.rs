@@ -69,10 +69,11 @@ fn distributions() -> Vec<(&'static str, Vec<f64>)> {
     ]
 }
 
-/// The value at rank ⌊q (n − 1)⌋ of `sorted`, the quantile the sketch
-/// estimates.
+/// The nearest-rank quantile of `sorted` (its ⌈q·n⌉-th smallest value), the
+/// quantile the sketch estimates.
 fn exact(sorted: &[f64], q: f64) -> f64 {
-    sorted[(q * (sorted.len() - 1) as f64) as usize]
+    let n = sorted.len();
+    sorted[((q * n as f64).ceil() as usize).clamp(1, n) - 1]
 }
 
 fn assert_within(
@@ -154,4 +155,19 @@ fn an_old_spike_ages_out_of_the_window() {
     windowed.observe_at(1.0, 120_000);
     let reused = windowed.snapshot_at(120_000);
     assert!((reused.quantiles[1].1 - 1.0).abs() <= 0.01, "{reused:?}");
+}
+
+#[test]
+fn quantiles_are_nearest_rank_so_the_p99_of_four_values_is_the_largest() {
+    let accuracy = AccuracyMetrics::new();
+    for v in [380.0, 420.0, 515.0, 910.0] {
+        accuracy.windowed().observe_at(v, 0);
+    }
+    let snapshot = accuracy.windowed().snapshot_at(0);
+    let [(_, p50), (_, p99)] = snapshot.quantiles[..] else {
+        panic!("{snapshot:?}")
+    };
+    // The 2nd and 4th smallest of four, within 1%.
+    assert!((p50 - 420.0).abs() / 420.0 <= 0.01, "{p50}");
+    assert!((p99 - 910.0).abs() / 910.0 <= 0.01, "{p99}");
 }

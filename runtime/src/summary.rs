@@ -7,7 +7,8 @@
 //! value `v` falls in bucket `k = ⌈ln v / ln γ⌉` with `γ = (1 + α) / (1 − α)`,
 //! and bucket `k` is reported as `2γᵏ / (γ + 1)`, which is within relative
 //! error `α` of every value in it. So a quantile estimate is within `α` of
-//! the true value at that rank, for any distribution, over the covered range
+//! the nearest-rank quantile (the ⌈q·n⌉-th smallest value of the window),
+//! for any distribution, over the covered range
 //! `[1e-6, 1e9]`; values below it (zero included) are reported as `0`, values
 //! above it as `1e9`. Buckets are dense atomic counters: recording is one
 //! logarithm and three atomic read-modify-writes, with no lock and no
@@ -164,8 +165,11 @@ impl<const K: usize, const N: usize> Summary<K, N> {
         for slot in 0..N {
             cumulative += self.windowed_count(slot, period);
             while let Some(&&q) = quantiles.peek() {
-                // The value of rank ⌊q (n − 1)⌋, counting from 0.
-                let rank = (q * (total - 1) as f64) as u64;
+                // The nearest-rank quantile: the ⌈q·n⌉-th smallest value, so
+                // that at least a fraction q of the values are at or below
+                // it (the P99 of four latencies is the largest, not the
+                // third).
+                let rank = ((q * total as f64).ceil() as u64).clamp(1, total) - 1;
                 if cumulative <= rank {
                     break;
                 }

@@ -1,0 +1,49 @@
+//! What every example does after declaring and recording: print the
+//! exposition once (`--print [openmetrics]`) or serve `/metrics` for a
+//! bounded time while a loop keeps recording.
+
+use std::time::{Duration, Instant};
+
+use enumeter::{Exporter, Format};
+
+/// Prints or serves, from the command line: `--print`, `--print
+/// openmetrics`, or an address to serve on (else `ENUMETER_ADDR`, else
+/// enumeter's default). Serving lasts `ENUMETER_SERVE_SECS` seconds (default
+/// 600), calling `tick` every 100 ms.
+pub fn print_or_serve(mut tick: impl FnMut()) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--print") {
+        let format = match args.get(1).map(String::as_str) {
+            Some("openmetrics") => Format::OpenMetrics,
+            _ => Format::Prometheus,
+        };
+        print!("{}", enumeter::render(format));
+        return;
+    }
+
+    let address = args
+        .first()
+        .cloned()
+        .or_else(|| std::env::var("ENUMETER_ADDR").ok())
+        .unwrap_or_else(|| enumeter::DEFAULT_ADDRESS.to_owned());
+    let serve_for = std::env::var("ENUMETER_SERVE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(Duration::from_secs(600), Duration::from_secs);
+    let exporter = match Exporter::new().address(&address).start() {
+        Ok(exporter) => exporter,
+        Err(e) => {
+            eprintln!("cannot serve on {address}: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("serving http://{}/metrics", exporter.local_addr());
+
+    // Bounded: tick every 100 ms until the time is up.
+    let until = Instant::now() + serve_for;
+    while Instant::now() < until {
+        tick();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    exporter.shutdown();
+}
