@@ -1,0 +1,62 @@
+//! The system examples print exactly the exposition pinned in
+//! `tests/expected/NAME.prom` (Prometheus text) and `NAME.om` (OpenMetrics),
+//! which promtool and both Python parsers accept.
+//!
+//! Seed names that keep an `_ms` suffix for existing dashboards draw
+//! promtool's "abbreviated units" lint, and that lint only, on those names
+//! only.
+
+mod support;
+
+fn expected(file: &str) -> String {
+    let path = format!("{}/tests/expected/{file}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Checks an example's output in both formats against its pinned files and
+/// the real parsers; `ms_names` may draw the abbreviated-units lint.
+fn check_example(name: &str, ms_names: &[&str]) {
+    let prometheus = support::example_output(name, &["--print"]);
+    assert_eq!(
+        prometheus,
+        expected(&format!("{name}.prom")),
+        "{name}: Prometheus text"
+    );
+    let openmetrics = support::example_output(name, &["--print", "openmetrics"]);
+    assert_eq!(
+        openmetrics,
+        expected(&format!("{name}.om")),
+        "{name}: OpenMetrics"
+    );
+
+    if let Some((code, report)) = support::promtool_check(&prometheus) {
+        if ms_names.is_empty() {
+            assert_eq!(code, 0, "{name}: {report}");
+        } else {
+            // Exit 3 is "lint problems only"; each must be an allowed one.
+            assert_eq!(code, 3, "{name}: {report}");
+            for line in report.lines().filter(|l| !l.trim().is_empty()) {
+                let allowed = line.ends_with("metric names should not contain abbreviated units")
+                    && ms_names.iter().any(|n| line.starts_with(n));
+                assert!(allowed, "{name}: unexpected promtool finding: {line}");
+            }
+        }
+    }
+    if support::python_parsers_available() {
+        let a = support::samples(&support::python_parse("prometheus", &prometheus));
+        let b = support::samples(&support::python_parse("openmetrics", &openmetrics));
+        assert_eq!(a, b, "{name}: both formats carry the same samples");
+    }
+}
+
+#[test]
+fn voice_server_prints_its_pinned_exposition() {
+    check_example(
+        "voice_server",
+        &[
+            "voiceserver_e2e_first_byte_ms",
+            "voiceserver_tts_first_byte_ms",
+            "voiceserver_llm_first_byte_ms",
+        ],
+    );
+}
