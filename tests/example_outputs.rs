@@ -60,3 +60,8 @@ fn voice_server_prints_its_pinned_exposition() {
         ],
     );
 }
+
+#[test]
+fn sip_prints_its_pinned_exposition() {
+    check_example("sip", &["sip_call_rtt_ms", "sip_call_jitter_ms"]);
+}
