@@ -65,3 +65,8 @@ fn voice_server_prints_its_pinned_exposition() {
 fn sip_prints_its_pinned_exposition() {
     check_example("sip", &["sip_call_rtt_ms", "sip_call_jitter_ms"]);
 }
+
+#[test]
+fn speech_gateway_prints_its_pinned_exposition() {
+    check_example("speech_gateway", &[]);
+}
