@@ -69,6 +69,7 @@ mod metric;
 mod registry;
 pub mod self_metrics;
 pub mod sharded;
+pub mod snapshot;
 mod state_set;
 pub mod summary;
 
@@ -86,6 +87,7 @@ pub use label::{LabelValue, ParseLabelError};
 pub use metric::{Cells, LabelDesc, Metric, MetricDesc};
 pub use registry::{registry, render, render_into, Registry};
 pub use sharded::ShardedCounter;
+pub use snapshot::{Snapshot, Value};
 pub use state_set::{StateSet, StateSetRef};
 pub use summary::{Summary, SummaryRef, SummarySeries, SummarySnapshot, SummarySpec, SummaryTimer};
 

@@ -82,6 +82,12 @@ impl<'a> Registry<'a> {
         encode::render_into(self.groups.iter().copied(), format, out);
     }
 
+    /// Reads every series of every group at this moment; see
+    /// [`snapshot`](crate::snapshot).
+    pub fn snapshot(&self) -> crate::Snapshot {
+        crate::Snapshot::of(self.groups.iter().copied())
+    }
+
     /// Renders every series of every group into a new string.
     pub fn render(&self, format: Format) -> String {
         let mut out = Vec::new();

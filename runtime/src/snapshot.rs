@@ -1,0 +1,203 @@
+//! Reading every series' current value: a visitor over a registry or a
+//! group, and an owned snapshot of it (serializable with the `serde`
+//! feature), for JSON endpoints, push backends and tests.
+
+use smallvec::SmallVec;
+
+use crate::{Cells, Group, HistogramSnapshot, MetricDesc, SummarySnapshot};
+
+/// The value of one series at the moment it was read.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum Value {
+    /// A counter (plain or sharded).
+    Counter(u64),
+    /// An integer gauge.
+    Gauge(i64),
+    /// A float gauge.
+    FloatGauge(f64),
+    /// A histogram's cumulative buckets and sum.
+    Histogram {
+        /// The finite upper bounds; the last cumulative count is `+Inf`.
+        bounds: &'static [f64],
+        /// Cumulative counts, one per bound and one for `+Inf`.
+        cumulative: Vec<u64>,
+        /// The sum of the observations.
+        sum: f64,
+    },
+    /// A summary's windowed quantiles and all-time count and sum.
+    Summary {
+        /// `(quantile, estimate)` pairs.
+        quantiles: Vec<(f64, f64)>,
+        /// Observations ever recorded.
+        count: u64,
+        /// Their sum.
+        sum: f64,
+    },
+    /// The current series of an info metric (value 1).
+    Info,
+    /// A state set series: its current state, if one was set.
+    State(Option<&'static str>),
+}
+
+/// One series, as the visitor sees it.
+#[derive(Debug)]
+pub struct Series<'a> {
+    /// The metric it belongs to.
+    pub metric: &'static MetricDesc,
+    /// Its label values, in the order of `metric.labels`.
+    pub label_values: &'a [&'static str],
+    /// Its value.
+    pub value: Value,
+}
+
+/// Calls `f` with every series of `group`, in exposition order. Info
+/// metrics yield only their current series.
+pub fn for_each_series(group: &dyn Group, f: &mut dyn FnMut(Series<'_>)) {
+    let now_ms = crate::summary::render_now_ms();
+    group.visit(&mut |metric| {
+        let desc = metric.desc;
+        let mut values: SmallVec<[&'static str; 8]> = SmallVec::new();
+        let mut emit = |index: usize, value: Value| {
+            label_values_at(desc, index, &mut values);
+            f(Series {
+                metric: desc,
+                label_values: &values,
+                value,
+            });
+        };
+        match metric.cells {
+            Cells::Counter(cells) => {
+                for (i, c) in cells.iter().enumerate() {
+                    emit(i, Value::Counter(c.get()));
+                }
+            }
+            Cells::ShardedCounter(cells) => {
+                for (i, c) in cells.iter().enumerate() {
+                    emit(i, Value::Counter(c.get()));
+                }
+            }
+            Cells::Gauge(cells) => {
+                for (i, c) in cells.iter().enumerate() {
+                    emit(i, Value::Gauge(c.get()));
+                }
+            }
+            Cells::FloatGauge(cells) => {
+                for (i, c) in cells.iter().enumerate() {
+                    emit(i, Value::FloatGauge(c.get()));
+                }
+            }
+            Cells::Histogram { spec, series } => {
+                let mut snapshot = HistogramSnapshot::default();
+                for i in 0..series.len() {
+                    series.read(i, &mut snapshot);
+                    let value = Value::Histogram {
+                        bounds: spec.bounds,
+                        cumulative: snapshot.cumulative.to_vec(),
+                        sum: snapshot.sum,
+                    };
+                    emit(i, value);
+                }
+            }
+            Cells::Summary { spec, series } => {
+                let mut snapshot = SummarySnapshot::default();
+                for i in 0..series.len() {
+                    series.read(spec, i, now_ms, &mut snapshot);
+                    let value = Value::Summary {
+                        quantiles: snapshot.quantiles.to_vec(),
+                        count: snapshot.count,
+                        sum: snapshot.sum,
+                    };
+                    emit(i, value);
+                }
+            }
+            Cells::Info(cell) => {
+                let current = if desc.labels.is_empty() {
+                    Some(0)
+                } else {
+                    cell.current()
+                };
+                if let Some(i) = current {
+                    emit(i, Value::Info);
+                }
+            }
+            Cells::StateSet { states, cells } => {
+                for (i, c) in cells.iter().enumerate() {
+                    let state = c.current().and_then(|s| states.get(s).copied());
+                    emit(i, Value::State(state));
+                }
+            }
+        }
+    });
+}
+
+/// The label values of series `index` of `desc`.
+fn label_values_at(desc: &MetricDesc, mut index: usize, out: &mut SmallVec<[&'static str; 8]>) {
+    out.clear();
+    out.extend(desc.labels.iter().map(|_| ""));
+    for (slot, label) in out.iter_mut().zip(desc.labels).rev() {
+        let cardinality = label.values.len().max(1);
+        *slot = label.values.get(index % cardinality).copied().unwrap_or("");
+        index /= cardinality;
+    }
+}
+
+/// Every series of a registry or group, read at one moment and owned.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Snapshot {
+    /// The series, in exposition order.
+    pub series: Vec<SeriesSnapshot>,
+}
+
+/// One series of a [`Snapshot`].
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct SeriesSnapshot {
+    /// The metric name.
+    pub name: &'static str,
+    /// `(label name, label value)` pairs, in declaration order.
+    pub labels: Vec<(&'static str, &'static str)>,
+    /// The value.
+    pub value: Value,
+}
+
+impl Snapshot {
+    /// Reads every series of every group in `groups`.
+    pub fn of<'a>(groups: impl IntoIterator<Item = &'a dyn Group>) -> Self {
+        let mut snapshot = Snapshot::default();
+        for group in groups {
+            for_each_series(group, &mut |s| {
+                snapshot.series.push(SeriesSnapshot {
+                    name: s.metric.name,
+                    labels: s
+                        .metric
+                        .labels
+                        .iter()
+                        .map(|l| l.name)
+                        .zip(s.label_values.iter().copied())
+                        .collect(),
+                    value: s.value,
+                });
+            });
+        }
+        snapshot
+    }
+
+    /// The value of the series named `name` with exactly these labels.
+    pub fn get(&self, name: &str, labels: &[(&str, &str)]) -> Option<&Value> {
+        self.series
+            .iter()
+            .find(|s| {
+                s.name == name
+                    && s.labels.len() == labels.len()
+                    && s.labels
+                        .iter()
+                        .zip(labels)
+                        .all(|(a, b)| a.0 == b.0 && a.1 == b.1)
+            })
+            .map(|s| &s.value)
+    }
+}
