@@ -43,6 +43,17 @@ impl<const B: usize> Histogram<B> {
 }
 
 impl<const B: usize> Histogram<B> {
+    /// Adds `other`'s buckets and sum into this one.
+    pub(crate) fn merge(&self, other: &Self) {
+        for (mine, theirs) in self.buckets.iter().zip(&other.buckets) {
+            mine.fetch_add(theirs.load(Ordering::Relaxed), Ordering::Relaxed);
+        }
+        crate::atomic::add_f64(
+            &self.sum_bits,
+            f64::from_bits(other.sum_bits.load(Ordering::Relaxed)),
+        );
+    }
+
     fn read_into(&self, snapshot: &mut HistogramSnapshot) {
         snapshot.cumulative.clear();
         let mut total = 0u64;

@@ -24,6 +24,11 @@ impl Info {
     pub fn current(&self) -> Option<usize> {
         self.current.load(Ordering::Relaxed).checked_sub(1)
     }
+
+    /// Makes `index` the current series.
+    pub(crate) fn set_current(&self, index: usize) {
+        self.current.store(index + 1, Ordering::Relaxed);
+    }
 }
 
 /// The handle an info metric's recording function returns: one series.

@@ -65,6 +65,7 @@ mod group;
 mod histogram;
 mod info;
 mod label;
+mod merge;
 mod metric;
 mod registry;
 pub mod self_metrics;
@@ -84,6 +85,7 @@ pub use histogram::{
 };
 pub use info::{Info, InfoRef};
 pub use label::{LabelValue, ParseLabelError};
+pub use merge::MergeFrom;
 pub use metric::{Cells, LabelDesc, Metric, MetricDesc};
 pub use registry::{registry, render, render_into, Registry};
 pub use sharded::ShardedCounter;
@@ -102,8 +104,8 @@ pub mod __private {
     pub use crate::registry::GROUPS;
     pub use crate::{
         Cells, Counter, FloatGauge, Gauge, Group, Histogram, HistogramRef, HistogramSpec, Info,
-        InfoRef, LabelDesc, LabelValue, Metric, MetricDesc, ShardedCounter, StateSet, StateSetRef,
-        Summary, SummaryRef, SummarySpec,
+        InfoRef, LabelDesc, LabelValue, MergeFrom, Metric, MetricDesc, ShardedCounter, StateSet,
+        StateSetRef, Summary, SummaryRef, SummarySpec,
     };
     pub use linkme;
 

@@ -27,6 +27,11 @@ impl StateSet {
     pub fn current(&self) -> Option<usize> {
         self.current.load(Ordering::Relaxed).checked_sub(1)
     }
+
+    /// Makes `index` the current state.
+    pub(crate) fn set_current(&self, index: usize) {
+        self.current.store(index + 1, Ordering::Relaxed);
+    }
 }
 
 /// The handle a state set's recording function returns: one series, typed

@@ -120,6 +120,21 @@ impl<const K: usize, const N: usize> Summary<K, N> {
         }
     }
 
+    /// Adds `other`'s sketch, count and sum into this one.
+    pub(crate) fn merge(&self, other: &Self) {
+        for (mine, theirs) in self.windows.iter().zip(&other.windows) {
+            for (m, t) in mine.iter().zip(theirs) {
+                crate::merge::merge_tagged(m, t.load(Ordering::Relaxed));
+            }
+        }
+        self.count
+            .fetch_add(other.count.load(Ordering::Relaxed), Ordering::Relaxed);
+        add_f64(
+            &self.sum_bits,
+            f64::from_bits(other.sum_bits.load(Ordering::Relaxed)),
+        );
+    }
+
     fn record(&self, spec: &SummarySpec, value: f64, now_ms: u64) {
         let period = spec.period(now_ms);
         let window = &self.windows[(period % K as u64) as usize];

@@ -24,6 +24,7 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
         quote!(#ident: #init)
     });
     let methods = metrics.iter().map(|m| m.storage_method(vis));
+    let merge_fields: Vec<&syn::Ident> = metrics.iter().map(|m| &m.fn_ident).collect();
     let shortcuts = metrics.iter().map(|m| m.shortcut(vis, &storage));
     let visits = metrics.iter().map(Expanded::visit);
     let max_series = group.attrs.max_series.as_ref().map(|max| {
@@ -85,6 +86,14 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
                 static GLOBAL: #storage = #storage::new();
                 #registration
                 &GLOBAL
+            }
+
+            /// Adds `other`'s values into this instance: counters, gauges and
+            /// histograms add up, summaries merge their sketches, info
+            /// metrics and state sets take `other`'s current series or state.
+            /// How several sources' instances sum into one.
+            pub fn merge_from(&self, other: &Self) {
+                #(::enumeter::__private::MergeFrom::merge_from(&self.#merge_fields, &other.#merge_fields);)*
             }
 
             #(#methods)*

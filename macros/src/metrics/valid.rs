@@ -8,7 +8,7 @@ use crate::errors::Errors;
 use crate::names::{is_valid_name, reserved_label};
 
 /// Method names the generated storage type already has.
-const RESERVED_FN_NAMES: &[&str] = &["new", "global"];
+const RESERVED_FN_NAMES: &[&str] = &["new", "global", "merge_from"];
 
 pub(crate) fn check(group: &Group<'_>, errors: &mut Errors) {
     let item = group.item;
