@@ -70,3 +70,38 @@ fn sip_prints_its_pinned_exposition() {
 fn speech_gateway_prints_its_pinned_exposition() {
     check_example("speech_gateway", &[]);
 }
+
+#[test]
+fn telemetry_prints_its_pinned_exposition_and_json_snapshot() {
+    check_example("telemetry", &[]);
+    let json = support::example_output("telemetry", &["--json"]);
+    assert_eq!(json, expected("telemetry.json"));
+    // The JSON is the typed snapshot of the merged sources.
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(parsed["channels"]["public"], 240);
+    assert_eq!(parsed["envelope_publish_rate"], 1062.75);
+    let firing: Vec<&str> = parsed["alerts_firing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["alert"].as_str().unwrap())
+        .collect();
+    assert_eq!(firing, ["high-publish-rate", "low-cache-hit-rate"]);
+}
+
+#[test]
+fn telemetry_refuses_empty_unknown_and_duplicate_alert_rules_at_start() {
+    for (name, message) in [
+        ("", "invalid alert rules: alert rule #5 has an empty name"),
+        ("nope", "invalid alert rules: alert rule \"nope\" names no known alert; known: high-publish-rate, history-nearly-full, low-cache-hit-rate, token-surge"),
+        ("token-surge", "invalid alert rules: alert rule \"token-surge\" is declared twice"),
+    ] {
+        let out = std::process::Command::new(support::example_binary("telemetry"))
+            .env("TELEMETRY_EXTRA_RULE", name)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr).trim_end(), message);
+        assert!(out.stdout.is_empty());
+    }
+}

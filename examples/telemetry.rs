@@ -1,0 +1,401 @@
+//! A channel-service telemetry aggregator: several sources (one instance of
+//! the `Source` group each) are merged into one, read into a typed snapshot,
+//! checked against alert rules validated at start, and printed as JSON and
+//! as Prometheus text, with firing alerts as
+//! `telemetry_alerts_firing{alert,severity}`.
+//!
+//! ```text
+//! cargo run --example telemetry                        # Prometheus text
+//! cargo run --example telemetry -- --print openmetrics # OpenMetrics
+//! cargo run --example telemetry -- --json              # the typed snapshot as JSON
+//! ```
+//!
+//! `TELEMETRY_EXTRA_RULE=NAME` adds one more alert rule by name, to see the
+//! start-up validation refuse an empty, unknown or duplicate name.
+
+use std::fmt;
+
+use enumeter::{metrics, Format, LabelValue, Registry};
+use serde::Serialize;
+
+/// Kinds of channel, by name pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+#[label(rename_all = "lowercase")]
+pub enum ChannelPattern {
+    /// `public:*`
+    Public,
+    /// `private:*`
+    Private,
+    /// `presence:*`
+    Presence,
+}
+
+/// What an envelope carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+#[label(rename_all = "lowercase")]
+pub enum Aspect {
+    Message,
+    Presence,
+    Annotation,
+    State,
+}
+
+/// Telemetry one source reports; every source has an instance, and the
+/// aggregate is their merge.
+#[metrics(namespace = "telemetry", register = false)]
+pub enum Source {
+    /// Channels open, by name pattern.
+    #[gauge]
+    Channels { pattern: ChannelPattern },
+    /// Envelopes published per second over the last interval.
+    #[gauge(float)]
+    EnvelopePublishRate,
+    /// Envelopes published, by aspect.
+    #[counter]
+    EnvelopesPublishedTotal { aspect: Aspect },
+    /// Members present across presence channels.
+    #[gauge]
+    PresenceMembers,
+    /// Entries held in history buffers.
+    #[gauge]
+    HistoryEntries,
+    /// Entries history buffers can hold.
+    #[gauge]
+    HistoryCapacity,
+    /// Tokens issued in the last hour.
+    #[gauge]
+    TokensIssuedLastHour,
+    /// Cache lookups that found their entry.
+    #[counter]
+    CacheHitsTotal,
+    /// Cache lookups.
+    #[counter]
+    CacheLookupsTotal,
+}
+
+/// The alerts the aggregator knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, LabelValue)]
+#[label(rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
+pub enum AlertName {
+    HighPublishRate,
+    HistoryNearlyFull,
+    LowCacheHitRate,
+    TokenSurge,
+}
+
+/// How urgent an alert is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, LabelValue)]
+#[label(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Critical,
+}
+
+/// Alerts, as gauges: 1 while firing.
+#[metrics(namespace = "telemetry", register = false)]
+pub enum Alerts {
+    /// Alerts firing (1) or not (0), by alert and severity.
+    #[gauge]
+    AlertsFiring {
+        alert: AlertName,
+        severity: Severity,
+    },
+}
+
+/// The aggregate, typed.
+#[derive(Debug, Serialize)]
+pub struct TelemetrySnapshot {
+    pub channels: Channels,
+    pub envelope_publish_rate: f64,
+    pub envelopes_published: Envelopes,
+    pub presence_members: i64,
+    /// Entries over capacity, 0 when there is no capacity.
+    pub history_utilisation: f64,
+    pub tokens_issued_last_hour: i64,
+    /// Hits over lookups, 0 before the first lookup.
+    pub cache_hit_rate: f64,
+    pub alerts_firing: Vec<FiringAlert>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Channels {
+    pub public: i64,
+    pub private: i64,
+    pub presence: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Envelopes {
+    pub message: u64,
+    pub presence: u64,
+    pub annotation: u64,
+    pub state: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FiringAlert {
+    pub alert: AlertName,
+    pub severity: Severity,
+    pub description: &'static str,
+}
+
+/// An alert rule as configured: a name to look up, a severity, a
+/// description and a condition over the snapshot.
+pub struct AlertRule {
+    pub name: &'static str,
+    pub severity: Severity,
+    pub description: &'static str,
+    pub condition: fn(&TelemetrySnapshot) -> bool,
+}
+
+/// A rule that passed validation.
+pub struct ValidRule {
+    alert: AlertName,
+    rule: AlertRule,
+}
+
+/// Why the configured rules were refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RuleError {
+    EmptyName { position: usize },
+    UnknownName { name: &'static str },
+    Duplicate { name: &'static str },
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuleError::EmptyName { position } => {
+                write!(f, "alert rule #{position} has an empty name")
+            }
+            RuleError::UnknownName { name } => write!(
+                f,
+                "alert rule {name:?} names no known alert; known: {}",
+                AlertName::NAMES.join(", ")
+            ),
+            RuleError::Duplicate { name } => write!(f, "alert rule {name:?} is declared twice"),
+        }
+    }
+}
+
+/// Checks the rules once, at start: every name non-empty, known, unique.
+pub fn validate(rules: Vec<AlertRule>) -> Result<Vec<ValidRule>, RuleError> {
+    let mut valid: Vec<ValidRule> = Vec::with_capacity(rules.len());
+    for (position, rule) in rules.into_iter().enumerate() {
+        if rule.name.trim().is_empty() {
+            return Err(RuleError::EmptyName {
+                position: position + 1,
+            });
+        }
+        let alert =
+            AlertName::from_name(rule.name).ok_or(RuleError::UnknownName { name: rule.name })?;
+        if valid.iter().any(|v| v.alert == alert) {
+            return Err(RuleError::Duplicate { name: rule.name });
+        }
+        valid.push(ValidRule { alert, rule });
+    }
+    Ok(valid)
+}
+
+/// The rules this deployment runs.
+pub fn configured_rules() -> Vec<AlertRule> {
+    vec![
+        AlertRule {
+            name: "high-publish-rate",
+            severity: Severity::Warning,
+            description: "envelopes published above 1000/s",
+            condition: |s| s.envelope_publish_rate > 1000.0,
+        },
+        AlertRule {
+            name: "history-nearly-full",
+            severity: Severity::Critical,
+            description: "history buffers above 90% full",
+            condition: |s| s.history_utilisation > 0.9,
+        },
+        AlertRule {
+            name: "low-cache-hit-rate",
+            severity: Severity::Info,
+            description: "cache hit rate below 50%",
+            condition: |s| s.cache_hit_rate < 0.5,
+        },
+        AlertRule {
+            name: "token-surge",
+            severity: Severity::Warning,
+            description: "more than 10000 tokens issued in the last hour",
+            condition: |s| s.tokens_issued_last_hour > 10_000,
+        },
+    ]
+}
+
+/// Merges every source into one instance.
+pub fn aggregate(sources: &[&SourceMetrics]) -> SourceMetrics {
+    let total = SourceMetrics::new();
+    for source in sources {
+        total.merge_from(source);
+    }
+    total
+}
+
+/// Reads the aggregate into the typed snapshot and evaluates the rules,
+/// setting the alerts gauge to match.
+pub fn snapshot(
+    total: &SourceMetrics,
+    rules: &[ValidRule],
+    alerts: &AlertsMetrics,
+) -> TelemetrySnapshot {
+    let ratio = |part: f64, whole: f64| if whole > 0.0 { part / whole } else { 0.0 };
+    let mut snapshot = TelemetrySnapshot {
+        channels: Channels {
+            public: total.channels(ChannelPattern::Public).get(),
+            private: total.channels(ChannelPattern::Private).get(),
+            presence: total.channels(ChannelPattern::Presence).get(),
+        },
+        envelope_publish_rate: total.envelope_publish_rate().get(),
+        envelopes_published: Envelopes {
+            message: total.envelopes_published_total(Aspect::Message).get(),
+            presence: total.envelopes_published_total(Aspect::Presence).get(),
+            annotation: total.envelopes_published_total(Aspect::Annotation).get(),
+            state: total.envelopes_published_total(Aspect::State).get(),
+        },
+        presence_members: total.presence_members().get(),
+        history_utilisation: ratio(
+            total.history_entries().get() as f64,
+            total.history_capacity().get() as f64,
+        ),
+        tokens_issued_last_hour: total.tokens_issued_last_hour().get(),
+        cache_hit_rate: ratio(
+            total.cache_hits_total().get() as f64,
+            total.cache_lookups_total().get() as f64,
+        ),
+        alerts_firing: Vec::new(),
+    };
+    for valid in rules {
+        let firing = (valid.rule.condition)(&snapshot);
+        alerts
+            .alerts_firing(valid.alert, valid.rule.severity)
+            .set(i64::from(firing));
+        if firing {
+            snapshot.alerts_firing.push(FiringAlert {
+                alert: valid.alert,
+                severity: valid.rule.severity,
+                description: valid.rule.description,
+            });
+        }
+    }
+    snapshot
+}
+
+/// What one source reports, for the example's fixed readings.
+struct Reading {
+    channels: [i64; 3],
+    publish_rate: f64,
+    messages: u64,
+    members: i64,
+    history: (i64, i64),
+    tokens: i64,
+    cache: (u64, u64),
+}
+
+/// Three sources with fixed readings, so the output can be pinned.
+fn example_sources() -> [SourceMetrics; 3] {
+    let readings = [
+        Reading {
+            channels: [120, 30, 12],
+            publish_rate: 640.5,
+            messages: 9000,
+            members: 410,
+            history: (9_500, 10_000),
+            tokens: 4_200,
+            cache: (300, 900),
+        },
+        Reading {
+            channels: [80, 10, 6],
+            publish_rate: 410.0,
+            messages: 5000,
+            members: 150,
+            history: (9_800, 10_000),
+            tokens: 3_100,
+            cache: (120, 400),
+        },
+        Reading {
+            channels: [40, 5, 2],
+            publish_rate: 12.25,
+            messages: 300,
+            members: 20,
+            history: (600, 5_000),
+            tokens: 90,
+            cache: (80, 100),
+        },
+    ];
+    let sources = [
+        SourceMetrics::new(),
+        SourceMetrics::new(),
+        SourceMetrics::new(),
+    ];
+    for (source, r) in sources.iter().zip(readings) {
+        for (pattern, open) in ChannelPattern::ALL.into_iter().zip(r.channels) {
+            source.channels(pattern).set(open);
+        }
+        source.envelope_publish_rate().set(r.publish_rate);
+        source
+            .envelopes_published_total(Aspect::Message)
+            .add(r.messages);
+        source
+            .envelopes_published_total(Aspect::Presence)
+            .add(r.members as u64 * 2);
+        source
+            .envelopes_published_total(Aspect::Annotation)
+            .add(r.messages / 100);
+        source.presence_members().set(r.members);
+        source.history_entries().set(r.history.0);
+        source.history_capacity().set(r.history.1);
+        source.tokens_issued_last_hour().set(r.tokens);
+        source.cache_hits_total().add(r.cache.0);
+        source.cache_lookups_total().add(r.cache.1);
+    }
+    sources
+}
+
+fn main() {
+    let mut configured = configured_rules();
+    // One more rule from the environment, as a deployment's config would
+    // add it: how the validation is exercised from outside.
+    if let Ok(name) = std::env::var("TELEMETRY_EXTRA_RULE") {
+        configured.push(AlertRule {
+            name: Box::leak(name.into_boxed_str()),
+            severity: Severity::Info,
+            description: "from the environment",
+            condition: |_| false,
+        });
+    }
+    let rules = match validate(configured) {
+        Ok(rules) => rules,
+        Err(e) => {
+            eprintln!("invalid alert rules: {e}");
+            std::process::exit(2);
+        }
+    };
+    let sources = example_sources();
+    let total = aggregate(&sources.iter().collect::<Vec<_>>());
+    let alerts = AlertsMetrics::new();
+    let snapshot = snapshot(&total, &rules, &alerts);
+
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("--json") => {
+            let json = serde_json::to_string_pretty(&snapshot).expect("the snapshot serializes");
+            println!("{json}");
+        }
+        _ => {
+            let format = match args.get(1).map(String::as_str) {
+                Some("openmetrics") => Format::OpenMetrics,
+                _ => Format::Prometheus,
+            };
+            let registry = Registry::new().with(&total).with(&alerts);
+            print!("{}", registry.render(format));
+        }
+    }
+}
