@@ -105,3 +105,8 @@ fn telemetry_refuses_empty_unknown_and_duplicate_alert_rules_at_start() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn chat_gateway_prints_its_pinned_exposition() {
+    check_example("chat_gateway", &[]);
+}

@@ -72,6 +72,8 @@ pub mod self_metrics;
 pub mod sharded;
 pub mod snapshot;
 mod state_set;
+#[cfg(feature = "statsd")]
+pub mod statsd;
 pub mod summary;
 
 pub use counter::Counter;

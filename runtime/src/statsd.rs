@@ -1,0 +1,284 @@
+//! A push backend: StatsD lines over UDP at an interval (feature `statsd`,
+//! std only).
+//!
+//! Each push reads a [`Snapshot`](crate::Snapshot) and sends, in exposition
+//! order:
+//!
+//! - counters as `name:delta|c`, the increase since the previous push (only
+//!   when it is above zero; a counter that went down, after a wrap, sends
+//!   its new value);
+//! - gauges as `name:value|g`;
+//! - histograms and summaries as `name_count:delta|c` and `name_sum:delta|c`;
+//! - info metrics and state sets not at all.
+//!
+//! Labels travel as DogStatsD tags (`|#label:value,...`), which Datadog,
+//! Telegraf and the StatsD exporter read. Lines are joined by newlines into
+//! datagrams of at most 1,432 bytes, so that none is fragmented.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::{Registry, Snapshot, Value};
+
+/// The largest datagram sent: a 1,500-byte MTU less IP and UDP headers and
+/// some room for tunnels.
+pub const MAX_DATAGRAM: usize = 1432;
+
+/// Turns successive snapshots into StatsD lines, remembering counters' last
+/// values to send deltas.
+#[derive(Debug, Default)]
+pub struct StatsdEncoder {
+    previous: HashMap<String, f64>,
+}
+
+impl StatsdEncoder {
+    /// An encoder that has seen nothing yet: the first push sends counters'
+    /// full values.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The lines for `snapshot`, given everything encoded before.
+    pub fn encode(&mut self, snapshot: &Snapshot) -> Vec<String> {
+        let mut lines = Vec::new();
+        for series in &snapshot.series {
+            let tags = tags(&series.labels);
+            let mut counter = |name: String, now: f64, lines: &mut Vec<String>| {
+                let key = format!("{name}{tags}");
+                let before = self.previous.insert(key, now).unwrap_or(0.0);
+                let delta = if now >= before { now - before } else { now };
+                if delta > 0.0 {
+                    lines.push(format!("{name}:{}|c{tags}", number(delta)));
+                }
+            };
+            match &series.value {
+                Value::Counter(v) => counter(series.name.to_owned(), *v as f64, &mut lines),
+                Value::Gauge(v) => lines.push(format!("{}:{v}|g{tags}", series.name)),
+                Value::FloatGauge(v) if v.is_finite() => {
+                    lines.push(format!("{}:{}|g{tags}", series.name, number(*v)))
+                }
+                Value::Histogram {
+                    cumulative, sum, ..
+                } => {
+                    let count = cumulative.last().copied().unwrap_or(0);
+                    counter(format!("{}_count", series.name), count as f64, &mut lines);
+                    counter(format!("{}_sum", series.name), *sum, &mut lines);
+                }
+                Value::Summary { count, sum, .. } => {
+                    counter(format!("{}_count", series.name), *count as f64, &mut lines);
+                    counter(format!("{}_sum", series.name), *sum, &mut lines);
+                }
+                _ => {}
+            }
+        }
+        lines
+    }
+}
+
+fn tags(labels: &[(&'static str, &'static str)]) -> String {
+    if labels.is_empty() {
+        return String::new();
+    }
+    let pairs: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}:{}", v.replace([',', '|', '\n', '#'], "_")))
+        .collect();
+    format!("|#{}", pairs.join(","))
+}
+
+/// Integers without a fraction, other values as Rust prints them (shortest
+/// round trip).
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Packs lines into datagrams of at most [`MAX_DATAGRAM`] bytes.
+pub fn datagrams(lines: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in lines {
+        if !current.is_empty() && current.len() + 1 + line.len() > MAX_DATAGRAM {
+            out.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push('\n');
+        }
+        current.push_str(line);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Configures and starts a StatsD push.
+///
+/// ```no_run
+/// let pusher = enumeter::statsd::StatsdPusher::new("127.0.0.1:8125".parse().unwrap())
+///     .interval(std::time::Duration::from_secs(10))
+///     .start()
+///     .expect("a UDP socket");
+/// // ... the application runs ...
+/// pusher.shutdown();
+/// ```
+#[derive(Debug)]
+#[must_use = "a pusher sends nothing until `start` is called"]
+pub struct StatsdPusher {
+    target: SocketAddr,
+    interval: Duration,
+    registry: Option<Arc<Registry<'static>>>,
+}
+
+impl StatsdPusher {
+    /// Pushes the default registry to `target` every 10 s.
+    pub fn new(target: SocketAddr) -> Self {
+        Self {
+            target,
+            interval: Duration::from_secs(10),
+            registry: None,
+        }
+    }
+
+    /// Time between pushes.
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Pushes `registry` instead of the default one.
+    pub fn registry(mut self, registry: Arc<Registry<'static>>) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// Binds a UDP socket on the target's loopback or any address and starts
+    /// pushing on a thread of its own.
+    pub fn start(self) -> io::Result<StatsdHandle> {
+        let bind = if self.target.is_ipv4() {
+            "0.0.0.0:0"
+        } else {
+            "[::]:0"
+        };
+        let socket = UdpSocket::bind(bind)?;
+        socket.connect(self.target)?;
+        let shared = Arc::new(Shared {
+            socket,
+            registry: self.registry,
+            encoder: Mutex::new(StatsdEncoder::new()),
+            stop: AtomicBool::new(false),
+        });
+        let thread_shared = Arc::clone(&shared);
+        let interval = self.interval;
+        let thread = std::thread::Builder::new()
+            .name("enumeter-statsd".into())
+            .spawn(move || {
+                while !thread_shared.stop.load(Ordering::SeqCst) {
+                    std::thread::park_timeout(interval);
+                    if thread_shared.stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let _ = thread_shared.push();
+                }
+            })?;
+        Ok(StatsdHandle {
+            shared,
+            thread: Some(thread),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct Shared {
+    socket: UdpSocket,
+    registry: Option<Arc<Registry<'static>>>,
+    encoder: Mutex<StatsdEncoder>,
+    stop: AtomicBool,
+}
+
+impl Shared {
+    fn push(&self) -> io::Result<usize> {
+        let snapshot = match &self.registry {
+            Some(registry) => registry.snapshot(),
+            None => crate::registry().snapshot(),
+        };
+        let lines = self
+            .encoder
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .encode(&snapshot);
+        let mut sent = 0;
+        for datagram in datagrams(&lines) {
+            self.socket.send(datagram.as_bytes())?;
+            sent += 1;
+        }
+        Ok(sent)
+    }
+}
+
+/// A running push; dropping it stops it too.
+#[derive(Debug)]
+pub struct StatsdHandle {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl StatsdHandle {
+    /// Pushes now, besides the interval; returns the datagrams sent.
+    pub fn push_now(&self) -> io::Result<usize> {
+        self.shared.push()
+    }
+
+    /// Stops pushing and waits for the thread to end.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for StatsdHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datagrams_never_exceed_the_limit_and_keep_every_line_whole() {
+        let lines: Vec<String> = (0..200).map(|i| format!("metric_{i}:{i}|c|#k:v")).collect();
+        let packed = datagrams(&lines);
+        assert!(packed.len() > 1);
+        assert!(packed.iter().all(|d| d.len() <= MAX_DATAGRAM));
+        let unpacked: Vec<&str> = packed.iter().flat_map(|d| d.split('\n')).collect();
+        assert_eq!(
+            unpacked,
+            lines.iter().map(String::as_str).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn tags_replace_characters_that_would_break_the_line() {
+        assert_eq!(tags(&[("a", "x,y|z#\n")]), "|#a:x_y_z__");
+        assert_eq!(tags(&[]), "");
+        assert_eq!(number(3.0), "3");
+        assert_eq!(number(0.25), "0.25");
+    }
+}
