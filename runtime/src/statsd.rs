@@ -1,7 +1,7 @@
 //! A push backend: StatsD lines over UDP at an interval (feature `statsd`,
 //! std only).
 //!
-//! Each push reads a [`Snapshot`](crate::snapshot::Snapshot) and sends, in exposition
+//! Each push reads a [`crate::Snapshot`] and sends, in exposition
 //! order:
 //!
 //! - counters as `name:delta|c`, the increase since the previous push (only
