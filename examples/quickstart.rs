@@ -11,9 +11,9 @@
 //! The address can also come from `ENUMETER_ADDR`; the example serves for
 //! `ENUMETER_SERVE_SECS` seconds (default 600), then exits.
 
-use std::time::{Duration, Instant};
+mod common;
 
-use enumeter::{metrics, Exporter, Format, LabelValue};
+use enumeter::{metrics, LabelValue};
 
 /// Which way a message travelled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
@@ -104,40 +104,7 @@ fn record_example_traffic() {
 
 fn main() {
     record_example_traffic();
-
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("--print") {
-        let format = match args.get(1).map(String::as_str) {
-            Some("openmetrics") => Format::OpenMetrics,
-            _ => Format::Prometheus,
-        };
-        print!("{}", enumeter::render(format));
-        return;
-    }
-
-    let address = args
-        .first()
-        .cloned()
-        .or_else(|| std::env::var("ENUMETER_ADDR").ok())
-        .unwrap_or_else(|| enumeter::DEFAULT_ADDRESS.to_owned());
-    let serve_for = std::env::var("ENUMETER_SERVE_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .map_or(Duration::from_secs(600), Duration::from_secs);
-    let exporter = match Exporter::new().address(&address).start() {
-        Ok(exporter) => exporter,
-        Err(e) => {
-            eprintln!("cannot serve on {address}: {e}");
-            std::process::exit(1);
-        }
-    };
-    println!("serving http://{}/metrics", exporter.local_addr());
-
-    // Bounded: record a heartbeat every 100 ms until the time is up.
-    let until = Instant::now() + serve_for;
-    while Instant::now() < until {
-        Sip::heartbeats_total().inc();
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    exporter.shutdown();
+    // Prints with `--print`, else serves /metrics with `enumeter::Exporter`
+    // (see examples/common/mod.rs) while a heartbeat keeps recording.
+    common::print_or_serve(|| Sip::heartbeats_total().inc());
 }
