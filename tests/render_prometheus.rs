@@ -184,3 +184,17 @@ fn render_into_appends_to_the_callers_buffer() {
     assert!(buf.starts_with(b"# existing\n# HELP voiceserver_calls_total "));
     assert_eq!(buf.len(), "# existing\n".len() + render(&registry).len());
 }
+
+#[test]
+fn registering_the_same_instance_twice_renders_it_once() {
+    let voice = VoiceMetrics::new();
+    let mut registry = Registry::new();
+    registry.register(&voice).register(&voice);
+    assert_eq!(registry.groups().count(), 1);
+    assert_eq!(
+        render(&registry)
+            .matches("# TYPE voiceserver_calls_total")
+            .count(),
+        1
+    );
+}

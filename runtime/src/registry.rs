@@ -56,9 +56,16 @@ impl<'a> Registry<'a> {
         Self { groups: Vec::new() }
     }
 
-    /// Adds `group`; it renders after the groups added before it.
+    /// Adds `group`; it renders after the groups added before it. Adding
+    /// the same instance again does nothing (it would repeat its series).
+    ///
+    /// Two *different* instances of one group render series of the same
+    /// names and labels, which scrapers reject as duplicates: merge them
+    /// into one with `merge_from` instead, or give them separate registries.
     pub fn register(&mut self, group: &'a dyn Group) -> &mut Self {
-        self.groups.push(group);
+        if !self.groups.iter().any(|g| core::ptr::addr_eq(*g, group)) {
+            self.groups.push(group);
+        }
         self
     }
 
