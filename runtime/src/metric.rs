@@ -28,6 +28,17 @@ impl MetricDesc {
     }
 }
 
+/// Writes into `digits` the value index of each label of series `index`
+/// (series are ordered like nested loops over the labels, the first
+/// outermost). `digits` has one slot per label.
+pub(crate) fn series_digits(labels: &[LabelDesc], mut index: usize, digits: &mut [usize]) {
+    for (digit, label) in digits.iter_mut().zip(labels).rev() {
+        let cardinality = label.values.len().max(1);
+        *digit = index % cardinality;
+        index /= cardinality;
+    }
+}
+
 /// One label of a metric: its name and the names of its values, in index
 /// order.
 #[derive(Debug)]

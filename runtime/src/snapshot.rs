@@ -134,14 +134,16 @@ pub fn for_each_series(group: &dyn Group, f: &mut dyn FnMut(Series<'_>)) {
 }
 
 /// The label values of series `index` of `desc`.
-fn label_values_at(desc: &MetricDesc, mut index: usize, out: &mut SmallVec<[&'static str; 8]>) {
+fn label_values_at(desc: &MetricDesc, index: usize, out: &mut SmallVec<[&'static str; 8]>) {
+    let mut digits: SmallVec<[usize; 8]> = desc.labels.iter().map(|_| 0).collect();
+    crate::metric::series_digits(desc.labels, index, &mut digits);
     out.clear();
-    out.extend(desc.labels.iter().map(|_| ""));
-    for (slot, label) in out.iter_mut().zip(desc.labels).rev() {
-        let cardinality = label.values.len().max(1);
-        *slot = label.values.get(index % cardinality).copied().unwrap_or("");
-        index /= cardinality;
-    }
+    out.extend(
+        desc.labels
+            .iter()
+            .zip(&digits)
+            .map(|(label, &d)| label.values.get(d).copied().unwrap_or("")),
+    );
 }
 
 /// Every series of a registry or group, read at one moment and owned.

@@ -99,12 +99,8 @@ impl<'s> SeriesLabels<'s> {
     }
 
     /// Moves to series `index` (in series order).
-    pub(crate) fn seek(&mut self, labels: &[LabelDesc], mut index: usize) {
-        for (digit, label) in self.digits.iter_mut().zip(labels).rev() {
-            let cardinality = label.values.len().max(1);
-            *digit = index % cardinality;
-            index /= cardinality;
-        }
+    pub(crate) fn seek(&mut self, labels: &[LabelDesc], index: usize) {
+        crate::metric::series_digits(labels, index, self.digits);
     }
 
     /// Moves to the next series.
