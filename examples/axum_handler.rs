@@ -12,7 +12,7 @@
 //! application's own request limits are exhausted: it runs on threads of its
 //! own.
 
-use std::time::Duration;
+mod common;
 
 use axum::http::{header, HeaderMap};
 use axum::response::IntoResponse;
@@ -50,10 +50,7 @@ async fn main() {
     let address = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:9899".to_owned());
-    let serve_for = std::env::var("ENUMETER_SERVE_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .map_or(Duration::from_secs(600), Duration::from_secs);
+    let serve_for = common::serve_for();
     let app = Router::new()
         .route("/hello", get(hello))
         .route("/metrics", get(metrics));

@@ -18,6 +18,8 @@
 //! the real server over 127.0.0.1 while durations come from a manual clock
 //! the simulated upstream advances, so the output is the same on every run.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -425,30 +427,19 @@ fn scripted(addr: std::net::SocketAddr) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("--print") {
+    if let Some(format) = common::print_format(&args) {
         let (addr, stop) = start("127.0.0.1:0", 4, Clock::Manual(Arc::new(AtomicU64::new(0))));
         scripted(addr);
         stop.store(true, Ordering::SeqCst);
-        let format = match args.get(1).map(String::as_str) {
-            Some("openmetrics") => Format::OpenMetrics,
-            _ => Format::Prometheus,
-        };
         print!("{}", enumeter::render(format));
         return;
     }
-    let address = args
-        .first()
-        .cloned()
-        .or_else(|| std::env::var("ENUMETER_ADDR").ok())
-        .unwrap_or_else(|| "127.0.0.1:9897".to_owned());
+    let address = common::serve_address(&args, "127.0.0.1:9897");
     let slots = std::env::var("GATEWAY_SLOTS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(4);
-    let serve_for = std::env::var("ENUMETER_SERVE_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .map_or(Duration::from_secs(600), Duration::from_secs);
+    let serve_for = common::serve_for();
     let (addr, stop) = start(&address, slots, Clock::Real(Instant::now()));
     println!("serving http://{addr}/metrics");
     std::thread::sleep(serve_for);

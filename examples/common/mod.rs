@@ -1,6 +1,8 @@
 //! What every example does after declaring and recording: print the
 //! exposition once (`--print [openmetrics]`) or serve `/metrics` for a
 //! bounded time while a loop keeps recording.
+// Each example compiles this module on its own and uses a subset of it.
+#![allow(dead_code)]
 
 use std::time::{Duration, Instant};
 
@@ -12,24 +14,13 @@ use enumeter::{Exporter, Format};
 /// 600), calling `tick` every 100 ms.
 pub fn print_or_serve(mut tick: impl FnMut()) {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("--print") {
-        let format = match args.get(1).map(String::as_str) {
-            Some("openmetrics") => Format::OpenMetrics,
-            _ => Format::Prometheus,
-        };
+    if let Some(format) = print_format(&args) {
         print!("{}", enumeter::render(format));
         return;
     }
 
-    let address = args
-        .first()
-        .cloned()
-        .or_else(|| std::env::var("ENUMETER_ADDR").ok())
-        .unwrap_or_else(|| enumeter::DEFAULT_ADDRESS.to_owned());
-    let serve_for = std::env::var("ENUMETER_SERVE_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .map_or(Duration::from_secs(600), Duration::from_secs);
+    let address = serve_address(&args, enumeter::DEFAULT_ADDRESS);
+    let serve_for = serve_for();
     let exporter = match Exporter::new().address(&address).start() {
         Ok(exporter) => exporter,
         Err(e) => {
@@ -46,4 +37,33 @@ pub fn print_or_serve(mut tick: impl FnMut()) {
         std::thread::sleep(Duration::from_millis(100));
     }
     exporter.shutdown();
+}
+
+/// `--print` (Prometheus text) or `--print openmetrics`: the format to
+/// print once; `None` when not asked to print.
+pub fn print_format(args: &[String]) -> Option<Format> {
+    if args.first().map(String::as_str) != Some("--print") {
+        return None;
+    }
+    Some(match args.get(1).map(String::as_str) {
+        Some("openmetrics") => Format::OpenMetrics,
+        _ => Format::Prometheus,
+    })
+}
+
+/// The address to serve on: the first argument, else `ENUMETER_ADDR`, else
+/// `default`.
+pub fn serve_address(args: &[String], default: &str) -> String {
+    args.first()
+        .cloned()
+        .or_else(|| std::env::var("ENUMETER_ADDR").ok())
+        .unwrap_or_else(|| default.to_owned())
+}
+
+/// How long to serve: `ENUMETER_SERVE_SECS` seconds, 600 by default.
+pub fn serve_for() -> Duration {
+    std::env::var("ENUMETER_SERVE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(Duration::from_secs(600), Duration::from_secs)
 }
