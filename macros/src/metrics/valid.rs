@@ -186,6 +186,16 @@ fn check_name(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors) {
             ),
         );
     }
+    if let Some((suffix, advice)) = reserved_suffix(metric) {
+        errors.spanned(
+            &metric.name_tokens,
+            format!(
+                "{} `{}` ends in `{suffix}`, which Prometheus reserves {advice}",
+                metric.kind_attribute_name(),
+                metric.name
+            ),
+        );
+    }
     if RESERVED_FN_NAMES.contains(&metric.fn_name.as_str()) {
         errors.at(
             metric.ident_span(),
@@ -205,6 +215,53 @@ fn check_name(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors) {
                 metric.fn_name
             ),
         );
+    }
+}
+
+/// The suffix reserved for another kind that `metric`'s name ends in, if
+/// any, and what to do instead. Counters end in `_total` and info metrics in
+/// `_info` (checked on their own); every other kind may end in none of the
+/// suffixes Prometheus and OpenMetrics give to samples of another kind, as
+/// `promtool check metrics` also insists.
+fn reserved_suffix(metric: &MetricDef<'_>) -> Option<(&'static str, &'static str)> {
+    const RESERVED: &[(&str, &str)] = &[
+        (
+            "_total",
+            "for counters: if the value only goes up, declare it #[counter]; \
+             otherwise drop the suffix",
+        ),
+        (
+            "_bucket",
+            "for the buckets of a histogram: drop the suffix, or name what is \
+             measured (`_items`, `_bytes`, `_size`)",
+        ),
+        (
+            "_count",
+            "for the count of a histogram or summary: drop the suffix, or name \
+             what is measured (`_items`, `_length`, `_size`)",
+        ),
+        (
+            "_sum",
+            "for the sum of a histogram or summary: drop the suffix, or name \
+             what is measured (`_bytes`, `_seconds`, `_size`)",
+        ),
+        (
+            "_created",
+            "for the creation time of counters, histograms and summaries: name \
+             a timestamp `..._timestamp_seconds` instead",
+        ),
+        (
+            "_info",
+            "for info metrics: if the value names the current version or \
+             configuration, declare it #[info]; otherwise drop the suffix",
+        ),
+    ];
+    match metric.kinds.first().map(|k| &k.kind) {
+        Some(Kind::Counter { .. } | Kind::Info) | None => None,
+        Some(_) => RESERVED
+            .iter()
+            .find(|(suffix, _)| metric.name.ends_with(suffix))
+            .copied(),
     }
 }
 
@@ -244,7 +301,13 @@ fn check_duplicates(group: &Group<'_>, errors: &mut Errors) {
     // Every name taken in the exposition, and the metric that takes it.
     let mut names: HashMap<String, (&syn::Ident, &str)> = HashMap::new();
     let mut fns: HashMap<&str, &syn::Ident> = HashMap::new();
-    for metric in &group.metrics {
+    // A metric whose name ends in a reserved suffix has an error of its
+    // own, which says more than a clash would.
+    for metric in group
+        .metrics
+        .iter()
+        .filter(|m| reserved_suffix(m).is_none())
+    {
         let ident = &metric.variant.ident;
         let exposed = exposed_names(metric);
         let clash = exposed.iter().find_map(|sample| {
