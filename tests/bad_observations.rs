@@ -39,7 +39,7 @@ fn nan_and_infinities_are_dropped_and_counted_negatives_are_defined() {
     let after = DropReason::ALL.map(dropped);
     let delta: Vec<u64> = after.iter().zip(before).map(|(a, b)| a - b).collect();
     // nan: 1 histogram + 1 summary; infinite: 2 + 2; negative: summary only.
-    assert_eq!(delta, [2, 4, 1, 0]);
+    assert_eq!(delta, [2, 4, 1, 0, 0]);
 
     // Histograms record negative values like Prometheus' own clients.
     let histogram = input.histogram().snapshot();
@@ -50,7 +50,8 @@ fn nan_and_infinities_are_dropped_and_counted_negatives_are_defined() {
     assert_eq!(summary.count, 0);
     assert_eq!(summary.sum, 0.0);
 
-    // Huge finite values: histogram +Inf bucket; summary clamps to 1e9.
+    // Huge finite values: histogram +Inf bucket; summary reports values
+    // above its range as exactly 1e9, as documented.
     input.histogram().observe(f64::MAX);
     input.summary().observe(1e300);
     assert_eq!(
@@ -59,16 +60,31 @@ fn nan_and_infinities_are_dropped_and_counted_negatives_are_defined() {
     );
     let summary = input.summary().snapshot();
     assert_eq!(summary.count, 1);
-    assert!(
-        (summary.quantiles[0].1 - 1e9).abs() / 1e9 <= 0.01,
-        "{summary:?}"
-    );
+    assert_eq!(summary.quantiles[0].1, enumeter::summary::MAX_VALUE);
+    assert_eq!(summary.quantiles[0].1, 1e9);
+
+    // A value that would overflow the sum to +Inf is refused whole and
+    // counted; the sum stays finite and matches what _count counts.
+    let before = dropped(DropReason::SumOverflow);
+    input.histogram().observe(f64::MAX);
+    input.summary().observe(f64::MAX);
+    assert_eq!(dropped(DropReason::SumOverflow) - before, 2);
+    let histogram = input.histogram().snapshot();
+    assert_eq!(histogram.cumulative.as_slice(), &[1, 1, 2]);
+    assert_eq!(histogram.sum, f64::MAX);
+    let summary = input.summary().snapshot();
+    assert_eq!((summary.count, summary.sum), (1, 1e300));
+    // What is not refused still counts: a value that brings the sum back.
+    input.histogram().observe(-f64::MAX);
+    assert_eq!(input.histogram().snapshot().sum, 0.0);
+    input.histogram().observe(f64::MAX);
 
     let text = Registry::new().with(&input).render(Format::Prometheus);
     assert!(
         text.contains("input_histogram_sum 1.7976931348623157e+308\n"),
         "{text}"
     );
+    assert!(text.contains("input_histogram_count 4\n"), "{text}");
     // skip_non_positive: zero and negatives are counted, not recorded.
     let before = dropped(DropReason::NonPositive);
     for value in [0.0, -0.0, -2.0, 0.25] {

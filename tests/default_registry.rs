@@ -45,7 +45,8 @@ fn groups_render_without_registration_sorted_by_module_path() {
          enumeter_observations_dropped_total{reason=\"nan\"} 0\n\
          enumeter_observations_dropped_total{reason=\"infinite\"} 0\n\
          enumeter_observations_dropped_total{reason=\"negative\"} 0\n\
-         enumeter_observations_dropped_total{reason=\"non_positive\"} 0\n"
+         enumeter_observations_dropped_total{reason=\"non_positive\"} 0\n\
+         enumeter_observations_dropped_total{reason=\"sum_overflow\"} 0\n"
     );
     beta::Beta::events_total().inc();
     Alpha::level().set(-1);
@@ -65,7 +66,8 @@ fn groups_render_without_registration_sorted_by_module_path() {
          enumeter_observations_dropped_total{reason=\"nan\"} 0\n\
          enumeter_observations_dropped_total{reason=\"infinite\"} 0\n\
          enumeter_observations_dropped_total{reason=\"negative\"} 0\n\
-         enumeter_observations_dropped_total{reason=\"non_positive\"} 0\n"
+         enumeter_observations_dropped_total{reason=\"non_positive\"} 0\n\
+         enumeter_observations_dropped_total{reason=\"sum_overflow\"} 0\n"
     );
     let names: Vec<_> = enumeter::registry().groups().map(|g| g.name()).collect();
     assert_eq!(
@@ -74,6 +76,7 @@ fn groups_render_without_registration_sorted_by_module_path() {
             "default_registry::Alpha",
             "default_registry::beta::Beta",
             "enumeter::self_metrics::Enumeter",
+            "enumeter::self_metrics::RegistryConflicts",
         ]
     );
 }

@@ -167,7 +167,8 @@ fn a_hand_built_registry_renders_groups_in_registration_order() {
     let voice = VoiceMetrics::new();
     let escapes = EscapesMetrics::new();
     let mut registry = Registry::new();
-    registry.register(&escapes).register(&voice);
+    registry.register(&escapes).unwrap();
+    registry.register(&voice).unwrap();
     let text = render(&registry);
     let odd = text.find("# HELP odd_values_total").unwrap();
     let calls = text.find("# HELP voiceserver_calls_total").unwrap();
@@ -189,7 +190,8 @@ fn render_into_appends_to_the_callers_buffer() {
 fn registering_the_same_instance_twice_renders_it_once() {
     let voice = VoiceMetrics::new();
     let mut registry = Registry::new();
-    registry.register(&voice).register(&voice);
+    registry.register(&voice).unwrap();
+    registry.register(&voice).unwrap();
     assert_eq!(registry.groups().count(), 1);
     assert_eq!(
         render(&registry)

@@ -9,6 +9,7 @@
 //! are reported together.
 
 mod case;
+mod decimal;
 mod errors;
 mod label_value;
 mod meta;

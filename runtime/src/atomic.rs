@@ -86,44 +86,196 @@ pub(crate) fn add_f64(cell: &impl Atomic64, value: f64) {
     }
 }
 
-/// Summary bucket counters: a period number in the top bits, a count below.
-pub(crate) mod tagged {
-    use super::*;
+/// Adds `value` (finite) to the finite `f64` sum whose bits `cell` holds,
+/// unless the sum would overflow to an infinity: then nothing changes and
+/// the result is `false`. A sum kept this way stays finite for good, so
+/// that one huge observation cannot turn `_sum` into `+Inf` forever.
+#[inline]
+pub(crate) fn add_f64_finite(cell: &impl Atomic64, value: f64) -> bool {
+    let mut current = cell.load(Ordering::Relaxed);
+    loop {
+        let sum = f64::from_bits(current) + value;
+        if !sum.is_finite() {
+            return false;
+        }
+        match cell.compare_exchange_weak(
+            current,
+            sum.to_bits(),
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        ) {
+            Ok(_) => return true,
+            Err(now) => current = now,
+        }
+    }
+}
 
-    pub(crate) const COUNT_BITS: u32 = 40;
-    pub(crate) const COUNT_MASK: u64 = (1 << COUNT_BITS) - 1;
-    pub(crate) const PERIOD_MASK: u64 = (1 << (64 - COUNT_BITS)) - 1;
+/// Summary bucket counters: a sub-window period number in the top bits, a
+/// count below.
+///
+/// How many bits each part gets depends on the period's length
+/// ([`Tagging::for_period`]): enough period bits that no counter can be
+/// mistaken for a current one, or for a newer one, within
+/// [`Tagging::HORIZON_MS`] of uptime, and every other bit for the count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Tagging {
+    count_bits: u32,
+}
+
+impl Tagging {
+    /// How long, in ms, the tags stay unambiguous: 100 years.
+    pub(crate) const HORIZON_MS: u64 = 36_525 * 24 * 3_600 * 1_000;
+
+    /// The split for periods of `period_ms` (at least 1): the fewest period
+    /// bits `t` such that `2^(t-1)` periods (the largest age that still
+    /// reads as the past rather than the future) cover [`Self::HORIZON_MS`].
+    /// From 43 period bits (1 ms periods) down; the count keeps at least 21
+    /// bits, which at that period length saturates at 2 × 10⁹ observations a
+    /// second into one bucket, beyond what one cache line can take.
+    pub(crate) const fn for_period(period_ms: u64) -> Self {
+        let period_ms = if period_ms == 0 { 1 } else { period_ms };
+        let periods = Self::HORIZON_MS.div_ceil(period_ms);
+        // 2^(t-1) >= periods.
+        let t = 1 + (u64::BITS - (periods - 1).leading_zeros());
+        Self {
+            count_bits: u64::BITS - t,
+        }
+    }
+
+    /// The split with `count_bits` bits of count (kept within 1 to 63).
+    pub(crate) const fn with_count_bits(count_bits: u32) -> Self {
+        let count_bits = if count_bits < 1 {
+            1
+        } else if count_bits > 63 {
+            63
+        } else {
+            count_bits
+        };
+        Self { count_bits }
+    }
+
+    /// Bits of the count.
+    pub(crate) const fn count_bits(self) -> u32 {
+        self.count_bits
+    }
+
+    /// The largest count.
+    pub(crate) const fn count_mask(self) -> u64 {
+        (1 << self.count_bits) - 1
+    }
+
+    /// The mask of a period number in the tag.
+    pub(crate) const fn period_mask(self) -> u64 {
+        u64::MAX >> self.count_bits
+    }
+
+    /// The count in `packed`.
+    #[inline]
+    pub(crate) const fn count(self, packed: u64) -> u64 {
+        packed & self.count_mask()
+    }
+
+    /// The period tag in `packed`.
+    #[inline]
+    pub(crate) const fn tag(self, packed: u64) -> u64 {
+        packed >> self.count_bits
+    }
+
+    /// `count` in (the masked) `period`.
+    #[inline]
+    pub(crate) const fn pack(self, period: u64, count: u64) -> u64 {
+        ((period & self.period_mask()) << self.count_bits) | count
+    }
 
     /// How many periods `period` is after `tag`, modulo the period bits.
     #[inline]
-    pub(crate) fn age(period: u64, tag: u64) -> u64 {
-        period.wrapping_sub(tag) & PERIOD_MASK
+    pub(crate) const fn age(self, period: u64, tag: u64) -> u64 {
+        period.wrapping_sub(tag) & self.period_mask()
     }
 
-    /// Counts one observation in `period` (already masked).
-    ///
-    /// The counter holds the same period: add one. An older period: start
-    /// afresh at one. A newer period (another thread's clock read was more
-    /// recent): add one to that period rather than move the counter back in
-    /// time and lose what the newer period counted.
+    /// Whether `tag` is a period after `period` (another thread's clock read
+    /// was more recent), rather than one before it.
     #[inline]
-    pub(crate) fn bump(counter: &impl Atomic64, period: u64) {
+    const fn is_future(self, period: u64, tag: u64) -> bool {
+        self.age(period, tag) > self.period_mask() / 2
+    }
+
+    /// The count `packed` holds for the window of `window` periods ending
+    /// in `period`: its count if its tag lies in that window, else 0.
+    #[inline]
+    pub(crate) const fn count_within(self, packed: u64, period: u64, window: u64) -> u64 {
+        if self.age(period, self.tag(packed)) < window {
+            self.count(packed)
+        } else {
+            0
+        }
+    }
+
+    /// Counts one observation in `period`.
+    ///
+    /// The counter holds the same period: add one. An older period, or no
+    /// count at all: start afresh at one. A newer period (another thread's
+    /// clock read was more recent): add one to that period rather than move
+    /// the counter back in time and lose what the newer period counted.
+    #[inline]
+    pub(crate) fn bump(self, counter: &impl Atomic64, period: u64) {
+        let period = period & self.period_mask();
         let mut packed = counter.load(Ordering::Relaxed);
         loop {
-            let tag = packed >> COUNT_BITS;
-            let age = age(period, tag);
-            let new = if age == 0 || age > PERIOD_MASK / 2 {
-                // Saturate rather than carry into the period bits.
-                let count = (packed & COUNT_MASK).saturating_add(1).min(COUNT_MASK);
-                (tag << COUNT_BITS) | count
+            let tag = self.tag(packed);
+            // An empty counter has no period of its own to keep.
+            let current = self.count(packed) > 0;
+            let new = if current && (tag == period || self.is_future(period, tag)) {
+                self.saturating_add(packed, 1)
             } else {
-                (period << COUNT_BITS) | 1
+                self.pack(period, 1)
             };
             match counter.compare_exchange_weak(packed, new, Ordering::Relaxed, Ordering::Relaxed) {
                 Ok(_) => return,
                 Err(now) => packed = now,
             }
         }
+    }
+
+    /// Adds the packed count `theirs` (another instance's counter of the
+    /// same sub-window) into `counter`: the same period, the counts add up;
+    /// theirs newer, it replaces ours; ours newer, theirs is at least a
+    /// whole window older and has aged out.
+    pub(crate) fn merge(self, counter: &impl Atomic64, theirs: u64) {
+        let their_tag = self.tag(theirs);
+        if self.count(theirs) == 0 {
+            return;
+        }
+        let mut packed = counter.load(Ordering::Relaxed);
+        loop {
+            let tag = self.tag(packed);
+            let new = if self.count(packed) == 0 {
+                theirs
+            } else if tag == their_tag {
+                self.saturating_add(packed, self.count(theirs))
+            } else if self.is_future(their_tag, tag) {
+                return;
+            } else {
+                theirs
+            };
+            match counter.compare_exchange_weak(packed, new, Ordering::Relaxed, Ordering::Relaxed) {
+                Ok(_) => return,
+                Err(now) => packed = now,
+            }
+        }
+    }
+
+    /// `packed` with `n` more in its count, saturating rather than carrying
+    /// into the period bits.
+    #[inline]
+    const fn saturating_add(self, packed: u64, n: u64) -> u64 {
+        let count = self.count(packed).saturating_add(n);
+        let count = if count > self.count_mask() {
+            self.count_mask()
+        } else {
+            count
+        };
+        (packed & !self.count_mask()) | count
     }
 }
 
@@ -194,12 +346,13 @@ mod loom_models {
         loom::model(|| {
             let counter = Arc::new(AtomicU64::new(0));
             let other = Arc::clone(&counter);
-            let t = thread::spawn(move || tagged::bump(&*other, 7));
-            tagged::bump(&*counter, 7);
+            let tagging = Tagging::for_period(1_000);
+            let t = thread::spawn(move || tagging.bump(&*other, 7));
+            tagging.bump(&*counter, 7);
             t.join().unwrap();
             let packed = counter.load(Ordering::Relaxed);
-            assert_eq!(packed >> tagged::COUNT_BITS, 7);
-            assert_eq!(packed & tagged::COUNT_MASK, 2);
+            assert_eq!(tagging.tag(packed), 7);
+            assert_eq!(tagging.count(packed), 2);
         });
     }
 
@@ -208,18 +361,33 @@ mod loom_models {
         loom::model(|| {
             // An old period's leftovers, then two threads at a boundary: one
             // still in period 7, one already in period 8.
-            let counter = Arc::new(AtomicU64::new((3 << tagged::COUNT_BITS) | 5));
+            let tagging = Tagging::for_period(1_000);
+            let counter = Arc::new(AtomicU64::new(tagging.pack(3, 5)));
             let other = Arc::clone(&counter);
-            let t = thread::spawn(move || tagged::bump(&*other, 7));
-            tagged::bump(&*counter, 8);
+            let t = thread::spawn(move || tagging.bump(&*other, 7));
+            tagging.bump(&*counter, 8);
             t.join().unwrap();
             let packed = counter.load(Ordering::Relaxed);
-            let (tag, count) = (packed >> tagged::COUNT_BITS, packed & tagged::COUNT_MASK);
+            let (tag, count) = (tagging.tag(packed), tagging.count(packed));
             // Period 8 wins; the period-7 sample is counted in 8 if it came
             // after, or reset by 8 if it came before (then it aged out with
             // its period, as it would have anyway).
             assert_eq!(tag, 8);
             assert!(count == 1 || count == 2, "{count}");
+        });
+    }
+
+    #[test]
+    fn loom_a_merge_and_a_bump_of_one_period_both_count() {
+        loom::model(|| {
+            let tagging = Tagging::for_period(1_000);
+            let counter = Arc::new(AtomicU64::new(tagging.pack(7, 2)));
+            let other = Arc::clone(&counter);
+            let t = thread::spawn(move || tagging.merge(&*other, tagging.pack(7, 3)));
+            tagging.bump(&*counter, 7);
+            t.join().unwrap();
+            let packed = counter.load(Ordering::Relaxed);
+            assert_eq!((tagging.tag(packed), tagging.count(packed)), (7, 6));
         });
     }
 

@@ -1,6 +1,6 @@
 //! Histograms: counts of observations in fixed buckets, plus their sum.
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::self_metrics::{dropped, DropReason};
@@ -29,6 +29,9 @@ pub struct HistogramSpec {
 pub struct Histogram<const B: usize> {
     buckets: [AtomicU64; B],
     sum_bits: AtomicU64,
+    /// Whether a negative value was ever observed: OpenMetrics then has no
+    /// place for `_sum` (it would not be a counter).
+    negative_observed: AtomicBool,
 }
 
 impl<const B: usize> Histogram<B> {
@@ -38,30 +41,57 @@ impl<const B: usize> Histogram<B> {
             buckets: [const { AtomicU64::new(0) }; B],
             // 0.0_f64 has all bits clear.
             sum_bits: AtomicU64::new(0),
+            negative_observed: AtomicBool::new(false),
         }
     }
 }
 
 impl<const B: usize> Histogram<B> {
-    /// Adds `other`'s buckets and sum into this one.
+    /// Adds `other`'s buckets and sum into this one; if the sum would
+    /// overflow, none of it (counted as dropped, like so many observations).
     pub(crate) fn merge(&self, other: &Self) {
+        let sum = f64::from_bits(other.sum_bits.load(Ordering::Relaxed));
+        if !crate::atomic::add_f64_finite(&self.sum_bits, sum) {
+            let count = other
+                .buckets
+                .iter()
+                .map(|b| b.load(Ordering::Relaxed))
+                .sum();
+            crate::self_metrics::dropped_many(DropReason::SumOverflow, count);
+            return;
+        }
         for (mine, theirs) in self.buckets.iter().zip(&other.buckets) {
             mine.fetch_add(theirs.load(Ordering::Relaxed), Ordering::Relaxed);
         }
-        crate::atomic::add_f64(
-            &self.sum_bits,
-            f64::from_bits(other.sum_bits.load(Ordering::Relaxed)),
-        );
+        if other.negative_observed.load(Ordering::Relaxed) {
+            self.negative_observed.store(true, Ordering::Relaxed);
+        }
     }
 
-    fn read_into(&self, snapshot: &mut HistogramSnapshot) {
-        snapshot.cumulative.clear();
-        let mut total = 0u64;
-        for bucket in &self.buckets {
-            total = total.wrapping_add(bucket.load(Ordering::Relaxed));
-            snapshot.cumulative.push(total);
+    /// Notes that a negative value was observed; a load first, so that a
+    /// stream of negative values does not write the line again and again.
+    #[cold]
+    fn mark_negative(&self) {
+        if !self.negative_observed.load(Ordering::Relaxed) {
+            self.negative_observed.store(true, Ordering::Relaxed);
         }
-        snapshot.sum = f64::from_bits(self.sum_bits.load(Ordering::Relaxed));
+    }
+
+    /// Adds this series' buckets and sum into `snapshot`, whose cumulative
+    /// counts are empty or of this histogram's length.
+    fn accumulate(&self, snapshot: &mut HistogramSnapshot) {
+        if snapshot.cumulative.len() != B {
+            snapshot.cumulative.clear();
+            snapshot.cumulative.resize(B, 0);
+        }
+        let mut total = 0u64;
+        for (bucket, cumulative) in self.buckets.iter().zip(&mut snapshot.cumulative) {
+            total = total.wrapping_add(bucket.load(Ordering::Relaxed));
+            *cumulative = cumulative.wrapping_add(total);
+        }
+        let sum = f64::from_bits(self.sum_bits.load(Ordering::Relaxed));
+        snapshot.sum = crate::summary::finite_sum(snapshot.sum, sum);
+        snapshot.negative_observed |= self.negative_observed.load(Ordering::Relaxed);
     }
 }
 
@@ -78,9 +108,18 @@ pub struct HistogramSnapshot {
     pub cumulative: smallvec::SmallVec<[u64; 16]>,
     /// The sum of the observations.
     pub sum: f64,
+    /// Whether a negative value was ever observed.
+    pub negative_observed: bool,
 }
 
 impl HistogramSnapshot {
+    /// Empties the snapshot, keeping its buffer, to read into it afresh.
+    pub fn clear(&mut self) {
+        self.cumulative.clear();
+        self.sum = 0.0;
+        self.negative_observed = false;
+    }
+
     /// The number of observations (the `+Inf` bucket).
     pub fn count(&self) -> u64 {
         self.cumulative.last().copied().unwrap_or(0)
@@ -95,9 +134,17 @@ pub trait HistogramSeries: Sync {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// Reads series `index` into `snapshot` (its buffers are reused).
+    /// Adds series `index` into `snapshot`: its cumulative counts bucket by
+    /// bucket, its sum, whether it observed a negative value. Several series
+    /// of one spec added into one snapshot give their combined histogram.
     /// Does nothing for an index out of range.
-    fn read(&self, index: usize, snapshot: &mut HistogramSnapshot);
+    fn accumulate(&self, index: usize, snapshot: &mut HistogramSnapshot);
+    /// Reads series `index` into `snapshot` (its buffers are reused).
+    /// Does nothing but clear it for an index out of range.
+    fn read(&self, index: usize, snapshot: &mut HistogramSnapshot) {
+        snapshot.clear();
+        self.accumulate(index, snapshot);
+    }
 }
 
 impl<const B: usize, const S: usize> HistogramSeries for [Histogram<B>; S] {
@@ -105,9 +152,9 @@ impl<const B: usize, const S: usize> HistogramSeries for [Histogram<B>; S] {
         S
     }
 
-    fn read(&self, index: usize, snapshot: &mut HistogramSnapshot) {
+    fn accumulate(&self, index: usize, snapshot: &mut HistogramSnapshot) {
         if let Some(cell) = self.get(index) {
-            cell.read_into(snapshot);
+            cell.accumulate(snapshot);
         }
     }
 }
@@ -133,11 +180,14 @@ impl<'a, const B: usize> HistogramRef<'a, B> {
     /// and adds it to the sum.
     ///
     /// NaN and infinities are not recorded: they are counted in
-    /// `enumeter_observations_dropped_total{reason="nan"|"infinite"}`.
-    /// Negative values are recorded (their buckets count them, the sum
-    /// decreases), as in Prometheus' own clients, unless the metric is
-    /// declared `skip_non_positive`: then values ≤ 0 are counted as
-    /// `reason="non_positive"` and not recorded.
+    /// `enumeter_observations_dropped_total{reason="nan"|"infinite"}`, and
+    /// so is a value that would make the sum overflow to an infinity
+    /// (`reason="sum_overflow"`): `_sum` stays finite and the sum of what
+    /// `_count` counts. Negative values are recorded (their buckets count
+    /// them, the sum decreases), as in Prometheus' own clients — OpenMetrics
+    /// then leaves out this series' `_sum` and `_count`, which are no longer
+    /// counters — unless the metric is declared `skip_non_positive`: then
+    /// values ≤ 0 are counted as `reason="non_positive"` and not recorded.
     #[inline]
     pub fn observe(&self, value: f64) {
         if !value.is_finite() {
@@ -152,13 +202,19 @@ impl<'a, const B: usize> HistogramRef<'a, B> {
             dropped(DropReason::NonPositive);
             return;
         }
+        // A compare-and-swap loop on the bits: concurrent additions to the
+        // sum are never lost, and one that would overflow is refused.
+        if !crate::atomic::add_f64_finite(&self.cell.sum_bits, value) {
+            dropped(DropReason::SumOverflow);
+            return;
+        }
         let index = bucket_index(self.spec.bounds, value);
         if let Some(bucket) = self.cell.buckets.get(index) {
             bucket.fetch_add(1, Ordering::Relaxed);
         }
-        // A compare-and-swap loop on the bits: concurrent additions to the
-        // sum are never lost.
-        crate::atomic::add_f64(&self.cell.sum_bits, value);
+        if value < 0.0 {
+            self.cell.mark_negative();
+        }
     }
 
     /// Records a duration in the metric's unit (seconds unless the unit is
@@ -196,7 +252,7 @@ impl<'a, const B: usize> HistogramRef<'a, B> {
     /// Reads this series.
     pub fn snapshot(&self) -> HistogramSnapshot {
         let mut snapshot = HistogramSnapshot::default();
-        self.cell.read_into(&mut snapshot);
+        self.cell.accumulate(&mut snapshot);
         snapshot
     }
 }

@@ -60,6 +60,7 @@ mod counter;
 mod encode;
 #[cfg(feature = "http")]
 mod exporter;
+mod families;
 mod gauge;
 mod group;
 mod histogram;
@@ -80,6 +81,7 @@ pub use counter::Counter;
 pub use encode::Format;
 #[cfg(feature = "http")]
 pub use exporter::{Exporter, ExporterHandle, DEFAULT_ADDRESS};
+pub use families::Conflict;
 pub use gauge::{FloatGauge, Gauge};
 pub use group::Group;
 pub use histogram::{
@@ -89,11 +91,14 @@ pub use info::{Info, InfoRef};
 pub use label::{LabelValue, ParseLabelError};
 pub use merge::MergeFrom;
 pub use metric::{Cells, LabelDesc, Metric, MetricDesc};
-pub use registry::{registry, render, render_into, Registry};
+pub use registry::{registry, render, render_into, RegisterError, Registry};
 pub use sharded::ShardedCounter;
 pub use snapshot::{Snapshot, Value};
 pub use state_set::{StateSet, StateSetRef};
-pub use summary::{Summary, SummaryRef, SummarySeries, SummarySnapshot, SummarySpec, SummaryTimer};
+pub use summary::{
+    Summary, SummaryAccumulator, SummaryRef, SummarySeries, SummarySnapshot, SummarySpec,
+    SummaryTimer,
+};
 
 pub use enumeter_macros::{metrics, LabelValue};
 
@@ -104,6 +109,7 @@ pub use enumeter_macros::{metrics, LabelValue};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::registry::GROUPS;
+    pub use crate::summary::{merge_series as merge_summary_series, Quantile};
     pub use crate::{
         Cells, Counter, FloatGauge, Gauge, Group, Histogram, HistogramRef, HistogramSpec, Info,
         InfoRef, LabelDesc, LabelValue, MergeFrom, Metric, MetricDesc, ShardedCounter, StateSet,

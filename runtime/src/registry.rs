@@ -3,8 +3,9 @@
 use std::sync::OnceLock;
 
 use crate::encode::{self, Format};
-use crate::self_metrics::EnumeterMetrics;
-use crate::Group;
+use crate::families::{Action, Conflict, Plan};
+use crate::self_metrics::{self, EnumeterMetrics};
+use crate::{Group, Metric};
 
 /// Every group's process-wide instance, collected at link time.
 ///
@@ -21,6 +22,20 @@ pub static GROUPS: [&'static dyn Group];
 /// group in the binary. Build a registry by hand to render separate instances,
 /// for example in tests or where a library embeds a group more than once.
 /// Groups render in the order they were registered.
+///
+/// Every render is a valid exposition whatever the groups declare: when a
+/// metric of one group would take a name in the exposition that a metric
+/// of an earlier group took (two crates, or two versions of one library,
+/// declaring the same family),
+///
+/// - a declaration of exactly the same shape (kind, labels and their
+///   values, buckets or quantiles and window, states, unit and help) is
+///   merged: one family whose values add up, as `merge_from` would add them;
+/// - any other is a [`Conflict`]: the first declaration keeps the name and
+///   the later metric is left out. [`register`](Self::register) returns the
+///   conflicts, [`conflicts`](Self::conflicts) lists them, each is printed to
+///   standard error once, and `enumeter_registry_conflicts_total{family}`
+///   counts them in the default registry.
 ///
 /// ```
 /// use enumeter::{metrics, Format, Registry};
@@ -44,35 +59,78 @@ pub static GROUPS: [&'static dyn Group];
 ///         "pool_jobs_total 3\n",
 ///     )
 /// );
+///
+/// // A second instance of the same group: same shape, so one family.
+/// let other = PoolMetrics::new();
+/// other.jobs_total().add(2);
+/// let registry = Registry::new().with(&pool).with(&other);
+/// assert!(registry.render(Format::Prometheus).ends_with("pool_jobs_total 5\n"));
 /// ```
 #[derive(Default)]
 pub struct Registry<'a> {
     groups: Vec<&'a dyn Group>,
+    plan: Plan<'a>,
 }
+
+/// The metrics [`Registry::register`] left out of the registry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisterError {
+    /// One per metric left out.
+    pub conflicts: Vec<Conflict>,
+}
+
+impl core::fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for (i, conflict) in self.conflicts.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{conflict}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RegisterError {}
 
 impl<'a> Registry<'a> {
     /// An empty registry.
-    pub const fn new() -> Self {
-        Self { groups: Vec::new() }
+    pub fn new() -> Self {
+        Self::default()
     }
 
     /// Adds `group`; it renders after the groups added before it. Adding
     /// the same instance again does nothing (it would repeat its series).
     ///
-    /// Two *different* instances of one group render series of the same
-    /// names and labels, which scrapers reject as duplicates: merge them
-    /// into one with `merge_from` instead, or give them separate registries.
-    pub fn register(&mut self, group: &'a dyn Group) -> &mut Self {
-        if !self.groups.iter().any(|g| core::ptr::addr_eq(*g, group)) {
-            self.groups.push(group);
+    /// A metric whose names in the exposition an earlier, different
+    /// declaration already takes is left out, and returned in the error;
+    /// the group's other metrics are added all the same. A metric of the
+    /// same shape as the earlier one is merged into its family instead
+    /// (see [`Registry`]), which is not an error.
+    pub fn register(&mut self, group: &'a dyn Group) -> Result<(), RegisterError> {
+        if self.groups.iter().any(|g| core::ptr::addr_eq(*g, group)) {
+            return Ok(());
         }
-        self
+        let mut metrics = Vec::new();
+        group.visit(&mut |metric| metrics.push(metric));
+        let conflicts = self.plan.add_group(group.name(), metrics);
+        self.groups.push(group);
+        if conflicts.is_empty() {
+            return Ok(());
+        }
+        for conflict in &conflicts {
+            crate::self_metrics::conflict(conflict);
+        }
+        Err(RegisterError { conflicts })
     }
 
     /// Adds `group` and returns the registry, for building one in an
-    /// expression.
+    /// expression. Conflicts are not returned here, but listed by
+    /// [`conflicts`](Self::conflicts) (and reported as `register` reports
+    /// them).
     pub fn with(mut self, group: &'a dyn Group) -> Self {
-        self.register(group);
+        // Kept in the plan, counted and printed by `register` itself.
+        let _ = self.register(group);
         self
     }
 
@@ -81,18 +139,43 @@ impl<'a> Registry<'a> {
         self.groups.iter().copied()
     }
 
+    /// Every metric left out because of a conflict, in registration order.
+    pub fn conflicts(&self) -> &[Conflict] {
+        self.plan.conflicts()
+    }
+
+    /// Calls `f` once per family, in render order: its metric, and the
+    /// identical declarations of later groups merged into it.
+    pub(crate) fn for_each_family(&self, f: &mut dyn FnMut(Metric<'a>, &[Metric<'a>])) {
+        for (g, group) in self.groups.iter().enumerate() {
+            if self.plan.is_plain() {
+                group.visit(&mut |metric| f(metric, &[]));
+                continue;
+            }
+            let mut index = 0;
+            group.visit(&mut |metric| {
+                match self.plan.action(g, index) {
+                    Action::Alone => f(metric, &[]),
+                    Action::Merged(merged) => f(metric, merged),
+                    Action::Skip => {}
+                }
+                index += 1;
+            });
+        }
+    }
+
     /// Renders every series of every group, appending to `out`.
     ///
     /// Reuse one buffer across scrapes (`out.clear()` first) to render without
     /// allocating once the buffer has grown to size.
     pub fn render_into(&self, format: Format, out: &mut Vec<u8>) {
-        encode::render_into(self.groups.iter().copied(), format, out);
+        encode::render_into(self, format, out);
     }
 
-    /// Reads every series of every group at this moment; see
-    /// [`snapshot`](crate::snapshot).
+    /// Reads every series of every family at this moment, as a render
+    /// would write them; see [`snapshot`](crate::snapshot).
     pub fn snapshot(&self) -> crate::Snapshot {
-        crate::Snapshot::of(self.groups.iter().copied())
+        crate::Snapshot::of_registry(self)
     }
 
     /// Renders every series of every group into a new string.
@@ -106,8 +189,12 @@ impl<'a> Registry<'a> {
 
 impl core::fmt::Debug for Registry<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_list()
-            .entries(self.groups.iter().map(|g| g.name()))
+        f.debug_struct("Registry")
+            .field(
+                "groups",
+                &self.groups.iter().map(|g| g.name()).collect::<Vec<_>>(),
+            )
+            .field("conflicts", &self.conflicts())
             .finish()
     }
 }
@@ -133,12 +220,18 @@ impl core::fmt::Debug for Registry<'_> {
 pub fn registry() -> &'static Registry<'static> {
     static DEFAULT: OnceLock<Registry<'static>> = OnceLock::new();
     DEFAULT.get_or_init(|| {
-        // The runtime's own group is declared `register = false` and added
+        // The runtime's own groups are declared `register = false` and added
         // here, last.
         let mut groups: Vec<&'static dyn Group> = GROUPS.iter().copied().collect();
         groups.sort_by_key(|g| g.name());
         groups.push(EnumeterMetrics::global());
-        Registry { groups }
+        groups.push(&self_metrics::REGISTRY_CONFLICTS);
+        let mut registry = Registry::new();
+        for group in groups {
+            // Conflicts are kept in the registry and reported by `register`.
+            let _ = registry.register(group);
+        }
+        registry
     })
 }
 

@@ -1,6 +1,10 @@
-//! Metrics about enumeter itself: what it refused to record, and why.
+//! Metrics about enumeter itself: what it refused to record or render, and
+//! why.
+
+use std::sync::{Mutex, PoisonError};
 
 use crate as enumeter;
+use crate::{Cells, Conflict, Counter, Group, LabelDesc, Metric, MetricDesc};
 use enumeter::{metrics, LabelValue};
 
 /// Why an observation was dropped instead of recorded.
@@ -17,6 +21,11 @@ pub enum DropReason {
     /// such metrics that means "no measurement", not a fast one.
     #[label(name = "non_positive")]
     NonPositive,
+    /// Adding the value to a histogram's or summary's `_sum` would have
+    /// overflowed it to an infinity; the observation is refused whole, so
+    /// that `_sum` stays finite and matches `_count`.
+    #[label(name = "sum_overflow")]
+    SumOverflow,
 }
 
 /// enumeter's own metrics, rendered by the default registry after every
@@ -38,4 +47,114 @@ pub enum Enumeter {
 #[inline(never)]
 pub(crate) fn dropped(reason: DropReason) {
     Enumeter::observations_dropped_total(reason).inc();
+}
+
+/// Counts `n` observations dropped at once (a merge refused whole).
+#[cold]
+pub(crate) fn dropped_many(reason: DropReason, n: u64) {
+    Enumeter::observations_dropped_total(reason).add(n);
+}
+
+/// The group that renders `enumeter_registry_conflicts_total{family}`: one
+/// series per metric ever left out of a registry for a conflict, counting
+/// how often. The default registry renders it last; it renders nothing
+/// while there has been no conflict.
+pub static REGISTRY_CONFLICTS: RegistryConflicts = RegistryConflicts(Mutex::new(None));
+
+/// See [`REGISTRY_CONFLICTS`].
+pub struct RegistryConflicts(Mutex<Option<ConflictTable>>);
+
+/// The metric as it stands: its label values are the family names seen so
+/// far, which are known only at run time. Each new name replaces the table
+/// with a larger one and leaves the old one allocated (readers may still
+/// hold it): what that keeps is bounded by the number of distinct metric
+/// names in the binary, as every family name is a `&'static str` of some
+/// declaration, and it happens only when a registry refuses a metric.
+#[derive(Clone, Copy)]
+struct ConflictTable {
+    desc: &'static MetricDesc,
+    counts: &'static [Counter],
+}
+
+impl core::fmt::Debug for RegistryConflicts {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("RegistryConflicts")
+    }
+}
+
+impl RegistryConflicts {
+    fn table(&self) -> Option<ConflictTable> {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn record(&self, family: &'static str) {
+        let mut table = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let names = table.map_or(&[][..], |t| t.desc.labels[0].values);
+        if let Some(i) = names.iter().position(|&n| n == family) {
+            if let Some(count) = table.and_then(|t| t.counts.get(i)) {
+                count.inc();
+            }
+            return;
+        }
+        let values: &'static [&'static str] =
+            Box::leak(names.iter().copied().chain([family]).collect());
+        let counts: &'static [Counter] = Box::leak(
+            table
+                .map_or(&[][..], |t| t.counts)
+                .iter()
+                .map(|c| {
+                    let copy = Counter::new();
+                    copy.add(c.get());
+                    copy
+                })
+                .chain([{
+                    let first = Counter::new();
+                    first.inc();
+                    first
+                }])
+                .collect(),
+        );
+        let labels: &'static [LabelDesc] = Box::leak(Box::new([LabelDesc {
+            name: "family",
+            values,
+            escaped_values: None,
+        }]));
+        let desc = Box::leak(Box::new(MetricDesc {
+            name: "enumeter_registry_conflicts_total",
+            help: "Metrics left out of a registry because a name they take in the \
+                   exposition was taken by a different, earlier declaration, by the \
+                   left-out metric's family name.",
+            labels,
+            unit: None,
+        }));
+        *table = Some(ConflictTable { desc, counts });
+    }
+}
+
+impl Group for RegistryConflicts {
+    fn name(&self) -> &'static str {
+        "enumeter::self_metrics::RegistryConflicts"
+    }
+
+    fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
+        if let Some(table) = self.table() {
+            visitor(Metric {
+                desc: table.desc,
+                cells: Cells::Counter(table.counts),
+            });
+        }
+    }
+}
+
+/// Reports a metric a registry left out: counted, and printed to standard
+/// error once per family, so that a conflict is never silent.
+#[cold]
+pub(crate) fn conflict(conflict: &Conflict) {
+    let first = REGISTRY_CONFLICTS.table().map_or(true, |t| {
+        !t.desc.labels[0].values.contains(&conflict.refused_metric)
+    });
+    REGISTRY_CONFLICTS.record(conflict.refused_metric);
+    if first {
+        eprintln!("enumeter: {conflict}");
+    }
 }

@@ -4,7 +4,11 @@
 
 use smallvec::SmallVec;
 
-use crate::{Cells, Group, HistogramSnapshot, MetricDesc, SummarySnapshot};
+use crate::families::merged;
+use crate::{
+    Cells, Group, HistogramSnapshot, Metric, MetricDesc, Registry, SummaryAccumulator,
+    SummarySnapshot,
+};
 
 /// The value of one series at the moment it was read.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,80 +61,106 @@ pub struct Series<'a> {
 /// metrics yield only their current series.
 pub fn for_each_series(group: &dyn Group, f: &mut dyn FnMut(Series<'_>)) {
     let now_ms = crate::summary::render_now_ms();
-    group.visit(&mut |metric| {
-        let desc = metric.desc;
-        let mut values: SmallVec<[&'static str; 8]> = SmallVec::new();
-        let mut emit = |index: usize, value: Value| {
-            label_values_at(desc, index, &mut values);
-            f(Series {
-                metric: desc,
-                label_values: &values,
-                value,
-            });
-        };
-        match metric.cells {
-            Cells::Counter(cells) => {
-                for (i, c) in cells.iter().enumerate() {
-                    emit(i, Value::Counter(c.get()));
-                }
-            }
-            Cells::ShardedCounter(cells) => {
-                for (i, c) in cells.iter().enumerate() {
-                    emit(i, Value::Counter(c.get()));
-                }
-            }
-            Cells::Gauge(cells) => {
-                for (i, c) in cells.iter().enumerate() {
-                    emit(i, Value::Gauge(c.get()));
-                }
-            }
-            Cells::FloatGauge(cells) => {
-                for (i, c) in cells.iter().enumerate() {
-                    emit(i, Value::FloatGauge(c.get()));
-                }
-            }
-            Cells::Histogram { spec, series } => {
-                let mut snapshot = HistogramSnapshot::default();
-                for i in 0..series.len() {
-                    series.read(i, &mut snapshot);
-                    let value = Value::Histogram {
-                        bounds: spec.bounds,
-                        cumulative: snapshot.cumulative.to_vec(),
-                        sum: snapshot.sum,
-                    };
-                    emit(i, value);
-                }
-            }
-            Cells::Summary { spec, series } => {
-                let mut snapshot = SummarySnapshot::default();
-                for i in 0..series.len() {
-                    series.read(spec, i, now_ms, &mut snapshot);
-                    let value = Value::Summary {
-                        quantiles: snapshot.quantiles.to_vec(),
-                        count: snapshot.count,
-                        sum: snapshot.sum,
-                    };
-                    emit(i, value);
-                }
-            }
-            Cells::Info(cell) => {
-                let current = if desc.labels.is_empty() {
-                    Some(0)
-                } else {
-                    cell.current()
-                };
-                if let Some(i) = current {
-                    emit(i, Value::Info);
-                }
-            }
-            Cells::StateSet { states, cells } => {
-                for (i, c) in cells.iter().enumerate() {
-                    let state = c.current().and_then(|s| states.get(s).copied());
-                    emit(i, Value::State(state));
-                }
+    group.visit(&mut |metric| family_series(metric, &[], now_ms, f));
+}
+
+/// Calls `f` with every series of one family: `metric`'s, with the values
+/// of the identical declarations in `merged` added in, as a render writes
+/// them.
+fn family_series(
+    metric: Metric<'_>,
+    merged: &[Metric<'_>],
+    now_ms: u64,
+    f: &mut dyn FnMut(Series<'_>),
+) {
+    let desc = metric.desc;
+    let mut values: SmallVec<[&'static str; 8]> = SmallVec::new();
+    let mut emit = |index: usize, value: Value| {
+        label_values_at(desc, index, &mut values);
+        f(Series {
+            metric: desc,
+            label_values: &values,
+            value,
+        });
+    };
+    match metric.cells {
+        Cells::Counter(cells) => {
+            for (i, c) in cells.iter().enumerate() {
+                let value = c.get().wrapping_add(merged::count(merged, i));
+                emit(i, Value::Counter(value));
             }
         }
-    });
+        Cells::ShardedCounter(cells) => {
+            for (i, c) in cells.iter().enumerate() {
+                let value = c.get().wrapping_add(merged::count(merged, i));
+                emit(i, Value::Counter(value));
+            }
+        }
+        Cells::Gauge(cells) => {
+            for (i, c) in cells.iter().enumerate() {
+                emit(
+                    i,
+                    Value::Gauge(c.get().wrapping_add(merged::gauge(merged, i))),
+                );
+            }
+        }
+        Cells::FloatGauge(cells) => {
+            for (i, c) in cells.iter().enumerate() {
+                emit(
+                    i,
+                    Value::FloatGauge(c.get() + merged::float_gauge(merged, i)),
+                );
+            }
+        }
+        Cells::Histogram { spec, series } => {
+            let mut snapshot = HistogramSnapshot::default();
+            for i in 0..series.len() {
+                series.read(i, &mut snapshot);
+                merged::histogram(merged, i, &mut snapshot);
+                let value = Value::Histogram {
+                    bounds: spec.bounds,
+                    cumulative: snapshot.cumulative.to_vec(),
+                    sum: snapshot.sum,
+                };
+                emit(i, value);
+            }
+        }
+        Cells::Summary { spec, series } => {
+            let mut acc = SummaryAccumulator::default();
+            let mut snapshot = SummarySnapshot::default();
+            for i in 0..series.len() {
+                acc.clear();
+                series.accumulate(spec, i, now_ms, &mut acc);
+                merged::summary(merged, i, now_ms, &mut acc);
+                acc.finish(spec, &mut snapshot);
+                let value = Value::Summary {
+                    quantiles: snapshot.quantiles.to_vec(),
+                    count: snapshot.count,
+                    sum: snapshot.sum,
+                };
+                emit(i, value);
+            }
+        }
+        Cells::Info(cell) => {
+            let current = if desc.labels.is_empty() {
+                Some(0)
+            } else {
+                cell.current().or_else(|| merged::info_current(merged))
+            };
+            if let Some(i) = current {
+                emit(i, Value::Info);
+            }
+        }
+        Cells::StateSet { states, cells } => {
+            for (i, c) in cells.iter().enumerate() {
+                let current = c.current().or_else(|| merged::state(merged, i));
+                emit(
+                    i,
+                    Value::State(current.and_then(|s| states.get(s).copied())),
+                );
+            }
+        }
+    }
 }
 
 /// The label values of series `index` of `desc`.
@@ -171,21 +201,33 @@ impl Snapshot {
     pub fn of<'a>(groups: impl IntoIterator<Item = &'a dyn Group>) -> Self {
         let mut snapshot = Snapshot::default();
         for group in groups {
-            for_each_series(group, &mut |s| {
-                snapshot.series.push(SeriesSnapshot {
-                    name: s.metric.name,
-                    labels: s
-                        .metric
-                        .labels
-                        .iter()
-                        .map(|l| l.name)
-                        .zip(s.label_values.iter().copied())
-                        .collect(),
-                    value: s.value,
-                });
-            });
+            for_each_series(group, &mut |s| snapshot.push(s));
         }
         snapshot
+    }
+
+    /// Reads every family of `registry`, merged as it renders them.
+    pub(crate) fn of_registry(registry: &Registry<'_>) -> Self {
+        let now_ms = crate::summary::render_now_ms();
+        let mut snapshot = Snapshot::default();
+        registry.for_each_family(&mut |metric, merged| {
+            family_series(metric, merged, now_ms, &mut |s| snapshot.push(s));
+        });
+        snapshot
+    }
+
+    fn push(&mut self, series: Series<'_>) {
+        self.series.push(SeriesSnapshot {
+            name: series.metric.name,
+            labels: series
+                .metric
+                .labels
+                .iter()
+                .map(|l| l.name)
+                .zip(series.label_values.iter().copied())
+                .collect(),
+            value: series.value,
+        });
     }
 
     /// The value of the series named `name` with exactly these labels.

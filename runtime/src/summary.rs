@@ -9,35 +9,52 @@
 //! error `α` of every value in it. So a quantile estimate is within `α` of
 //! the nearest-rank quantile (the ⌈q·n⌉-th smallest value of the window),
 //! for any distribution, over the covered range
-//! `[1e-6, 1e9]`; values below it (zero included) are reported as `0`, values
-//! above it as `1e9`. Buckets are dense atomic counters: recording is one
+//! `[1e-6, 1e9]`; values below it (zero included) are reported as exactly
+//! `0`, values above it as exactly `1e9` ([`MAX_VALUE`]), each kept in a
+//! bucket of its own. Buckets are dense atomic counters: recording is one
 //! logarithm and three atomic read-modify-writes, with no lock and no
 //! allocation.
+//!
+//! The rank ⌈q·n⌉ is computed exactly, in integers, on the decimal fraction
+//! the quantile was declared as (`0.81` is 81/100, not the binary float
+//! nearest to it): P81 of 300 values is the 243rd, never the 244th.
 //!
 //! # The window
 //!
 //! Quantiles cover the last `max_age` (default 10 minutes), kept as
 //! `age_buckets` (default 5) sub-windows that take turns. Every bucket
 //! counter carries the number of the sub-window period it counts in its top
-//! 24 bits; a write that finds an older period starts the counter afresh,
-//! and readers skip counters of periods outside the window. No thread ever
+//! bits; a write that finds an older period starts the counter afresh, and
+//! readers skip counters of periods outside the window. No thread ever
 //! clears a sub-window, so no concurrent write can be lost to a reset. The
 //! window covers between `max_age − max_age/age_buckets` and `max_age` of
 //! history, like Prometheus' Go client.
 //!
+//! The period tag has as many bits as the period's length needs to stay
+//! unambiguous for 100 years of uptime (37 to 43 bits for the periods
+//! `#[summary]` accepts; [`SummarySpec::count_bits_for`]): a counter left
+//! untouched for any time up to then is never read as current, nor taken for
+//! a newer period. The count keeps the other bits, at least 21 — it
+//! saturates only past about 2 × 10⁹ observations a second into one bucket
+//! of one series, far beyond what atomic increments of one cache line reach.
+//!
 //! `_sum` and `_count` cover all time, not the window, as in Prometheus' own
-//! clients, so that `rate(x_sum[5m]) / rate(x_count[5m])` gives the mean.
+//! clients, so that `rate(x_sum[5m]) / rate(x_count[5m])` gives the mean. An
+//! observation that would make `_sum` overflow to infinity is refused whole
+//! (`enumeter_observations_dropped_total{reason="sum_overflow"}`), so `_sum`
+//! stays finite and equal to the sum of what `_count` counts.
 //!
 //! # Memory
 //!
 //! `age_buckets × buckets × 8` bytes per series, plus 16; the number of
-//! buckets is `⌈ln 1e9 / ln γ⌉ − ⌈ln 1e-6 / ln γ⌉ + 2`: 1,729 at the
+//! buckets is `⌈ln 1e9 / ln γ⌉ − ⌈ln 1e-6 / ln γ⌉ + 3`: 1,730 at the
 //! default 1% error, so about 69 KB per series with 5 sub-windows (and 35 KB
 //! at 2% error, 7 KB with one sub-window at 5% error).
 
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::atomic::{add_f64_finite, Tagging};
 use crate::clock;
 use crate::self_metrics::{dropped, DropReason};
 
@@ -46,17 +63,62 @@ pub const MIN_VALUE: f64 = 1e-6;
 /// The largest value the sketch resolves; larger ones count as this.
 pub const MAX_VALUE: f64 = 1e9;
 
-use crate::atomic::{add_f64, tagged};
+/// One quantile a summary reports: its value, and the decimal fraction it
+/// was declared as, from which ranks are computed exactly.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Quantile {
+    /// The quantile, in (0, 1), as written in the exposition.
+    pub value: f64,
+    /// `value` is `numerator / denominator`, the shortest decimal fraction
+    /// that reads back as `value` (`0.81` is 81/100).
+    pub numerator: u64,
+    /// A power of ten.
+    pub denominator: u64,
+}
+
+impl Quantile {
+    /// The nearest rank among `n` values: `⌈q·n⌉`, in integers, clamped to
+    /// `1..=n` (0 when `n` is 0).
+    ///
+    /// ```
+    /// use enumeter::summary::Quantile;
+    /// let p81 = Quantile { value: 0.81, numerator: 81, denominator: 100 };
+    /// assert_eq!(p81.rank(300), 243); // 0.81 * 300.0 is 243.00000000000003
+    /// assert_eq!(p81.rank(301), 244);
+    /// ```
+    pub const fn rank(&self, n: u64) -> u64 {
+        if n == 0 {
+            return 0;
+        }
+        let denominator = if self.denominator == 0 {
+            1
+        } else {
+            self.denominator as u128
+        };
+        let rank = (self.numerator as u128 * n as u128).div_ceil(denominator);
+        if rank < 1 {
+            1
+        } else if rank > n as u128 {
+            n
+        } else {
+            rank as u64
+        }
+    }
+}
 
 /// The static part of a summary metric, computed by `#[summary]`.
 #[derive(Debug)]
 pub struct SummarySpec {
     /// The quantiles to report, strictly increasing, each in (0, 1).
-    pub quantiles: &'static [f64],
+    pub quantiles: &'static [Quantile],
     /// How long an observation counts towards the quantiles, in ms.
     pub max_age_ms: u64,
     /// The number of sub-windows the window is kept as.
     pub age_buckets: u64,
+    /// The bits of each bucket counter that count; the others tag the
+    /// sub-window period: [`SummarySpec::count_bits_for`]`(max_age_ms,
+    /// age_buckets)`.
+    pub count_bits: u32,
     /// The relative error α of every quantile estimate.
     pub relative_error: f64,
     /// `γ = (1 + α) / (1 − α)`, the ratio between neighbouring buckets.
@@ -72,29 +134,56 @@ pub struct SummarySpec {
 }
 
 impl SummarySpec {
+    /// The bits of a bucket counter that count, for a window of
+    /// `max_age_ms` in `age_buckets` sub-windows: all but those the period
+    /// tag needs to stay unambiguous for 100 years of uptime.
+    ///
+    /// ```
+    /// use enumeter::summary::SummarySpec;
+    /// // 10 minutes in 5 sub-windows: 2-minute periods, 26 bits of tag.
+    /// assert_eq!(SummarySpec::count_bits_for(600_000, 5), 38);
+    /// // 1 s in 60: 16 ms periods, 39 bits of tag.
+    /// assert_eq!(SummarySpec::count_bits_for(1_000, 60), 25);
+    /// ```
+    pub const fn count_bits_for(max_age_ms: u64, age_buckets: u64) -> u32 {
+        let age_buckets = if age_buckets == 0 { 1 } else { age_buckets };
+        Tagging::for_period(max_age_ms / age_buckets).count_bits()
+    }
+
     /// The sub-window period that contains `now_ms`.
     #[inline]
     fn period(&self, now_ms: u64) -> u64 {
-        now_ms / (self.max_age_ms / self.age_buckets).max(1)
+        now_ms / (self.max_age_ms / self.age_buckets.max(1)).max(1)
     }
 
-    /// The bucket of `value` (finite, ≥ 0) among `buckets`.
+    #[inline]
+    fn tagging(&self) -> Tagging {
+        Tagging::with_count_bits(self.count_bits)
+    }
+
+    /// The bucket of `value` (finite, ≥ 0) among `buckets`: 0 below
+    /// [`MIN_VALUE`], the last above [`MAX_VALUE`], a key's own between.
     #[inline]
     fn bucket(&self, value: f64, buckets: usize) -> usize {
         if value < MIN_VALUE {
             return 0;
         }
+        if value > MAX_VALUE {
+            return buckets - 1;
+        }
         let key = (value.ln() / self.ln_gamma).ceil() as i64;
         let slot = key - i64::from(self.min_key) + 1;
-        // Values above MAX_VALUE land in the last bucket; `as usize` of a
-        // negative slot cannot happen because value >= MIN_VALUE.
-        (slot.max(1) as usize).min(buckets - 1)
+        // Rounding at the range's ends stays within the keyed buckets.
+        (slot.max(1) as usize).min(buckets - 2)
     }
 
-    /// The value bucket `slot` stands for.
-    fn representative(&self, slot: usize) -> f64 {
+    /// The value bucket `slot` of `buckets` stands for.
+    fn representative(&self, slot: usize, buckets: usize) -> f64 {
         if slot == 0 {
             return 0.0;
+        }
+        if slot == buckets - 1 {
+            return MAX_VALUE;
         }
         let key = self.min_key + slot as i32 - 1;
         2.0 * self.gamma.powi(key) / (self.gamma + 1.0)
@@ -120,84 +209,62 @@ impl<const K: usize, const N: usize> Summary<K, N> {
         }
     }
 
-    /// Adds `other`'s sketch, count and sum into this one.
-    pub(crate) fn merge(&self, other: &Self) {
+    /// Adds `other`'s sketch, count and sum into this one; if the sum would
+    /// overflow, none of it (counted as dropped, like so many observations).
+    pub(crate) fn merge(&self, other: &Self, spec: &SummarySpec) {
+        let count = other.count.load(Ordering::Relaxed);
+        let sum = f64::from_bits(other.sum_bits.load(Ordering::Relaxed));
+        if !add_f64_finite(&self.sum_bits, sum) {
+            crate::self_metrics::dropped_many(DropReason::SumOverflow, count);
+            return;
+        }
+        let tagging = spec.tagging();
         for (mine, theirs) in self.windows.iter().zip(&other.windows) {
             for (m, t) in mine.iter().zip(theirs) {
-                crate::merge::merge_tagged(m, t.load(Ordering::Relaxed));
+                tagging.merge(m, t.load(Ordering::Relaxed));
             }
         }
-        self.count
-            .fetch_add(other.count.load(Ordering::Relaxed), Ordering::Relaxed);
-        add_f64(
-            &self.sum_bits,
-            f64::from_bits(other.sum_bits.load(Ordering::Relaxed)),
-        );
+        self.count.fetch_add(count, Ordering::Relaxed);
     }
 
     fn record(&self, spec: &SummarySpec, value: f64, now_ms: u64) {
+        if !add_f64_finite(&self.sum_bits, value) {
+            dropped(DropReason::SumOverflow);
+            return;
+        }
         let period = spec.period(now_ms);
         let window = &self.windows[(period % K as u64) as usize];
         if let Some(counter) = window.get(spec.bucket(value, N)) {
-            tagged::bump(counter, period & tagged::PERIOD_MASK);
+            spec.tagging().bump(counter, period);
         }
         self.count.fetch_add(1, Ordering::Relaxed);
-        add_f64(&self.sum_bits, value);
     }
 
-    /// The count in bucket `slot` over the sub-windows of the window that
-    /// ends in `period`.
-    fn windowed_count(&self, slot: usize, period: u64) -> u64 {
-        self.windows
-            .iter()
-            .map(|window| {
-                let packed = window[slot].load(Ordering::Relaxed);
-                let age = tagged::age(period, packed >> tagged::COUNT_BITS);
-                if age < K as u64 {
-                    packed & tagged::COUNT_MASK
-                } else {
-                    0
-                }
-            })
-            .sum()
-    }
-
-    fn read_into(&self, spec: &SummarySpec, now_ms: u64, snapshot: &mut SummarySnapshot) {
-        let period = spec.period(now_ms);
-        snapshot.quantiles.clear();
-        snapshot.count = self.count.load(Ordering::Relaxed);
-        snapshot.sum = f64::from_bits(self.sum_bits.load(Ordering::Relaxed));
-        let total: u64 = (0..N).map(|slot| self.windowed_count(slot, period)).sum();
-        if total == 0 {
-            snapshot
-                .quantiles
-                .extend(spec.quantiles.iter().map(|&q| (q, f64::NAN)));
-            return;
+    /// Adds this series' bucket counts over the window as of `now_ms`, its
+    /// count and its sum into `acc`.
+    fn accumulate(&self, spec: &SummarySpec, now_ms: u64, acc: &mut SummaryAccumulator) {
+        let tagging = spec.tagging();
+        let (period, window) = (spec.period(now_ms), K as u64);
+        if acc.counts.len() < N {
+            acc.counts.resize(N, 0);
         }
-        // One pass over the buckets serves every quantile, as they increase.
-        let mut quantiles = spec.quantiles.iter().peekable();
-        let mut cumulative = 0u64;
-        for slot in 0..N {
-            cumulative += self.windowed_count(slot, period);
-            while let Some(&&q) = quantiles.peek() {
-                // The nearest-rank quantile: the ⌈q·n⌉-th smallest value, so
-                // that at least a fraction q of the values are at or below
-                // it (the P99 of four latencies is the largest, not the
-                // third).
-                let rank = ((q * total as f64).ceil() as u64).clamp(1, total) - 1;
-                if cumulative <= rank {
-                    break;
-                }
-                snapshot.quantiles.push((q, spec.representative(slot)));
-                quantiles.next();
+        for sub_window in &self.windows {
+            for (total, counter) in acc.counts.iter_mut().zip(sub_window) {
+                let packed = counter.load(Ordering::Relaxed);
+                *total += tagging.count_within(packed, period, window);
             }
         }
-        // Counts read later than `total` can only have grown; any quantile
-        // not reached belongs to the last bucket.
-        for &q in quantiles {
-            snapshot.quantiles.push((q, spec.representative(N - 1)));
-        }
+        acc.count = acc.count.wrapping_add(self.count.load(Ordering::Relaxed));
+        acc.sum = finite_sum(
+            acc.sum,
+            f64::from_bits(self.sum_bits.load(Ordering::Relaxed)),
+        );
     }
+}
+
+/// `a + b`, held at `±f64::MAX` rather than overflowing to an infinity.
+pub(crate) fn finite_sum(a: f64, b: f64) -> f64 {
+    (a + b).clamp(f64::MIN, f64::MAX)
 }
 
 impl<const K: usize, const N: usize> Default for Summary<K, N> {
@@ -218,6 +285,53 @@ pub struct SummarySnapshot {
     pub sum: f64,
 }
 
+/// Summary series read and added up: the sketch's bucket counts over the
+/// window, and the all-time counts and sums. One series read alone gives
+/// its own quantiles; several series of the same spec give the quantiles of
+/// their combined observations (the sketch merges exactly).
+///
+/// Reuse one across reads: it allocates only when it first grows.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryAccumulator {
+    counts: Vec<u64>,
+    count: u64,
+    sum: f64,
+}
+
+impl SummaryAccumulator {
+    /// Forgets what was added, keeping the buffer.
+    pub fn clear(&mut self) {
+        self.counts.iter_mut().for_each(|c| *c = 0);
+        self.count = 0;
+        self.sum = 0.0;
+    }
+
+    /// The quantiles, count and sum of what was added, into `snapshot`.
+    pub fn finish(&self, spec: &SummarySpec, snapshot: &mut SummarySnapshot) {
+        snapshot.count = self.count;
+        snapshot.sum = self.sum;
+        let quantiles = &mut snapshot.quantiles;
+        quantiles.clear();
+        let total: u64 = self.counts.iter().sum();
+        if total == 0 {
+            quantiles.extend(spec.quantiles.iter().map(|q| (q.value, f64::NAN)));
+            return;
+        }
+        // One pass over the buckets serves every quantile, as they increase.
+        let mut wanted = spec.quantiles.iter().peekable();
+        let mut cumulative = 0u64;
+        for (slot, &count) in self.counts.iter().enumerate() {
+            cumulative += count;
+            // The nearest-rank quantile: the ⌈q·n⌉-th smallest value, so
+            // that at least a fraction q of the values are at or below it
+            // (the P99 of four latencies is the largest, not the third).
+            while let Some(q) = wanted.next_if(|q| q.rank(total) <= cumulative) {
+                quantiles.push((q.value, spec.representative(slot, self.counts.len())));
+            }
+        }
+    }
+}
+
 /// The series of one summary metric, type-erased for readers.
 pub trait SummarySeries: Sync {
     /// How many series there are.
@@ -226,9 +340,21 @@ pub trait SummarySeries: Sync {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// Reads series `index` as of `now_ms` into `snapshot` (its buffers are
-    /// reused). Does nothing for an index out of range.
-    fn read(&self, spec: &SummarySpec, index: usize, now_ms: u64, snapshot: &mut SummarySnapshot);
+    /// Adds series `index` as of `now_ms` into `acc`. Does nothing for an
+    /// index out of range.
+    fn accumulate(
+        &self,
+        spec: &SummarySpec,
+        index: usize,
+        now_ms: u64,
+        acc: &mut SummaryAccumulator,
+    );
+    /// Reads series `index` as of `now_ms` into `snapshot`.
+    fn read(&self, spec: &SummarySpec, index: usize, now_ms: u64, snapshot: &mut SummarySnapshot) {
+        let mut acc = SummaryAccumulator::default();
+        self.accumulate(spec, index, now_ms, &mut acc);
+        acc.finish(spec, snapshot);
+    }
 }
 
 impl<const K: usize, const N: usize, const S: usize> SummarySeries for [Summary<K, N>; S] {
@@ -236,10 +362,29 @@ impl<const K: usize, const N: usize, const S: usize> SummarySeries for [Summary<
         S
     }
 
-    fn read(&self, spec: &SummarySpec, index: usize, now_ms: u64, snapshot: &mut SummarySnapshot) {
+    fn accumulate(
+        &self,
+        spec: &SummarySpec,
+        index: usize,
+        now_ms: u64,
+        acc: &mut SummaryAccumulator,
+    ) {
         if let Some(cell) = self.get(index) {
-            cell.read_into(spec, now_ms, snapshot);
+            cell.accumulate(spec, now_ms, acc);
         }
+    }
+}
+
+/// Merges every series of `theirs` into `mine`, with their metric's spec;
+/// what `<Group>Metrics::merge_from` calls for a summary.
+#[doc(hidden)]
+pub fn merge_series<const K: usize, const N: usize, const S: usize>(
+    mine: &[Summary<K, N>; S],
+    theirs: &[Summary<K, N>; S],
+    spec: &SummarySpec,
+) {
+    for (m, t) in mine.iter().zip(theirs) {
+        m.merge(t, spec);
     }
 }
 
@@ -268,7 +413,8 @@ impl<'a, const K: usize, const N: usize> SummaryRef<'a, K, N> {
     ///
     /// NaN, infinities and negative values are not recorded: they are counted
     /// in `enumeter_observations_dropped_total{reason="nan"|"infinite"|"negative"}`
-    /// (zero too, as `"non_positive"`, for a metric declared `skip_non_positive`).
+    /// (zero too, as `"non_positive"`, for a metric declared `skip_non_positive`),
+    /// and so is a value that would make `_sum` overflow (`"sum_overflow"`).
     #[inline]
     pub fn observe(&self, value: f64) {
         self.observe_at(value, clock::coarse_now_ms());
@@ -321,8 +467,10 @@ impl<'a, const K: usize, const N: usize> SummaryRef<'a, K, N> {
     /// Reads this series as of `now_ms` on the clock given to
     /// [`observe_at`](Self::observe_at).
     pub fn snapshot_at(&self, now_ms: u64) -> SummarySnapshot {
+        let mut acc = SummaryAccumulator::default();
+        self.cell.accumulate(self.spec, now_ms, &mut acc);
         let mut snapshot = SummarySnapshot::default();
-        self.cell.read_into(self.spec, now_ms, &mut snapshot);
+        acc.finish(self.spec, &mut snapshot);
         snapshot
     }
 }

@@ -24,7 +24,7 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
         quote!(#ident: #init)
     });
     let methods = metrics.iter().map(|m| m.storage_method(vis));
-    let merge_fields: Vec<&syn::Ident> = metrics.iter().map(|m| &m.fn_ident).collect();
+    let merges = metrics.iter().map(Expanded::merge);
     let shortcuts = metrics.iter().map(|m| m.shortcut(vis, &storage));
     let visits = metrics.iter().map(Expanded::visit);
     let max_series = group.attrs.max_series.as_ref().map(|max| {
@@ -93,7 +93,7 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
             /// metrics and state sets take `other`'s current series or state.
             /// How several sources' instances sum into one.
             pub fn merge_from(&self, other: &Self) {
-                #(::enumeter::__private::MergeFrom::merge_from(&self.#merge_fields, &other.#merge_fields);)*
+                #(#merges)*
             }
 
             #(#methods)*
@@ -204,13 +204,24 @@ impl<'m, 'a> Expanded<'m, 'a> {
             }
             Kind::Summary(attrs) => {
                 let sketch = SummarySketch::new(attrs);
-                let quantiles: Vec<f64> = attrs
+                let quantiles = attrs
                     .quantiles
                     .as_ref()
                     .expect("validated")
                     .iter()
-                    .map(|n| n.value)
-                    .collect();
+                    .map(|n| {
+                        let (value, (numerator, denominator)) = (
+                            n.value,
+                            crate::decimal::fraction(n.value).expect("validated"),
+                        );
+                        quote! {
+                            ::enumeter::__private::Quantile {
+                                value: #value,
+                                numerator: #numerator,
+                                denominator: #denominator,
+                            }
+                        }
+                    });
                 let SummarySketch {
                     max_age_ms,
                     age_buckets,
@@ -227,6 +238,10 @@ impl<'m, 'a> Expanded<'m, 'a> {
                         quantiles: &[#(#quantiles),*],
                         max_age_ms: #max_age_ms,
                         age_buckets: #age_buckets,
+                        count_bits: ::enumeter::__private::SummarySpec::count_bits_for(
+                            #max_age_ms,
+                            #age_buckets,
+                        ),
                         relative_error: #relative_error,
                         gamma: #gamma,
                         ln_gamma: #ln_gamma,
@@ -407,6 +422,24 @@ impl<'m, 'a> Expanded<'m, 'a> {
         }
     }
 
+    /// Merges this metric of `other` into `self`: summaries with their
+    /// spec, every other kind through `MergeFrom`.
+    fn merge(&self) -> TokenStream {
+        let ident = &self.fn_ident;
+        match (&self.metric.kind().kind, &self.spec) {
+            (Kind::Summary(_), Some((spec, _))) => quote! {
+                ::enumeter::__private::merge_summary_series(
+                    &self.#ident,
+                    &other.#ident,
+                    &Self::#spec,
+                );
+            },
+            _ => quote! {
+                ::enumeter::__private::MergeFrom::merge_from(&self.#ident, &other.#ident);
+            },
+        }
+    }
+
     fn visit(&self) -> TokenStream {
         let metric = self.metric;
         let (ident, name, help) = (&self.fn_ident, &metric.name, &metric.help);
@@ -547,8 +580,9 @@ impl SummarySketch {
             gamma,
             ln_gamma,
             min_key,
-            // One bucket below MIN_VALUE, then one per key up to MAX_VALUE's.
-            buckets: (max_key - min_key + 2) as usize,
+            // One bucket below MIN_VALUE, one per key up to MAX_VALUE's, and
+            // one above MAX_VALUE.
+            buckets: (max_key - min_key + 3) as usize,
         }
     }
 }

@@ -457,6 +457,12 @@ fn check_quantiles(attr: &syn::Attribute, quantiles: &[Number], errors: &mut Err
                 &q.tokens,
                 "a quantile is between 0 and 1, both excluded (0.99 for the 99th percentile)",
             );
+        } else if crate::decimal::fraction(q.value).is_none() {
+            errors.spanned(
+                &q.tokens,
+                "a quantile has at most 19 decimal places (its rank is computed exactly \
+                 on the decimal fraction)",
+            );
         } else if let Some(previous) = i.checked_sub(1).map(|p| &quantiles[p]) {
             if q.value <= previous.value {
                 errors.spanned(

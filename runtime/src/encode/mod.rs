@@ -1,12 +1,11 @@
 //! Exposition formats.
 
+mod header;
 mod number;
-mod openmetrics;
-mod prometheus;
 mod samples;
 mod text;
 
-use crate::Group;
+use crate::Registry;
 
 /// An exposition format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -81,21 +80,18 @@ impl Format {
     }
 }
 
-pub(crate) fn render_into<'a>(
-    groups: impl Iterator<Item = &'a dyn Group>,
-    format: Format,
-    out: &mut Vec<u8>,
-) {
+/// Renders every family of `registry` in `format`, appending to `out`.
+pub(crate) fn render_into(registry: &Registry<'_>, format: Format, out: &mut Vec<u8>) {
+    let text = match format {
+        Format::Prometheus => &header::PROMETHEUS,
+        Format::OpenMetrics => &header::OPENMETRICS,
+    };
     let now_ms = crate::summary::render_now_ms();
     samples::Scratch::with(|scratch| {
-        for group in groups {
-            group.visit(&mut |metric| match format {
-                Format::Prometheus => prometheus::encode_metric(metric, now_ms, scratch, out),
-                Format::OpenMetrics => openmetrics::encode_metric(metric, now_ms, scratch, out),
-            });
-        }
+        registry.for_each_family(&mut |metric, merged| {
+            text.write_header(&metric, out);
+            samples::write_samples(metric, merged, now_ms, text, scratch, out);
+        });
     });
-    if format == Format::OpenMetrics {
-        out.extend_from_slice(b"# EOF\n");
-    }
+    out.extend_from_slice(text.trailer);
 }

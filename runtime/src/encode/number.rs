@@ -1,5 +1,29 @@
 //! Numbers as the text formats write them.
 
+/// How floats are spelled.
+#[derive(Clone, Copy)]
+pub(crate) enum FloatStyle {
+    /// Go's `FormatFloat(v, 'g', -1, 64)`: `1`, `0.5`, `1e+06`.
+    Go,
+    /// The same, with `.0` added to integral values: `1.0`, `0.5`, `1e+06`,
+    /// as OpenMetrics' canonical numbers and Prometheus' Go client write them.
+    OpenMetrics,
+}
+
+impl FloatStyle {
+    pub(crate) fn write(self, out: &mut Vec<u8>, v: f64) {
+        let start = out.len();
+        write_float(out, v);
+        if let FloatStyle::OpenMetrics = self {
+            let written = &out[start..];
+            let integral = written.iter().all(|&b| b.is_ascii_digit() || b == b'-');
+            if integral {
+                out.extend_from_slice(b".0");
+            }
+        }
+    }
+}
+
 /// Appends `v` in decimal.
 #[inline]
 pub(crate) fn write_int(out: &mut Vec<u8>, v: impl itoa::Integer) {

@@ -1,35 +1,13 @@
-//! The sample lines of a metric, which both text formats write alike but
-//! for the spelling of floats.
+//! The sample lines of a family, which both text formats write alike but
+//! for the spelling of floats and where a histogram's `_sum` may go.
 
 use std::cell::RefCell;
 
-use super::number::{write_float, write_int};
+use super::header::TextFormat;
+use super::number::{write_int, FloatStyle};
 use super::text::{Extra, SeriesLabels};
-use crate::{Cells, HistogramSnapshot, Metric, MetricDesc, SummarySnapshot};
-
-/// How floats are spelled.
-#[derive(Clone, Copy)]
-pub(crate) enum FloatStyle {
-    /// Go's `FormatFloat(v, 'g', -1, 64)`: `1`, `0.5`, `1e+06`.
-    Go,
-    /// The same, with `.0` added to integral values: `1.0`, `0.5`, `1e+06`,
-    /// as OpenMetrics' canonical numbers and Prometheus' Go client write them.
-    OpenMetrics,
-}
-
-impl FloatStyle {
-    pub(crate) fn write(self, out: &mut Vec<u8>, v: f64) {
-        let start = out.len();
-        write_float(out, v);
-        if let FloatStyle::OpenMetrics = self {
-            let written = &out[start..];
-            let integral = written.iter().all(|&b| b.is_ascii_digit() || b == b'-');
-            if integral {
-                out.extend_from_slice(b".0");
-            }
-        }
-    }
-}
+use crate::families;
+use crate::{Cells, HistogramSnapshot, Metric, MetricDesc, SummaryAccumulator, SummarySnapshot};
 
 /// Buffers one render reuses from metric to metric, and a thread from render
 /// to render, so that rendering allocates nothing once they have grown.
@@ -38,6 +16,7 @@ pub(crate) struct Scratch {
     digits: Vec<usize>,
     histogram: HistogramSnapshot,
     summary: SummarySnapshot,
+    summary_acc: SummaryAccumulator,
 }
 
 impl Scratch {
@@ -60,42 +39,51 @@ impl Scratch {
     }
 }
 
+/// Writes the samples of one family: `metric`'s series, with the values of
+/// the identical declarations in `merged` added in.
 pub(crate) fn write_samples(
     metric: Metric<'_>,
+    merged: &[Metric<'_>],
     now_ms: u64,
-    style: FloatStyle,
+    format: &TextFormat,
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) {
     let desc = metric.desc;
+    let style = format.float;
     let Scratch {
         digits,
         histogram: histogram_snapshot,
         summary: summary_snapshot,
+        summary_acc,
     } = scratch;
     let mut series = Series::new(desc, style, digits);
     match metric.cells {
         Cells::Counter(cells) => {
-            for cell in cells {
-                series.sample(out, "", None, |out| write_int(out, cell.get()));
+            for (i, cell) in cells.iter().enumerate() {
+                let value = cell.get().wrapping_add(families::merged::count(merged, i));
+                series.sample(out, "", None, |out| write_int(out, value));
                 series.next();
             }
         }
         Cells::ShardedCounter(cells) => {
-            for cell in cells {
-                series.sample(out, "", None, |out| write_int(out, cell.get()));
+            for (i, cell) in cells.iter().enumerate() {
+                let value = cell.get().wrapping_add(families::merged::count(merged, i));
+                series.sample(out, "", None, |out| write_int(out, value));
                 series.next();
             }
         }
         Cells::Gauge(cells) => {
-            for cell in cells {
-                series.sample(out, "", None, |out| write_int(out, cell.get()));
+            for (i, cell) in cells.iter().enumerate() {
+                let value = cell.get().wrapping_add(families::merged::gauge(merged, i));
+                series.sample(out, "", None, |out| write_int(out, value));
                 series.next();
             }
         }
         Cells::FloatGauge(cells) => {
-            for cell in cells {
-                series.sample(out, "", None, |out| style.write(out, cell.get()));
+            for (i, cell) in cells.iter().enumerate() {
+                let value = cell.get() + families::merged::float_gauge(merged, i);
+                series.sample(out, "", None, |out| style.write(out, value));
                 series.next();
             }
         }
@@ -104,16 +92,22 @@ pub(crate) fn write_samples(
             series: cells,
         } => {
             let snapshot = histogram_snapshot;
+            // A negative bound puts negative values in the buckets for good.
+            let negative_bounds = spec.bounds.first().is_some_and(|&b| b < 0.0);
             for index in 0..cells.len() {
                 cells.read(index, snapshot);
+                families::merged::histogram(merged, index, snapshot);
                 let bounds = spec.bounds.iter().copied().chain([f64::INFINITY]);
                 for (bound, &count) in bounds.zip(&snapshot.cumulative) {
                     series.sample(out, "_bucket", Some(Extra::Float("le", bound)), |out| {
                         write_int(out, count)
                     });
                 }
-                series.sample(out, "_sum", None, |out| style.write(out, snapshot.sum));
-                series.sample(out, "_count", None, |out| write_int(out, snapshot.count()));
+                let sum_is_counter = !negative_bounds && !snapshot.negative_observed;
+                if sum_is_counter || !format.sum_must_be_counter {
+                    series.sample(out, "_sum", None, |out| style.write(out, snapshot.sum));
+                    series.sample(out, "_count", None, |out| write_int(out, snapshot.count()));
+                }
                 series.next();
             }
         }
@@ -123,7 +117,10 @@ pub(crate) fn write_samples(
         } => {
             let snapshot = summary_snapshot;
             for index in 0..cells.len() {
-                cells.read(spec, index, now_ms, snapshot);
+                summary_acc.clear();
+                cells.accumulate(spec, index, now_ms, summary_acc);
+                families::merged::summary(merged, index, now_ms, summary_acc);
+                summary_acc.finish(spec, snapshot);
                 for &(q, value) in &snapshot.quantiles {
                     series.sample(out, "", Some(Extra::Float("quantile", q)), |out| {
                         style.write(out, value)
@@ -141,6 +138,7 @@ pub(crate) fn write_samples(
                 Some(0)
             } else {
                 cell.current()
+                    .or_else(|| families::merged::info_current(merged))
             };
             if let Some(index) = current {
                 series.seek(index);
@@ -148,12 +146,14 @@ pub(crate) fn write_samples(
             }
         }
         Cells::StateSet { states, cells } => {
-            for cell in cells {
-                let current = cell.current();
-                for (i, state) in states.iter().enumerate() {
+            for (i, cell) in cells.iter().enumerate() {
+                let current = cell
+                    .current()
+                    .or_else(|| families::merged::state(merged, i));
+                for (s, state) in states.iter().enumerate() {
                     let extra = Extra::Text(desc.name, state);
                     series.sample(out, "", Some(extra), |out| {
-                        out.push(if current == Some(i) { b'1' } else { b'0' })
+                        out.push(if current == Some(s) { b'1' } else { b'0' })
                     });
                 }
                 series.next();

@@ -1,6 +1,6 @@
 //! Escaping and label sets, shared by the text formats.
 
-use super::samples::FloatStyle;
+use super::number::FloatStyle;
 use crate::LabelDesc;
 
 /// Appends HELP text with `\` and newline escaped, and `"` too when

@@ -1,0 +1,103 @@
+//! What sets the two text formats apart, as data: the Prometheus text
+//! format 0.0.4 and OpenMetrics 1.0 write the same samples but for a handful
+//! of choices, and each format is one constant here.
+
+use super::number::FloatStyle;
+use super::text::write_help;
+use crate::{Cells, Metric};
+
+/// The choices of one text format.
+pub(crate) struct TextFormat {
+    /// How floats are spelled.
+    pub(crate) float: FloatStyle,
+    /// OpenMetrics names a family without the suffix its samples carry:
+    /// counters' `_total` and info metrics' `_info`.
+    pub(crate) bare_family_names: bool,
+    /// What each kind's `# TYPE` says.
+    pub(crate) type_name: fn(&Cells<'_>) -> &'static str,
+    /// OpenMetrics escapes `"` in HELP, as in a label value.
+    pub(crate) quote_help: bool,
+    /// OpenMetrics has `# UNIT` lines.
+    pub(crate) unit_line: bool,
+    /// OpenMetrics allows `_sum` (and with it `_count`) only where the sum
+    /// is a counter: not for a histogram with a negative bucket bound or a
+    /// series that observed a negative value.
+    pub(crate) sum_must_be_counter: bool,
+    /// OpenMetrics ends with `# EOF`.
+    pub(crate) trailer: &'static [u8],
+}
+
+/// The Prometheus text format, version 0.0.4.
+pub(crate) const PROMETHEUS: TextFormat = TextFormat {
+    float: FloatStyle::Go,
+    bare_family_names: false,
+    // Info metrics and state sets are gauges here, as Prometheus' own
+    // clients write them.
+    type_name: |cells| match cells {
+        Cells::Counter(_) | Cells::ShardedCounter(_) => "counter",
+        Cells::Gauge(_) | Cells::FloatGauge(_) | Cells::Info(_) | Cells::StateSet { .. } => "gauge",
+        Cells::Histogram { .. } => "histogram",
+        Cells::Summary { .. } => "summary",
+    },
+    quote_help: false,
+    unit_line: false,
+    sum_must_be_counter: false,
+    trailer: b"",
+};
+
+/// OpenMetrics 1.0 text.
+pub(crate) const OPENMETRICS: TextFormat = TextFormat {
+    float: FloatStyle::OpenMetrics,
+    bare_family_names: true,
+    type_name: |cells| match cells {
+        Cells::Counter(_) | Cells::ShardedCounter(_) => "counter",
+        Cells::Gauge(_) | Cells::FloatGauge(_) => "gauge",
+        Cells::Info(_) => "info",
+        Cells::StateSet { .. } => "stateset",
+        Cells::Histogram { .. } => "histogram",
+        Cells::Summary { .. } => "summary",
+    },
+    quote_help: true,
+    unit_line: true,
+    sum_must_be_counter: true,
+    trailer: b"# EOF\n",
+};
+
+impl TextFormat {
+    /// The family name of `metric` in this format.
+    pub(crate) fn family_name(&self, metric: &Metric<'_>) -> &'static str {
+        let name = metric.desc.name;
+        if !self.bare_family_names {
+            return name;
+        }
+        // The macro guarantees both suffixes.
+        let suffix = match metric.cells {
+            Cells::Counter(_) | Cells::ShardedCounter(_) => "_total",
+            Cells::Info(_) => "_info",
+            _ => return name,
+        };
+        name.strip_suffix(suffix).unwrap_or(name)
+    }
+
+    /// Writes the `# HELP`, `# TYPE` and (where the format has them)
+    /// `# UNIT` lines of `metric`'s family.
+    pub(crate) fn write_header(&self, metric: &Metric<'_>, out: &mut Vec<u8>) {
+        let family = self.family_name(metric).as_bytes();
+        out.extend_from_slice(b"# HELP ");
+        out.extend_from_slice(family);
+        out.push(b' ');
+        write_help(out, metric.desc.help, self.quote_help);
+        out.extend_from_slice(b"\n# TYPE ");
+        out.extend_from_slice(family);
+        out.push(b' ');
+        out.extend_from_slice((self.type_name)(&metric.cells).as_bytes());
+        out.push(b'\n');
+        if let (true, Some(unit)) = (self.unit_line, metric.desc.unit) {
+            out.extend_from_slice(b"# UNIT ");
+            out.extend_from_slice(family);
+            out.push(b' ');
+            out.extend_from_slice(unit.as_bytes());
+            out.push(b'\n');
+        }
+    }
+}

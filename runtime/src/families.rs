@@ -1,0 +1,347 @@
+//! Which metric families a registry renders: names that clash between
+//! groups are caught when a group is registered, never left to the scraper.
+//!
+//! Every metric takes some names in the exposition: its family names in
+//! both text formats and its sample names (`x_bucket`, `x_sum`, ...). The
+//! macro already keeps the metrics of one group apart; across groups (two
+//! crates, or two semver-incompatible versions of one library, in one
+//! binary) the registry does it here:
+//!
+//! - a later metric of exactly the same shape as the one that took its
+//!   names (kind, labels and their values, buckets or quantiles and window,
+//!   states, unit, help) is *merged*: one family, its values added up as
+//!   `merge_from` would;
+//! - any other clash is a *conflict*: the first declaration keeps the name,
+//!   the later one is left out, and the registry reports it
+//!   ([`Conflict`]).
+
+use std::collections::HashMap;
+
+use crate::{Cells, Metric};
+
+/// A metric a registry left out because a name it takes in the exposition
+/// was already taken by a different declaration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Conflict {
+    /// The name both would take in the exposition: a family name, or a
+    /// sample name such as `x_count`.
+    pub name: String,
+    /// The group ([`Group::name`](crate::Group::name)) that keeps the name.
+    pub kept_group: &'static str,
+    /// The metric that keeps the name.
+    pub kept_metric: &'static str,
+    /// The group whose metric was left out.
+    pub refused_group: &'static str,
+    /// The metric left out.
+    pub refused_metric: &'static str,
+    /// How the two declarations differ.
+    pub reason: &'static str,
+}
+
+impl core::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "metric `{}` of `{}` is left out: the name `{}` is taken by metric `{}` of `{}`, \
+             which has {}",
+            self.refused_metric,
+            self.refused_group,
+            self.name,
+            self.kept_metric,
+            self.kept_group,
+            self.reason
+        )
+    }
+}
+
+/// The names `metric` takes in either text format: family names and
+/// sample names.
+pub(crate) fn exposed_names(metric: &Metric<'_>) -> Vec<String> {
+    let name = metric.desc.name;
+    let with = |suffixes: &[&str]| suffixes.iter().map(|s| format!("{name}{s}")).collect();
+    match metric.cells {
+        Cells::Counter(_) | Cells::ShardedCounter(_) => {
+            let mut names = vec![name.to_owned()];
+            names.extend(name.strip_suffix("_total").map(str::to_owned));
+            names
+        }
+        Cells::Info(_) => {
+            let mut names = vec![name.to_owned()];
+            names.extend(name.strip_suffix("_info").map(str::to_owned));
+            names
+        }
+        Cells::Histogram { .. } => with(&["", "_bucket", "_sum", "_count"]),
+        Cells::Summary { .. } => with(&["", "_sum", "_count"]),
+        Cells::Gauge(_) | Cells::FloatGauge(_) | Cells::StateSet { .. } => vec![name.to_owned()],
+    }
+}
+
+/// Whether `a` and `b` are declarations of the same family, whose values
+/// can be added up: `Err` says how they differ.
+pub(crate) fn same_shape(a: &Metric<'_>, b: &Metric<'_>) -> Result<(), &'static str> {
+    let kinds_match = match (&a.cells, &b.cells) {
+        (
+            Cells::Counter(_) | Cells::ShardedCounter(_),
+            Cells::Counter(_) | Cells::ShardedCounter(_),
+        )
+        | (Cells::Gauge(_), Cells::Gauge(_))
+        | (Cells::FloatGauge(_), Cells::FloatGauge(_))
+        | (Cells::Info(_), Cells::Info(_)) => Ok(()),
+        (Cells::Histogram { spec: x, .. }, Cells::Histogram { spec: y, .. }) => {
+            if x.bounds == y.bounds {
+                Ok(())
+            } else {
+                Err("other buckets")
+            }
+        }
+        (Cells::Summary { spec: x, .. }, Cells::Summary { spec: y, .. }) => {
+            let quantiles = x.quantiles.len() == y.quantiles.len()
+                && x.quantiles
+                    .iter()
+                    .zip(y.quantiles)
+                    .all(|(p, q)| p.value == q.value);
+            if !quantiles {
+                Err("other quantiles")
+            } else if (x.max_age_ms, x.age_buckets) != (y.max_age_ms, y.age_buckets) {
+                Err("another window")
+            } else if (x.relative_error, x.min_key) != (y.relative_error, y.min_key) {
+                Err("another relative error")
+            } else {
+                Ok(())
+            }
+        }
+        (Cells::StateSet { states: x, .. }, Cells::StateSet { states: y, .. }) => {
+            if x == y {
+                Ok(())
+            } else {
+                Err("other states")
+            }
+        }
+        _ => Err("another kind"),
+    };
+    kinds_match?;
+    let (x, y) = (a.desc, b.desc);
+    if x.name != y.name {
+        return Err("another name");
+    }
+    let labels_match = x.labels.len() == y.labels.len()
+        && x.labels
+            .iter()
+            .zip(y.labels)
+            .all(|(p, q)| p.name == q.name && p.values == q.values);
+    if !labels_match {
+        return Err("other labels or label values");
+    }
+    if x.unit != y.unit {
+        return Err("another unit");
+    }
+    if x.help != y.help {
+        return Err("another help text");
+    }
+    Ok(())
+}
+
+/// What a registry does with one metric of one of its groups.
+pub(crate) enum Action<'a> {
+    /// Renders on its own.
+    Alone,
+    /// Renders with these identical declarations of later groups added in.
+    Merged(Vec<Metric<'a>>),
+    /// Does not render: merged into an earlier declaration, or refused.
+    Skip,
+}
+
+/// The families of a registry: for each group, what to do with each of its
+/// metrics, and the conflicts found. Built as groups are registered.
+#[derive(Default)]
+pub(crate) struct Plan<'a> {
+    /// Every name taken so far, and the (group, metric) that took it.
+    owners: HashMap<String, (usize, usize)>,
+    /// `actions[group][metric]`, once any metric is not `Alone`.
+    actions: Vec<Vec<Action<'a>>>,
+    /// Whether some metric is not `Alone`: renders take the plain path
+    /// until then.
+    special: bool,
+    conflicts: Vec<Conflict>,
+    /// Every metric seen, by group, for comparing shapes later.
+    metrics: Vec<(&'static str, Vec<Metric<'a>>)>,
+}
+
+impl<'a> Plan<'a> {
+    /// Plans the metrics of the next group (`group_name`, metrics in visit
+    /// order); returns the conflicts it brings.
+    pub(crate) fn add_group(
+        &mut self,
+        group_name: &'static str,
+        metrics: Vec<Metric<'a>>,
+    ) -> Vec<Conflict> {
+        let group = self.metrics.len();
+        let mut actions: Vec<Action<'a>> = Vec::with_capacity(metrics.len());
+        let mut conflicts = Vec::new();
+        for (index, metric) in metrics.iter().enumerate() {
+            let names = exposed_names(metric);
+            let clash = names.iter().find_map(|n| Some((n, *self.owners.get(n)?)));
+            let Some((name, (owner_group, owner_index))) = clash else {
+                for name in names {
+                    self.owners.insert(name, (group, index));
+                }
+                actions.push(Action::Alone);
+                continue;
+            };
+            let (owner_group_name, owner) = match self.metrics.get(owner_group) {
+                Some((name, earlier)) => (*name, &earlier[owner_index]),
+                // A clash inside the group being added (a hand-written one:
+                // the macro rejects these at compile time).
+                None => (group_name, &metrics[owner_index]),
+            };
+            let outcome = same_shape(owner, metric).and_then(|()| {
+                // Same shape means the same names; any other owner of one of
+                // them would be a clash of its own.
+                let one_owner = names
+                    .iter()
+                    .all(|n| self.owners.get(n) == Some(&(owner_group, owner_index)));
+                if one_owner {
+                    Ok(())
+                } else {
+                    Err("another metric taking one of its other names")
+                }
+            });
+            match outcome {
+                Ok(()) => {
+                    let merged = *metric;
+                    match self.action_mut(owner_group, owner_index, &mut actions) {
+                        Action::Merged(others) => others.push(merged),
+                        action => *action = Action::Merged(vec![merged]),
+                    }
+                }
+                Err(reason) => conflicts.push(Conflict {
+                    name: name.clone(),
+                    kept_group: owner_group_name,
+                    kept_metric: owner.desc.name,
+                    refused_group: group_name,
+                    refused_metric: metric.desc.name,
+                    reason,
+                }),
+            }
+            self.special = true;
+            actions.push(Action::Skip);
+        }
+        self.actions.push(actions);
+        self.metrics.push((group_name, metrics));
+        self.conflicts.extend(conflicts.iter().cloned());
+        conflicts
+    }
+
+    /// The action of an earlier metric, or of one of the group being added
+    /// (whose actions are still in `pending`).
+    fn action_mut<'p>(
+        &'p mut self,
+        group: usize,
+        index: usize,
+        pending: &'p mut [Action<'a>],
+    ) -> &'p mut Action<'a> {
+        match self.actions.get_mut(group) {
+            Some(actions) => &mut actions[index],
+            None => &mut pending[index],
+        }
+    }
+
+    /// Whether every metric renders on its own.
+    pub(crate) fn is_plain(&self) -> bool {
+        !self.special
+    }
+
+    /// What to do with metric `index` of group `group`.
+    pub(crate) fn action(&self, group: usize, index: usize) -> &Action<'a> {
+        self.actions
+            .get(group)
+            .and_then(|a| a.get(index))
+            .unwrap_or(&Action::Alone)
+    }
+
+    /// Every conflict found, in registration order.
+    pub(crate) fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
+    }
+}
+
+/// The values of series `index` of the declarations merged into a family,
+/// added up: what a render or a snapshot adds to the family's own metric.
+/// Each takes the partners' cells of its kind (the plan merges only metrics
+/// of one shape) and ignores any other.
+pub(crate) mod merged {
+    use crate::{Cells, HistogramSnapshot, Metric, SummaryAccumulator};
+
+    /// Counters, plain or sharded: the sum, wrapping like a counter.
+    pub(crate) fn count(partners: &[Metric<'_>], index: usize) -> u64 {
+        partners.iter().fold(0u64, |sum, m| {
+            let value = match m.cells {
+                Cells::Counter(c) => c.get(index).map_or(0, |c| c.get()),
+                Cells::ShardedCounter(c) => c.get(index).map_or(0, |c| c.get()),
+                _ => 0,
+            };
+            sum.wrapping_add(value)
+        })
+    }
+
+    /// Integer gauges: the sum, wrapping like the gauge.
+    pub(crate) fn gauge(partners: &[Metric<'_>], index: usize) -> i64 {
+        partners.iter().fold(0i64, |sum, m| match m.cells {
+            Cells::Gauge(c) => sum.wrapping_add(c.get(index).map_or(0, |c| c.get())),
+            _ => sum,
+        })
+    }
+
+    /// Float gauges: the sum.
+    pub(crate) fn float_gauge(partners: &[Metric<'_>], index: usize) -> f64 {
+        partners.iter().fold(0.0, |sum, m| match m.cells {
+            Cells::FloatGauge(c) => sum + c.get(index).map_or(0.0, |c| c.get()),
+            _ => sum,
+        })
+    }
+
+    /// Histograms: buckets and sums added into `snapshot`.
+    pub(crate) fn histogram(
+        partners: &[Metric<'_>],
+        index: usize,
+        snapshot: &mut HistogramSnapshot,
+    ) {
+        for m in partners {
+            if let Cells::Histogram { series, .. } = m.cells {
+                series.accumulate(index, snapshot);
+            }
+        }
+    }
+
+    /// Summaries: sketches, counts and sums added into `acc`.
+    pub(crate) fn summary(
+        partners: &[Metric<'_>],
+        index: usize,
+        now_ms: u64,
+        acc: &mut SummaryAccumulator,
+    ) {
+        for m in partners {
+            if let Cells::Summary { spec, series } = m.cells {
+                series.accumulate(spec, index, now_ms, acc);
+            }
+        }
+    }
+
+    /// Info metrics: the first partner's current series, for a family whose
+    /// own metric has none.
+    pub(crate) fn info_current(partners: &[Metric<'_>]) -> Option<usize> {
+        partners.iter().find_map(|m| match m.cells {
+            Cells::Info(cell) => cell.current(),
+            _ => None,
+        })
+    }
+
+    /// State sets: the first partner's state of series `index`, for a
+    /// family whose own series has none.
+    pub(crate) fn state(partners: &[Metric<'_>], index: usize) -> Option<usize> {
+        partners.iter().find_map(|m| match m.cells {
+            Cells::StateSet { cells, .. } => cells.get(index)?.current(),
+            _ => None,
+        })
+    }
+}
