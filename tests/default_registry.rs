@@ -76,6 +76,7 @@ fn groups_render_without_registration_sorted_by_module_path() {
             "default_registry::Alpha",
             "default_registry::beta::Beta",
             "enumeter::self_metrics::Enumeter",
+            "enumeter::exporter::ExporterSelf",
             "enumeter::self_metrics::RegistryConflicts",
         ]
     );

@@ -3,12 +3,12 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
 use enumeter::{
-    metrics, Cells, Counter, Exporter, ExporterHandle, Format, Group, LabelDesc, Metric,
-    MetricDesc, Registry,
+    metrics, Cells, Counter, Exporter, ExporterHandle, Format, Group, Metric, MetricDesc, Registry,
 };
 
 /// Exporter test metrics.
@@ -238,19 +238,64 @@ fn gzip_is_sent_to_clients_that_accept_it() {
     assert!(!head.contains("Content-Encoding"), "{head}");
 }
 
-/// A group of `n` counter series with long names, rendered by hand-built
-/// descriptors: a body far larger than a socket's buffers.
-struct Large {
+/// A group whose render waits while the test keeps the gate closed, or
+/// panics when told to: a render that takes as long as the test wants. The
+/// gate starts open (a registry visits its groups when they register).
+struct Gated {
     desc: &'static MetricDesc,
-    cells: Vec<Counter>,
+    cells: [Counter; 1],
+    open: Mutex<bool>,
+    opened: Condvar,
+    panic: AtomicBool,
 }
 
-impl Group for Large {
+impl Gated {
+    fn new() -> &'static Gated {
+        Box::leak(Box::new(Gated {
+            desc: Box::leak(Box::new(MetricDesc {
+                name: "gated_total",
+                help: "Rendered once the gate opens.",
+                labels: &[],
+                unit: None,
+            })),
+            cells: [Counter::new()],
+            open: Mutex::new(true),
+            opened: Condvar::new(),
+            panic: AtomicBool::new(false),
+        }))
+    }
+
+    fn open(&self) {
+        *self.open.lock().unwrap() = true;
+        self.opened.notify_all();
+    }
+
+    fn close(&self) {
+        *self.open.lock().unwrap() = false;
+    }
+}
+
+/// Opens the gate when dropped: a failed assertion must not leave a worker
+/// waiting at it, which would hold the exporter's shutdown.
+struct OpenOnDrop(&'static Gated);
+
+impl Drop for OpenOnDrop {
+    fn drop(&mut self) {
+        self.0.open();
+    }
+}
+
+impl Group for Gated {
     fn name(&self) -> &'static str {
-        "large"
+        "gated"
     }
 
     fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
+        assert!(!self.panic.load(Ordering::SeqCst), "a render that panics");
+        let mut open = self.open.lock().unwrap();
+        while !*open {
+            open = self.opened.wait(open).unwrap();
+        }
         visitor(Metric {
             desc: self.desc,
             cells: Cells::Counter(&self.cells),
@@ -258,82 +303,172 @@ impl Group for Large {
     }
 }
 
-fn large_registry() -> Arc<Registry<'static>> {
-    let values: &'static [&'static str] = Box::leak(
-        (0..1000)
-            .map(|i| &*Box::leak(format!("value-{i:04}").into_boxed_str()))
-            .collect::<Vec<&'static str>>()
-            .into_boxed_slice(),
-    );
-    let labels: &'static [LabelDesc] = Box::leak(Box::new([
-        LabelDesc {
-            name: "a",
-            values,
-            escaped_values: None,
-        },
-        LabelDesc {
-            name: "b",
-            values,
-            escaped_values: None,
-        },
-    ]));
-    let desc = Box::leak(Box::new(MetricDesc {
-        name: "large_total",
-        help: "A million series.",
-        labels,
-        unit: None,
-    }));
-    let group: &'static Large = Box::leak(Box::new(Large {
-        desc,
-        cells: (0..1_000_000).map(|_| Counter::new()).collect(),
-    }));
-    Arc::new(Registry::new().with(group))
+/// Sends a complete request; the answer is read later.
+fn send(addr: SocketAddr, request: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    stream
+}
+
+fn read_all(mut stream: TcpStream) -> String {
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response).into_owned()
 }
 
 #[test]
-fn complete_requests_beyond_workers_and_queue_get_503_and_service_resumes() {
+fn complete_requests_beyond_workers_and_queue_get_503_the_oldest_first() {
+    let gated = Gated::new();
     let exporter = Exporter::new()
         .address("127.0.0.1:0")
-        .registry(large_registry())
+        .registry(Arc::new(Registry::new().with(gated)))
         .workers(1)
-        .queue(0)
-        .timeouts(Duration::from_secs(5), Duration::from_secs(30))
+        .queue(1)
         .start()
         .unwrap();
+    gated.close();
+    let _open = OpenOnDrop(gated);
     let addr = exporter.local_addr();
-    // A client that asks for ~30 MB and does not read: the only worker is
-    // held writing to it.
-    let stuck = TcpStream::connect(addr).unwrap();
-    (&stuck)
-        .write_all(b"GET /metrics HTTP/1.1\r\n\r\n")
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    // The one place in the queue (one per worker, plus none) fills up...
-    let mut queued = TcpStream::connect(addr).unwrap();
-    queued.write_all(b"HEAD /metrics HTTP/1.1\r\n\r\n").unwrap();
+    let request = b"GET /metrics HTTP/1.1\r\n\r\n";
+    // The one worker takes the first request and waits at the gate; the
+    // second waits in the worker's queue (one per worker), the third in
+    // the queue of `queue(1)`.
+    let rendering = send(addr, request);
+    std::thread::sleep(Duration::from_millis(200));
+    let handed = send(addr, request);
     std::thread::sleep(Duration::from_millis(100));
-    // ...so the next complete request is turned away at once.
-    let (head, _) = split(&exchange(addr, b"HEAD /metrics HTTP/1.1\r\n\r\n"));
+    let oldest_waiting = send(addr, request);
+    std::thread::sleep(Duration::from_millis(100));
+    // A fourth: the queue is full, and the oldest waiting gives way.
+    let newest = send(addr, request);
     assert!(
-        head.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
-        "{head}"
+        read_all(oldest_waiting).starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
+        "the oldest waiting request is refused"
     );
-    // Once the stuck client leaves, the worker serves again.
-    drop(stuck);
-    queued
-        .set_read_timeout(Some(Duration::from_secs(10)))
+    gated.open();
+    for (name, stream) in [
+        ("rendering", rendering),
+        ("handed", handed),
+        ("newest", newest),
+    ] {
+        let response = read_all(stream);
+        assert!(
+            response.starts_with("HTTP/1.1 200 OK\r\n"),
+            "{name}: {response}"
+        );
+        assert!(response.ends_with("gated_total 0\n"), "{name}: {response}");
+    }
+    assert!(exporter.health().is_healthy());
+}
+
+#[test]
+fn a_render_that_panics_is_answered_500_counted_and_the_worker_serves_on() {
+    use enumeter::self_metrics::{ExporterFailure, ExporterSelf};
+    let gated = Gated::new();
+    let exporter = Exporter::new()
+        .address("127.0.0.1:0")
+        .registry(Arc::new(Registry::new().with(gated)))
+        .workers(1)
+        .start()
         .unwrap();
-    let mut response = Vec::new();
-    queued.read_to_end(&mut response).unwrap();
-    let (head, _) = split(&response);
-    // The queued request was answered (or, if it arrived while the stuck
-    // one was still queued, refused): either way, not left hanging.
+    let before = ExporterSelf::failures_total(ExporterFailure::RenderPanic).get();
+    gated.panic.store(true, Ordering::SeqCst);
+    let (head, _) = get(exporter.local_addr(), "");
     assert!(
-        head.starts_with("HTTP/1.1 200 OK\r\n") || head.starts_with("HTTP/1.1 503 "),
+        head.starts_with("HTTP/1.1 500 Internal Server Error\r\n"),
         "{head}"
     );
-    let (head, _) = split(&exchange(addr, b"HEAD /metrics HTTP/1.1\r\n\r\n"));
+    assert_eq!(
+        ExporterSelf::failures_total(ExporterFailure::RenderPanic).get() - before,
+        1
+    );
+    let health = exporter.health();
+    assert_eq!(
+        (health.serving, health.workers, health.failures),
+        (true, 1, 1)
+    );
+    gated.panic.store(false, Ordering::SeqCst);
+    let (head, body) = get(exporter.local_addr(), "");
     assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert_eq!(body, b"# HELP gated_total Rendered once the gate opens.\n# TYPE gated_total counter\ngated_total 0\n");
+    // The default registry shows the failure too, once an exporter ran.
+    let text = enumeter::render(Format::Prometheus);
+    assert!(
+        text.contains("enumeter_exporter_failures_total{failure=\"render_panic\"} "),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_option_out_of_range_is_refused_by_start_with_its_name_and_range() {
+    let refused = |configure: fn(Exporter) -> Exporter| {
+        let error = configure(Exporter::new().address("127.0.0.1:0"))
+            .start()
+            .expect_err("refused");
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput, "{error}");
+        error.to_string()
+    };
+    assert_eq!(
+        refused(|e| e.workers(0)),
+        "exporter option `workers` is 0; accepted: 1 to 1024"
+    );
+    assert_eq!(
+        refused(|e| e.workers(1_000_000)),
+        "exporter option `workers` is 1000000; accepted: 1 to 1024"
+    );
+    assert_eq!(
+        refused(|e| e.queue(usize::MAX)),
+        format!(
+            "exporter option `queue` is {}; accepted: 0 to 65536",
+            usize::MAX
+        )
+    );
+    assert_eq!(
+        refused(|e| e.max_pending(0)),
+        "exporter option `max_pending` is 0; accepted: 1 to 65536"
+    );
+    assert_eq!(
+        refused(|e| e.max_responses(0)),
+        "exporter option `max_responses` is 0; accepted: 1 to 65536"
+    );
+    assert_eq!(
+        refused(|e| e.timeouts(Duration::MAX, Duration::from_secs(5))),
+        format!(
+            "exporter option `timeouts` (head) is {:?}; accepted: 1ms to 3600s",
+            Duration::MAX
+        )
+    );
+    assert_eq!(
+        refused(|e| e.timeouts(Duration::from_secs(5), Duration::ZERO)),
+        "exporter option `timeouts` (response) is 0ns; accepted: 1ms to 3600s"
+    );
+    assert_eq!(
+        refused(|e| e.path("metrics")),
+        "exporter option `path` is \"metrics\"; accepted: `/` and then visible ASCII, 1 to 1,024 bytes"
+    );
+    assert!(refused(|e| e.path("/a b")).starts_with("exporter option `path`"));
+    assert!(refused(|e| e.bearer_token("")).starts_with("exporter option `bearer_token`"));
+    assert!(refused(|e| e.bearer_token("a\nb")).starts_with("exporter option `bearer_token`"));
+    assert!(refused(|e| e.basic_auth("a:b", "c")).starts_with("exporter option `basic_auth`"));
+    let error = Exporter::new()
+        .address("not an address")
+        .start()
+        .unwrap_err();
+    assert!(!error.to_string().is_empty());
+    // The boundaries themselves are accepted.
+    let exporter = Exporter::new()
+        .address("127.0.0.1:0")
+        .workers(1)
+        .queue(0)
+        .max_pending(1)
+        .max_responses(1)
+        .timeouts(Duration::from_millis(1), Duration::from_secs(3600))
+        .start()
+        .unwrap();
+    assert!(exporter.health().serving);
 }
 
 #[test]

@@ -80,7 +80,7 @@ pub mod summary;
 pub use counter::Counter;
 pub use encode::Format;
 #[cfg(feature = "http")]
-pub use exporter::{Exporter, ExporterHandle, DEFAULT_ADDRESS};
+pub use exporter::{Exporter, ExporterHandle, Health, DEFAULT_ADDRESS};
 pub use families::Conflict;
 pub use gauge::{FloatGauge, Gauge};
 pub use group::Group;

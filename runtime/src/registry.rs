@@ -225,6 +225,8 @@ pub fn registry() -> &'static Registry<'static> {
         let mut groups: Vec<&'static dyn Group> = GROUPS.iter().copied().collect();
         groups.sort_by_key(|g| g.name());
         groups.push(EnumeterMetrics::global());
+        #[cfg(feature = "http")]
+        groups.push(&crate::exporter::EXPORTER_METRICS);
         groups.push(&self_metrics::REGISTRY_CONFLICTS);
         let mut registry = Registry::new();
         for group in groups {

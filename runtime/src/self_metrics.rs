@@ -3,6 +3,9 @@
 
 use std::sync::{Mutex, PoisonError};
 
+#[cfg(feature = "http")]
+pub use crate::exporter::{ExporterFailure, ExporterSelf, ExporterSelfMetrics};
+
 use crate as enumeter;
 use crate::{Cells, Conflict, Counter, Group, LabelDesc, Metric, MetricDesc};
 use enumeter::{metrics, LabelValue};

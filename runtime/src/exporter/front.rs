@@ -1,177 +1,617 @@
-//! The front thread: accepts connections and reads their request heads
-//! without blocking on any one client, then hands complete requests to the
-//! workers.
+//! The front thread: one readiness loop (mio) over every connection. It
+//! accepts, reads request heads, hands complete ones to the workers, and
+//! writes their answers back, never blocking on any one client.
 //!
-//! A worker that read heads itself could be held for the whole head
-//! deadline by one client trickling bytes; a few such clients would take
-//! every worker and every scrape would wait. Here all connections still
-//! sending their heads sit in one table, polled with non-blocking reads
-//! (std has no readiness API, so an idle round sleeps 1 to 5 ms). The table
-//! is bounded: when it is full, the connection that has waited longest is
-//! closed, so a client that sends its request at once, as Prometheus does,
-//! is read within a round however many slow ones are connected.
+//! Each connection is in one of four states: sending its head
+//! (`Reading`), its head complete and waiting for a worker (`Ready`), its
+//! head with a worker (`Waiting`), or taking its response (`Writing`). Only connections the kernel reports ready are touched, and
+//! each byte of a head is scanned once ([`HeadScan`]), so the cost of a
+//! round grows with what arrived, not with how many idle connections wait.
+//! Deadlines are kept in arrival order (one per head, one per response), so
+//! expiring them costs only the ones that expire.
+//!
+//! The tables are bounded: past `max_pending` heads in progress the oldest
+//! is closed; past `queue` complete requests waiting for a worker the
+//! oldest is answered `503`; past `max_responses` responses in progress the
+//! oldest is dropped. Giving way by age keeps a burst of requests from
+//! shutting out the ones that come after it.
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{SyncSender, TrySendError};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::time::{Duration, Instant};
 
-use super::request::{self, Progress};
-use super::{rejection, status_response, Config, Job, Response};
+use mio::net::{TcpListener, TcpStream};
+use mio::{Events, Interest, Poll, Token};
 
-/// New connections taken per round, so that reading keeps up with a flood.
-const ACCEPTS_PER_ROUND: usize = 64;
+use super::health::{Role, Running};
+use super::request::{HeadScan, Progress};
+use super::response::{rejection, status_response, Reply, Response};
+use super::worker::{Done, Job};
+use super::{Config, ConnId, Shared, LISTENER, WAKER};
 
-struct Pending {
-    stream: TcpStream,
-    head: Vec<u8>,
-    deadline: Instant,
+/// New connections taken per round before the others get a turn.
+const ACCEPTS_PER_ROUND: usize = 256;
+/// Bytes read from a connection per call.
+const CHUNK: usize = 4096;
+
+enum State {
+    /// Still sending its head.
+    Reading { head: Vec<u8>, scan: HeadScan },
+    /// Its head is complete (it ends at `end`) and waits for a worker.
+    Ready { head: Vec<u8>, end: usize },
+    /// Its head is with a worker.
+    Waiting,
+    /// Taking its response: `head`, then `body`, `sent` bytes of the two so
+    /// far; `watched` once the poll also reports it writable.
+    Writing {
+        reply: Reply,
+        sent: usize,
+        watched: bool,
+    },
 }
 
-enum Step {
-    /// Still sending its head.
-    Keep,
-    /// Finished with: handed on, answered or gone.
-    Done,
+struct Conn {
+    stream: TcpStream,
+    generation: u64,
+    state: State,
+}
+
+/// The connections, by token, and the deadlines of those reading or
+/// writing.
+struct Table {
+    slots: Vec<Option<Conn>>,
+    free: Vec<usize>,
+    next_generation: u64,
+    reading: usize,
+    writing: usize,
+    /// The deadlines of heads being read.
+    heads: Deadlines,
+    /// The deadlines of responses being sent.
+    responses: Deadlines,
+    /// Connections whose heads wait for a worker, oldest first; entries of
+    /// connections that moved on are skipped.
+    ready: VecDeque<ConnId>,
+    /// How many connections are `Ready`.
+    ready_count: usize,
 }
 
 pub(super) fn run(
-    listener: &TcpListener,
-    jobs: &SyncSender<Job>,
-    shutdown: &AtomicBool,
+    listener: TcpListener,
+    mut poll: Poll,
+    jobs: SyncSender<Job>,
+    done: &Receiver<Done>,
+    shared: &Shared,
     config: &Config,
 ) {
-    let mut pending: VecDeque<Pending> = VecDeque::new();
-    let mut chunk = [0u8; 4096];
-    let mut idle = Duration::from_millis(1);
-    loop {
-        if shutdown.load(Ordering::SeqCst) {
+    let running = Running::new(&shared.threads, Role::Front);
+    let mut front = Front {
+        listener: Some(listener),
+        table: Table {
+            slots: Vec::new(),
+            free: Vec::new(),
+            next_generation: 0,
+            reading: 0,
+            writing: 0,
+            heads: Deadlines::new(config.max_pending, is_reading),
+            responses: Deadlines::new(config.max_responses, is_writing),
+            ready: VecDeque::new(),
+            ready_count: 0,
+        },
+        jobs: Some(jobs),
+        config,
+        shared,
+        chunk: vec![0; CHUNK],
+    };
+    if front.serve(&mut poll, done).is_ok() {
+        running.finish();
+    }
+    // Workers skip what is still queued: nobody would send it.
+    shared.set_front_done();
+}
+
+struct Front<'s> {
+    listener: Option<TcpListener>,
+    table: Table,
+    /// Dropped on shutdown, which ends the workers once the queue is empty.
+    jobs: Option<SyncSender<Job>>,
+    config: &'s Config,
+    shared: &'s Shared,
+    chunk: Vec<u8>,
+}
+
+impl Front<'_> {
+    /// The loop; returns when shut down and done (or past the shutdown
+    /// deadline), or on an error of the poll itself.
+    fn serve(&mut self, poll: &mut Poll, done: &Receiver<Done>) -> io::Result<()> {
+        let mut events = Events::with_capacity(1024);
+        let mut more_to_accept = false;
+        let mut shutdown_deadline: Option<Instant> = None;
+        loop {
+            let now = Instant::now();
+            if shutdown_deadline.is_none() && self.shared.shutting_down() {
+                shutdown_deadline = Some(now + self.config.response_deadline);
+                self.begin_shutdown(poll);
+            }
+            if let Some(deadline) = shutdown_deadline {
+                let busy = self.table.slots.iter().any(Option::is_some);
+                if !busy {
+                    return Ok(());
+                }
+                if now >= deadline {
+                    for slot in 0..self.table.slots.len() {
+                        self.abort(poll, slot);
+                    }
+                    return Ok(());
+                }
+            }
+            let timeout = if more_to_accept {
+                Some(Duration::ZERO)
+            } else {
+                self.next_deadline(shutdown_deadline)
+                    .map(|at| at.saturating_duration_since(now))
+            };
+            if let Err(e) = poll.poll(&mut events, timeout) {
+                if e.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(e);
+            }
+            more_to_accept = more_to_accept && self.listener.is_some();
+            if more_to_accept {
+                more_to_accept = self.accept(poll);
+            }
+            for event in &events {
+                match event.token() {
+                    LISTENER => more_to_accept = self.accept(poll),
+                    WAKER => self.take_replies(poll, done),
+                    token => self.ready(poll, token.0 - FIRST_CONN),
+                }
+            }
+            // Replies can arrive between a wake-up and the drain above.
+            self.take_replies(poll, done);
+            self.expire(poll, Instant::now());
+        }
+    }
+
+    /// Stops accepting and closes the connections still sending heads;
+    /// those waiting for or taking a response get until the deadline.
+    fn begin_shutdown(&mut self, poll: &Poll) {
+        if let Some(mut listener) = self.listener.take() {
+            let _ = poll.registry().deregister(&mut listener);
+        }
+        let reading: Vec<usize> = self
+            .table
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                matches!(
+                    c,
+                    Some(Conn {
+                        state: State::Reading { .. },
+                        ..
+                    })
+                )
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for slot in reading {
+            self.close(poll, slot);
+        }
+    }
+
+    /// The earliest deadline (perhaps a stale entry's: an early wake-up
+    /// costs nothing), or the shutdown's.
+    fn next_deadline(&self, shutdown: Option<Instant>) -> Option<Instant> {
+        [
+            self.table.heads.next(),
+            self.table.responses.next(),
+            shutdown,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Accepts new connections; returns whether more may be waiting.
+    fn accept(&mut self, poll: &Poll) -> bool {
+        for _ in 0..ACCEPTS_PER_ROUND {
+            let Some(listener) = &self.listener else {
+                return false;
+            };
+            match listener.accept() {
+                Ok((stream, _)) => self.admit(poll, stream),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return false,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // Out of descriptors and the like: serve what is open and
+                // try again next round.
+                Err(_) => return true,
+            }
+        }
+        true
+    }
+
+    fn admit(&mut self, poll: &Poll, mut stream: TcpStream) {
+        if self.table.reading >= self.config.max_pending {
+            // Full: the longest-waiting head gives way.
+            if let Some(oldest) = self.table.heads.pop_oldest(&self.table.slots) {
+                self.close(poll, oldest.slot);
+            }
+        }
+        let slot = self.table.free.pop().unwrap_or_else(|| {
+            self.table.slots.push(None);
+            self.table.slots.len() - 1
+        });
+        let token = Token(slot + FIRST_CONN);
+        if poll
+            .registry()
+            .register(&mut stream, token, Interest::READABLE)
+            .is_err()
+        {
+            self.table.free.push(slot);
             return;
         }
-        let mut progressed = false;
-        // Nothing to poll: block in accept, costing nothing while idle.
-        let blocking = pending.is_empty();
-        if listener.set_nonblocking(!blocking).is_err() {
-            std::thread::sleep(Duration::from_millis(10));
-            continue;
-        }
-        for _ in 0..ACCEPTS_PER_ROUND {
-            match listener.accept() {
-                Ok((stream, _)) => {
-                    if shutdown.load(Ordering::SeqCst) {
-                        return;
+        self.table.next_generation += 1;
+        let generation = self.table.next_generation;
+        self.table.slots[slot] = Some(Conn {
+            stream,
+            generation,
+            state: State::Reading {
+                head: Vec::new(),
+                scan: HeadScan::default(),
+            },
+        });
+        self.table.reading += 1;
+        let deadline = Instant::now() + self.config.head_deadline;
+        let id = ConnId { slot, generation };
+        self.table.heads.push(deadline, id, &self.table.slots);
+        // A client that sent its head with the connection is read now.
+        self.ready(poll, slot);
+    }
+
+    /// A readiness event for the connection in `slot`.
+    fn ready(&mut self, poll: &Poll, slot: usize) {
+        let Some(conn) = self.table.slots.get_mut(slot).and_then(Option::as_mut) else {
+            return;
+        };
+        match &mut conn.state {
+            State::Reading { head, scan } => {
+                let progress =
+                    read_head(&mut conn.stream, head, scan, &mut self.chunk, self.config);
+                match progress {
+                    Ok(Progress::Partial) => {}
+                    Ok(Progress::Complete(end)) => self.dispatch(poll, slot, end),
+                    Ok(Progress::Rejected(reject)) => {
+                        self.answer_now(poll, slot, &rejection(reject));
                     }
-                    progressed = true;
-                    if stream.set_nonblocking(true).is_err() {
-                        continue;
-                    }
-                    if pending.len() >= config.max_pending {
-                        // Full: the longest-waiting connection gives way.
-                        pending.pop_front();
-                    }
-                    pending.push_back(Pending {
-                        stream,
-                        head: Vec::new(),
-                        deadline: Instant::now() + config.head_deadline,
-                    });
-                    if blocking {
-                        break;
-                    }
+                    // Closed before a whole head arrived, or broken.
+                    Err(_) => self.close(poll, slot),
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(_) => {
-                    // Out of descriptors and the like: back off, keep serving.
-                    std::thread::sleep(Duration::from_millis(10));
+            }
+            State::Ready { .. } | State::Waiting => {}
+            State::Writing { .. } => self.write(poll, slot),
+        }
+    }
+
+    /// Queues a complete head for the workers; past `queue` waiting, the
+    /// oldest waiting is answered `503`.
+    fn dispatch(&mut self, poll: &Poll, slot: usize, end: usize) {
+        let Some(conn) = self.table.slots[slot].as_mut() else {
+            return;
+        };
+        let State::Reading { head, .. } = std::mem::replace(&mut conn.state, State::Waiting) else {
+            return;
+        };
+        conn.state = State::Ready { head, end };
+        self.table.reading -= 1;
+        self.table.ready_count += 1;
+        self.table.ready.push_back(ConnId {
+            slot,
+            generation: conn.generation,
+        });
+        self.feed(poll);
+        if self.table.ready_count > self.config.queue {
+            while let Some(id) = self.table.ready.pop_front() {
+                if live(&self.table.slots, id, is_ready) {
+                    self.answer_now(poll, id.slot, &status_response(503, "Service Unavailable"));
                     break;
                 }
             }
         }
+    }
 
-        let now = Instant::now();
-        for _ in 0..pending.len() {
-            let Some(mut p) = pending.pop_front() else {
-                break;
+    /// Hands waiting heads to the workers, oldest first, while their queue
+    /// (one per worker) has room.
+    fn feed(&mut self, poll: &Poll) {
+        while let Some(&id) = self.table.ready.front() {
+            let Some(jobs) = &self.jobs else { return };
+            if !live(&self.table.slots, id, is_ready) {
+                self.table.ready.pop_front();
+                continue;
+            }
+            let Some(conn) = self.table.slots[id.slot].as_mut() else {
+                continue;
             };
-            match step(&mut p, &mut chunk, now, jobs, config, &mut progressed) {
-                Step::Keep => pending.push_back(p),
-                Step::Done => {}
+            let State::Ready { head, end } = std::mem::replace(&mut conn.state, State::Waiting)
+            else {
+                continue;
+            };
+            match jobs.try_send(Job {
+                conn: id,
+                head,
+                end,
+            }) {
+                Ok(()) => {
+                    self.table.ready.pop_front();
+                    self.table.ready_count -= 1;
+                }
+                Err(TrySendError::Full(job)) => {
+                    conn.state = State::Ready {
+                        head: job.head,
+                        end: job.end,
+                    };
+                    return;
+                }
+                Err(TrySendError::Disconnected(_)) => {
+                    self.table.ready.pop_front();
+                    self.close(poll, id.slot);
+                }
             }
         }
+    }
 
-        if progressed {
-            idle = Duration::from_millis(1);
-        } else if !pending.is_empty() {
-            std::thread::sleep(idle);
-            idle = (idle * 2).min(Duration::from_millis(5));
+    /// Answers the connection in `slot` from here, without a worker.
+    fn answer_now(&mut self, poll: &Poll, slot: usize, response: &Response<'_>) {
+        let buffer = self.shared.take_buffer();
+        self.respond(poll, slot, response.to_reply(buffer, false));
+    }
+
+    /// Starts sending `reply` to the connection in `slot`.
+    fn respond(&mut self, poll: &Poll, slot: usize, reply: Reply) {
+        let Some(conn) = self.table.slots[slot].as_mut() else {
+            self.shared.give_buffer(reply.body);
+            return;
+        };
+        match conn.state {
+            State::Reading { .. } => self.table.reading -= 1,
+            State::Ready { .. } => self.table.ready_count -= 1,
+            State::Waiting | State::Writing { .. } => {}
         }
+        conn.state = State::Writing {
+            reply,
+            sent: 0,
+            watched: false,
+        };
+        let generation = conn.generation;
+        if self.table.writing >= self.config.max_responses {
+            // Full: the response sending longest gives way.
+            if let Some(oldest) = self.table.responses.pop_oldest(&self.table.slots) {
+                self.abort(poll, oldest.slot);
+            }
+        }
+        self.table.writing += 1;
+        let deadline = Instant::now() + self.config.response_deadline;
+        let id = ConnId { slot, generation };
+        self.table.responses.push(deadline, id, &self.table.slots);
+        self.write(poll, slot);
+    }
+
+    /// Writes what the connection in `slot` takes without blocking; closes
+    /// it once the whole response is out.
+    fn write(&mut self, poll: &Poll, slot: usize) {
+        let Some(conn) = self.table.slots[slot].as_mut() else {
+            return;
+        };
+        let State::Writing {
+            reply,
+            sent,
+            watched,
+        } = &mut conn.state
+        else {
+            return;
+        };
+        let total = reply.head.len() + reply.body.len();
+        while *sent < total {
+            let pending = if *sent < reply.head.len() {
+                &reply.head[*sent..]
+            } else {
+                &reply.body[*sent - reply.head.len()..]
+            };
+            match conn.stream.write(pending) {
+                Ok(0) => break,
+                Ok(n) => *sent += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    // Wait until the client takes more.
+                    if !*watched {
+                        let token = Token(slot + FIRST_CONN);
+                        let interest = Interest::READABLE | Interest::WRITABLE;
+                        let registry = poll.registry();
+                        if registry
+                            .reregister(&mut conn.stream, token, interest)
+                            .is_err()
+                        {
+                            break;
+                        }
+                        *watched = true;
+                    }
+                    return;
+                }
+                Err(_) => break,
+            }
+        }
+        if *sent >= total {
+            // Done: tell the client, ignoring one that already left.
+            let _ = conn.stream.flush();
+            let _ = conn.stream.shutdown(std::net::Shutdown::Write);
+        }
+        self.close(poll, slot);
+    }
+
+    /// Takes the workers' answers and starts sending them.
+    fn take_replies(&mut self, poll: &Poll, done: &Receiver<Done>) {
+        while let Ok(Done { conn, reply }) = done.try_recv() {
+            if live(&self.table.slots, conn, |s| matches!(s, State::Waiting)) {
+                self.respond(poll, conn.slot, reply);
+            } else {
+                self.shared.give_buffer(reply.body);
+            }
+        }
+        // A worker that answered takes the next job: hand it one.
+        self.feed(poll);
+    }
+
+    /// Answers heads past their deadline `408`, and drops connections
+    /// that took too long to take their response.
+    fn expire(&mut self, poll: &Poll, now: Instant) {
+        while let Some(id) = self.table.heads.pop_expired(now, &self.table.slots) {
+            self.answer_now(poll, id.slot, &status_response(408, "Request Timeout"));
+        }
+        while let Some(id) = self.table.responses.pop_expired(now, &self.table.slots) {
+            self.abort(poll, id.slot);
+        }
+    }
+
+    /// Drops the connection in `slot` with a reset: the kernel discards
+    /// whatever of the response it still holds, instead of sending it to a
+    /// client that took too long.
+    fn abort(&mut self, poll: &Poll, slot: usize) {
+        if let Some(conn) = self.table.slots.get(slot).and_then(Option::as_ref) {
+            let _ = socket2::SockRef::from(&conn.stream).set_linger(Some(Duration::ZERO));
+        }
+        self.close(poll, slot);
+    }
+
+    /// Closes the connection in `slot` and frees its slot.
+    fn close(&mut self, poll: &Poll, slot: usize) {
+        let Some(mut conn) = self.table.slots.get_mut(slot).and_then(Option::take) else {
+            return;
+        };
+        let _ = poll.registry().deregister(&mut conn.stream);
+        match conn.state {
+            State::Reading { .. } => self.table.reading -= 1,
+            State::Ready { .. } => self.table.ready_count -= 1,
+            State::Writing { reply, .. } => {
+                self.table.writing -= 1;
+                self.shared.give_buffer(reply.body);
+            }
+            State::Waiting => {}
+        }
+        self.table.free.push(slot);
     }
 }
 
-fn step(
-    p: &mut Pending,
+/// The first connection token; 0 and 1 are the listener and the waker.
+const FIRST_CONN: usize = 2;
+
+/// Reads what `stream` has, until it would block, into `head`; returns what
+/// is known of the head. `Err` for a connection closed or broken.
+fn read_head(
+    stream: &mut TcpStream,
+    head: &mut Vec<u8>,
+    scan: &mut HeadScan,
     chunk: &mut [u8],
-    now: Instant,
-    jobs: &SyncSender<Job>,
     config: &Config,
-    progressed: &mut bool,
-) -> Step {
+) -> io::Result<Progress> {
     loop {
-        match request::progress(&p.head, &config.limits) {
-            Progress::Complete(end) => return dispatch(p, end, jobs),
-            Progress::Rejected(reject) => {
-                answer(&mut p.stream, &rejection(reject));
-                return Step::Done;
-            }
-            Progress::Partial => {}
-        }
-        match p.stream.read(chunk) {
-            Ok(0) => return Step::Done, // closed before a whole head arrived
+        match stream.read(chunk) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
             Ok(n) => {
-                *progressed = true;
-                p.head.extend_from_slice(&chunk[..n]);
+                head.extend_from_slice(&chunk[..n]);
+                let progress = scan.advance(head, &config.limits);
+                if progress != Progress::Partial {
+                    return Ok(progress);
+                }
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Progress::Partial),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return Step::Done,
+            Err(e) => return Err(e),
         }
     }
-    if now >= p.deadline {
-        answer(&mut p.stream, &status_response(408, "Request Timeout"));
-        return Step::Done;
-    }
-    Step::Keep
 }
 
-fn dispatch(p: &mut Pending, end: usize, jobs: &SyncSender<Job>) -> Step {
-    let head = std::mem::take(&mut p.head);
-    let Ok(stream) = p.stream.try_clone() else {
-        return Step::Done;
-    };
-    if stream.set_nonblocking(false).is_err() {
-        return Step::Done;
-    }
-    match jobs.try_send(Job { stream, head, end }) {
-        Ok(()) => {}
-        Err(TrySendError::Full(mut job)) => {
-            let _ = job.stream.set_nonblocking(true);
-            answer(
-                &mut job.stream,
-                &status_response(503, "Service Unavailable"),
-            );
+/// Whether connection `id` is still in the table, in a state `in_state`
+/// accepts (its slot may have gone to another connection since).
+fn live(slots: &[Option<Conn>], id: ConnId, in_state: fn(&State) -> bool) -> bool {
+    slots
+        .get(id.slot)
+        .and_then(Option::as_ref)
+        .is_some_and(|c| c.generation == id.generation && in_state(&c.state))
+}
+
+fn is_reading(state: &State) -> bool {
+    matches!(state, State::Reading { .. })
+}
+
+fn is_ready(state: &State) -> bool {
+    matches!(state, State::Ready { .. })
+}
+
+fn is_writing(state: &State) -> bool {
+    matches!(state, State::Writing { .. })
+}
+
+/// The deadlines of the connections in one state, in arrival order (all
+/// have the same length, so that is deadline order too). An entry whose
+/// connection moved on stays until it comes up and is then skipped, or
+/// until the entries outnumber what the table holds several times over and
+/// are compacted, so that a flood of short connections cannot grow them
+/// without bound.
+struct Deadlines {
+    entries: VecDeque<(Instant, ConnId)>,
+    /// How many connections can be in the state at once.
+    bound: usize,
+    /// The state the entries stand for.
+    in_state: fn(&State) -> bool,
+}
+
+impl Deadlines {
+    fn new(bound: usize, in_state: fn(&State) -> bool) -> Self {
+        Self {
+            entries: VecDeque::new(),
+            bound,
+            in_state,
         }
-        Err(TrySendError::Disconnected(_)) => {}
     }
-    Step::Done
-}
 
-/// Best effort, never blocking the front thread: a short status response
-/// fits in the socket's send buffer; a client that left gets nothing.
-fn answer(stream: &mut TcpStream, response: &Response<'_>) {
-    let mut bytes = Vec::with_capacity(160);
-    super::write_head(&mut bytes, response);
-    bytes.extend_from_slice(response.body);
-    let _ = stream.write_all(&bytes);
-    let _ = stream.shutdown(std::net::Shutdown::Write);
+    /// Adds the deadline of `id`. Compacting is linear, but happens at most
+    /// once per `3 × bound` new entries.
+    fn push(&mut self, at: Instant, id: ConnId, slots: &[Option<Conn>]) {
+        self.entries.push_back((at, id));
+        if self.entries.len() > 4 * self.bound.max(64) {
+            let in_state = self.in_state;
+            self.entries.retain(|&(_, id)| live(slots, id, in_state));
+        }
+    }
+
+    /// The first deadline, perhaps a stale entry's.
+    fn next(&self) -> Option<Instant> {
+        self.entries.front().map(|&(at, _)| at)
+    }
+
+    /// Takes the oldest connection still in the state, to make room.
+    fn pop_oldest(&mut self, slots: &[Option<Conn>]) -> Option<ConnId> {
+        while let Some((_, id)) = self.entries.pop_front() {
+            if live(slots, id, self.in_state) {
+                return Some(id);
+            }
+        }
+        None
+    }
+
+    /// Takes the next connection still in the state whose deadline is
+    /// past at `now`.
+    fn pop_expired(&mut self, now: Instant, slots: &[Option<Conn>]) -> Option<ConnId> {
+        while let Some(&(at, id)) = self.entries.front() {
+            if at > now {
+                return None;
+            }
+            self.entries.pop_front();
+            if live(slots, id, self.in_state) {
+                return Some(id);
+            }
+        }
+        None
+    }
 }

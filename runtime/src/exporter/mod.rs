@@ -4,32 +4,52 @@
 //! own concurrency limits, so a scrape is answered while every request slot
 //! of the application is taken. It speaks just enough HTTP/1.1 for
 //! Prometheus and curl, and is built to survive what a hostile client sends:
-//! one front thread reads every request head without blocking on any client
-//! ([`front`]), bounded request lines, heads and header counts (`414`,
-//! `431`), a deadline per head (`408`), a bounded table of connections still
-//! sending (the longest-waiting one gives way), a bounded queue of complete
-//! requests (`503` past it), a fixed number of threads, no panic on any input.
+//! one front thread reads every request head and writes every response
+//! without blocking on any client ([`front`]), workers only render
+//! ([`worker`]), heads and header counts are bounded (`414`, `431`), each
+//! head has a deadline (`408`) and each response one deadline for the whole
+//! of it, the tables of connections still sending, of complete requests
+//! waiting (`503`) and of responses still being taken are bounded (the
+//! oldest gives way), the number of threads is fixed, and no input makes it
+//! panic.
 
 mod auth;
 mod front;
+mod health;
 mod request;
+mod response;
+mod worker;
 
-use std::io::{self, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use mio::{Poll, Token, Waker};
+
 use self::auth::Credentials;
-use self::request::{Limits, Reject, Request};
-use crate::{Format, Registry};
+use self::health::Threads;
+pub(crate) use self::health::EXPORTER_METRICS;
+pub use self::health::{ExporterFailure, ExporterSelf, ExporterSelfMetrics, Health};
+use self::request::Limits;
+use crate::Registry;
 
 /// The address an exporter binds when none is given.
 pub const DEFAULT_ADDRESS: &str = "127.0.0.1:9898";
 
+/// The token of the listening socket.
+const LISTENER: Token = Token(0);
+/// The token of the waker that workers and the handle use.
+const WAKER: Token = Token(1);
+
 /// Configures and starts the `/metrics` server.
+///
+/// Every option is checked by [`start`](Self::start), which refuses a value
+/// outside its range with an [`io::ErrorKind::InvalidInput`] error naming
+/// the option and the range, rather than start a server that cannot work.
 ///
 /// ```no_run
 /// let exporter = enumeter::Exporter::new()
@@ -46,8 +66,31 @@ pub struct Exporter {
     address: String,
     workers: usize,
     queue: usize,
-    /// What the threads share once started.
-    config: Config,
+    path: String,
+    registry: Option<Arc<Registry<'static>>>,
+    max_pending: usize,
+    max_responses: usize,
+    head_deadline: Duration,
+    response_deadline: Duration,
+    auth: Option<Auth>,
+    gzip: bool,
+}
+
+/// Credentials as given, checked in `start`.
+#[derive(Clone)]
+enum Auth {
+    Bearer(String),
+    Basic(String, String),
+}
+
+impl core::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Never print the secret.
+        f.write_str(match self {
+            Auth::Bearer(_) => "Bearer(…)",
+            Auth::Basic(..) => "Basic(…)",
+        })
+    }
 }
 
 impl Default for Exporter {
@@ -56,26 +99,37 @@ impl Default for Exporter {
     }
 }
 
+/// The accepted ranges of the options, checked by `start`.
+mod range {
+    use std::time::Duration;
+
+    pub(super) const WORKERS: (usize, usize) = (1, 1024);
+    pub(super) const QUEUE: (usize, usize) = (0, 65_536);
+    pub(super) const MAX_PENDING: (usize, usize) = (1, 65_536);
+    pub(super) const MAX_RESPONSES: (usize, usize) = (1, 65_536);
+    pub(super) const DEADLINE: (Duration, Duration) =
+        (Duration::from_millis(1), Duration::from_secs(3_600));
+}
+
 impl Exporter {
     /// An exporter of the [default registry](crate::registry) at
     /// `http://127.0.0.1:9898/metrics`: 2 worker threads, 2 + 16 complete
     /// requests waiting at most, 256 connections still sending their heads
-    /// at most, 10 s to send a head, 5 s to take a response.
+    /// and 16 responses still being taken at most, 10 s to send a head, 5 s
+    /// to take a whole response.
     pub fn new() -> Self {
         Self {
             address: DEFAULT_ADDRESS.to_owned(),
             workers: 2,
             queue: 16,
-            config: Config {
-                path: "/metrics".to_owned(),
-                registry: None,
-                max_pending: 256,
-                head_deadline: Duration::from_secs(10),
-                write_timeout: Duration::from_secs(5),
-                credentials: None,
-                gzip: cfg!(feature = "gzip"),
-                limits: Limits::default(),
-            },
+            path: "/metrics".to_owned(),
+            registry: None,
+            max_pending: 256,
+            max_responses: 16,
+            head_deadline: Duration::from_secs(10),
+            response_deadline: Duration::from_secs(5),
+            auth: None,
+            gzip: cfg!(feature = "gzip"),
         }
     }
 
@@ -85,101 +139,246 @@ impl Exporter {
         self
     }
 
-    /// The path to serve (default `/metrics`).
+    /// The path to serve (default `/metrics`): starts with `/`, visible
+    /// ASCII only, at most 1,024 bytes.
     pub fn path(mut self, path: impl Into<String>) -> Self {
-        self.config.path = path.into();
+        self.path = path.into();
         self
     }
 
     /// Serves `registry` instead of the default one.
     pub fn registry(mut self, registry: Arc<Registry<'static>>) -> Self {
-        self.config.registry = Some(registry);
+        self.registry = Some(registry);
         self
     }
 
-    /// Threads that render and send responses (at least 1).
+    /// Threads that render responses (1 to 1,024; default 2). They only
+    /// render: sending is the front thread's, so a slow client never holds
+    /// a worker.
     pub fn workers(mut self, workers: usize) -> Self {
-        self.workers = workers.max(1);
+        self.workers = workers;
         self
     }
 
-    /// Complete requests that may wait for a worker, beyond one per worker;
-    /// past that, a request is answered `503` at once.
+    /// Complete requests that may wait for a worker, beyond one per worker
+    /// (0 to 65,536; default 16); past that, the one that has waited
+    /// longest is answered `503`, so that a burst of requests does not
+    /// shut out the ones after it.
     pub fn queue(mut self, queue: usize) -> Self {
         self.queue = queue;
         self
     }
 
-    /// Connections that may be sending their request heads at once (at
-    /// least 1); past that, the one that has waited longest is closed.
+    /// Connections that may be sending their request heads at once (1 to
+    /// 65,536; default 256); past that, the one that has waited longest is
+    /// closed.
     pub fn max_pending(mut self, max_pending: usize) -> Self {
-        self.config.max_pending = max_pending.max(1);
+        self.max_pending = max_pending;
+        self
+    }
+
+    /// Responses that may be in the middle of being sent at once (1 to
+    /// 65,536; default 16); past that, the one that has been sending
+    /// longest is dropped. Each holds its rendered body, so this bounds the
+    /// memory that clients which read slowly can hold: at most this many
+    /// times the size of a scrape.
+    pub fn max_responses(mut self, max_responses: usize) -> Self {
+        self.max_responses = max_responses;
         self
     }
 
     /// How long a client may take to send its request head (`408` after
-    /// it), and to take the response (default 10 s and 5 s).
-    pub fn timeouts(mut self, head: Duration, write: Duration) -> Self {
-        self.config.head_deadline = head.max(Duration::from_millis(1));
-        self.config.write_timeout = write.max(Duration::from_millis(1));
+    /// it), and to take its whole response (the connection is dropped
+    /// after it); each from 1 ms to 1 hour (default 10 s and 5 s). The
+    /// response deadline also bounds how long [`ExporterHandle::shutdown`]
+    /// waits for responses in progress.
+    pub fn timeouts(mut self, head: Duration, response: Duration) -> Self {
+        self.head_deadline = head;
+        self.response_deadline = response;
         self
     }
 
     /// Requires `Authorization: Bearer <token>`; other requests get `401`.
+    /// The token is one or more visible ASCII characters.
     pub fn bearer_token(mut self, token: &str) -> Self {
-        self.config.credentials = Some(Credentials::bearer(token));
+        self.auth = Some(Auth::Bearer(token.to_owned()));
         self
     }
 
-    /// Requires HTTP Basic credentials; other requests get `401`.
+    /// Requires HTTP Basic credentials; other requests get `401`. The user
+    /// has no `:` (RFC 7617); neither has control characters.
     pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
-        self.config.credentials = Some(Credentials::basic(user, password));
+        self.auth = Some(Auth::Basic(user.to_owned(), password.to_owned()));
         self
     }
 
     /// Compresses responses with gzip for clients that accept it (on by
     /// default with the `gzip` feature; without it this does nothing).
     pub fn gzip(mut self, enabled: bool) -> Self {
-        self.config.gzip = enabled && cfg!(feature = "gzip");
+        self.gzip = enabled && cfg!(feature = "gzip");
         self
     }
 
-    /// Binds the address and starts serving on threads of its own.
+    /// Checks every option, binds the address and starts serving on threads
+    /// of its own.
+    ///
+    /// An option outside its range is an [`io::ErrorKind::InvalidInput`]
+    /// error that names it:
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let error = enumeter::Exporter::new()
+    ///     .address("127.0.0.1:0")
+    ///     .timeouts(Duration::MAX, Duration::from_secs(5))
+    ///     .start()
+    ///     .unwrap_err();
+    /// assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+    /// assert!(error.to_string().starts_with("exporter option `timeouts` (head)"));
+    /// ```
     pub fn start(self) -> io::Result<ExporterHandle> {
-        let address = self
-            .address
-            .to_socket_addrs()?
-            .next()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address to bind"))?;
-        let listener = TcpListener::bind(address)?;
+        let config = self.checked()?;
+        let address = self.address.to_socket_addrs()?.next().ok_or_else(|| {
+            invalid(format!(
+                "exporter option `address`: `{}` names no address",
+                self.address
+            ))
+        })?;
+        let mut listener = mio::net::TcpListener::bind(address)?;
         let local_addr = listener.local_addr()?;
-        let shutdown = Arc::new(AtomicBool::new(false));
-        // Room for one job per worker plus `queue`: whether a request is
-        // refused then depends on how many are waiting, not on whether a
-        // worker thread happens to be blocked in recv() at that instant.
-        let (sender, receiver) = mpsc::sync_channel::<Job>(self.workers + self.queue);
-        let receiver = Arc::new(Mutex::new(receiver));
-        let config = Arc::new(self.config);
+        let poll = Poll::new()?;
+        poll.registry()
+            .register(&mut listener, LISTENER, mio::Interest::READABLE)?;
+        let waker = Waker::new(poll.registry(), WAKER)?;
+        let shared = Arc::new(Shared {
+            shutdown: AtomicBool::new(false),
+            front_done: AtomicBool::new(false),
+            waker,
+            threads: Threads::starting(self.workers),
+            pool: Mutex::new(Vec::new()),
+            pool_size: self.workers + 2,
+        });
+        // One job per worker waits in the channel, about to be taken; the
+        // `queue` others wait in the front thread, where the oldest can
+        // give way.
+        let (jobs, job_receiver) = mpsc::sync_channel(self.workers);
+        let job_receiver: Arc<Mutex<Receiver<worker::Job>>> = Arc::new(Mutex::new(job_receiver));
+        let (done, done_receiver) = mpsc::channel();
+        let config = Arc::new(config);
         let mut threads = Vec::with_capacity(self.workers + 1);
-        for i in 0..self.workers {
-            let (receiver, config) = (Arc::clone(&receiver), Arc::clone(&config));
-            threads.push(
-                std::thread::Builder::new()
-                    .name(format!("enumeter-http-{i}"))
-                    .spawn(move || worker(&receiver, &config))?,
-            );
-        }
-        let flag = Arc::clone(&shutdown);
-        threads.push(
+        let spawned = (0..self.workers).try_for_each(|i| {
+            let (jobs, done) = (Arc::clone(&job_receiver), done.clone());
+            let (shared, config) = (Arc::clone(&shared), Arc::clone(&config));
+            let thread = std::thread::Builder::new()
+                .name(format!("enumeter-http-{i}"))
+                .spawn(move || worker::run(&jobs, &done, &shared, &config))?;
+            threads.push(thread);
+            io::Result::Ok(())
+        });
+        drop(done);
+        let front = spawned.and_then(|()| {
+            let (shared, config) = (Arc::clone(&shared), Arc::clone(&config));
             std::thread::Builder::new()
                 .name("enumeter-http-front".into())
-                .spawn(move || front::run(&listener, &sender, &flag, &config))?,
-        );
-        Ok(ExporterHandle {
+                .spawn(move || front::run(listener, poll, jobs, &done_receiver, &shared, &config))
+        });
+        let mut handle = ExporterHandle {
             local_addr,
-            shutdown,
+            shared,
             threads,
+        };
+        match front {
+            Ok(thread) => {
+                handle.threads.push(thread);
+                Ok(handle)
+            }
+            Err(e) => {
+                // The workers end once the queue's sender, dropped with the
+                // closure that failed to start, is gone.
+                handle.stop();
+                Err(e)
+            }
+        }
+    }
+
+    /// The shared configuration, once every option is within its range.
+    fn checked(&self) -> io::Result<Config> {
+        check_count("workers", self.workers, range::WORKERS)?;
+        check_count("queue", self.queue, range::QUEUE)?;
+        check_count("max_pending", self.max_pending, range::MAX_PENDING)?;
+        check_count("max_responses", self.max_responses, range::MAX_RESPONSES)?;
+        check_deadline("timeouts` (head", self.head_deadline)?;
+        check_deadline("timeouts` (response", self.response_deadline)?;
+        let path_ok = self.path.starts_with('/')
+            && self.path.len() <= 1024
+            && self.path.bytes().all(|b| b.is_ascii_graphic());
+        if !path_ok {
+            return Err(invalid(format!(
+                "exporter option `path` is {:?}; accepted: `/` and then visible ASCII, \
+                 1 to 1,024 bytes",
+                self.path
+            )));
+        }
+        let credentials = match &self.auth {
+            None => None,
+            Some(Auth::Bearer(token)) => {
+                if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(invalid(
+                        "exporter option `bearer_token`: accepted: one or more visible \
+                         ASCII characters"
+                            .to_owned(),
+                    ));
+                }
+                Some(Credentials::bearer(token))
+            }
+            Some(Auth::Basic(user, password)) => {
+                let control = |s: &str| s.chars().any(char::is_control);
+                if user.contains(':') || control(user) || control(password) {
+                    return Err(invalid(
+                        "exporter option `basic_auth`: accepted: a user without `:` and \
+                         a password, neither with control characters"
+                            .to_owned(),
+                    ));
+                }
+                Some(Credentials::basic(user, password))
+            }
+        };
+        Ok(Config {
+            path: self.path.clone(),
+            registry: self.registry.clone(),
+            max_pending: self.max_pending,
+            queue: self.queue,
+            max_responses: self.max_responses,
+            head_deadline: self.head_deadline,
+            response_deadline: self.response_deadline,
+            credentials,
+            gzip: self.gzip,
+            limits: Limits::default(),
         })
+    }
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message)
+}
+
+fn check_count(option: &str, value: usize, (min, max): (usize, usize)) -> io::Result<()> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "exporter option `{option}` is {value}; accepted: {min} to {max}"
+        )))
+    }
+}
+
+fn check_deadline(option: &str, value: Duration) -> io::Result<()> {
+    let (min, max) = range::DEADLINE;
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "exporter option `{option}) is {value:?}; accepted: {min:?} to {max:?}"
+        )))
     }
 }
 
@@ -187,7 +386,7 @@ impl Exporter {
 #[derive(Debug)]
 pub struct ExporterHandle {
     local_addr: SocketAddr,
-    shutdown: Arc<AtomicBool>,
+    shared: Arc<Shared>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -197,19 +396,33 @@ impl ExporterHandle {
         self.local_addr
     }
 
-    /// Stops accepting, lets the workers finish the requests in hand, and
-    /// waits for every thread to end.
+    /// Whether the exporter's threads run, and what failed: a thread that
+    /// ended unexpectedly shows here (and in
+    /// `enumeter_exporter_failures_total`) rather than as a silent listener.
+    ///
+    /// ```
+    /// let exporter = enumeter::Exporter::new().address("127.0.0.1:0").start().unwrap();
+    /// assert!(exporter.health().is_healthy());
+    /// assert_eq!(exporter.health().workers, 2);
+    /// ```
+    pub fn health(&self) -> Health {
+        self.shared.threads.health()
+    }
+
+    /// Stops accepting and closes the connections still sending their
+    /// heads; requests already read are answered, and responses in
+    /// progress sent, until the response deadline at most; then waits for
+    /// every thread to end. Returns within the response deadline (plus the
+    /// time a render in progress takes), whatever the clients do.
     pub fn shutdown(mut self) {
         self.stop();
     }
 
     fn stop(&mut self) {
-        if self.shutdown.swap(true, Ordering::SeqCst) {
+        if self.shared.shutdown.swap(true, Ordering::SeqCst) {
             return;
         }
-        // Wake the front thread if it is blocked in accept(); it sees the
-        // flag and drops the queue's sender, which ends each worker's recv().
-        let _ = TcpStream::connect_timeout(&self.local_addr, Duration::from_secs(1));
+        self.shared.wake_front();
         for thread in self.threads.drain(..) {
             let _ = thread.join();
         }
@@ -222,196 +435,79 @@ impl Drop for ExporterHandle {
     }
 }
 
+/// What the handle, the front thread and the workers share.
+struct Shared {
+    shutdown: AtomicBool,
+    /// Set when the front thread has ended: queued jobs are skipped.
+    front_done: AtomicBool,
+    waker: Waker,
+    threads: Threads,
+    /// Spare body buffers, so that scrapes do not allocate once these have
+    /// grown: a worker takes one to render into, the front thread gives it
+    /// back when the response is sent.
+    pool: Mutex<Vec<Vec<u8>>>,
+    /// How many spare buffers the pool keeps.
+    pool_size: usize,
+}
+
+impl core::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Shared")
+            .field("health", &self.threads.health())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    fn shutting_down(&self) -> bool {
+        self.shutdown.load(Ordering::SeqCst)
+    }
+
+    fn front_done(&self) -> bool {
+        self.front_done.load(Ordering::SeqCst)
+    }
+
+    fn set_front_done(&self) {
+        self.front_done.store(true, Ordering::SeqCst);
+    }
+
+    fn wake_front(&self) {
+        // Fails only if the poll is gone, i.e. the front thread ended.
+        let _ = self.waker.wake();
+    }
+
+    fn take_buffer(&self) -> Vec<u8> {
+        let mut pool = self.pool.lock().unwrap_or_else(PoisonError::into_inner);
+        pool.pop().unwrap_or_default()
+    }
+
+    fn give_buffer(&self, mut buffer: Vec<u8>) {
+        buffer.clear();
+        let mut pool = self.pool.lock().unwrap_or_else(PoisonError::into_inner);
+        if pool.len() < self.pool_size {
+            pool.push(buffer);
+        }
+    }
+}
+
+/// One connection of the front thread's table: its slot, and which of the
+/// connections that held that slot it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ConnId {
+    slot: usize,
+    generation: u64,
+}
+
 #[derive(Debug)]
 struct Config {
     path: String,
     registry: Option<Arc<Registry<'static>>>,
     max_pending: usize,
+    queue: usize,
+    max_responses: usize,
     head_deadline: Duration,
-    write_timeout: Duration,
+    response_deadline: Duration,
     credentials: Option<Credentials>,
     gzip: bool,
     limits: Limits,
-}
-
-/// A complete request head, handed from the front thread to a worker.
-struct Job {
-    stream: TcpStream,
-    head: Vec<u8>,
-    /// Where the head ends in `head`.
-    end: usize,
-}
-
-fn worker(jobs: &Mutex<Receiver<Job>>, config: &Config) {
-    let mut body = Vec::new();
-    let mut head = Vec::with_capacity(256);
-    loop {
-        // The lock is held only while waiting for the next job.
-        let next = match jobs.lock() {
-            Ok(receiver) => receiver.recv(),
-            Err(poisoned) => poisoned.into_inner().recv(),
-        };
-        let Ok(mut job) = next else { return };
-        body.clear();
-        // Errors here are the client's (gone, too slow to read); nothing to do.
-        let _ = serve(&mut job, config, &mut body, &mut head);
-    }
-}
-
-/// Answers one complete request; the connection is then closed.
-fn serve(job: &mut Job, config: &Config, body: &mut Vec<u8>, head: &mut Vec<u8>) -> io::Result<()> {
-    job.stream.set_write_timeout(Some(config.write_timeout))?;
-    let (response, head_only) = match request::parse(&job.head[..job.end], &config.limits) {
-        Ok(request) => (respond(&request, config, body), request.method == "HEAD"),
-        Err(reject) => (rejection(reject), false),
-    };
-    head.clear();
-    write_head(head, &response);
-    job.stream.write_all(head)?;
-    if !head_only {
-        job.stream.write_all(response.body)?;
-    }
-    job.stream.flush()?;
-    // Tell the client we are done; ignore a client that already left.
-    let _ = job.stream.shutdown(std::net::Shutdown::Write);
-    Ok(())
-}
-
-fn rejection(reject: Reject) -> Response<'static> {
-    match reject {
-        Reject::BadRequest => status_response(400, "Bad Request"),
-        Reject::UriTooLong => status_response(414, "URI Too Long"),
-        Reject::HeadersTooLarge => status_response(431, "Request Header Fields Too Large"),
-    }
-}
-
-fn respond<'b>(request: &Request<'_>, config: &Config, body: &'b mut Vec<u8>) -> Response<'b> {
-    if let Some(credentials) = &config.credentials {
-        if !credentials.admit(request.authorization) {
-            let mut response = status_response(401, "Unauthorized");
-            response.extra = Some(("WWW-Authenticate", credentials.challenge()));
-            return response;
-        }
-    }
-    if request.path != config.path {
-        return status_response(404, "Not Found");
-    }
-    if !matches!(request.method, "GET" | "HEAD") {
-        let mut response = status_response(405, "Method Not Allowed");
-        response.extra = Some(("Allow", "GET, HEAD"));
-        return response;
-    }
-    let format = Format::from_accept(request.accept.unwrap_or(""));
-    match &config.registry {
-        Some(registry) => registry.render_into(format, body),
-        None => crate::registry().render_into(format, body),
-    }
-    let gzip = config.gzip && accepts_gzip(request.accept_encoding.unwrap_or("")) && compress(body);
-    Response {
-        status: 200,
-        reason: "OK",
-        content_type: format.content_type(),
-        body,
-        gzip,
-        extra: None,
-    }
-}
-
-/// Whether an `Accept-Encoding` value allows gzip (with a non-zero quality).
-fn accepts_gzip(accept_encoding: &str) -> bool {
-    accept_encoding.split(',').any(|coding| {
-        let mut parts = coding.split(';').map(str::trim);
-        let name = parts.next().unwrap_or("");
-        let zero = parts.any(|p| {
-            p.split_once('=').is_some_and(|(k, v)| {
-                k.trim() == "q" && v.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
-            })
-        });
-        (name.eq_ignore_ascii_case("gzip") || name == "*") && !zero
-    })
-}
-
-/// Replaces `body` with its gzip encoding; returns whether it did.
-#[cfg(feature = "gzip")]
-fn compress(body: &mut Vec<u8>) -> bool {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    if encoder.write_all(body).is_err() {
-        return false;
-    }
-    match encoder.finish() {
-        Ok(compressed) => {
-            *body = compressed;
-            true
-        }
-        Err(_) => false,
-    }
-}
-
-#[cfg(not(feature = "gzip"))]
-fn compress(_body: &mut Vec<u8>) -> bool {
-    false
-}
-
-struct Response<'b> {
-    status: u16,
-    reason: &'static str,
-    content_type: &'static str,
-    body: &'b [u8],
-    gzip: bool,
-    extra: Option<(&'static str, &'static str)>,
-}
-
-/// A plain-text response whose body is the status line's reason.
-fn status_response(status: u16, reason: &'static str) -> Response<'static> {
-    Response {
-        status,
-        reason,
-        content_type: "text/plain; charset=utf-8",
-        body: reason.as_bytes(),
-        gzip: false,
-        extra: None,
-    }
-}
-
-/// Appends the status line and headers of `response`.
-fn write_head(out: &mut Vec<u8>, response: &Response<'_>) {
-    let mut length = itoa::Buffer::new();
-    let mut status = itoa::Buffer::new();
-    for piece in [
-        "HTTP/1.1 ",
-        status.format(response.status),
-        " ",
-        response.reason,
-        "\r\nContent-Type: ",
-        response.content_type,
-        "\r\nContent-Length: ",
-        length.format(response.body.len()),
-        "\r\nConnection: close\r\n",
-    ] {
-        out.extend_from_slice(piece.as_bytes());
-    }
-    if response.gzip {
-        out.extend_from_slice(b"Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
-    }
-    if let Some((name, value)) = response.extra {
-        for piece in [name, ": ", value, "\r\n"] {
-            out.extend_from_slice(piece.as_bytes());
-        }
-    }
-    out.extend_from_slice(b"\r\n");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::accepts_gzip;
-
-    #[test]
-    fn gzip_is_used_only_when_accepted_with_nonzero_quality() {
-        assert!(accepts_gzip("gzip"));
-        assert!(accepts_gzip("deflate, GZIP;q=0.5"));
-        assert!(accepts_gzip("*"));
-        assert!(!accepts_gzip("gzip;q=0"));
-        assert!(!accepts_gzip("identity"));
-        assert!(!accepts_gzip(""));
-    }
 }

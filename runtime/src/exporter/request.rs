@@ -56,27 +56,76 @@ pub(crate) enum Progress {
 }
 
 /// Looks for the end of the head in `buf` (`\r\n\r\n`, or `\n\n` from
-/// lenient clients) and checks the limits on what has arrived.
+/// lenient clients) and checks the limits on what has arrived: the whole
+/// of [`HeadScan`] at once, which the tests compare it with.
+#[cfg(test)]
 pub(crate) fn progress(buf: &[u8], limits: &Limits) -> Progress {
-    let line_end = buf.iter().position(|&b| b == b'\n');
-    match line_end {
-        Some(end) if end > limits.request_line => return Progress::Rejected(Reject::UriTooLong),
-        None if buf.len() > limits.request_line => return Progress::Rejected(Reject::UriTooLong),
-        _ => {}
-    }
-    let end = find(buf, b"\r\n\r\n")
-        .map(|i| i + 4)
-        .or_else(|| find(buf, b"\n\n").map(|i| i + 2));
-    match end {
-        Some(end) if end <= limits.head => Progress::Complete(end),
-        Some(_) => Progress::Rejected(Reject::HeadersTooLarge),
-        None if buf.len() > limits.head => Progress::Rejected(Reject::HeadersTooLarge),
-        None => Progress::Partial,
-    }
+    HeadScan::default().advance(buf, limits)
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+/// [`progress`] over a head that arrives in pieces, looking at each byte
+/// once: what was scanned is remembered, so the cost of a read is the size
+/// of what it brought, not of all that came before.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct HeadScan {
+    /// Bytes of the buffer looked at so far.
+    scanned: usize,
+    /// Whether the request line has ended.
+    line_ended: bool,
+    /// The line feeds just before `scanned`, to find `\n\n` and
+    /// `\r\n\r\n` across pieces: how many of the last bytes form
+    /// `\n`, `\n\r` (a blank line starting) and so on.
+    tail: Tail,
+}
+
+/// Where the last bytes scanned stand towards a blank line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Tail {
+    /// Not after a line feed.
+    #[default]
+    Other,
+    /// Just after a line feed.
+    LineFeed,
+    /// After a line feed and a carriage return.
+    LineFeedReturn,
+}
+
+impl HeadScan {
+    /// Scans the bytes of `buf` not scanned yet (`buf` only ever grows).
+    pub(crate) fn advance(&mut self, buf: &[u8], limits: &Limits) -> Progress {
+        for (i, &b) in buf.iter().enumerate().skip(self.scanned) {
+            if b == b'\n' {
+                if !self.line_ended {
+                    if i > limits.request_line {
+                        return Progress::Rejected(Reject::UriTooLong);
+                    }
+                    self.line_ended = true;
+                }
+                if self.tail != Tail::Other {
+                    let end = i + 1;
+                    self.scanned = end;
+                    return if end <= limits.head {
+                        Progress::Complete(end)
+                    } else {
+                        Progress::Rejected(Reject::HeadersTooLarge)
+                    };
+                }
+                self.tail = Tail::LineFeed;
+            } else if b == b'\r' && self.tail == Tail::LineFeed {
+                self.tail = Tail::LineFeedReturn;
+            } else {
+                self.tail = Tail::Other;
+            }
+        }
+        self.scanned = buf.len();
+        if !self.line_ended && buf.len() > limits.request_line {
+            Progress::Rejected(Reject::UriTooLong)
+        } else if buf.len() > limits.head {
+            Progress::Rejected(Reject::HeadersTooLarge)
+        } else {
+            Progress::Partial
+        }
+    }
 }
 
 /// Parses a complete head (as delimited by [`progress`]).
@@ -258,6 +307,27 @@ mod tests {
         }
 
         #[test]
+        fn a_head_scanned_in_pieces_reads_as_one_scanned_whole(
+            input in proptest::collection::vec(
+                proptest::sample::select(b"GET /\r\n: aX".to_vec()), 0..300),
+            cuts in proptest::collection::vec(0usize..300, 0..12),
+        ) {
+            let limits = Limits { request_line: 64, head: 200, headers: 8 };
+            let whole = progress(&input, &limits);
+            let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| c < input.len()).collect();
+            cuts.sort_unstable();
+            let mut scan = HeadScan::default();
+            let mut pieces = Progress::Partial;
+            for end in cuts.into_iter().chain([input.len()]) {
+                pieces = scan.advance(&input[..end], &limits);
+                if pieces != Progress::Partial {
+                    break;
+                }
+            }
+            proptest::prop_assert_eq!(pieces, whole);
+        }
+
+        #[test]
         fn mutated_scrapes_never_panic_the_parser(
             edits in proptest::collection::vec((0usize..160, proptest::arbitrary::any::<u8>(), 0u8..3), 0..8)
         ) {
@@ -273,6 +343,27 @@ mod tests {
             }
             check_any(&input);
         }
+    }
+
+    #[test]
+    fn the_head_ends_at_the_first_blank_line_of_either_spelling() {
+        let limits = Limits::default();
+        assert_eq!(
+            progress(b"GET / HTTP/1.1\r\n\r\nrest", &limits),
+            Progress::Complete(18)
+        );
+        assert_eq!(
+            progress(b"GET / HTTP/1.1\n\nrest", &limits),
+            Progress::Complete(16)
+        );
+        assert_eq!(
+            progress(b"GET / HTTP/1.1\nA: b\n\r\n", &limits),
+            Progress::Complete(22)
+        );
+        assert_eq!(
+            progress(b"GET / HTTP/1.1\r\nA: \rb\r\n", &limits),
+            Progress::Partial
+        );
     }
 
     #[test]

@@ -1,0 +1,126 @@
+//! Responses: what a worker hands back to the front thread to send.
+
+use super::request::Reject;
+
+/// A response ready to send: its head and its body, sent in that order.
+pub(super) struct Reply {
+    /// Status line and headers, ending with the blank line.
+    pub(super) head: Vec<u8>,
+    /// The body; empty for `HEAD`. A buffer of the shared pool.
+    pub(super) body: Vec<u8>,
+}
+
+/// What a response says, before it is written out.
+pub(super) struct Response<'b> {
+    pub(super) status: u16,
+    pub(super) reason: &'static str,
+    pub(super) content_type: &'static str,
+    pub(super) body: &'b [u8],
+    pub(super) gzip: bool,
+    pub(super) extra: Option<(&'static str, &'static str)>,
+}
+
+/// A plain-text response whose body is the status line's reason.
+pub(super) fn status_response(status: u16, reason: &'static str) -> Response<'static> {
+    Response {
+        status,
+        reason,
+        content_type: "text/plain; charset=utf-8",
+        body: reason.as_bytes(),
+        gzip: false,
+        extra: None,
+    }
+}
+
+/// The answer to a request head that was refused before it was parsed.
+pub(super) fn rejection(reject: Reject) -> Response<'static> {
+    match reject {
+        Reject::BadRequest => status_response(400, "Bad Request"),
+        Reject::UriTooLong => status_response(414, "URI Too Long"),
+        Reject::HeadersTooLarge => status_response(431, "Request Header Fields Too Large"),
+    }
+}
+
+impl Response<'_> {
+    /// Appends the status line and headers.
+    pub(super) fn write_head(&self, out: &mut Vec<u8>) {
+        let mut length = itoa::Buffer::new();
+        let mut status = itoa::Buffer::new();
+        for piece in [
+            "HTTP/1.1 ",
+            status.format(self.status),
+            " ",
+            self.reason,
+            "\r\nContent-Type: ",
+            self.content_type,
+            "\r\nContent-Length: ",
+            length.format(self.body.len()),
+            "\r\nConnection: close\r\n",
+        ] {
+            out.extend_from_slice(piece.as_bytes());
+        }
+        if self.gzip {
+            out.extend_from_slice(b"Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
+        }
+        if let Some((name, value)) = self.extra {
+            for piece in [name, ": ", value, "\r\n"] {
+                out.extend_from_slice(piece.as_bytes());
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+
+    /// This response as a [`Reply`] whose body is copied into `body`.
+    pub(super) fn to_reply(&self, mut body: Vec<u8>, head_only: bool) -> Reply {
+        let mut head = Vec::with_capacity(192);
+        self.write_head(&mut head);
+        body.clear();
+        if !head_only {
+            body.extend_from_slice(self.body);
+        }
+        Reply { head, body }
+    }
+}
+
+/// Whether an `Accept-Encoding` value allows gzip (with a non-zero quality).
+pub(super) fn accepts_gzip(accept_encoding: &str) -> bool {
+    accept_encoding.split(',').any(|coding| {
+        let mut parts = coding.split(';').map(str::trim);
+        let name = parts.next().unwrap_or("");
+        let zero = parts.any(|p| {
+            p.split_once('=').is_some_and(|(k, v)| {
+                k.trim() == "q" && v.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
+            })
+        });
+        (name.eq_ignore_ascii_case("gzip") || name == "*") && !zero
+    })
+}
+
+/// `body` gzipped into `out` (cleared first); whether it worked.
+#[cfg(feature = "gzip")]
+pub(super) fn compress(body: &[u8], out: &mut Vec<u8>) -> bool {
+    use std::io::Write;
+    out.clear();
+    let mut encoder = flate2::write::GzEncoder::new(out, flate2::Compression::fast());
+    encoder.write_all(body).is_ok() && encoder.finish().is_ok()
+}
+
+#[cfg(not(feature = "gzip"))]
+pub(super) fn compress(_body: &[u8], _out: &mut Vec<u8>) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts_gzip;
+
+    #[test]
+    fn gzip_is_used_only_when_accepted_with_nonzero_quality() {
+        assert!(accepts_gzip("gzip"));
+        assert!(accepts_gzip("deflate, GZIP;q=0.5"));
+        assert!(accepts_gzip("*"));
+        assert!(!accepts_gzip("gzip;q=0"));
+        assert!(!accepts_gzip("identity"));
+        assert!(!accepts_gzip(""));
+    }
+}
