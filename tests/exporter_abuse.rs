@@ -9,7 +9,8 @@
 //! `shutdown()` must return within the response deadline plus a second.
 //!
 //! Each test prints what it measured (`--nocapture`); RELIABILITY.md
-//! quotes those lines.
+//! quotes those lines. Run them one at a time (`--test-threads 1`, as CI
+//! does): they count the exporter's threads and measure its CPU.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
