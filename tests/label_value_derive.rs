@@ -75,7 +75,7 @@ fn index_is_dense_and_const_and_matches_all() {
     for (i, value) in Status::ALL.iter().enumerate() {
         assert_eq!(value.index(), i);
         assert_eq!(LabelValue::index(*value), i);
-        assert_eq!(<Status as LabelValue>::ALL[i], *value);
+        assert_eq!(<Status as LabelValue>::all()[i], *value);
         assert_eq!(value.as_str(), Status::NAMES[i]);
         assert_eq!(LabelValue::as_str(*value), Status::NAMES[i]);
     }

@@ -63,7 +63,7 @@ fn a_million_recordings_allocate_zero_bytes() {
         while recordings < 1_000_000 {
             for endpoint in Endpoint::ALL {
                 for outcome in Outcome::ALL {
-                    for &retried in <bool as LabelValue>::ALL {
+                    for &retried in <bool as LabelValue>::all() {
                         let (endpoint, outcome, retried) = black_box((endpoint, outcome, retried));
                         Gateway::requests_total(endpoint, outcome, retried).inc();
                         instance.requests_total(endpoint, outcome, retried).add(2);

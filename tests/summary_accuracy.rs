@@ -171,3 +171,15 @@ fn quantiles_are_nearest_rank_so_the_p99_of_four_values_is_the_largest() {
     assert!((p50 - 420.0).abs() / 420.0 <= 0.01, "{p50}");
     assert!((p99 - 910.0).abs() / 910.0 <= 0.01, "{p99}");
 }
+
+#[test]
+fn the_macro_sizes_the_sketch_as_the_runtime_maps_values() {
+    use enumeter::summary::SummarySpec;
+    let accuracy = AccuracyMetrics::new();
+    assert_eq!(accuracy.default().buckets(), SummarySpec::buckets_for(0.01));
+    assert_eq!(accuracy.coarse().buckets(), SummarySpec::buckets_for(0.02));
+    assert_eq!(
+        accuracy.windowed().buckets(),
+        SummarySpec::buckets_for(0.01)
+    );
+}

@@ -8,6 +8,8 @@ use core::sync::atomic::Ordering;
 /// The operations the steps need from a 64-bit atomic.
 pub(crate) trait Atomic64 {
     fn load(&self, order: Ordering) -> u64;
+    fn fetch_add(&self, value: u64, order: Ordering) -> u64;
+    fn fetch_and(&self, value: u64, order: Ordering) -> u64;
     fn store(&self, value: u64, order: Ordering);
     fn compare_exchange_weak(
         &self,
@@ -16,19 +18,6 @@ pub(crate) trait Atomic64 {
         success: Ordering,
         failure: Ordering,
     ) -> Result<u64, u64>;
-}
-
-/// The operations the shard claims need from a 32-bit atomic.
-pub(crate) trait Atomic32 {
-    fn load(&self, order: Ordering) -> u32;
-    fn compare_exchange_weak(
-        &self,
-        current: u32,
-        new: u32,
-        success: Ordering,
-        failure: Ordering,
-    ) -> Result<u32, u32>;
-    fn fetch_and(&self, value: u32, order: Ordering) -> u32;
 }
 
 macro_rules! impl_atomic {
@@ -56,20 +45,23 @@ macro_rules! impl_atomic {
 impl_atomic!(Atomic64 for core::sync::atomic::AtomicU64, u64,
 #[inline] fn store(&self, value: u64, order: Ordering) {
     core::sync::atomic::AtomicU64::store(self, value, order)
-});
-impl_atomic!(Atomic32 for core::sync::atomic::AtomicU32, u32,
-#[inline] fn fetch_and(&self, value: u32, order: Ordering) -> u32 {
-    core::sync::atomic::AtomicU32::fetch_and(self, value, order)
+},
+#[inline] fn fetch_add(&self, value: u64, order: Ordering) -> u64 {
+    core::sync::atomic::AtomicU64::fetch_add(self, value, order)
+},
+#[inline] fn fetch_and(&self, value: u64, order: Ordering) -> u64 {
+    core::sync::atomic::AtomicU64::fetch_and(self, value, order)
 });
 #[cfg(all(test, loom))]
 impl_atomic!(Atomic64 for loom::sync::atomic::AtomicU64, u64,
 fn store(&self, value: u64, order: Ordering) {
     loom::sync::atomic::AtomicU64::store(self, value, order)
-});
-#[cfg(all(test, loom))]
-impl_atomic!(Atomic32 for loom::sync::atomic::AtomicU32, u32,
-fn fetch_and(&self, value: u32, order: Ordering) -> u32 {
-    loom::sync::atomic::AtomicU32::fetch_and(self, value, order)
+},
+fn fetch_add(&self, value: u64, order: Ordering) -> u64 {
+    loom::sync::atomic::AtomicU64::fetch_add(self, value, order)
+},
+fn fetch_and(&self, value: u64, order: Ordering) -> u64 {
+    loom::sync::atomic::AtomicU64::fetch_and(self, value, order)
 });
 
 /// Adds `value` to the `f64` whose bits `cell` holds. A compare-and-swap
@@ -221,6 +213,18 @@ impl Tagging {
     pub(crate) fn bump(self, counter: &impl Atomic64, period: u64) {
         let period = period & self.period_mask();
         let mut packed = counter.load(Ordering::Relaxed);
+        // The common case: the counter already counts this period, far from
+        // full. One locked add, no loop: if another thread moves the counter
+        // to a newer period meanwhile, the add lands there, as the rule
+        // below would have it; a count under half the range cannot carry
+        // into the tag, whatever the adds racing with this one.
+        // (One comparison: the counter minus `period` with no count is a
+        // count from 1 to half the range exactly when the tags match.)
+        let count_if_same = packed.wrapping_sub(self.pack(period, 0));
+        if count_if_same.wrapping_sub(1) < self.count_mask() / 2 {
+            counter.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         loop {
             let tag = self.tag(packed);
             // An empty counter has no period of its own to keep.
@@ -286,7 +290,7 @@ pub(crate) mod claims {
 
     /// Claims the lowest free shard below `shards`, if any. Acquire: the
     /// claimant sees every store of the shard's previous owner.
-    pub(crate) fn claim(bitmap: &impl Atomic32, shards: usize) -> Option<usize> {
+    pub(crate) fn claim(bitmap: &impl Atomic64, shards: usize) -> Option<usize> {
         let mut claimed = bitmap.load(Ordering::Relaxed);
         loop {
             let free = (!claimed).trailing_zeros() as usize;
@@ -307,7 +311,7 @@ pub(crate) mod claims {
 
     /// Gives shard `slot` back. Release: the next owner sees this owner's
     /// last store.
-    pub(crate) fn release(bitmap: &impl Atomic32, slot: usize) {
+    pub(crate) fn release(bitmap: &impl Atomic64, slot: usize) {
         bitmap.fetch_and(!(1 << slot), Ordering::Release);
     }
 
@@ -325,7 +329,7 @@ pub(crate) mod claims {
 #[cfg(all(test, loom))]
 mod loom_models {
     use super::*;
-    use loom::sync::atomic::{AtomicU32, AtomicU64};
+    use loom::sync::atomic::AtomicU64;
     use loom::sync::Arc;
     use loom::thread;
 
@@ -378,6 +382,30 @@ mod loom_models {
     }
 
     #[test]
+    fn loom_a_quick_add_racing_a_newer_period_counts_in_the_newer_one() {
+        loom::model(|| {
+            // Period 7 counts 3; one thread adds to 7 (the quick path),
+            // another, already in period 12 of the same sub-window, restarts
+            // the counter.
+            let tagging = Tagging::for_period(1_000);
+            let counter = Arc::new(AtomicU64::new(tagging.pack(7, 3)));
+            let other = Arc::clone(&counter);
+            let t = thread::spawn(move || tagging.bump(&*other, 12));
+            tagging.bump(&*counter, 7);
+            t.join().unwrap();
+            let packed = counter.load(Ordering::Relaxed);
+            // Period 12 holds its own sample, and the period-7 one if that
+            // came second; never period 7's old count.
+            assert_eq!(tagging.tag(packed), 12);
+            assert!(
+                matches!(tagging.count(packed), 1 | 2),
+                "{}",
+                tagging.count(packed)
+            );
+        });
+    }
+
+    #[test]
     fn loom_a_merge_and_a_bump_of_one_period_both_count() {
         loom::model(|| {
             let tagging = Tagging::for_period(1_000);
@@ -394,7 +422,7 @@ mod loom_models {
     #[test]
     fn loom_a_reclaimed_shard_continues_from_its_previous_owners_value() {
         loom::model(|| {
-            let bitmap = Arc::new(AtomicU32::new(0));
+            let bitmap = Arc::new(AtomicU64::new(0));
             let shards = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
             let spawn = || {
                 let (bitmap, shards) = (Arc::clone(&bitmap), Arc::clone(&shards));

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 /// Observations per thread between two reads of the real clock.
-pub(crate) const REFRESH_EVERY: u32 = 16;
+pub(crate) const REFRESH_EVERY: u32 = 64;
 
 static NOW_MS: AtomicU64 = AtomicU64::new(0);
 

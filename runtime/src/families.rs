@@ -104,7 +104,7 @@ pub(crate) fn same_shape(a: &Metric<'_>, b: &Metric<'_>) -> Result<(), &'static 
                 Err("other quantiles")
             } else if (x.max_age_ms, x.age_buckets) != (y.max_age_ms, y.age_buckets) {
                 Err("another window")
-            } else if (x.relative_error, x.min_key) != (y.relative_error, y.min_key) {
+            } else if (x.multiplier, x.key_offset) != (y.multiplier, y.key_offset) {
                 Err("another relative error")
             } else {
                 Ok(())
@@ -277,7 +277,7 @@ pub(crate) mod merged {
         partners.iter().fold(0u64, |sum, m| {
             let value = match m.cells {
                 Cells::Counter(c) => c.get(index).map_or(0, |c| c.get()),
-                Cells::ShardedCounter(c) => c.get(index).map_or(0, |c| c.get()),
+                Cells::ShardedCounter(c) => c.get(index),
                 _ => 0,
             };
             sum.wrapping_add(value)

@@ -71,6 +71,7 @@ mod metric;
 mod registry;
 pub mod self_metrics;
 pub mod sharded;
+mod sketch;
 pub mod snapshot;
 mod state_set;
 #[cfg(feature = "statsd")]
@@ -92,7 +93,7 @@ pub use label::{LabelValue, ParseLabelError};
 pub use merge::MergeFrom;
 pub use metric::{Cells, LabelDesc, Metric, MetricDesc};
 pub use registry::{registry, render, render_into, RegisterError, Registry};
-pub use sharded::ShardedCounter;
+pub use sharded::{ShardedCounterRef, ShardedCounters, ShardedSeries};
 pub use snapshot::{Snapshot, Value};
 pub use state_set::{StateSet, StateSetRef};
 pub use summary::{
@@ -112,8 +113,8 @@ pub mod __private {
     pub use crate::summary::{merge_series as merge_summary_series, Quantile};
     pub use crate::{
         Cells, Counter, FloatGauge, Gauge, Group, Histogram, HistogramRef, HistogramSpec, Info,
-        InfoRef, LabelDesc, LabelValue, MergeFrom, Metric, MetricDesc, ShardedCounter, StateSet,
-        StateSetRef, Summary, SummaryRef, SummarySpec,
+        InfoRef, LabelDesc, LabelValue, MergeFrom, Metric, MetricDesc, ShardedCounterRef,
+        ShardedCounters, StateSet, StateSetRef, Summary, SummaryRef, SummarySpec,
     };
     pub use linkme;
 

@@ -1,7 +1,7 @@
 //! Adding one instance's values into another, so that several sources (one
 //! instance each) sum into one: `<Group>Metrics::merge_from`.
 
-use crate::{Counter, FloatGauge, Gauge, Histogram, Info, ShardedCounter, StateSet};
+use crate::{Counter, FloatGauge, Gauge, Histogram, Info, ShardedCounters, StateSet};
 
 /// Adds `other`'s values into `self`. Counters, gauges, histogram buckets
 /// and sums add up; info metrics and state sets take `other`'s current
@@ -23,9 +23,9 @@ impl MergeFrom for Counter {
     }
 }
 
-impl MergeFrom for ShardedCounter {
+impl<const S: usize, const R: usize> MergeFrom for ShardedCounters<S, R> {
     fn merge_from(&self, other: &Self) {
-        self.add(other.get());
+        self.merge(other);
     }
 }
 

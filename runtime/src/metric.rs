@@ -1,7 +1,7 @@
 //! What a metric is, as the renderer and other readers see it.
 
 use crate::{
-    Counter, FloatGauge, Gauge, HistogramSeries, HistogramSpec, Info, ShardedCounter, StateSet,
+    Counter, FloatGauge, Gauge, HistogramSeries, HistogramSpec, Info, ShardedSeries, StateSet,
     SummarySeries, SummarySpec,
 };
 
@@ -64,8 +64,8 @@ pub struct LabelDesc {
 pub enum Cells<'a> {
     /// `#[counter]`
     Counter(&'a [Counter]),
-    /// `#[counter(sharded)]`
-    ShardedCounter(&'a [ShardedCounter]),
+    /// `#[counter(sharded)]`: the series, summed over their shards.
+    ShardedCounter(&'a dyn ShardedSeries),
     /// `#[gauge]`
     Gauge(&'a [Gauge]),
     /// `#[gauge(float)]`

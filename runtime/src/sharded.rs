@@ -1,80 +1,151 @@
 //! Sharded counters, for series that many threads increment at once
-//! (`#[counter(sharded)]`).
+//! (`#[counter(sharded)]`, or `#[counter(sharded = N)]` for `N` shards).
 //!
-//! A plain counter is one atomic: under contention every increment moves its
-//! cache line between cores, and throughput collapses as threads are added.
-//! A sharded counter gives each thread a shard on a cache line of its own and
-//! sums the shards when read.
+//! A plain counter is one atomic, and the counters of one metric sit 8 bytes
+//! apart: two threads that increment *different* series still fight over a
+//! cache line when the series are neighbours, and throughput collapses as
+//! threads are added. A sharded metric is stored shard-major: each shard is
+//! a dense array of every series of the metric, on cache lines of its own,
+//! and each thread writes its own shard. Different threads never write the
+//! same line, whichever series they increment; a read sums a series over
+//! the shards.
 //!
-//! The first [`SHARDS`] threads that increment any sharded counter each claim
-//! a shard index for life; a thread that owns its shard needs no locked
-//! read-modify-write at all: a relaxed load and store is exact, because no
-//! other thread writes there. Threads beyond that share one extra shard with
-//! an atomic add. A thread's claim is released when it exits, and the next
-//! claimant continues from the value it left (the release and the claim
-//! order the two threads' accesses).
+//! The first threads that increment a sharded counter each claim a shard
+//! index for life, process-wide (up to [`MAX_SHARDS`]); a metric with `N`
+//! shards gives shard `i` to the thread that claimed index `i < N`. A thread
+//! that owns its shard needs no locked read-modify-write at all: a relaxed
+//! load and store is exact, because no other thread writes there. Threads
+//! beyond `N` share one extra shard with an atomic add. A thread's claim is
+//! released when it exits, and the next claimant continues from the value
+//! it left (the release and the claim order the two threads' accesses).
 //!
-//! Memory: `(SHARDS + 1) × 128` bytes = 2,176 bytes per series (128-byte
-//! shards, because x86 prefetches cache lines in pairs).
+//! Memory: `(N + 1) × 8` bytes per series ([`DEFAULT_SHARDS`] = 16: 136
+//! bytes), each shard rounded up to 128 bytes (x86 prefetches cache lines
+//! in pairs).
 
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 use std::cell::Cell;
 
 use crate::atomic::claims;
 
-/// Threads that get a shard of their own.
-pub const SHARDS: usize = 16;
+/// Shards of a metric declared `#[counter(sharded)]`.
+pub const DEFAULT_SHARDS: usize = 16;
 
-/// One shard, alone on its (pair of) cache lines.
-#[derive(Debug, Default)]
-#[repr(align(128))]
-struct Shard(AtomicU64);
+/// The most shards a metric may have: the threads that can own one.
+pub const MAX_SHARDS: usize = 64;
 
-/// A counter split into per-thread shards; see the [module](self).
+/// One shard: a value per series, alone on its cache lines.
 #[derive(Debug)]
-pub struct ShardedCounter {
-    /// `SHARDS` owned shards, then the shared one.
-    shards: [Shard; SHARDS + 1],
+#[repr(align(128))]
+struct Shard<const S: usize>([AtomicU64; S]);
+
+/// The cells of a sharded counter metric with `S` series: `R − 1` owned
+/// shards and a shared one, each a dense array of the `S` series; see the
+/// [module](self).
+#[derive(Debug)]
+pub struct ShardedCounters<const S: usize, const R: usize> {
+    shards: [Shard<S>; R],
 }
 
-impl Default for ShardedCounter {
+impl<const S: usize, const R: usize> Default for ShardedCounters<S, R> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl ShardedCounter {
-    /// A counter at zero.
+impl<const S: usize, const R: usize> ShardedCounters<S, R> {
+    /// Every series at zero.
     pub const fn new() -> Self {
         Self {
-            shards: [const { Shard(AtomicU64::new(0)) }; SHARDS + 1],
+            shards: [const { Shard([const { AtomicU64::new(0) }; S]) }; R],
         }
+    }
+
+    /// Adds `n` to series `index` in the current thread's shard.
+    #[inline]
+    fn add(&self, index: usize, n: u64) {
+        let slot = slot::current();
+        // The last shard is the shared one.
+        if slot < R - 1 {
+            if let Some(owned) = self.shards[slot].0.get(index) {
+                // Only this thread writes its own shard: no locked add.
+                claims::owned_add(owned, n);
+            }
+        } else if let Some(shared) = self.shards[R - 1].0.get(index) {
+            shared.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Series `index`'s count: the sum over the shards.
+    pub fn get(&self, index: usize) -> u64 {
+        self.shards.iter().fold(0u64, |sum, shard| {
+            let value = shard.0.get(index).map_or(0, |c| c.load(Ordering::Relaxed));
+            sum.wrapping_add(value)
+        })
+    }
+
+    /// Adds `other`'s counts, series by series, into this one.
+    pub(crate) fn merge(&self, other: &Self) {
+        for index in 0..S {
+            self.add(index, other.get(index));
+        }
+    }
+}
+
+/// The series of one sharded counter metric, type-erased for readers.
+pub trait ShardedSeries: Sync {
+    /// How many series there are.
+    fn len(&self) -> usize;
+    /// Whether there are no series.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Series `index`'s count (0 out of range).
+    fn get(&self, index: usize) -> u64;
+}
+
+impl<const S: usize, const R: usize> ShardedSeries for ShardedCounters<S, R> {
+    fn len(&self) -> usize {
+        S
+    }
+
+    fn get(&self, index: usize) -> u64 {
+        ShardedCounters::get(self, index)
+    }
+}
+
+/// The handle a sharded counter's recording function returns: one series
+/// of a [`ShardedCounters`].
+#[derive(Clone, Copy, Debug)]
+pub struct ShardedCounterRef<'a, const S: usize, const R: usize> {
+    cells: &'a ShardedCounters<S, R>,
+    index: usize,
+}
+
+impl<'a, const S: usize, const R: usize> ShardedCounterRef<'a, S, R> {
+    /// Series `index` of `cells`; generated code calls this with an index
+    /// below `S`.
+    #[doc(hidden)]
+    #[inline]
+    pub const fn new(cells: &'a ShardedCounters<S, R>, index: usize) -> Self {
+        Self { cells, index }
     }
 
     /// Adds one.
     #[inline]
     pub fn inc(&self) {
-        self.add(1);
+        self.cells.add(self.index, 1);
     }
 
     /// Adds `n`.
     #[inline]
     pub fn add(&self, n: u64) {
-        let slot = slot::current();
-        match self.shards[..SHARDS].get(slot) {
-            // Only this thread writes its own shard: no locked instruction.
-            Some(owned) => claims::owned_add(&owned.0, n),
-            None => {
-                self.shards[SHARDS].0.fetch_add(n, Ordering::Relaxed);
-            }
-        }
+        self.cells.add(self.index, n);
     }
 
     /// The current count: the sum of the shards.
     pub fn get(&self) -> u64 {
-        self.shards
-            .iter()
-            .fold(0u64, |sum, s| sum.wrapping_add(s.0.load(Ordering::Relaxed)))
+        self.cells.get(self.index)
     }
 }
 
@@ -83,11 +154,11 @@ mod slot {
     use super::*;
 
     const UNASSIGNED: usize = usize::MAX;
-    /// The shared shard's index.
-    const SHARED: usize = SHARDS;
+    /// A thread without a shard of its own: past every metric's shards.
+    const SHARED: usize = MAX_SHARDS;
 
-    /// Bit `i` set: shard `i` is owned by a live thread.
-    static CLAIMED: AtomicU32 = AtomicU32::new(0);
+    /// Bit `i` set: shard index `i` is owned by a live thread.
+    static CLAIMED: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
 
     thread_local! {
         // Const-initialised and without a destructor, so reading it is a
@@ -110,7 +181,7 @@ mod slot {
     #[cold]
     #[inline(never)]
     fn assign() -> usize {
-        let slot = claims::claim(&CLAIMED, SHARDS).unwrap_or(SHARED);
+        let slot = claims::claim(&CLAIMED, MAX_SHARDS).unwrap_or(SHARED);
         if slot != SHARED {
             // If the destructor cannot be registered (thread teardown), give
             // the shard back and share instead.
@@ -146,27 +217,35 @@ mod tests {
 
     #[test]
     fn increments_from_more_threads_than_shards_are_all_counted() {
-        let counter = ShardedCounter::new();
-        // Three waves of 24 threads: more than SHARDS at once, and shards
-        // reclaimed by later threads after earlier ones exit.
+        // 4 owned shards and the shared one; 3 series.
+        let counters = ShardedCounters::<3, 5>::new();
+        // Three waves of 24 threads: more than the shards at once, and
+        // indices reclaimed by later threads after earlier ones exit.
         for _ in 0..3 {
             std::thread::scope(|s| {
-                for _ in 0..24 {
-                    s.spawn(|| {
+                for t in 0..24 {
+                    let counters = &counters;
+                    s.spawn(move || {
+                        let series = ShardedCounterRef::new(counters, t % 3);
                         for _ in 0..10_000 {
-                            counter.inc();
+                            series.inc();
                         }
-                        counter.add(5);
+                        series.add(5);
                     });
                 }
             });
         }
-        assert_eq!(counter.get(), 3 * 24 * 10_005);
+        for index in 0..3 {
+            assert_eq!(counters.get(index), 3 * 8 * 10_005);
+        }
     }
 
     #[test]
-    fn a_shard_is_one_pair_of_cache_lines() {
-        assert_eq!(core::mem::size_of::<Shard>(), 128);
-        assert_eq!(core::mem::size_of::<ShardedCounter>(), (SHARDS + 1) * 128);
+    fn each_shard_holds_every_series_on_lines_of_its_own() {
+        // 16 series of 8 bytes: one 128-byte pair of lines per shard.
+        assert_eq!(core::mem::size_of::<ShardedCounters<16, 17>>(), 17 * 128);
+        // 100 series: 800 bytes, rounded up to 896 per shard.
+        assert_eq!(core::mem::size_of::<ShardedCounters<100, 9>>(), 9 * 896);
+        assert_eq!(core::mem::align_of::<ShardedCounters<1, 2>>(), 128);
     }
 }

@@ -91,8 +91,8 @@ fn family_series(
             }
         }
         Cells::ShardedCounter(cells) => {
-            for (i, c) in cells.iter().enumerate() {
-                let value = c.get().wrapping_add(merged::count(merged, i));
+            for i in 0..cells.len() {
+                let value = cells.get(i).wrapping_add(merged::count(merged, i));
                 emit(i, Value::Counter(value));
             }
         }

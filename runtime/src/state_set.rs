@@ -70,6 +70,6 @@ impl<'a, S: LabelValue> StateSetRef<'a, S> {
 
     /// The current state, if one was set.
     pub fn get(&self) -> Option<S> {
-        self.cell.current().and_then(|i| S::ALL.get(i).copied())
+        self.cell.current().and_then(|i| S::all().get(i).copied())
     }
 }

@@ -3,16 +3,18 @@
 //!
 //! # The sketch
 //!
-//! Each series keeps a DDSketch-style log-bucketed histogram: a positive
-//! value `v` falls in bucket `k = ⌈ln v / ln γ⌉` with `γ = (1 + α) / (1 − α)`,
-//! and bucket `k` is reported as `2γᵏ / (γ + 1)`, which is within relative
-//! error `α` of every value in it. So a quantile estimate is within `α` of
-//! the nearest-rank quantile (the ⌈q·n⌉-th smallest value of the window),
-//! for any distribution, over the covered range
-//! `[1e-6, 1e9]`; values below it (zero included) are reported as exactly
-//! `0`, values above it as exactly `1e9` ([`MAX_VALUE`]), each kept in a
-//! bucket of its own. Buckets are dense atomic counters: recording is one
-//! logarithm and three atomic read-modify-writes, with no lock and no
+//! Each series keeps a DDSketch-style histogram of buckets whose largest
+//! value is at most `γ = (1 + α) / (1 − α)` times their smallest, each
+//! reported as `2·lo·hi / (lo + hi)`, which is within relative error `α` of
+//! every value in it. So a quantile estimate is within `α` of the
+//! nearest-rank quantile (the ⌈q·n⌉-th smallest value of the window), for
+//! any distribution, over the covered range `[1e-6, 1e9]`; values below it
+//! (zero included) are reported as exactly `0`, values above it as exactly
+//! `1e9` ([`MAX_VALUE`]), each kept in a bucket of its own. A value's bucket
+//! comes from its float's exponent bits and a cubic in its mantissa (no
+//! logarithm, no libm call: see `sketch.rs` for the mapping and the proof of
+//! the bound). Buckets are dense atomic counters: recording is a few
+//! multiplications and three atomic read-modify-writes, with no lock and no
 //! allocation.
 //!
 //! The rank ⌈q·n⌉ is computed exactly, in integers, on the decimal fraction
@@ -47,9 +49,10 @@
 //! # Memory
 //!
 //! `age_buckets × buckets × 8` bytes per series, plus 16; the number of
-//! buckets is `⌈ln 1e9 / ln γ⌉ − ⌈ln 1e-6 / ln γ⌉ + 3`: 1,730 at the
-//! default 1% error, so about 69 KB per series with 5 sub-windows (and 35 KB
-//! at 2% error, 7 KB with one sub-window at 5% error).
+//! buckets is about `log2(1e15) · 1.0099 / log2 γ + 3`
+//! ([`SummaryRef::buckets`]): 1,747 at the default 1% error, so about 70 KB
+//! per series with 5 sub-windows (and 35 KB at 2% error, 7 KB with one
+//! sub-window at 5% error).
 
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -115,18 +118,20 @@ pub struct SummarySpec {
     pub max_age_ms: u64,
     /// The number of sub-windows the window is kept as.
     pub age_buckets: u64,
+    /// The length of one sub-window period, in ms: `max_age_ms /
+    /// age_buckets`, at least 1.
+    pub period_ms: u64,
     /// The bits of each bucket counter that count; the others tag the
     /// sub-window period: [`SummarySpec::count_bits_for`]`(max_age_ms,
     /// age_buckets)`.
     pub count_bits: u32,
     /// The relative error α of every quantile estimate.
     pub relative_error: f64,
-    /// `γ = (1 + α) / (1 − α)`, the ratio between neighbouring buckets.
-    pub gamma: f64,
-    /// `ln γ`.
-    pub ln_gamma: f64,
-    /// The bucket key of [`MIN_VALUE`], `⌈ln MIN_VALUE / ln γ⌉`.
-    pub min_key: i32,
+    /// `μ`: a value `v` in range falls in bucket `⌊L(v) · μ⌋`
+    /// ([`SummarySpec::multiplier_for`]).
+    pub multiplier: f64,
+    /// What makes the bucket of [`MIN_VALUE`] slot 1: `1 − ⌊L(MIN_VALUE) · μ⌋`.
+    pub key_offset: f64,
     /// How many of the metric's unit make one second, for durations.
     pub units_per_second: f64,
     /// `skip_non_positive`: zero is dropped too (as `reason="non_positive"`).
@@ -153,7 +158,7 @@ impl SummarySpec {
     /// The sub-window period that contains `now_ms`.
     #[inline]
     fn period(&self, now_ms: u64) -> u64 {
-        now_ms / (self.max_age_ms / self.age_buckets.max(1)).max(1)
+        now_ms / self.period_ms.max(1)
     }
 
     #[inline]
@@ -161,23 +166,51 @@ impl SummarySpec {
         Tagging::with_count_bits(self.count_bits)
     }
 
-    /// The bucket of `value` (finite, ≥ 0) among `buckets`: 0 below
-    /// [`MIN_VALUE`], the last above [`MAX_VALUE`], a key's own between.
-    #[inline]
-    fn bucket(&self, value: f64, buckets: usize) -> usize {
-        if value < MIN_VALUE {
-            return 0;
-        }
-        if value > MAX_VALUE {
-            return buckets - 1;
-        }
-        let key = (value.ln() / self.ln_gamma).ceil() as i64;
-        let slot = key - i64::from(self.min_key) + 1;
-        // Rounding at the range's ends stays within the keyed buckets.
-        (slot.max(1) as usize).min(buckets - 2)
+    /// `μ` for relative error `relative_error`: what `#[summary]` computes.
+    pub fn multiplier_for(relative_error: f64) -> f64 {
+        crate::sketch::multiplier(relative_error)
     }
 
-    /// The value bucket `slot` of `buckets` stands for.
+    /// The number of buckets a sketch of relative error `relative_error`
+    /// has: one below [`MIN_VALUE`], one per key up to [`MAX_VALUE`]'s, and
+    /// one above it. What `#[summary]` sizes each sub-window with.
+    ///
+    /// ```
+    /// use enumeter::summary::SummarySpec;
+    /// assert_eq!(SummarySpec::buckets_for(0.01), 1747);
+    /// ```
+    pub fn buckets_for(relative_error: f64) -> usize {
+        let multiplier = Self::multiplier_for(relative_error);
+        let key = |v: f64| (crate::sketch::log2_like(v) * multiplier).floor();
+        (key(MAX_VALUE) - key(MIN_VALUE)) as usize + 3
+    }
+
+    /// The bucket of `value` among `buckets`: 0 below [`MIN_VALUE`] (zero
+    /// included), the last above [`MAX_VALUE`], a key's own between.
+    fn bucket(&self, value: f64, buckets: usize) -> usize {
+        if value < MIN_VALUE {
+            0
+        } else if value > MAX_VALUE {
+            buckets - 1
+        } else {
+            self.keyed_bucket(value)
+        }
+    }
+
+    /// The bucket of `value`, which is within `[MIN_VALUE, MAX_VALUE]`:
+    /// from 1 to `buckets - 1`.
+    #[inline]
+    fn keyed_bucket(&self, value: f64) -> usize {
+        let slot = crate::sketch::key(value, self.multiplier, self.key_offset);
+        // Rounding at the range's ends: MIN_VALUE's key could come out one
+        // low, into the bucket of values below the range, so it is held at
+        // 1; MAX_VALUE's one high, into the bucket above the range, which
+        // reports values there as MAX_VALUE, within 10⁻¹² of them.
+        (slot as usize).max(1)
+    }
+
+    /// The value bucket `slot` of `buckets` stands for: `2·lo·hi / (lo +
+    /// hi)` of its bounds, within the relative error of both.
     fn representative(&self, slot: usize, buckets: usize) -> f64 {
         if slot == 0 {
             return 0.0;
@@ -185,8 +218,10 @@ impl SummarySpec {
         if slot == buckets - 1 {
             return MAX_VALUE;
         }
-        let key = self.min_key + slot as i32 - 1;
-        2.0 * self.gamma.powi(key) / (self.gamma + 1.0)
+        let key = slot as f64 - self.key_offset;
+        let lo = crate::sketch::log2_like_inverse(key / self.multiplier);
+        let hi = crate::sketch::log2_like_inverse((key + 1.0) / self.multiplier);
+        2.0 * lo * hi / (lo + hi)
     }
 }
 
@@ -227,14 +262,16 @@ impl<const K: usize, const N: usize> Summary<K, N> {
         self.count.fetch_add(count, Ordering::Relaxed);
     }
 
-    fn record(&self, spec: &SummarySpec, value: f64, now_ms: u64) {
+    /// Records `value` (finite, not negative) in bucket `slot`.
+    #[inline]
+    fn record(&self, spec: &SummarySpec, value: f64, slot: usize, now_ms: u64) {
         if !add_f64_finite(&self.sum_bits, value) {
             dropped(DropReason::SumOverflow);
             return;
         }
         let period = spec.period(now_ms);
         let window = &self.windows[(period % K as u64) as usize];
-        if let Some(counter) = window.get(spec.bucket(value, N)) {
+        if let Some(counter) = window.get(slot) {
             spec.tagging().bump(counter, period);
         }
         self.count.fetch_add(1, Ordering::Relaxed);
@@ -424,23 +461,32 @@ impl<'a, const K: usize, const N: usize> SummaryRef<'a, K, N> {
     /// your own; read it back with [`snapshot_at`](Self::snapshot_at) on the
     /// same clock. For tests and replays; mixing it with
     /// [`observe`](Self::observe) mixes two clocks.
+    // Inlined, so that the metric's spec, a constant, folds into the code:
+    // the period's division, the mapping's factors, the tag's shifts.
+    #[inline]
     pub fn observe_at(&self, value: f64, now_ms: u64) {
-        let refused = if value.is_nan() {
-            Some(DropReason::Nan)
-        } else if value.is_infinite() {
-            Some(DropReason::Infinite)
-        } else if self.spec.skip_non_positive && value <= 0.0 {
-            Some(DropReason::NonPositive)
-        } else if value < 0.0 {
-            Some(DropReason::Negative)
+        // One test for the common case, a value in the sketch's range (NaN
+        // fails both comparisons); the rest is out of line.
+        if (MIN_VALUE..=MAX_VALUE).contains(&value) {
+            let slot = self.spec.keyed_bucket(value);
+            self.cell.record(self.spec, value, slot, now_ms);
         } else {
-            None
-        };
-        if let Some(reason) = refused {
-            dropped(reason);
-            return;
+            self.observe_outside_range(value, now_ms);
         }
-        self.cell.record(self.spec, value, now_ms);
+    }
+
+    /// Zero, tiny and huge values (kept in the end buckets), and the values
+    /// a summary refuses.
+    #[cold]
+    #[inline(never)]
+    fn observe_outside_range(&self, value: f64, now_ms: u64) {
+        let skipped = self.spec.skip_non_positive && value <= 0.0;
+        if value.is_nan() || value.is_infinite() || value < 0.0 || skipped {
+            refuse(value, self.spec.skip_non_positive);
+        } else {
+            let slot = self.spec.bucket(value, N);
+            self.cell.record(self.spec, value, slot, now_ms);
+        }
     }
 
     /// Records a duration in the metric's unit (seconds unless the unit is
@@ -459,6 +505,12 @@ impl<'a, const K: usize, const N: usize> SummaryRef<'a, K, N> {
         }
     }
 
+    /// The number of buckets of this metric's sketch: each series takes
+    /// `age_buckets × buckets × 8` bytes, plus 16.
+    pub fn buckets(&self) -> usize {
+        N
+    }
+
     /// Reads this series now.
     pub fn snapshot(&self) -> SummarySnapshot {
         self.snapshot_at(clock::refresh())
@@ -473,6 +525,21 @@ impl<'a, const K: usize, const N: usize> SummaryRef<'a, K, N> {
         acc.finish(self.spec, &mut snapshot);
         snapshot
     }
+}
+
+/// Counts a value a summary does not record, under its reason.
+#[cold]
+#[inline(never)]
+fn refuse(value: f64, skip_non_positive: bool) {
+    dropped(if value.is_nan() {
+        DropReason::Nan
+    } else if value.is_infinite() {
+        DropReason::Infinite
+    } else if skip_non_positive && value <= 0.0 {
+        DropReason::NonPositive
+    } else {
+        DropReason::Negative
+    });
 }
 
 /// Records the time from [`SummaryRef::start_timer`] until it is dropped.
@@ -491,5 +558,69 @@ impl<const K: usize, const N: usize> SummaryTimer<'_, K, N> {
 impl<const K: usize, const N: usize> Drop for SummaryTimer<'_, K, N> {
     fn drop(&mut self) {
         self.summary.observe_duration(self.start.elapsed());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(relative_error: f64) -> SummarySpec {
+        let multiplier = SummarySpec::multiplier_for(relative_error);
+        SummarySpec {
+            quantiles: &[],
+            max_age_ms: 1_000,
+            age_buckets: 1,
+            period_ms: 1_000,
+            count_bits: SummarySpec::count_bits_for(1_000, 1),
+            relative_error,
+            multiplier,
+            key_offset: 1.0 - (crate::sketch::log2_like(MIN_VALUE) * multiplier).floor(),
+            units_per_second: 1.0,
+            skip_non_positive: false,
+        }
+    }
+
+    #[test]
+    fn every_value_in_range_is_reported_within_the_relative_error() {
+        for relative_error in [0.001, 0.01, 0.02, 0.05, 0.1, 0.25, 0.49] {
+            let spec = spec(relative_error);
+            let buckets = SummarySpec::buckets_for(relative_error);
+            let mut worst = 0f64;
+            // Log-uniform over the range, 10 steps per 1% and the bounds.
+            let mut v = MIN_VALUE;
+            let mut values = vec![MIN_VALUE, MAX_VALUE];
+            while v < MAX_VALUE {
+                values.push(v);
+                v *= 1.001;
+            }
+            for v in values {
+                let slot = spec.bucket(v, buckets);
+                assert!(
+                    (1..buckets).contains(&slot),
+                    "{v}: slot {slot} of {buckets}"
+                );
+                let reported = spec.representative(slot, buckets);
+                worst = worst.max((reported - v).abs() / v);
+            }
+            assert!(worst <= relative_error, "α {relative_error}: worst {worst}");
+            // And the bound is nearly reached: the buckets are not wasted.
+            assert!(
+                worst >= relative_error * 0.98,
+                "α {relative_error}: worst {worst}"
+            );
+        }
+    }
+
+    #[test]
+    fn values_outside_the_range_are_reported_as_its_ends() {
+        let spec = spec(0.01);
+        let buckets = SummarySpec::buckets_for(0.01);
+        for (v, reported) in [(0.0, 0.0), (1e-7, 0.0), (1e9 * 1.0001, 1e9), (1e300, 1e9)] {
+            assert_eq!(
+                spec.representative(spec.bucket(v, buckets), buckets),
+                reported
+            );
+        }
     }
 }

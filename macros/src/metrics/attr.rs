@@ -55,7 +55,9 @@ pub(crate) struct KindAttr {
 
 pub(crate) enum Kind {
     Counter {
-        sharded: bool,
+        /// `sharded`, or `sharded = N`: shard-major storage, with `N` shards
+        /// when given.
+        sharded: Option<Option<syn::LitInt>>,
     },
     Gauge {
         float: bool,
@@ -131,7 +133,7 @@ pub(crate) fn is_kind_attr(attr: &syn::Attribute) -> bool {
 pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr {
     let path = attr.path();
     let mut kind = if path.is_ident("counter") {
-        Kind::Counter { sharded: false }
+        Kind::Counter { sharded: None }
     } else if path.is_ident("gauge") {
         Kind::Gauge { float: false }
     } else if path.is_ident("histogram") {
@@ -173,7 +175,14 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
                     set_once(&mut unit, lit, &meta, errors);
                 }
                 (Kind::Gauge { float }, "float") => *float = true,
-                (Kind::Counter { sharded }, "sharded") => *sharded = true,
+                (Kind::Counter { sharded }, "sharded") => {
+                    let shards = if meta.input.peek(syn::Token![=]) {
+                        Some(meta.value()?.parse::<syn::LitInt>()?)
+                    } else {
+                        None
+                    };
+                    *sharded = Some(shards);
+                }
                 (Kind::Histogram(h), "skip_non_positive") => h.skip_non_positive = true,
                 (Kind::Summary(s), "skip_non_positive") => s.skip_non_positive = true,
                 (Kind::StateSet { states }, "states") => {

@@ -167,10 +167,21 @@ impl<'m, 'a> Expanded<'m, 'a> {
             fn_ident.to_string().trim_start_matches("r#").to_uppercase()
         );
         let units_per_second = units_per_second(&metric.name);
+        let series = product(metric.labels.iter().map(|l| cardinality(l.ty)));
         let (cell, spec) = match &metric.kind().kind {
-            Kind::Counter { sharded: false } => (quote!(::enumeter::__private::Counter), None),
-            Kind::Counter { sharded: true } => {
-                (quote!(::enumeter::__private::ShardedCounter), None)
+            Kind::Counter { sharded: None } => (quote!(::enumeter::__private::Counter), None),
+            Kind::Counter {
+                sharded: Some(shards),
+            } => {
+                let shards = shards.as_ref().map_or(super::valid::DEFAULT_SHARDS, |n| {
+                    n.base10_parse().expect("validated")
+                });
+                // The owned shards and the shared one.
+                let rows = shards + 1;
+                (
+                    quote!(::enumeter::__private::ShardedCounters<{ #series }, #rows>),
+                    None,
+                )
             }
             Kind::Gauge { float: false } => (quote!(::enumeter::__private::Gauge), None),
             Kind::Gauge { float: true } => (quote!(::enumeter::__private::FloatGauge), None),
@@ -226,26 +237,26 @@ impl<'m, 'a> Expanded<'m, 'a> {
                     max_age_ms,
                     age_buckets,
                     relative_error,
-                    gamma,
-                    ln_gamma,
-                    min_key,
+                    multiplier,
+                    key_offset,
                     buckets,
                 } = sketch;
                 let age_buckets_usize = age_buckets as usize;
+                let period_ms = (max_age_ms / age_buckets).max(1);
                 let skip_non_positive = attrs.skip_non_positive;
                 let spec = quote! {
                     ::enumeter::__private::SummarySpec {
                         quantiles: &[#(#quantiles),*],
                         max_age_ms: #max_age_ms,
                         age_buckets: #age_buckets,
+                        period_ms: #period_ms,
                         count_bits: ::enumeter::__private::SummarySpec::count_bits_for(
                             #max_age_ms,
                             #age_buckets,
                         ),
                         relative_error: #relative_error,
-                        gamma: #gamma,
-                        ln_gamma: #ln_gamma,
-                        min_key: #min_key,
+                        multiplier: #multiplier,
+                        key_offset: #key_offset,
                         units_per_second: #units_per_second,
                         skip_non_positive: #skip_non_positive,
                     }
@@ -256,12 +267,11 @@ impl<'m, 'a> Expanded<'m, 'a> {
                 )
             }
         };
-        let cardinalities = metric.labels.iter().map(|l| cardinality(l.ty));
         Self {
             metric,
             fn_ident,
             cell,
-            series: product(cardinalities),
+            series,
             spec: spec.map(|(ident, ty, value)| {
                 let def = quote! {
                     #[doc(hidden)]
@@ -272,21 +282,32 @@ impl<'m, 'a> Expanded<'m, 'a> {
         }
     }
 
-    /// The storage field's type: one cell per series, except for info
-    /// metrics, whose one cell names the current series.
+    /// Whether one cell holds every series (info metrics, whose one cell
+    /// names the current series; sharded counters, stored shard-major)
+    /// rather than one cell per series.
+    fn one_cell(&self) -> bool {
+        matches!(
+            self.metric.kind().kind,
+            Kind::Info | Kind::Counter { sharded: Some(_) }
+        )
+    }
+
+    /// The storage field's type.
     fn field_type(&self) -> TokenStream {
         let (cell, series) = (&self.cell, &self.series);
-        match &self.metric.kind().kind {
-            Kind::Info => cell.clone(),
-            _ => quote!([#cell; #series]),
+        if self.one_cell() {
+            cell.clone()
+        } else {
+            quote!([#cell; #series])
         }
     }
 
     fn field_init(&self) -> TokenStream {
         let (cell, series) = (&self.cell, &self.series);
-        match &self.metric.kind().kind {
-            Kind::Info => quote!(<#cell>::new()),
-            _ => quote!([const { <#cell>::new() }; #series]),
+        if self.one_cell() {
+            quote!(<#cell>::new())
+        } else {
+            quote!([const { <#cell>::new() }; #series])
         }
     }
 
@@ -296,6 +317,10 @@ impl<'m, 'a> Expanded<'m, 'a> {
         let cell = &self.cell;
         match &self.metric.kind().kind {
             Kind::Info => quote!(::enumeter::__private::InfoRef<#lifetime>),
+            Kind::Counter { sharded: Some(_) } => {
+                let generics = generic_args(cell);
+                quote!(::enumeter::__private::ShardedCounterRef<#lifetime, #generics>)
+            }
             Kind::StateSet {
                 states: Some(states),
             } => quote!(::enumeter::__private::StateSetRef<#lifetime, #states>),
@@ -319,6 +344,9 @@ impl<'m, 'a> Expanded<'m, 'a> {
         match (&self.metric.kind().kind, &self.spec) {
             (Kind::Info, _) => {
                 quote!(::enumeter::__private::InfoRef::new(&self.#ident, #index))
+            }
+            (Kind::Counter { sharded: Some(_) }, _) => {
+                quote!(::enumeter::__private::ShardedCounterRef::new(&self.#ident, #index))
             }
             (Kind::StateSet { .. }, _) => {
                 quote!(::enumeter::__private::StateSetRef::new(#cell_ref))
@@ -454,8 +482,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
             }
         });
         let cells = match (&metric.kind().kind, &self.spec) {
-            (Kind::Counter { sharded: false }, _) => quote!(Counter(&self.#ident)),
-            (Kind::Counter { sharded: true }, _) => quote!(ShardedCounter(&self.#ident)),
+            (Kind::Counter { sharded: None }, _) => quote!(Counter(&self.#ident)),
+            (Kind::Counter { sharded: Some(_) }, _) => quote!(ShardedCounter(&self.#ident)),
             (Kind::Gauge { float: false }, _) => quote!(Gauge(&self.#ident)),
             (Kind::Gauge { float: true }, _) => quote!(FloatGauge(&self.#ident)),
             (Kind::Histogram(_), Some((spec, _))) => {
@@ -547,14 +575,14 @@ fn units_per_second(name: &str) -> f64 {
 }
 
 /// A summary's sketch parameters, computed here because array sizes must be
-/// constants and the runtime cannot take logarithms at compile time.
+/// constants. The mapping must match the runtime's (`enumeter`'s
+/// `sketch.rs`), which a test there checks against what this emits.
 struct SummarySketch {
     max_age_ms: u64,
     age_buckets: u64,
     relative_error: f64,
-    gamma: f64,
-    ln_gamma: f64,
-    min_key: i32,
+    multiplier: f64,
+    key_offset: f64,
     buckets: usize,
 }
 
@@ -570,19 +598,29 @@ impl SummarySketch {
         let value = |n: &Option<Number>, default: f64| n.as_ref().map_or(default, |n| n.value);
         let relative_error = value(&attrs.relative_error, Self::DEFAULT_RELATIVE_ERROR);
         let gamma = (1.0 + relative_error) / (1.0 - relative_error);
-        let ln_gamma = gamma.ln();
-        let min_key = (Self::MIN_VALUE.ln() / ln_gamma).ceil() as i32;
-        let max_key = (Self::MAX_VALUE.ln() / ln_gamma).ceil() as i32;
+        let max_slope = 1.0 / (10.0 / 7.0 * core::f64::consts::LN_2);
+        let multiplier = max_slope / gamma.log2() * (1.0 + 1e-9);
+        let min_key = (log2_like(Self::MIN_VALUE) * multiplier).floor();
+        let max_key = (log2_like(Self::MAX_VALUE) * multiplier).floor();
+        let key_offset = 1.0 - min_key;
         Self {
             max_age_ms: (value(&attrs.max_age_secs, Self::DEFAULT_MAX_AGE_SECS) * 1000.0) as u64,
             age_buckets: value(&attrs.age_buckets, Self::DEFAULT_AGE_BUCKETS) as u64,
             relative_error,
-            gamma,
-            ln_gamma,
-            min_key,
+            multiplier,
+            key_offset,
             // One bucket below MIN_VALUE, one per key up to MAX_VALUE's, and
             // one above MAX_VALUE.
-            buckets: (max_key - min_key + 3) as usize,
+            buckets: (max_key + key_offset) as usize + 2,
         }
     }
+}
+
+/// `enumeter`'s `sketch::log2_like`: the exponent plus a cubic in the
+/// mantissa.
+fn log2_like(v: f64) -> f64 {
+    let bits = v.to_bits();
+    let exponent = ((bits >> 52) & 0x7FF) as i64 - 1023;
+    let s = f64::from_bits((bits & ((1 << 52) - 1)) | 0x3FF0_0000_0000_0000) - 1.0;
+    ((6.0 / 35.0 * s - 3.0 / 5.0) * s + 10.0 / 7.0) * s + exponent as f64
 }

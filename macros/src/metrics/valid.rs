@@ -7,6 +7,10 @@ use super::attr::{Kind, KindAttr, Number};
 use crate::errors::Errors;
 use crate::names::{is_valid_name, reserved_label};
 
+/// Must match `enumeter::sharded::{MAX_SHARDS, DEFAULT_SHARDS}`.
+pub(crate) const MAX_SHARDS: usize = 64;
+pub(crate) const DEFAULT_SHARDS: usize = 16;
+
 /// Method names the generated storage type already has.
 const RESERVED_FN_NAMES: &[&str] = &["new", "global", "merge_from"];
 
@@ -362,6 +366,23 @@ fn check_kind_options(kind: &KindAttr, errors: &mut Errors) {
         }
     }
     match &kind.kind {
+        Kind::Counter {
+            sharded: Some(Some(shards)),
+        } => {
+            let ok = shards
+                .base10_parse::<usize>()
+                .is_ok_and(|n| (1..=MAX_SHARDS).contains(&n));
+            if !ok {
+                errors.spanned(
+                    shards,
+                    format!(
+                        "`sharded = N` takes the number of shards, from 1 to {MAX_SHARDS} \
+                         (plain `sharded` gives {DEFAULT_SHARDS}); each series takes \
+                         8 bytes per shard, plus 8"
+                    ),
+                );
+            }
+        }
         Kind::Counter { .. } | Kind::Gauge { .. } | Kind::Info => {}
         Kind::StateSet { states: None } => errors.spanned(
             &kind.attr,

@@ -67,8 +67,10 @@ pub(crate) fn write_samples(
             }
         }
         Cells::ShardedCounter(cells) => {
-            for (i, cell) in cells.iter().enumerate() {
-                let value = cell.get().wrapping_add(families::merged::count(merged, i));
+            for i in 0..cells.len() {
+                let value = cells
+                    .get(i)
+                    .wrapping_add(families::merged::count(merged, i));
                 series.sample(out, "", None, |out| write_int(out, value));
                 series.next();
             }

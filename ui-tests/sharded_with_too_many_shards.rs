@@ -1,0 +1,11 @@
+use enumeter::metrics;
+
+/// Dispatch metrics.
+#[metrics(namespace = "dispatch")]
+pub enum Dispatch {
+    /// Jobs dispatched.
+    #[counter(sharded = 65)]
+    JobsTotal,
+}
+
+fn main() {}
