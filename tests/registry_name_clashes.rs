@@ -156,7 +156,7 @@ fn identical_declarations_merge_and_the_others_are_left_out_and_reported() {
             "client_latency_seconds_count 1\n",
             "# HELP client_latency_quantiles_seconds Latency quantiles.\n",
             "# TYPE client_latency_quantiles_seconds summary\n",
-            "client_latency_quantiles_seconds{quantile=\"0.5\"} 2.9999730055116705\n",
+            "client_latency_quantiles_seconds{quantile=\"0.5\"} 3.001416552226815\n",
             "client_latency_quantiles_seconds_sum 7\n",
             "client_latency_quantiles_seconds_count 3\n",
             "# HELP client_open_connections Connections open.\n",

@@ -90,9 +90,8 @@ fn histograms_render_cumulative_buckets_sum_and_count() {
 #[test]
 fn summaries_render_windowed_quantiles_and_all_time_sum_and_count() {
     let gateway = GatewayMetrics::new();
-    // 1.0 lies on a bucket bound (the sketch's mapping of it is exactly 0),
-    // and is reported as the bucket below: 2·lo·hi / (lo + hi) of its
-    // bounds, 0.99034, within the 1% error.
+    // 1.0 starts the bucket [1, 2^(1/35)) (35 buckets per octave at 1%),
+    // reported as 2·lo·hi / (lo + hi) of its bounds: 1.0099, within 1%.
     gateway.first_byte(Endpoint::Tts).observe(1.0);
     gateway.first_byte(Endpoint::Tts).observe(1.0);
     gateway.first_byte(Endpoint::Tts).observe(0.0);
@@ -102,8 +101,8 @@ fn summaries_render_windowed_quantiles_and_all_time_sum_and_count() {
         summaries,
         "# HELP gateway_first_byte_seconds Time to first byte, last minute.\n\
          # TYPE gateway_first_byte_seconds summary\n\
-         gateway_first_byte_seconds{endpoint=\"tts\",quantile=\"0.5\"} 0.9903373292815215\n\
-         gateway_first_byte_seconds{endpoint=\"tts\",quantile=\"0.99\"} 0.9903373292815215\n\
+         gateway_first_byte_seconds{endpoint=\"tts\",quantile=\"0.5\"} 1.009901778953003\n\
+         gateway_first_byte_seconds{endpoint=\"tts\",quantile=\"0.99\"} 1.009901778953003\n\
          gateway_first_byte_seconds_sum{endpoint=\"tts\"} 2\n\
          gateway_first_byte_seconds_count{endpoint=\"tts\"} 3\n\
          gateway_first_byte_seconds{endpoint=\"stt\",quantile=\"0.5\"} NaN\n\

@@ -173,13 +173,27 @@ fn quantiles_are_nearest_rank_so_the_p99_of_four_values_is_the_largest() {
 }
 
 #[test]
-fn the_macro_sizes_the_sketch_as_the_runtime_maps_values() {
-    use enumeter::summary::SummarySpec;
+fn the_macro_builds_the_sketch_tables_the_runtime_builds() {
+    use enumeter::summary::{SummarySpec, Tables};
     let accuracy = AccuracyMetrics::new();
-    assert_eq!(accuracy.default().buckets(), SummarySpec::buckets_for(0.01));
-    assert_eq!(accuracy.coarse().buckets(), SummarySpec::buckets_for(0.02));
-    assert_eq!(
-        accuracy.windowed().buckets(),
-        SummarySpec::buckets_for(0.01)
-    );
+    for (spec, buckets, relative_error) in [
+        (
+            accuracy.default().spec(),
+            accuracy.default().buckets(),
+            0.01,
+        ),
+        (accuracy.coarse().spec(), accuracy.coarse().buckets(), 0.02),
+        (
+            accuracy.windowed().spec(),
+            accuracy.windowed().buckets(),
+            0.01,
+        ),
+    ] {
+        let tables = Tables::for_error(relative_error);
+        assert_eq!(spec.keys_per_octave, tables.keys_per_octave);
+        assert_eq!(spec.cell_shift, tables.cell_shift);
+        assert_eq!(spec.cells, tables.cells.as_slice());
+        assert_eq!(spec.bounds, tables.bounds.as_slice());
+        assert_eq!(buckets, SummarySpec::buckets_for(relative_error));
+    }
 }

@@ -1,22 +1,139 @@
-//! enumeter against its peers and a bare atomic, in one run, on the same work:
-//! `measured` 0.0.25, `prometheus-client`, `prometheus` (`IntCounterVec` and
-//! `prometheus-static-metric`), and `metrics` with
+//! enumeter against its peers and against bare atomics, in one run, on the
+//! same work: `measured` 0.0.25, `prometheus-client`, `prometheus`
+//! (`IntCounterVec` and `prometheus-static-metric`), and `metrics` with
 //! `metrics-exporter-prometheus`'s recorder.
 //!
-//! `scripts/bench.sh` runs this and writes `BENCHMARKS.md`. Besides
-//! criterion's timings, the run measures render output sizes, allocations
-//! per render and memory per series with a counting allocator, and writes
-//! them to `$ENUMETER_BENCH_EXTRA` (default `../target/bench-extra.json`).
+//! A harness of its own rather than criterion's, for a shared, noisy
+//! machine: every scenario runs in rounds, each round running every
+//! contender once, in an order that rotates from round to round, so that a
+//! burst of load from elsewhere hits all contenders alike; the report gives
+//! each contender's median over the rounds with the minimum and maximum.
+//!
+//! `scripts/bench.sh` runs this and writes `BENCHMARKS.md`:
+//!
+//! - `peers` (no argument): every timed scenario, then render sizes,
+//!   allocations per render and memory per series; prints JSON.
+//! - `peers --instructions SCENARIO CONTENDER N`: sets the scenario up and
+//!   runs just that contender for N operations (after a warm-up) inside
+//!   `counted_run`, for `valgrind --tool=callgrind
+//!   --toggle-collect=*counted_run*`; the script runs it for N and 2N and
+//!   takes the difference, which leaves the operations alone.
+//! - `ROUNDS` (default 15) and `RUN_MS` (default 10) set the rounds and
+//!   the length of one run.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Barrier, Mutex};
+use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use enumeter::{metrics, Format, LabelValue, Registry};
+
+// ---------------------------------------------------------------------------
+// The harness.
+
+/// Runs `n` operations.
+type Run = Box<dyn FnMut(u64)>;
+
+/// One implementation of a scenario's work.
+struct Contender {
+    name: &'static str,
+    run: Run,
+}
+
+fn contender(name: &'static str, run: impl FnMut(u64) + 'static) -> Contender {
+    Contender {
+        name,
+        run: Box::new(run),
+    }
+}
+
+/// A scenario: the same work done by each contender.
+struct Scenario {
+    /// What one operation is, for the report.
+    unit: &'static str,
+    contenders: Vec<Contender>,
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The run whose instructions callgrind counts
+/// (`--toggle-collect=*counted_run*`): setup is left out.
+#[inline(never)]
+fn counted_run(run: &mut Run, n: u64) {
+    run(n);
+}
+
+/// Times one run of `n` operations, in ns per operation.
+fn time_run(run: &mut Run, n: u64) -> f64 {
+    let started = Instant::now();
+    run(n);
+    started.elapsed().as_nanos() as f64 / n as f64
+}
+
+/// Times every contender of `scenario` in interleaved rounds; returns, per
+/// contender, the ns per operation of each round.
+fn time_scenario(
+    scenario: &mut Scenario,
+    rounds: u64,
+    run_ms: u64,
+) -> Vec<(&'static str, Vec<f64>)> {
+    let target = Duration::from_millis(run_ms).as_nanos() as f64;
+    // Calibrate: how many operations make one run of about `run_ms`.
+    let counts: Vec<u64> = scenario
+        .contenders
+        .iter_mut()
+        .map(|c| {
+            let mut n = 64u64;
+            loop {
+                let per_op = time_run(&mut c.run, n);
+                if per_op * n as f64 >= target / 4.0 || n >= 1 << 32 {
+                    break ((target / per_op.max(0.01)) as u64).max(1);
+                }
+                n *= 4;
+            }
+        })
+        .collect();
+    let k = scenario.contenders.len();
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); k];
+    for round in 0..rounds as usize {
+        for step in 0..k {
+            let i = (round + step) % k;
+            let c = &mut scenario.contenders[i];
+            samples[i].push(time_run(&mut c.run, counts[i]));
+        }
+    }
+    scenario
+        .contenders
+        .iter()
+        .map(|c| c.name)
+        .zip(samples)
+        .collect()
+}
+
+/// Runs `op(thread, i)` for `n` iterations on each of `threads` threads
+/// started together. Generic, not `dyn`, so that the operation is inlined
+/// into each thread's loop.
+fn on_threads<F: Fn(usize, usize) + Sync>(threads: usize, n: u64, op: &F) {
+    let barrier = Barrier::new(threads);
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let barrier = &barrier;
+            s.spawn(move || {
+                barrier.wait();
+                for i in 0..n as usize {
+                    op(t, i);
+                }
+            });
+        }
+    });
+}
 
 // ---------------------------------------------------------------------------
 // Counting allocator: off except while a measurement asks for it.
@@ -61,7 +178,8 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// Runs `f` counting allocations: (allocations, net bytes still live).
+/// Runs `f` counting allocations: (result, allocations, net bytes still
+/// live).
 fn counted<R>(f: impl FnOnce() -> R) -> (R, usize, isize) {
     ALLOCATIONS.store(0, Ordering::SeqCst);
     LIVE_BYTES.store(0, Ordering::SeqCst);
@@ -73,42 +191,6 @@ fn counted<R>(f: impl FnOnce() -> R) -> (R, usize, isize) {
         ALLOCATIONS.load(Ordering::SeqCst),
         LIVE_BYTES.load(Ordering::SeqCst),
     )
-}
-
-/// Extra figures for BENCHMARKS.md: section → row → column → value.
-type Figures = BTreeMap<String, BTreeMap<String, BTreeMap<String, f64>>>;
-
-static EXTRA: Mutex<Figures> = Mutex::new(BTreeMap::new());
-
-fn record_extra(section: &str, row: &str, column: &str, value: f64) {
-    EXTRA
-        .lock()
-        .unwrap()
-        .entry(section.into())
-        .or_default()
-        .entry(row.into())
-        .or_default()
-        .insert(column.into(), value);
-}
-
-fn write_extra() {
-    let path = std::env::var("ENUMETER_BENCH_EXTRA")
-        .unwrap_or_else(|_| "../target/bench-extra.json".into());
-    let extra = EXTRA.lock().unwrap();
-    let mut json = String::from("{");
-    for (i, (section, rows)) in extra.iter().enumerate() {
-        json += &format!("{}\"{section}\":{{", if i > 0 { "," } else { "" });
-        for (j, (row, columns)) in rows.iter().enumerate() {
-            json += &format!("{}\"{row}\":{{", if j > 0 { "," } else { "" });
-            for (k, (column, value)) in columns.iter().enumerate() {
-                json += &format!("{}\"{column}\":{value}", if k > 0 { "," } else { "" });
-            }
-            json += "}";
-        }
-        json += "}";
-    }
-    json += "}\n";
-    std::fs::write(&path, json).unwrap_or_else(|e| panic!("writing {path}: {e}"));
 }
 
 // ---------------------------------------------------------------------------
@@ -164,6 +246,12 @@ pub enum Bench {
     /// Time to first byte.
     #[summary(unit = "seconds", quantiles = [0.5, 0.9, 0.95, 0.99])]
     FirstByte,
+    /// Time to first byte, as a classic histogram.
+    #[histogram(
+        unit = "seconds",
+        buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+    )]
+    FirstByteHistogram,
 }
 
 mod measured_side {
@@ -288,203 +376,211 @@ fn operations() -> Vec<(usize, usize, f64)> {
         .collect()
 }
 
-// ---------------------------------------------------------------------------
-// Counter increment: one thread, then one and two spawned threads.
+/// Which series an operation of `thread` touches in a two-thread scenario.
+#[derive(Clone, Copy)]
+enum Spread {
+    /// A random one of the 18, each thread its own sequence.
+    Random,
+    /// Thread 0 the even series, thread 1 the odd ones: no series shared.
+    Disjoint,
+    /// Both the same one series.
+    Hot,
+}
 
-/// Runs `op(thread, i)` for `iters` iterations on each of `threads` threads
-/// started together; returns the wall time. Generic, not `dyn`, so that the
-/// operation is inlined into the loop as it is in the one-thread benchmarks.
-fn on_threads<F: Fn(usize, usize) + Sync>(threads: usize, iters: u64, op: &F) -> Duration {
-    let barrier = Barrier::new(threads + 1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let barrier = &barrier;
-                s.spawn(move || {
-                    barrier.wait();
-                    for i in 0..iters as usize {
-                        op(t, i);
-                    }
-                })
-            })
-            .collect();
-        barrier.wait();
-        let start = Instant::now();
-        for handle in handles {
-            handle.join().unwrap();
+/// The counter-increment contenders: `threads` threads (1 runs on the
+/// caller's thread, in the contender's own loop) choosing series by
+/// `spread`.
+fn counter_contenders(threads: usize, spread: Spread) -> Vec<Contender> {
+    let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
+    // (endpoint, outcome) of operation `i` of thread `t`: every contender
+    // gets the same pair, and turns it into its own labels.
+    let pick = move |t: usize, i: usize| -> (usize, usize) {
+        let (e, o, _) = ops[(i + t * 512) & 1023];
+        match spread {
+            Spread::Random => (e, o),
+            Spread::Disjoint => {
+                let s = ((e * 3 + o) & !1) | t;
+                (s / 3, s % 3)
+            }
+            Spread::Hot => (0, 0),
         }
-        start.elapsed()
-    })
-}
-
-/// Benchmarks `op` in criterion's own loop, on the main thread.
-fn bench_one<F: Fn(usize, usize)>(
-    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    name: &str,
-    op: &F,
-) {
-    group.bench_function(name, |b| {
-        let mut i = 0;
-        b.iter(|| {
-            op(0, i);
-            i += 1;
-        })
-    });
-}
-
-/// Benchmarks `op` on `threads` threads at once: one iteration is one
-/// operation on each thread.
-fn bench_threads<F: Fn(usize, usize) + Sync>(
-    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    name: &str,
-    threads: usize,
-    op: &F,
-) {
-    group.bench_function(name, |b| {
-        b.iter_custom(|iters| on_threads(threads, iters, op))
-    });
-}
-
-/// Counter increments: in criterion's loop on one thread, then from one
-/// spawned thread and from two at once on the same 18 series with the same
-/// harness, so that scaling compares like with like.
-fn counter_increment(c: &mut Criterion) {
-    let ops = operations();
-    let ops = &ops;
-    let pick = move |t: usize, i: usize| ops[(i + t * 512) & 1023];
-
-    let bare: Vec<AtomicU64> = (0..18).map(|_| AtomicU64::new(0)).collect();
-    let bare_op = |t, i| {
-        let (e, o, _) = pick(t, i);
-        bare[e * 3 + o].fetch_add(1, Ordering::Relaxed);
     };
-    let enumeter_op = |t, i| {
-        let (e, o, _) = pick(t, i);
-        Bench::requests_total(Endpoint::ALL[e], Outcome::ALL[o]).inc();
-    };
-    let sharded_op = |t, i| {
-        let (e, o, _) = pick(t, i);
-        Bench::sharded_requests_total(Endpoint::ALL[e], Outcome::ALL[o]).inc();
-    };
-    let measured_vec = measured::CounterVec::with_label_set(measured_side::set());
-    let measured_op = |t, i| {
-        let (e, o, _) = pick(t, i);
-        measured_vec.inc(measured_side::Request {
-            endpoint: measured_side::ENDPOINTS[e],
-            outcome: measured_side::OUTCOMES[o],
-        });
-    };
-    let family = prometheus_client::metrics::family::Family::<
+    /// Wraps `op` into a run on `threads` threads.
+    fn runner<F: Fn(usize, usize) + Sync + 'static>(threads: usize, op: F) -> impl FnMut(u64) {
+        move |n| {
+            if threads == 1 {
+                for i in 0..n as usize {
+                    op(0, i);
+                }
+            } else {
+                on_threads(threads, n, &op);
+            }
+        }
+    }
+    let mut out = Vec::new();
+
+    let bare: &'static [AtomicU64] = Box::leak((0..18).map(|_| AtomicU64::new(0)).collect());
+    out.push(contender(
+        "bare_atomic",
+        runner(threads, move |t, i| {
+            let (e, o) = pick(t, i);
+            bare[e * 3 + o].fetch_add(1, Ordering::Relaxed);
+        }),
+    ));
+    if threads > 1 {
+        #[repr(align(128))]
+        struct Padded(AtomicU64);
+        let padded: &'static [Padded] =
+            Box::leak((0..18).map(|_| Padded(AtomicU64::new(0))).collect());
+        out.push(contender(
+            "padded_atomic",
+            runner(threads, move |t, i| {
+                let (e, o) = pick(t, i);
+                padded[e * 3 + o].0.fetch_add(1, Ordering::Relaxed);
+            }),
+        ));
+    }
+    out.push(contender(
+        "enumeter",
+        runner(threads, move |t, i| {
+            let (e, o) = pick(t, i);
+            Bench::requests_total(Endpoint::ALL[e], Outcome::ALL[o]).inc();
+        }),
+    ));
+    out.push(contender(
+        "enumeter_sharded",
+        runner(threads, move |t, i| {
+            let (e, o) = pick(t, i);
+            Bench::sharded_requests_total(Endpoint::ALL[e], Outcome::ALL[o]).inc();
+        }),
+    ));
+    let measured_vec: &'static _ = Box::leak(Box::new(measured::CounterVec::with_label_set(
+        measured_side::set(),
+    )));
+    out.push(contender(
+        "measured",
+        runner(threads, move |t, i| {
+            let (e, o) = pick(t, i);
+            measured_vec.inc(measured_side::Request {
+                endpoint: measured_side::ENDPOINTS[e],
+                outcome: measured_side::OUTCOMES[o],
+            });
+        }),
+    ));
+    let family: &'static _ = Box::leak(Box::new(prometheus_client::metrics::family::Family::<
         client_side::Labels,
         prometheus_client::metrics::counter::Counter,
-    >::default();
-    let client_op = |t, i| {
-        let (e, o, _) = pick(t, i);
-        family
-            .get_or_create(&client_side::Labels {
-                endpoint: client_side::ENDPOINTS[e],
-                outcome: client_side::OUTCOMES[o],
-            })
-            .inc();
-    };
-    let vec = prometheus::IntCounterVec::new(
-        prometheus::Opts::new("requests_total", "Requests."),
-        &["endpoint", "outcome"],
-    )
-    .unwrap();
-    let vec_op = |t, i| {
-        let (e, o, _) = pick(t, i);
-        vec.with_label_values(&[ENDPOINTS[e], OUTCOMES[o]]).inc();
-    };
-    let static_vec = static_side::Requests::from(&vec);
-    let static_op = |t, i| {
-        let (e, o, _) = pick(t, i);
-        static_vec
-            .get(static_side::ENDPOINTS[e])
-            .get(static_side::OUTCOMES[o])
-            .inc();
-    };
-    // metrics: a global recorder, since its thread-local one does not reach
-    // the benchmark's threads. (The histogram and summary benchmarks use
-    // local recorders, which take precedence.)
-    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
-    let handle = recorder.handle();
-    let metrics_global = metrics::set_global_recorder(recorder).is_ok();
-    let labels: Vec<[(&str, &str); 2]> = (0..18)
-        .map(|s| [("endpoint", ENDPOINTS[s / 3]), ("outcome", OUTCOMES[s % 3])])
-        .collect();
-    let metrics_op = |t, i| {
-        let (e, o, _) = pick(t, i);
-        metrics::counter!("requests_total", &labels[e * 3 + o]).increment(1);
-    };
-
-    {
-        let mut group = c.benchmark_group("counter_inc");
-        bench_one(&mut group, "bare_atomic", &bare_op);
-        bench_one(&mut group, "enumeter", &enumeter_op);
-        bench_one(&mut group, "enumeter_sharded", &sharded_op);
-        bench_one(&mut group, "measured", &measured_op);
-        bench_one(&mut group, "prometheus_client", &client_op);
-        bench_one(&mut group, "prometheus_vec", &vec_op);
-        bench_one(&mut group, "prometheus_static", &static_op);
-        if metrics_global {
-            bench_one(&mut group, "metrics", &metrics_op);
-        }
-        group.finish();
+    >::default()));
+    out.push(contender(
+        "prometheus_client",
+        runner(threads, move |t, i| {
+            let (e, o) = pick(t, i);
+            family
+                .get_or_create(&client_side::Labels {
+                    endpoint: client_side::ENDPOINTS[e],
+                    outcome: client_side::OUTCOMES[o],
+                })
+                .inc();
+        }),
+    ));
+    let vec: &'static _ = Box::leak(Box::new(
+        prometheus::IntCounterVec::new(
+            prometheus::Opts::new("requests_total", "Requests."),
+            &["endpoint", "outcome"],
+        )
+        .unwrap(),
+    ));
+    out.push(contender(
+        "prometheus_vec",
+        runner(threads, move |t, i| {
+            let (e, o) = pick(t, i);
+            vec.with_label_values(&[ENDPOINTS[e], OUTCOMES[o]]).inc();
+        }),
+    ));
+    let static_vec: &'static _ = Box::leak(Box::new(static_side::Requests::from(vec)));
+    out.push(contender(
+        "prometheus_static",
+        runner(threads, move |t, i| {
+            let (e, o) = pick(t, i);
+            static_vec
+                .get(static_side::ENDPOINTS[e])
+                .get(static_side::OUTCOMES[o])
+                .inc();
+        }),
+    ));
+    // metrics: the global recorder, since a thread-local one does not reach
+    // spawned threads. Installed once per process.
+    static METRICS_GLOBAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let global = *METRICS_GLOBAL.get_or_init(|| {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        metrics::set_global_recorder(recorder).is_ok()
+    });
+    if global {
+        let labels: &'static [[(&str, &str); 2]] = Box::leak(
+            (0..18)
+                .map(|s| [("endpoint", ENDPOINTS[s / 3]), ("outcome", OUTCOMES[s % 3])])
+                .collect(),
+        );
+        out.push(contender(
+            "metrics",
+            runner(threads, move |t, i| {
+                let (e, o) = pick(t, i);
+                metrics::counter!("requests_total", &labels[e * 3 + o]).increment(1);
+            }),
+        ));
     }
-    for (threads, group_name) in [
-        (1, "counter_inc_1_thread_spawned"),
-        (2, "counter_inc_2_threads"),
-    ] {
-        let mut group = c.benchmark_group(group_name);
-        bench_threads(&mut group, "bare_atomic", threads, &bare_op);
-        bench_threads(&mut group, "enumeter", threads, &enumeter_op);
-        bench_threads(&mut group, "enumeter_sharded", threads, &sharded_op);
-        bench_threads(&mut group, "measured", threads, &measured_op);
-        bench_threads(&mut group, "prometheus_client", threads, &client_op);
-        bench_threads(&mut group, "prometheus_vec", threads, &vec_op);
-        bench_threads(&mut group, "prometheus_static", threads, &static_op);
-        if metrics_global {
-            bench_threads(&mut group, "metrics", threads, &metrics_op);
-        }
-        group.finish();
-    }
-    black_box(handle);
+    out
 }
 
-// ---------------------------------------------------------------------------
-// Histogram (10 buckets, 2 labels) and summary observe.
-
-fn histogram_observe(c: &mut Criterion) {
-    let ops = operations();
-    let mut group = c.benchmark_group("histogram_observe");
-
-    let bare: Vec<AtomicU64> = (0..18).map(|_| AtomicU64::new(0)).collect();
-    group.bench_function("bare_atomic", |b| {
-        let mut i = 0;
-        b.iter(|| {
+/// The histogram-observe contenders (10 buckets, 2 labels).
+fn histogram_contenders() -> Vec<Contender> {
+    let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
+    let mut out = Vec::new();
+    let bare: &'static [AtomicU64] = Box::leak((0..18).map(|_| AtomicU64::new(0)).collect());
+    out.push(contender("bare_atomic", move |n| {
+        for i in 0..n as usize {
             let (e, o, _) = ops[i & 1023];
-            i += 1;
             bare[e * 3 + o].fetch_add(1, Ordering::Relaxed);
-        })
-    });
-    group.bench_function("enumeter", |b| {
-        let mut i = 0;
-        b.iter(|| {
+        }
+    }));
+    // What a histogram cannot do with less: find the bucket, add to it and
+    // to the sum.
+    let buckets: &'static [AtomicU64] =
+        Box::leak((0..18 * 11).map(|_| AtomicU64::new(0)).collect());
+    let sums: &'static [AtomicU64] = Box::leak((0..18).map(|_| AtomicU64::new(0)).collect());
+    out.push(contender("hand_written", move |n| {
+        for i in 0..n as usize {
             let (e, o, v) = ops[i & 1023];
-            i += 1;
+            let series = e * 3 + o;
+            let bucket = BUCKETS.partition_point(|&b| b < v);
+            buckets[series * 11 + bucket].fetch_add(1, Ordering::Relaxed);
+            let sum = &sums[series];
+            let mut current = sum.load(Ordering::Relaxed);
+            loop {
+                let new = (f64::from_bits(current) + v).to_bits();
+                match sum.compare_exchange_weak(current, new, Ordering::Relaxed, Ordering::Relaxed)
+                {
+                    Ok(_) => break,
+                    Err(now) => current = now,
+                }
+            }
+        }
+    }));
+    out.push(contender("enumeter", move |n| {
+        for i in 0..n as usize {
+            let (e, o, v) = ops[i & 1023];
             Bench::request_duration(Endpoint::ALL[e], Outcome::ALL[o]).observe(v);
-        })
-    });
-    let measured_vec = measured::HistogramVec::with_label_set_and_metadata(
-        measured_side::set(),
-        measured::metric::histogram::Thresholds::<10>::with_buckets(BUCKETS),
-    );
-    group.bench_function("measured", |b| {
-        let mut i = 0;
-        b.iter(|| {
+        }
+    }));
+    let measured_vec: &'static _ = Box::leak(Box::new(
+        measured::HistogramVec::with_label_set_and_metadata(
+            measured_side::set(),
+            measured::metric::histogram::Thresholds::<10>::with_buckets(BUCKETS),
+        ),
+    ));
+    out.push(contender("measured", move |n| {
+        for i in 0..n as usize {
             let (e, o, v) = ops[i & 1023];
-            i += 1;
             measured_vec.observe(
                 measured_side::Request {
                     endpoint: measured_side::ENDPOINTS[e],
@@ -492,101 +588,147 @@ fn histogram_observe(c: &mut Criterion) {
                 },
                 v,
             );
-        })
-    });
-    let family = prometheus_client::metrics::family::Family::<
+        }
+    }));
+    let family: &'static _ = Box::leak(Box::new(prometheus_client::metrics::family::Family::<
         client_side::Labels,
         prometheus_client::metrics::histogram::Histogram,
         fn() -> prometheus_client::metrics::histogram::Histogram,
     >::new_with_constructor(|| {
         prometheus_client::metrics::histogram::Histogram::new(BUCKETS)
-    });
-    group.bench_function("prometheus_client", |b| {
-        let mut i = 0;
-        b.iter(|| {
+    })));
+    out.push(contender("prometheus_client", move |n| {
+        for i in 0..n as usize {
             let (e, o, v) = ops[i & 1023];
-            i += 1;
             family
                 .get_or_create(&client_side::Labels {
                     endpoint: client_side::ENDPOINTS[e],
                     outcome: client_side::OUTCOMES[o],
                 })
                 .observe(v);
-        })
-    });
-    let vec = prometheus::HistogramVec::new(
-        prometheus::HistogramOpts::new("request_duration_seconds", "Request duration.")
-            .buckets(BUCKETS.to_vec()),
-        &["endpoint", "outcome"],
-    )
-    .unwrap();
-    group.bench_function("prometheus_vec", |b| {
-        let mut i = 0;
-        b.iter(|| {
+        }
+    }));
+    let vec: &'static _ = Box::leak(Box::new(
+        prometheus::HistogramVec::new(
+            prometheus::HistogramOpts::new("request_duration_seconds", "Request duration.")
+                .buckets(BUCKETS.to_vec()),
+            &["endpoint", "outcome"],
+        )
+        .unwrap(),
+    ));
+    out.push(contender("prometheus_vec", move |n| {
+        for i in 0..n as usize {
             let (e, o, v) = ops[i & 1023];
-            i += 1;
             vec.with_label_values(&[ENDPOINTS[e], OUTCOMES[o]])
                 .observe(v);
-        })
-    });
-    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
-        .set_buckets(&BUCKETS)
-        .unwrap()
-        .build_recorder();
-    let labels: Vec<[(&str, &str); 2]> = (0..18)
-        .map(|s| [("endpoint", ENDPOINTS[s / 3]), ("outcome", OUTCOMES[s % 3])])
-        .collect();
-    metrics::with_local_recorder(&recorder, || {
-        group.bench_function("metrics", |b| {
-            let mut i = 0;
-            b.iter(|| {
+        }
+    }));
+    let recorder: &'static _ = Box::leak(Box::new(
+        metrics_exporter_prometheus::PrometheusBuilder::new()
+            .set_buckets(&BUCKETS)
+            .unwrap()
+            .build_recorder(),
+    ));
+    let labels: &'static [[(&str, &str); 2]] = Box::leak(
+        (0..18)
+            .map(|s| [("endpoint", ENDPOINTS[s / 3]), ("outcome", OUTCOMES[s % 3])])
+            .collect(),
+    );
+    out.push(contender("metrics", move |n| {
+        metrics::with_local_recorder(recorder, || {
+            for i in 0..n as usize {
                 let (e, o, v) = ops[i & 1023];
-                i += 1;
                 metrics::histogram!("request_duration_seconds", &labels[e * 3 + o]).record(v);
-            })
-        });
-    });
-    group.finish();
+            }
+        })
+    }));
+    out
 }
 
-fn summary_observe(c: &mut Criterion) {
-    let ops = operations();
-    let mut group = c.benchmark_group("summary_observe");
+/// The summary-observe contenders (4 quantiles, no labels), beside our
+/// classic histogram of the same values.
+fn summary_contenders() -> Vec<Contender> {
+    let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
+    let mut out = Vec::new();
     static BARE: AtomicU64 = AtomicU64::new(0);
-    group.bench_function("bare_atomic", |b| {
-        b.iter(|| {
+    out.push(contender("bare_atomic", move |n| {
+        for i in 0..n as usize {
+            black_box(ops[i & 1023]);
             BARE.fetch_add(1, Ordering::Relaxed);
-        })
-    });
-    group.bench_function("enumeter", |b| {
-        let mut i = 0;
-        b.iter(|| {
-            let (_, _, v) = ops[i & 1023];
-            i += 1;
-            Bench::first_byte().observe(v);
-        })
-    });
+        }
+    }));
+    out.push(contender("enumeter_histogram", move |n| {
+        for i in 0..n as usize {
+            Bench::first_byte_histogram().observe(ops[i & 1023].2);
+        }
+    }));
+    out.push(contender("enumeter", move |n| {
+        for i in 0..n as usize {
+            Bench::first_byte().observe(ops[i & 1023].2);
+        }
+    }));
     // Without buckets, metrics-exporter-prometheus renders histograms as
     // summaries (a sliding-window sketch).
-    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
-        .set_quantiles(&[0.5, 0.9, 0.95, 0.99])
-        .unwrap()
-        .build_recorder();
-    metrics::with_local_recorder(&recorder, || {
-        group.bench_function("metrics", |b| {
-            let mut i = 0;
-            b.iter(|| {
-                let (_, _, v) = ops[i & 1023];
-                i += 1;
-                metrics::histogram!("first_byte_seconds").record(v);
-            })
-        });
-    });
-    group.finish();
+    let recorder: &'static _ = Box::leak(Box::new(
+        metrics_exporter_prometheus::PrometheusBuilder::new()
+            .set_quantiles(&[0.5, 0.9, 0.95, 0.99])
+            .unwrap()
+            .build_recorder(),
+    ));
+    out.push(contender("metrics", move |n| {
+        metrics::with_local_recorder(recorder, || {
+            for i in 0..n as usize {
+                metrics::histogram!("first_byte_seconds").record(ops[i & 1023].2);
+            }
+        })
+    }));
+    out
 }
 
-// ---------------------------------------------------------------------------
-// Rendering 10,000 and 100,000 counter series, and memory per series.
+/// The render contenders for `series` counter series; one operation is one
+/// render into a reused buffer.
+fn render_contenders(series: usize) -> Vec<Contender> {
+    renderers(series)
+        .into_iter()
+        .map(|(name, mut render)| {
+            let mut buf = Vec::new();
+            contender(name, move |n| {
+                for _ in 0..n {
+                    buf.clear();
+                    render(&mut buf);
+                    black_box(buf.len());
+                }
+            })
+        })
+        .collect()
+}
+
+/// Every scenario, by name.
+fn scenario(name: &str) -> Option<Scenario> {
+    let (unit, contenders) = match name {
+        "counter_inc" => ("op", counter_contenders(1, Spread::Random)),
+        "counter_2_threads_random" => ("iteration", counter_contenders(2, Spread::Random)),
+        "counter_2_threads_disjoint" => ("iteration", counter_contenders(2, Spread::Disjoint)),
+        "counter_2_threads_hot" => ("iteration", counter_contenders(2, Spread::Hot)),
+        "histogram_observe" => ("op", histogram_contenders()),
+        "summary_observe" => ("op", summary_contenders()),
+        "render_10k" => ("render", render_contenders(10_000)),
+        "render_100k" => ("render", render_contenders(100_000)),
+        _ => return None,
+    };
+    Some(Scenario { unit, contenders })
+}
+
+const SCENARIOS: [&str; 8] = [
+    "counter_inc",
+    "counter_2_threads_random",
+    "counter_2_threads_disjoint",
+    "counter_2_threads_hot",
+    "histogram_observe",
+    "summary_observe",
+    "render_10k",
+    "render_100k",
+];
 
 mod render_labels {
     include!(concat!(env!("OUT_DIR"), "/labels.rs"));
@@ -607,6 +749,14 @@ pub enum Render100k {
     /// Counters.
     #[counter]
     CountersTotal { a: Hundred, b: Thousand },
+}
+
+/// 10,000 series, sharded (16 shards).
+#[metrics(namespace = "render")]
+pub enum Sharded10k {
+    /// Counters.
+    #[counter(sharded)]
+    CountersTotal { a: Hundred, b: Hundred },
 }
 
 #[derive(measured::MetricGroup)]
@@ -644,6 +794,8 @@ struct ClientRenderLabels {
 type Renderer = Box<dyn FnMut(&mut Vec<u8>)>;
 
 fn renderers(series: usize) -> Vec<(&'static str, Renderer)> {
+    let counting = COUNTING.load(Ordering::Relaxed);
+    assert!(!counting, "renderers are set up outside counted regions");
     let (na, nb) = if series == 10_000 {
         (100, 100)
     } else {
@@ -818,38 +970,36 @@ fn renderers(series: usize) -> Vec<(&'static str, Renderer)> {
     out
 }
 
-fn render(c: &mut Criterion) {
-    let mut group = c.benchmark_group("render");
-    group.sample_size(10);
-    for series in [10_000usize, 100_000] {
-        for (name, mut render) in renderers(series) {
-            let mut buf = Vec::new();
-            render(&mut buf); // first scrape: buffers grow
-            buf.clear();
-            let ((), allocations, _) = counted(|| render(&mut buf));
-            let key = format!("{name}/{series}");
-            record_extra("render", &key, "bytes", buf.len() as f64);
-            record_extra("render", &key, "allocations", allocations as f64);
-            group.bench_with_input(BenchmarkId::new(name, series), &series, |b, _| {
-                b.iter(|| {
-                    buf.clear();
-                    render(&mut buf);
-                    black_box(buf.len())
-                })
-            });
-        }
+/// Bytes and allocations of one render after a first one, per contender.
+fn render_figures(series: usize, json: &mut String) {
+    for (name, mut render) in renderers(series) {
+        let mut buf = Vec::new();
+        render(&mut buf); // the first scrape: buffers grow
+        buf.clear();
+        let ((), allocations, _) = counted(|| render(&mut buf));
+        let _ = write!(
+            json,
+            "{{\"series\":{series},\"contender\":\"{name}\",\"bytes\":{},\"allocations\":{allocations}}},",
+            buf.len()
+        );
     }
-    group.finish();
 }
 
 /// Heap bytes per series, measured with the counting allocator while each
 /// contender creates 10,000 counter series (enumeter's storage is placed on
 /// the heap here so that the allocator sees it).
-fn memory_per_series(_: &mut Criterion) {
+fn memory_per_series(json: &mut String) {
     let series = 10_000f64;
     let names: Vec<(String, String)> = (0..100)
         .flat_map(|a| (0..100).map(move |b| (format!("v{a}"), format!("v{b}"))))
         .collect();
+    let mut record = |name: &str, live: isize| {
+        let _ = write!(
+            json,
+            "{{\"contender\":\"{name}\",\"bytes_per_series\":{}}},",
+            live as f64 / series
+        );
+    };
 
     let (kept, _, live) = counted(|| {
         let m = Box::new(Render10kMetrics::new());
@@ -861,12 +1011,19 @@ fn memory_per_series(_: &mut Criterion) {
         m
     });
     drop(kept);
-    record_extra(
-        "memory",
-        "enumeter",
-        "bytes_per_series",
-        live as f64 / series,
-    );
+    record("enumeter", live);
+
+    let (kept, _, live) = counted(|| {
+        let m = Box::new(Sharded10kMetrics::new());
+        for a in Hundred::ALL {
+            for b in Hundred::ALL {
+                m.counters_total(a, b).inc();
+            }
+        }
+        m
+    });
+    drop(kept);
+    record("enumeter_sharded", live);
 
     let (kept, _, live) = counted(|| {
         use measured::label::{FixedCardinalityLabel, StaticLabelSet};
@@ -886,12 +1043,7 @@ fn memory_per_series(_: &mut Criterion) {
         vec
     });
     drop(kept);
-    record_extra(
-        "memory",
-        "measured",
-        "bytes_per_series",
-        live as f64 / series,
-    );
+    record("measured", live);
 
     let (kept, _, live) = counted(|| {
         let family = prometheus_client::metrics::family::Family::<
@@ -909,12 +1061,7 @@ fn memory_per_series(_: &mut Criterion) {
         family
     });
     drop(kept);
-    record_extra(
-        "memory",
-        "prometheus_client",
-        "bytes_per_series",
-        live as f64 / series,
-    );
+    record("prometheus_client", live);
 
     let (kept, _, live) = counted(|| {
         let vec = prometheus::IntCounterVec::new(
@@ -928,12 +1075,7 @@ fn memory_per_series(_: &mut Criterion) {
         vec
     });
     drop(kept);
-    record_extra(
-        "memory",
-        "prometheus",
-        "bytes_per_series",
-        live as f64 / series,
-    );
+    record("prometheus", live);
 
     let (kept, _, live) = counted(|| {
         let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
@@ -946,22 +1088,71 @@ fn memory_per_series(_: &mut Criterion) {
         recorder
     });
     drop(kept);
-    record_extra(
-        "memory",
-        "metrics",
-        "bytes_per_series",
-        live as f64 / series,
-    );
-
-    write_extra();
+    record("metrics", live);
 }
 
-criterion_group!(
-    benches,
-    counter_increment,
-    histogram_observe,
-    summary_observe,
-    render,
-    memory_per_series
-);
-criterion_main!(benches);
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, scenario_name, contender_name, n] = args.as_slice() {
+        if flag == "--instructions" {
+            let mut s = scenario(scenario_name).expect("a scenario");
+            let c = s
+                .contenders
+                .iter_mut()
+                .find(|c| c.name == contender_name)
+                .expect("a contender of the scenario");
+            (c.run)(1000);
+            counted_run(&mut c.run, n.parse().expect("a number of operations"));
+            return;
+        }
+    }
+    // `cargo bench` passes `--bench`; a name filters the scenarios.
+    let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let rounds = env_number("ROUNDS", 15);
+    let run_ms = env_number("RUN_MS", 10);
+    let mut json = String::from("{\"scenarios\":[");
+    for name in SCENARIOS {
+        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        let mut s = scenario(name).expect("listed");
+        let rounds = if name.starts_with("render") {
+            rounds.min(11)
+        } else {
+            rounds
+        };
+        eprintln!("{name}: {} contenders, {rounds} rounds", s.contenders.len());
+        let results = time_scenario(&mut s, rounds, run_ms);
+        let _ = write!(
+            json,
+            "{{\"name\":\"{name}\",\"unit\":\"{}\",\"contenders\":[",
+            s.unit
+        );
+        for (i, (contender, samples)) in results.iter().enumerate() {
+            let samples: Vec<String> = samples.iter().map(|v| format!("{v:.4}")).collect();
+            let _ = write!(
+                json,
+                "{}{{\"name\":\"{contender}\",\"ns\":[{}]}}",
+                if i > 0 { "," } else { "" },
+                samples.join(",")
+            );
+        }
+        json.push_str("]},");
+    }
+    if json.ends_with(',') {
+        json.pop();
+    }
+    json.push_str("],\"render\":[");
+    render_figures(10_000, &mut json);
+    render_figures(100_000, &mut json);
+    if json.ends_with(',') {
+        json.pop();
+    }
+    json.push_str("],\"memory\":[");
+    memory_per_series(&mut json);
+    if json.ends_with(',') {
+        json.pop();
+    }
+    json.push_str("]}");
+    println!("{json}");
+}

@@ -4,27 +4,23 @@
 //! much as the rest of a summary observation; summaries only need to know
 //! which sub-window of `max_age / age_buckets` (two minutes by default) an
 //! observation falls in. So observations read a process-wide millisecond
-//! value, and each thread refreshes it from the real clock on its first
-//! observation and every [`REFRESH_EVERY`]th one after; every render refreshes
-//! it too. The value only moves forward.
+//! value, and each series refreshes it from the real clock on its first
+//! observation and every [`REFRESH_EVERY`]th one after (the count it keeps
+//! anyway says when, at no cost); every render refreshes it too. The value
+//! only moves forward.
 //!
 //! The price: an observation can be dated up to the time since the last
 //! refresh by any thread or render, which in a scraped process is at most one
 //! scrape interval.
 
-use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-/// Observations per thread between two reads of the real clock.
+/// Observations of a series between two reads of the real clock.
 pub(crate) const REFRESH_EVERY: u32 = 64;
 
 static NOW_MS: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    static UNTIL_REFRESH: Cell<u32> = const { Cell::new(0) };
-}
 
 fn epoch() -> Instant {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
@@ -39,24 +35,12 @@ pub(crate) fn refresh() -> u64 {
     now
 }
 
-/// The coarse time in milliseconds, refreshed every [`REFRESH_EVERY`]
-/// observations on this thread.
+/// The coarse time in milliseconds for the `seen`-th observation of a
+/// series (counting from 0): the real clock for every [`REFRESH_EVERY`]th
+/// one, the last reading otherwise.
 #[inline]
-pub(crate) fn coarse_now_ms() -> u64 {
-    let due = UNTIL_REFRESH
-        .try_with(|left| {
-            let n = left.get();
-            if n == 0 {
-                left.set(REFRESH_EVERY - 1);
-                true
-            } else {
-                left.set(n - 1);
-                false
-            }
-        })
-        // During thread teardown the thread-local is gone: read the clock.
-        .unwrap_or(true);
-    if due {
+pub(crate) fn coarse_now_ms(seen: u64) -> u64 {
+    if seen % u64::from(REFRESH_EVERY) == 0 {
         refresh()
     } else {
         NOW_MS.load(Ordering::Relaxed)

@@ -104,7 +104,7 @@ pub(crate) fn same_shape(a: &Metric<'_>, b: &Metric<'_>) -> Result<(), &'static 
                 Err("other quantiles")
             } else if (x.max_age_ms, x.age_buckets) != (y.max_age_ms, y.age_buckets) {
                 Err("another window")
-            } else if (x.multiplier, x.key_offset) != (y.multiplier, y.key_offset) {
+            } else if (x.keys_per_octave, x.first_key) != (y.keys_per_octave, y.first_key) {
                 Err("another relative error")
             } else {
                 Ok(())

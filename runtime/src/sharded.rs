@@ -64,15 +64,31 @@ impl<const S: usize, const R: usize> ShardedCounters<S, R> {
     /// Adds `n` to series `index` in the current thread's shard.
     #[inline]
     fn add(&self, index: usize, n: u64) {
-        let slot = slot::current();
-        // The last shard is the shared one.
+        // One test for the common case: a thread that owns one of this
+        // metric's shards (an unassigned slot reads as past them all).
+        let slot = slot::get();
         if slot < R - 1 {
             if let Some(owned) = self.shards[slot].0.get(index) {
                 // Only this thread writes its own shard: no locked add.
                 claims::owned_add(owned, n);
             }
-        } else if let Some(shared) = self.shards[R - 1].0.get(index) {
-            shared.fetch_add(n, Ordering::Relaxed);
+        } else {
+            self.add_elsewhere(index, n);
+        }
+    }
+
+    /// A thread without one of this metric's shards, or without a slot yet.
+    #[cold]
+    #[inline(never)]
+    fn add_elsewhere(&self, index: usize, n: u64) {
+        let slot = slot::current();
+        let shard = &self.shards[slot.min(R - 1)];
+        if let Some(cell) = shard.0.get(index) {
+            if slot < R - 1 {
+                claims::owned_add(cell, n);
+            } else {
+                cell.fetch_add(n, Ordering::Relaxed);
+            }
         }
     }
 
@@ -168,7 +184,14 @@ mod slot {
         static CLAIM: Claim = const { Claim(Cell::new(None)) };
     }
 
+    /// The thread's slot, `UNASSIGNED` (above every shard) if it has none
+    /// yet.
     #[inline]
+    pub(super) fn get() -> usize {
+        SLOT.with(Cell::get)
+    }
+
+    /// The thread's slot, claiming one first if it has none.
     pub(super) fn current() -> usize {
         let slot = SLOT.with(Cell::get);
         if slot == UNASSIGNED {

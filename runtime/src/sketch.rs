@@ -1,86 +1,106 @@
 //! The index mapping of the summary sketch: from a value to its bucket and
-//! back, with a guaranteed relative error and no logarithm on the hot path.
+//! back, with a guaranteed relative error and no logarithm (nor any float
+//! arithmetic) on the hot path.
 //!
-//! A value `v = (1 + s) · 2^e` (`s` in [0, 1)) is mapped through
-//! `L(v) = e + P(s)`, where `P(s) = ((A·s + B)·s + C)·s` with `A = 6/35`,
-//! `B = −3/5`, `C = 10/7` is a cubic through `P(0) = 0` and `P(1) = 1`: `L`
-//! is continuous, strictly increasing and within 0.2% of `log2 v`. The
-//! exponent and `s` are read from the float's bits, so computing `L` takes a
-//! few multiplications and additions (DDSketch's cubically interpolated
-//! mapping). The bucket of `v` is `⌊L(v) · μ⌋`.
+//! **The buckets** are logarithmic: each octave `[2^e, 2^(e+1))` is cut
+//! into `k` buckets at `2^(e + j/k)`, `j = 0 … k`, with `k = ⌈1 / log2 γ⌉`
+//! (`γ = (1 + α) / (1 − α)`), so that no bucket's largest value exceeds `γ`
+//! times its smallest. Reporting a bucket `[lo, hi)` as `2·lo·hi / (lo +
+//! hi)` is then within `(γ − 1) / (γ + 1) = α` of every value in it.
 //!
-//! **The bound.** A bucket spans `1/μ` of `L`. Along it, `log2 v` grows by
-//! at most `max dlog2(v)/dL = max 1 / (ln 2 · (1 + s) · P'(s))`; the
-//! product `(1 + s) · P'(s)` is smallest, `C`, at `s = 0` and `s = 2/3`, so
-//! the maximum is `D = 1 / (C · ln 2) ≈ 1.0099`. With `μ = D / log2 γ`
-//! (`γ = (1 + α) / (1 − α)`), every bucket's largest value is at most `γ`
-//! times its smallest, and reporting the bucket as `2·lo·hi / (lo + hi)` is
-//! within `(γ − 1) / (γ + 1) = α` of every value in it. `μ` is raised by a
-//! factor `1 + 10⁻⁹` so that floating-point rounding (about 10⁻¹⁵) can never
-//! move a value past that bound. The price against an exact logarithmic
-//! mapping is `D`: about 1% more buckets.
+//! **Finding the bucket** of `v = (1 + s) · 2^e` takes its float bits: the
+//! biased exponent gives the octave, and the mantissa (`s · 2^52`) the
+//! bucket inside it, through two small tables computed at compile time: the
+//! octave's bounds as mantissas (`bounds[j]`, the first mantissa of bucket
+//! `j`), and, for each of `2^b` equal cells of the mantissa range (the top
+//! `b` bits), the bucket the cell starts in. A cell is narrower than the
+//! narrowest bucket (`2^b > k / ln 2`), so it holds at most one bound:
+//! the bucket is the cell's, plus one if the mantissa reaches the next
+//! bound. Integer operations and two table loads; the bound is exact, as
+//! the bucket edges are the tables' own.
 
-/// `P(s)`'s coefficients.
-const A: f64 = 6.0 / 35.0;
-const B: f64 = -3.0 / 5.0;
-const C: f64 = 10.0 / 7.0;
+/// The bits of an `f64` mantissa.
+const MANTISSA_BITS: u32 = 52;
+const MANTISSA: u64 = (1 << MANTISSA_BITS) - 1;
 
-/// The largest slope of `log2` against `L`: `1 / (C · ln 2)`.
-const MAX_SLOPE: f64 = 1.0 / (C * core::f64::consts::LN_2);
-
-const MANTISSA: u64 = (1 << 52) - 1;
-const ONE: u64 = 0x3FF0_0000_0000_0000;
-
-/// `L(v)` for a positive normal `v`.
-#[inline]
-pub(crate) fn log2_like(v: f64) -> f64 {
-    let bits = v.to_bits();
-    let exponent = ((bits >> 52) & 0x7FF) as i64 - 1023;
-    let s = f64::from_bits((bits & MANTISSA) | ONE) - 1.0;
-    ((A * s + B) * s + C) * s + exponent as f64
+/// The tables of a sketch of relative error `α`, as `#[summary]` computes
+/// them (the macro holds the same computation; a test compares the two).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tables {
+    /// `k`: buckets per octave.
+    pub keys_per_octave: u32,
+    /// `52 − b`: the mantissa's shift to its cell.
+    pub cell_shift: u32,
+    /// The bucket each cell starts in (`2^b` of them).
+    pub cells: Vec<u16>,
+    /// The first mantissa of each bucket of an octave, and `2^52` last.
+    pub bounds: Vec<u64>,
 }
 
-/// The `v` with `L(v) = y`.
-pub(crate) fn log2_like_inverse(y: f64) -> f64 {
-    let exponent = y.floor();
-    let target = y - exponent;
-    // P is increasing with P' ≥ 26/35 on [0, 1]: Newton's method from
-    // s = target converges to the last bit in a few steps.
-    let mut s = target;
-    for _ in 0..8 {
-        let p = ((A * s + B) * s + C) * s;
-        let slope = (3.0 * A * s + 2.0 * B) * s + C;
-        s -= (p - target) / slope;
+impl Tables {
+    /// The tables for relative error `relative_error`.
+    pub fn for_error(relative_error: f64) -> Self {
+        let gamma = (1.0 + relative_error) / (1.0 - relative_error);
+        // A hair over the exact count, so that float rounding can never
+        // make a bucket wider than γ.
+        let keys = (1.0 / gamma.log2() * (1.0 + 1e-9)).ceil() as u32;
+        let mut cell_bits = 0;
+        while f64::from(1u32 << cell_bits) <= f64::from(keys) / core::f64::consts::LN_2 {
+            cell_bits += 1;
+        }
+        let bounds: Vec<u64> = (0..=keys)
+            .map(|j| {
+                let bound = (2f64.powf(f64::from(j) / f64::from(keys)) - 1.0)
+                    * (1u64 << MANTISSA_BITS) as f64;
+                (bound.ceil() as u64).min(1 << MANTISSA_BITS)
+            })
+            .collect();
+        let cell_shift = MANTISSA_BITS - cell_bits;
+        let cells = (0..1u64 << cell_bits)
+            .map(|c| {
+                let start = c << cell_shift;
+                (bounds.partition_point(|&b| b <= start) - 1) as u16
+            })
+            .collect();
+        Self {
+            keys_per_octave: keys,
+            cell_shift,
+            cells,
+            bounds,
+        }
     }
-    (1.0 + s.clamp(0.0, 1.0)) * 2f64.powi(exponent as i32)
 }
 
-/// `⌊L(v) · μ⌋ + offset` for a positive normal `v` whose key is below
-/// 2³¹, written so that with `μ` and `offset` constants (a metric's spec,
-/// inlined) every product of constants folds: a handful of float
-/// operations on the value's bits, and no float-to-integer conversion.
-///
-/// The integer part is taken by adding `1.5 · 2⁵²` to `x − ½`, which rounds
-/// it to an integer held in the low mantissa bits: `⌊x⌋`, except that an
-/// `x` landing exactly on an integer may go to the key below. Such a value
-/// lies on the bound the two buckets share, and either reports it within
-/// the relative error.
+/// The key of a positive normal `v`: `biased exponent · k + bucket`, from
+/// the tables of a spec (constants once a recording function is inlined).
 #[inline]
-pub(crate) fn key(v: f64, multiplier: f64, offset: f64) -> u32 {
-    const ROUND: f64 = 6_755_399_441_055_744.0; // 1.5 · 2^52
+pub(crate) fn key(
+    v: f64,
+    keys_per_octave: u32,
+    cell_shift: u32,
+    cells: &[u16],
+    bounds: &[u64],
+) -> u64 {
     let bits = v.to_bits();
-    // The biased exponent: `v` is positive, so the sign bit is clear.
-    let biased = (bits >> 52) as f64;
-    let s = f64::from_bits((bits & MANTISSA) | ONE) - 1.0;
-    let cubic = ((A * multiplier * s + B * multiplier) * s + C * multiplier) * s;
-    let x = cubic + (biased * multiplier + (offset - 0.5 - 1023.0 * multiplier));
-    (x + ROUND).to_bits() as u32
+    let mantissa = bits & MANTISSA;
+    let start = cells
+        .get((mantissa >> cell_shift) as usize)
+        .map_or(0, |&j| u64::from(j));
+    let next = bounds.get(start as usize + 1).map_or(u64::MAX, |&b| b);
+    let bucket = start + u64::from(mantissa >= next);
+    (bits >> MANTISSA_BITS) * u64::from(keys_per_octave) + bucket
 }
 
-/// `μ` for relative error `relative_error`.
-pub fn multiplier(relative_error: f64) -> f64 {
-    let gamma = (1.0 + relative_error) / (1.0 - relative_error);
-    MAX_SLOPE / gamma.log2() * (1.0 + 1e-9)
+/// The values key `key` stands for, `[lo, hi)`.
+pub(crate) fn key_bounds(key: u64, keys_per_octave: u32, bounds: &[u64]) -> (f64, f64) {
+    let k = u64::from(keys_per_octave);
+    let (biased, bucket) = (key / k, (key % k) as usize);
+    let octave = f64::from_bits(biased << MANTISSA_BITS);
+    let at = |j: usize| {
+        let mantissa = bounds.get(j).copied().unwrap_or(1 << MANTISSA_BITS);
+        octave * (1.0 + mantissa as f64 / (1u64 << MANTISSA_BITS) as f64)
+    };
+    (at(bucket), at(bucket + 1))
 }
 
 #[cfg(test)]
@@ -88,30 +108,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_mapping_is_within_a_fifth_of_a_percent_of_log2_and_inverts() {
-        let mut v = 1e-6;
-        while v < 1e9 {
-            let l = log2_like(v);
-            assert!(
-                (l - v.log2()).abs() < 0.002 * v.log2().abs().max(1.0),
-                "{v}"
-            );
-            let back = log2_like_inverse(l);
-            assert!((back - v).abs() <= v * 1e-14, "{v} -> {l} -> {back}");
-            v *= 1.0173;
+    fn every_bucket_spans_at_most_gamma_and_every_cell_at_most_one_bound() {
+        for relative_error in [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.49] {
+            let t = Tables::for_error(relative_error);
+            let gamma = (1.0 + relative_error) / (1.0 - relative_error);
+            for j in 0..t.keys_per_octave as usize {
+                let lo = 1.0 + t.bounds[j] as f64 / 2f64.powi(52);
+                let hi = 1.0 + t.bounds[j + 1] as f64 / 2f64.powi(52);
+                assert!(
+                    hi / lo <= gamma,
+                    "α {relative_error}, bucket {j}: {}",
+                    hi / lo
+                );
+                assert!(hi > lo);
+            }
+            for (c, &start) in t.cells.iter().enumerate() {
+                let (first, last) = (
+                    (c as u64) << t.cell_shift,
+                    ((c as u64 + 1) << t.cell_shift) - 1,
+                );
+                let inside = t.bounds.iter().filter(|&&b| b > first && b <= last).count();
+                assert!(inside <= 1, "α {relative_error}, cell {c}");
+                assert!(t.bounds[start as usize] <= first && first < t.bounds[start as usize + 1]);
+            }
         }
-        assert_eq!(log2_like(1.0), 0.0);
-        assert_eq!(log2_like(2.0), 1.0);
-        assert_eq!(log2_like(0.5), -1.0);
     }
 
     #[test]
-    fn the_steepest_slope_is_at_the_ends_of_the_interpolation() {
-        // (1 + s)·P'(s) over [0, 1] is never below C, its value at 0.
-        for i in 0..=100_000 {
-            let s = f64::from(i) / 100_000.0;
-            let product = (1.0 + s) * ((3.0 * A * s + 2.0 * B) * s + C);
-            assert!(product >= C - 1e-12, "{s}: {product}");
+    fn the_key_of_a_value_is_the_bucket_holding_it() {
+        let t = Tables::for_error(0.01);
+        let mut v = 1e-6;
+        while v < 1e9 {
+            let key = key(v, t.keys_per_octave, t.cell_shift, &t.cells, &t.bounds);
+            let (lo, hi) = key_bounds(key, t.keys_per_octave, &t.bounds);
+            assert!(lo <= v && v < hi, "{v} not in [{lo}, {hi})");
+            v *= 1.000_37;
         }
     }
 }

@@ -11,11 +11,11 @@
 //! any distribution, over the covered range `[1e-6, 1e9]`; values below it
 //! (zero included) are reported as exactly `0`, values above it as exactly
 //! `1e9` ([`MAX_VALUE`]), each kept in a bucket of its own. A value's bucket
-//! comes from its float's exponent bits and a cubic in its mantissa (no
-//! logarithm, no libm call: see `sketch.rs` for the mapping and the proof of
-//! the bound). Buckets are dense atomic counters: recording is a few
-//! multiplications and three atomic read-modify-writes, with no lock and no
-//! allocation.
+//! comes from its float's exponent bits and two small tables over its
+//! mantissa (no logarithm, no float arithmetic: see [`Tables`] for the
+//! mapping and the proof of the bound). Buckets are dense atomic counters:
+//! recording is a few integer operations and three atomic
+//! read-modify-writes, with no lock and no allocation.
 //!
 //! The rank ⌈q·n⌉ is computed exactly, in integers, on the decimal fraction
 //! the quantile was declared as (`0.81` is 81/100, not the binary float
@@ -49,7 +49,7 @@
 //! # Memory
 //!
 //! `age_buckets × buckets × 8` bytes per series, plus 16; the number of
-//! buckets is about `log2(1e15) · 1.0099 / log2 γ + 3`
+//! buckets is about `log2(1e15) · ⌈1 / log2 γ⌉ + 3`
 //! ([`SummaryRef::buckets`]): 1,747 at the default 1% error, so about 70 KB
 //! per series with 5 sub-windows (and 35 KB at 2% error, 7 KB with one
 //! sub-window at 5% error).
@@ -60,6 +60,7 @@ use std::time::{Duration, Instant};
 use crate::atomic::{add_f64_finite, Tagging};
 use crate::clock;
 use crate::self_metrics::{dropped, DropReason};
+pub use crate::sketch::Tables;
 
 /// The smallest value the sketch resolves; smaller ones count as zero.
 pub const MIN_VALUE: f64 = 1e-6;
@@ -127,11 +128,16 @@ pub struct SummarySpec {
     pub count_bits: u32,
     /// The relative error α of every quantile estimate.
     pub relative_error: f64,
-    /// `μ`: a value `v` in range falls in bucket `⌊L(v) · μ⌋`
-    /// ([`SummarySpec::multiplier_for`]).
-    pub multiplier: f64,
-    /// What makes the bucket of [`MIN_VALUE`] slot 1: `1 − ⌊L(MIN_VALUE) · μ⌋`.
-    pub key_offset: f64,
+    /// Buckets per octave of the sketch ([`Tables`](crate::summary::Tables)).
+    pub keys_per_octave: u32,
+    /// The shift of a mantissa to its cell of [`cells`](Self::cells).
+    pub cell_shift: u32,
+    /// The bucket each cell of the mantissa range starts in.
+    pub cells: &'static [u16],
+    /// The first mantissa of each bucket of an octave, and `2^52` last.
+    pub bounds: &'static [u64],
+    /// The key of [`MIN_VALUE`], which bucket 1 holds.
+    pub first_key: u64,
     /// How many of the metric's unit make one second, for durations.
     pub units_per_second: f64,
     /// `skip_non_positive`: zero is dropped too (as `reason="non_positive"`).
@@ -166,11 +172,6 @@ impl SummarySpec {
         Tagging::with_count_bits(self.count_bits)
     }
 
-    /// `μ` for relative error `relative_error`: what `#[summary]` computes.
-    pub fn multiplier_for(relative_error: f64) -> f64 {
-        crate::sketch::multiplier(relative_error)
-    }
-
     /// The number of buckets a sketch of relative error `relative_error`
     /// has: one below [`MIN_VALUE`], one per key up to [`MAX_VALUE`]'s, and
     /// one above it. What `#[summary]` sizes each sub-window with.
@@ -180,8 +181,9 @@ impl SummarySpec {
     /// assert_eq!(SummarySpec::buckets_for(0.01), 1747);
     /// ```
     pub fn buckets_for(relative_error: f64) -> usize {
-        let multiplier = Self::multiplier_for(relative_error);
-        let key = |v: f64| (crate::sketch::log2_like(v) * multiplier).floor();
+        let t = Tables::for_error(relative_error);
+        let key =
+            |v: f64| crate::sketch::key(v, t.keys_per_octave, t.cell_shift, &t.cells, &t.bounds);
         (key(MAX_VALUE) - key(MIN_VALUE)) as usize + 3
     }
 
@@ -198,15 +200,17 @@ impl SummarySpec {
     }
 
     /// The bucket of `value`, which is within `[MIN_VALUE, MAX_VALUE]`:
-    /// from 1 to `buckets - 1`.
+    /// from 1 to `buckets - 2` (the key is increasing in the value).
     #[inline]
     fn keyed_bucket(&self, value: f64) -> usize {
-        let slot = crate::sketch::key(value, self.multiplier, self.key_offset);
-        // Rounding at the range's ends: MIN_VALUE's key could come out one
-        // low, into the bucket of values below the range, so it is held at
-        // 1; MAX_VALUE's one high, into the bucket above the range, which
-        // reports values there as MAX_VALUE, within 10⁻¹² of them.
-        (slot as usize).max(1)
+        let key = crate::sketch::key(
+            value,
+            self.keys_per_octave,
+            self.cell_shift,
+            self.cells,
+            self.bounds,
+        );
+        (key.wrapping_sub(self.first_key) as usize).wrapping_add(1)
     }
 
     /// The value bucket `slot` of `buckets` stands for: `2·lo·hi / (lo +
@@ -218,9 +222,8 @@ impl SummarySpec {
         if slot == buckets - 1 {
             return MAX_VALUE;
         }
-        let key = slot as f64 - self.key_offset;
-        let lo = crate::sketch::log2_like_inverse(key / self.multiplier);
-        let hi = crate::sketch::log2_like_inverse((key + 1.0) / self.multiplier);
+        let key = self.first_key + slot as u64 - 1;
+        let (lo, hi) = crate::sketch::key_bounds(key, self.keys_per_octave, self.bounds);
         2.0 * lo * hi / (lo + hi)
     }
 }
@@ -262,10 +265,18 @@ impl<const K: usize, const N: usize> Summary<K, N> {
         self.count.fetch_add(count, Ordering::Relaxed);
     }
 
-    /// Records `value` (finite, not negative) in bucket `slot`.
+    /// Records `value` (finite, not negative) in bucket `slot`, at
+    /// `given_ms` or, without one, at the coarse clock's time.
     #[inline]
-    fn record(&self, spec: &SummarySpec, value: f64, slot: usize, now_ms: u64) {
+    fn record(&self, spec: &SummarySpec, value: f64, slot: usize, given_ms: Option<u64>) {
+        // Counted first: the count it had says when to read the real clock.
+        let seen = self.count.fetch_add(1, Ordering::Relaxed);
+        let now_ms = match given_ms {
+            Some(now_ms) => now_ms,
+            None => clock::coarse_now_ms(seen),
+        };
         if !add_f64_finite(&self.sum_bits, value) {
+            self.count.fetch_sub(1, Ordering::Relaxed);
             dropped(DropReason::SumOverflow);
             return;
         }
@@ -274,7 +285,6 @@ impl<const K: usize, const N: usize> Summary<K, N> {
         if let Some(counter) = window.get(slot) {
             spec.tagging().bump(counter, period);
         }
-        self.count.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Adds this series' bucket counts over the window as of `now_ms`, its
@@ -454,7 +464,7 @@ impl<'a, const K: usize, const N: usize> SummaryRef<'a, K, N> {
     /// and so is a value that would make `_sum` overflow (`"sum_overflow"`).
     #[inline]
     pub fn observe(&self, value: f64) {
-        self.observe_at(value, clock::coarse_now_ms());
+        self.observe_at_or_now(value, None);
     }
 
     /// Records `value` as observed at `now_ms`, on a millisecond clock of
@@ -465,13 +475,19 @@ impl<'a, const K: usize, const N: usize> SummaryRef<'a, K, N> {
     // the period's division, the mapping's factors, the tag's shifts.
     #[inline]
     pub fn observe_at(&self, value: f64, now_ms: u64) {
+        self.observe_at_or_now(value, Some(now_ms));
+    }
+
+    /// Records `value` at `given_ms`, or at the coarse clock's time.
+    #[inline]
+    fn observe_at_or_now(&self, value: f64, given_ms: Option<u64>) {
         // One test for the common case, a value in the sketch's range (NaN
         // fails both comparisons); the rest is out of line.
         if (MIN_VALUE..=MAX_VALUE).contains(&value) {
             let slot = self.spec.keyed_bucket(value);
-            self.cell.record(self.spec, value, slot, now_ms);
+            self.cell.record(self.spec, value, slot, given_ms);
         } else {
-            self.observe_outside_range(value, now_ms);
+            self.observe_outside_range(value, given_ms);
         }
     }
 
@@ -479,13 +495,13 @@ impl<'a, const K: usize, const N: usize> SummaryRef<'a, K, N> {
     /// a summary refuses.
     #[cold]
     #[inline(never)]
-    fn observe_outside_range(&self, value: f64, now_ms: u64) {
+    fn observe_outside_range(&self, value: f64, given_ms: Option<u64>) {
         let skipped = self.spec.skip_non_positive && value <= 0.0;
         if value.is_nan() || value.is_infinite() || value < 0.0 || skipped {
             refuse(value, self.spec.skip_non_positive);
         } else {
             let slot = self.spec.bucket(value, N);
-            self.cell.record(self.spec, value, slot, now_ms);
+            self.cell.record(self.spec, value, slot, given_ms);
         }
     }
 
@@ -503,6 +519,11 @@ impl<'a, const K: usize, const N: usize> SummaryRef<'a, K, N> {
             summary: *self,
             start: Instant::now(),
         }
+    }
+
+    /// The metric's spec: its quantiles, window and sketch.
+    pub fn spec(&self) -> &'static SummarySpec {
+        self.spec
     }
 
     /// The number of buckets of this metric's sketch: each series takes
@@ -566,7 +587,11 @@ mod tests {
     use super::*;
 
     fn spec(relative_error: f64) -> SummarySpec {
-        let multiplier = SummarySpec::multiplier_for(relative_error);
+        let t = Tables::for_error(relative_error);
+        let cells: &'static [u16] = Box::leak(t.cells.into_boxed_slice());
+        let bounds: &'static [u64] = Box::leak(t.bounds.into_boxed_slice());
+        let first_key =
+            crate::sketch::key(MIN_VALUE, t.keys_per_octave, t.cell_shift, cells, bounds);
         SummarySpec {
             quantiles: &[],
             max_age_ms: 1_000,
@@ -574,8 +599,11 @@ mod tests {
             period_ms: 1_000,
             count_bits: SummarySpec::count_bits_for(1_000, 1),
             relative_error,
-            multiplier,
-            key_offset: 1.0 - (crate::sketch::log2_like(MIN_VALUE) * multiplier).floor(),
+            keys_per_octave: t.keys_per_octave,
+            cell_shift: t.cell_shift,
+            cells,
+            bounds,
+            first_key,
             units_per_second: 1.0,
             skip_non_positive: false,
         }
@@ -604,10 +632,13 @@ mod tests {
                 worst = worst.max((reported - v).abs() / v);
             }
             assert!(worst <= relative_error, "α {relative_error}: worst {worst}");
-            // And the bound is nearly reached: the buckets are not wasted.
+            // And the buckets are no narrower than whole buckets per octave
+            // make them: the worst error is that of a bucket 2^(1/k) wide.
+            let ratio = 2f64.powf(1.0 / f64::from(spec.keys_per_octave));
+            let widest = (ratio - 1.0) / (ratio + 1.0);
             assert!(
-                worst >= relative_error * 0.98,
-                "α {relative_error}: worst {worst}"
+                worst >= widest * 0.99,
+                "α {relative_error}: worst {worst}, buckets allow {widest}"
             );
         }
     }

@@ -237,12 +237,18 @@ impl<'m, 'a> Expanded<'m, 'a> {
                     max_age_ms,
                     age_buckets,
                     relative_error,
-                    multiplier,
-                    key_offset,
+                    tables,
+                    first_key,
                     buckets,
                 } = sketch;
                 let age_buckets_usize = age_buckets as usize;
                 let period_ms = (max_age_ms / age_buckets).max(1);
+                let Tables {
+                    keys_per_octave,
+                    cell_shift,
+                    cells,
+                    bounds,
+                } = tables;
                 let skip_non_positive = attrs.skip_non_positive;
                 let spec = quote! {
                     ::enumeter::__private::SummarySpec {
@@ -255,8 +261,11 @@ impl<'m, 'a> Expanded<'m, 'a> {
                             #age_buckets,
                         ),
                         relative_error: #relative_error,
-                        multiplier: #multiplier,
-                        key_offset: #key_offset,
+                        keys_per_octave: #keys_per_octave,
+                        cell_shift: #cell_shift,
+                        cells: &[#(#cells),*],
+                        bounds: &[#(#bounds),*],
+                        first_key: #first_key,
                         units_per_second: #units_per_second,
                         skip_non_positive: #skip_non_positive,
                     }
@@ -575,14 +584,16 @@ fn units_per_second(name: &str) -> f64 {
 }
 
 /// A summary's sketch parameters, computed here because array sizes must be
-/// constants. The mapping must match the runtime's (`enumeter`'s
-/// `sketch.rs`), which a test there checks against what this emits.
+/// constants and the runtime cannot take powers at compile time. The tables
+/// must match the runtime's (`enumeter::summary::Tables::for_error`), which
+/// a test there checks against what this emits.
 struct SummarySketch {
     max_age_ms: u64,
     age_buckets: u64,
     relative_error: f64,
-    multiplier: f64,
-    key_offset: f64,
+    tables: Tables,
+    /// The key of `MIN_VALUE`, which bucket 1 holds.
+    first_key: u64,
     buckets: usize,
 }
 
@@ -597,30 +608,64 @@ impl SummarySketch {
     fn new(attrs: &SummaryAttrs) -> Self {
         let value = |n: &Option<Number>, default: f64| n.as_ref().map_or(default, |n| n.value);
         let relative_error = value(&attrs.relative_error, Self::DEFAULT_RELATIVE_ERROR);
-        let gamma = (1.0 + relative_error) / (1.0 - relative_error);
-        let max_slope = 1.0 / (10.0 / 7.0 * core::f64::consts::LN_2);
-        let multiplier = max_slope / gamma.log2() * (1.0 + 1e-9);
-        let min_key = (log2_like(Self::MIN_VALUE) * multiplier).floor();
-        let max_key = (log2_like(Self::MAX_VALUE) * multiplier).floor();
-        let key_offset = 1.0 - min_key;
+        let tables = Tables::for_error(relative_error);
+        let first_key = tables.key(Self::MIN_VALUE);
+        let last_key = tables.key(Self::MAX_VALUE);
         Self {
             max_age_ms: (value(&attrs.max_age_secs, Self::DEFAULT_MAX_AGE_SECS) * 1000.0) as u64,
             age_buckets: value(&attrs.age_buckets, Self::DEFAULT_AGE_BUCKETS) as u64,
             relative_error,
-            multiplier,
-            key_offset,
+            tables,
+            first_key,
             // One bucket below MIN_VALUE, one per key up to MAX_VALUE's, and
             // one above MAX_VALUE.
-            buckets: (max_key + key_offset) as usize + 2,
+            buckets: (last_key - first_key) as usize + 3,
         }
     }
 }
 
-/// `enumeter`'s `sketch::log2_like`: the exponent plus a cubic in the
-/// mantissa.
-fn log2_like(v: f64) -> f64 {
-    let bits = v.to_bits();
-    let exponent = ((bits >> 52) & 0x7FF) as i64 - 1023;
-    let s = f64::from_bits((bits & ((1 << 52) - 1)) | 0x3FF0_0000_0000_0000) - 1.0;
-    ((6.0 / 35.0 * s - 3.0 / 5.0) * s + 10.0 / 7.0) * s + exponent as f64
+/// `enumeter::summary::Tables`: an octave cut into `keys_per_octave`
+/// logarithmic buckets, their first mantissas, and for each of the `2^b`
+/// cells of the mantissa range the bucket it starts in.
+struct Tables {
+    keys_per_octave: u32,
+    cell_shift: u32,
+    cells: Vec<u16>,
+    bounds: Vec<u64>,
+}
+
+impl Tables {
+    fn for_error(relative_error: f64) -> Self {
+        let gamma = (1.0 + relative_error) / (1.0 - relative_error);
+        let keys = (1.0 / gamma.log2() * (1.0 + 1e-9)).ceil() as u32;
+        let mut cell_bits = 0;
+        while f64::from(1u32 << cell_bits) <= f64::from(keys) / core::f64::consts::LN_2 {
+            cell_bits += 1;
+        }
+        let bounds: Vec<u64> = (0..=keys)
+            .map(|j| {
+                let bound = (2f64.powf(f64::from(j) / f64::from(keys)) - 1.0) * (1u64 << 52) as f64;
+                (bound.ceil() as u64).min(1 << 52)
+            })
+            .collect();
+        let cell_shift = 52 - cell_bits;
+        let cells = (0..1u64 << cell_bits)
+            .map(|c| (bounds.partition_point(|&b| b <= c << cell_shift) - 1) as u16)
+            .collect();
+        Self {
+            keys_per_octave: keys,
+            cell_shift,
+            cells,
+            bounds,
+        }
+    }
+
+    /// The key of a positive normal `v`.
+    fn key(&self, v: f64) -> u64 {
+        let bits = v.to_bits();
+        let mantissa = bits & ((1 << 52) - 1);
+        let start = u64::from(self.cells[(mantissa >> self.cell_shift) as usize]);
+        let bucket = start + u64::from(mantissa >= self.bounds[start as usize + 1]);
+        (bits >> 52) * u64::from(self.keys_per_octave) + bucket
+    }
 }
