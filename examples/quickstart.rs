@@ -9,11 +9,12 @@
 //! ```
 //!
 //! The address can also come from `ENUMETER_ADDR`; the example serves for
-//! `ENUMETER_SERVE_SECS` seconds (default 600), then exits.
+//! `ENUMETER_SERVE_SECS` seconds (default 600), then exits. It needs nothing
+//! but `enumeter`: the exporter runs on threads of its own, no async runtime.
 
-mod common;
+use std::time::{Duration, Instant};
 
-use enumeter::{metrics, LabelValue};
+use enumeter::{metrics, Exporter, Format, LabelValue};
 
 /// Which way a message travelled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
@@ -104,7 +105,43 @@ fn record_example_traffic() {
 
 fn main() {
     record_example_traffic();
-    // Prints with `--print`, else serves /metrics with `enumeter::Exporter`
-    // (see examples/common/mod.rs) while a heartbeat keeps recording.
-    common::print_or_serve(|| Sip::heartbeats_total().inc());
+    let args: Vec<String> = std::env::args().skip(1).collect();
+
+    // `--print [openmetrics]`: render the default registry (every group in
+    // the binary) once.
+    if args.first().map(String::as_str) == Some("--print") {
+        let format = match args.get(1).map(String::as_str) {
+            Some("openmetrics") => Format::OpenMetrics,
+            _ => Format::Prometheus,
+        };
+        print!("{}", enumeter::render(format));
+        return;
+    }
+
+    // Otherwise serve /metrics: the exporter answers on threads of its own
+    // while this thread keeps recording.
+    let address = args
+        .first()
+        .cloned()
+        .or_else(|| std::env::var("ENUMETER_ADDR").ok())
+        .unwrap_or_else(|| enumeter::DEFAULT_ADDRESS.to_owned());
+    let exporter = match Exporter::new().address(&address).start() {
+        Ok(exporter) => exporter,
+        Err(e) => {
+            eprintln!("cannot serve on {address}: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("serving http://{}/metrics", exporter.local_addr());
+
+    let serve_for = std::env::var("ENUMETER_SERVE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(Duration::from_secs(600), Duration::from_secs);
+    let until = Instant::now() + serve_for;
+    while Instant::now() < until {
+        Sip::heartbeats_total().inc();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    exporter.shutdown();
 }

@@ -6,11 +6,14 @@
 # 2. instructions per operation of every single-thread hot path, counted by
 #    callgrind (repeatable whatever the load): the run of N and of 2N
 #    operations, the difference divided by N;
-# 3. compile cost of large label enums and metric groups
+# 3. one remote-write sampling of 10,000 and 100,000 series
+#    (benches/benches/remote_write.rs);
+# 4. compile cost of large label enums and metric groups
 #    (scripts/compile_cost.py; COMPILE_COST=0 skips it and keeps the last).
 #
 #   scripts/bench.sh                   # about 15 minutes on 2 cores
 #   ROUNDS=25 RUN_MS=20 scripts/bench.sh
+#   TIMINGS=0 COMPILE_COST=0 scripts/bench.sh   # recount, keep the rest
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/bench
@@ -23,9 +26,11 @@ for line in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "peers" and m.get("executable"):
         print(m["executable"])')
 
-cat /proc/loadavg > "$out/load-before"
-ROUNDS="${ROUNDS:-15}" RUN_MS="${RUN_MS:-10}" "$bin" > "$out/times.json"
-cat /proc/loadavg > "$out/load-after"
+if [ "${TIMINGS:-1}" != 0 ] || [ ! -f "$out/times.json" ]; then
+    cat /proc/loadavg > "$out/load-before"
+    ROUNDS="${ROUNDS:-15}" RUN_MS="${RUN_MS:-10}" "$bin" > "$out/times.json"
+    cat /proc/loadavg > "$out/load-after"
+fi
 
 command -v valgrind >/dev/null || { echo "valgrind is needed for instruction counts" >&2; exit 1; }
 count() { # scenario contender operations -> instructions collected
@@ -45,7 +50,7 @@ EOF
     first=1
     while read -r scenario contender; do
         n=200000
-        case "$scenario" in render_10k) n=20 ;; render_100k) n=4 ;; esac
+        case "$scenario" in render_*) n=2 ;; esac
         a=$(count "$scenario" "$contender" "$n")
         b=$(count "$scenario" "$contender" $((2 * n)))
         [ $first = 1 ] || echo ","
@@ -56,7 +61,9 @@ EOF
     echo "}"
 } > "$out/instructions.json"
 
-if [ "${COMPILE_COST:-1}" != 0 ]; then
+cargo bench -q -p enumeter-benches --bench remote_write > "$out/remote_write.json"
+
+if [ "${COMPILE_COST:-1}" != 0 ] || [ ! -f "$out/compile.json" ]; then
     python3 scripts/compile_cost.py > "$out/compile.json"
 fi
 

@@ -1,4 +1,3 @@
-//! The workspace's test-and-example package. Its only code is this file,
-//! which compiles the README's Rust examples as doctests so that they cannot
-//! drift from the API.
-#![doc = include_str!("../README.md")]
+//! The workspace's test package: its integration tests live in `tests/`,
+//! its compile-fail cases in `ui-tests/`. The README's examples are doctests
+//! of the `enumeter` crate, whose front page the README is.

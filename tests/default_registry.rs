@@ -77,6 +77,7 @@ fn groups_render_without_registration_sorted_by_module_path() {
             "default_registry::beta::Beta",
             "enumeter::self_metrics::Enumeter",
             "enumeter::exporter::ExporterSelf",
+            "enumeter::push::RemoteWriteSelf",
             "enumeter::self_metrics::RegistryConflicts",
         ]
     );

@@ -8,61 +8,10 @@
 
 mod support;
 
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::Process;
-
-/// A directory removed when dropped.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Retries `attempt` every 250 ms until it returns `Some`, for at most
-/// `limit`.
-fn wait_for<T>(limit: Duration, what: &str, mut attempt: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(value) = attempt() {
-            return value;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {limit:?} waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(250));
-    }
-}
-
-/// The value of `query` as a float, once Prometheus has a result for it.
-fn query(prometheus: &str, query: &str) -> Option<f64> {
-    let path = format!("/api/v1/query?query={}", support::url_encode(query));
-    let (status, body) = support::http_get(prometheus, &path).ok()?;
-    if status != 200 {
-        return None;
-    }
-    let json: Value = serde_json::from_str(&body).ok()?;
-    let result = json["data"]["result"].as_array()?;
-    let [sample] = result.as_slice() else {
-        return None;
-    };
-    sample["value"][1].as_str()?.parse().ok()
-}
+use support::servers::{self, query, wait_for, TempDir};
 
 #[test]
 fn a_real_prometheus_scrapes_the_quickstart_and_reads_back_its_values() {
@@ -74,33 +23,15 @@ fn a_real_prometheus_scrapes_the_quickstart_and_reads_back_its_values() {
     let (_quickstart, target) = support::serve_example("quickstart", 120);
 
     // Prometheus, with a temporary config and storage, scraping every second.
-    let dir = TempDir(std::env::temp_dir().join(format!("enumeter-e2e-{}", std::process::id())));
-    std::fs::create_dir_all(&dir.0).unwrap();
-    let config = dir.0.join("prometheus.yml");
-    std::fs::write(
-        &config,
-        format!(
+    let dir = TempDir::new("e2e");
+    let started = Instant::now();
+    let (_server, prometheus) = servers::prometheus(
+        &dir.0,
+        &format!(
             "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n\
              scrape_configs:\n  - job_name: quickstart\n    static_configs:\n      - targets: ['{target}']\n"
         ),
-    )
-    .unwrap();
-    let prometheus = format!("127.0.0.1:{}", free_port());
-    let _server = Process(
-        Command::new("prometheus")
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.0.join("data").display()
-            ))
-            .arg(format!("--web.listen-address={prometheus}"))
-            .arg("--log.level=warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("prometheus starts"),
     );
-    let started = Instant::now();
 
     // The target turns healthy once the first scrape (about 5 s after start)
     // succeeds.

@@ -18,8 +18,10 @@ mod names;
 
 use proc_macro::TokenStream;
 
-/// Derives `enumeter::LabelValue` for a fieldless enum; see the `enumeter`
-/// crate for the attributes it accepts.
+/// Derives `enumeter::LabelValue` for a fieldless enum.
+///
+/// This is the implementation in `enumeter-macros`: depend on `enumeter`,
+/// which re-exports it with a reference of every attribute.
 #[proc_macro_derive(LabelValue, attributes(label))]
 pub fn derive_label_value(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
@@ -28,7 +30,10 @@ pub fn derive_label_value(input: TokenStream) -> TokenStream {
         .into()
 }
 
-/// Turns an enum into a metric group; see the `enumeter` crate.
+/// Turns an enum into a metric group.
+///
+/// This is the implementation in `enumeter-macros`: depend on `enumeter`,
+/// which re-exports it with a reference of every attribute.
 #[proc_macro_attribute]
 pub fn metrics(args: TokenStream, input: TokenStream) -> TokenStream {
     metrics::expand(args.into(), input.into())

@@ -46,3 +46,27 @@ pub(crate) fn set_once<T>(
         *slot = Some(value);
     }
 }
+
+/// Reads a flag (a key without a value). A flag written with one (`other =
+/// true`) is an error that says it is a flag; `usage` is how to write it.
+/// Returns whether the flag is set.
+pub(crate) fn flag(
+    meta: &ParseNestedMeta<'_>,
+    usage: &str,
+    errors: &mut Errors,
+) -> syn::Result<bool> {
+    if !meta.input.peek(syn::Token![=]) {
+        return Ok(true);
+    }
+    let key = meta
+        .path
+        .get_ident()
+        .map_or_else(String::new, ToString::to_string);
+    let value: syn::Expr = meta.value()?.parse()?;
+    let path = &meta.path;
+    errors.spanned(
+        quote::quote!(#path = #value),
+        format!("`{key}` is a flag and takes no value: write {usage}"),
+    );
+    Ok(false)
+}

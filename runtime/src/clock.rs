@@ -40,7 +40,7 @@ pub(crate) fn refresh() -> u64 {
 /// one, the last reading otherwise.
 #[inline]
 pub(crate) fn coarse_now_ms(seen: u64) -> u64 {
-    if seen % u64::from(REFRESH_EVERY) == 0 {
+    if seen.is_multiple_of(u64::from(REFRESH_EVERY)) {
         refresh()
     } else {
         NOW_MS.load(Ordering::Relaxed)

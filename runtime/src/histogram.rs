@@ -25,6 +25,30 @@ pub struct HistogramSpec {
 /// every render is self-consistent: `_count` equals the `+Inf` bucket and
 /// cumulative buckets never decrease, whatever other threads observe
 /// meanwhile.
+///
+/// A `#[histogram]` metric has one per series; its recording function
+/// returns a [`HistogramRef`] to it:
+///
+/// ```
+/// use enumeter::metrics;
+///
+/// /// Latency.
+/// #[metrics(namespace = "db")]
+/// pub enum Db {
+///     /// Query time.
+///     #[histogram(unit = "seconds", buckets = [0.01, 0.1, 1])]
+///     Query,
+/// }
+///
+/// let db = DbMetrics::new();
+/// db.query().observe(0.05);
+/// db.query().observe(3.0);
+/// let snapshot = db.query().snapshot();
+/// assert_eq!(snapshot.count(), 2);
+/// // Cumulative, as rendered: ≤ 0.01, ≤ 0.1, ≤ 1, +Inf.
+/// assert_eq!(snapshot.cumulative.as_slice(), [0, 1, 1, 2]);
+/// assert_eq!(snapshot.sum, 3.05);
+/// ```
 #[derive(Debug)]
 pub struct Histogram<const B: usize> {
     buckets: [AtomicU64; B],

@@ -81,6 +81,7 @@ pub trait LabelValue: Copy + Send + Sync + 'static {
 }
 
 /// `false` and `true`, in that order.
+#[diagnostic::do_not_recommend]
 impl LabelValue for bool {
     const CARDINALITY: usize = 2;
     fn all() -> &'static [Self] {

@@ -1,51 +1,18 @@
-//! Prometheus metrics declared as Rust enums, checked at compile time,
-//! recorded with one atomic instruction.
+#![doc = include_str!("../README.md")]
 //!
-//! Label values are plain enums with [`#[derive(LabelValue)]`](derive@LabelValue);
-//! a metric group is an enum under [`#[metrics]`](macro@metrics) whose variants
-//! are the metrics and whose named fields are their labels. The macro generates
-//! dense, const-initialised storage and one typed recording function per
-//! metric; a label value that was never declared does not compile.
+//! # Where to read on
 //!
-//! ```
-//! use enumeter::{metrics, Format, LabelValue};
-//!
-//! #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
-//! #[label(rename_all = "lowercase")]
-//! pub enum Transport { Udp, Tcp, Tls }
-//!
-//! /// Calls handled by the voice server.
-//! #[metrics(namespace = "voice")]
-//! pub enum Voice {
-//!     /// Calls that were answered.
-//!     #[counter]
-//!     CallsTotal { transport: Transport },
-//!     /// Calls in progress.
-//!     #[gauge]
-//!     ActiveCalls,
-//! }
-//!
-//! Voice::calls_total(Transport::Tls).inc();
-//! Voice::active_calls().inc();
-//!
-//! let text = enumeter::render(Format::Prometheus);
-//! assert!(text.contains("voice_calls_total{transport=\"tls\"} 1\n"));
-//! assert!(text.contains("voice_active_calls 1\n"));
-//! ```
-//!
-//! # What the macros generate
-//!
-//! For `#[metrics] pub enum Voice { ... }`:
-//!
-//! - the enum itself, unchanged but for the metric attributes;
-//! - `pub struct VoiceMetrics`, the storage: one array of cells per metric,
-//!   sized by the product of its label cardinalities, with a `const fn new()`
-//!   and one method per metric (`calls_total(&self, transport)`) returning
-//!   that series' cell;
-//! - `VoiceMetrics::global()`, the process-wide instance, which the
-//!   [default registry](registry) renders without any registration call;
-//! - `Voice::calls_total(transport)`, the same methods on the process-wide
-//!   instance.
+//! - [`#[metrics]`](macro@metrics) and [`#[derive(LabelValue)]`](derive@LabelValue):
+//!   every attribute key, what it generates and what it rejects, with an
+//!   example each.
+//! - [`Registry`], [`render`], [`render_into`], [`registry()`]: what is
+//!   rendered, and name clashes between groups.
+//! - The cells and their handles: [`Counter`], [`Gauge`], [`FloatGauge`],
+//!   [`HistogramRef`], [`SummaryRef`], [`ShardedCounterRef`], [`InfoRef`],
+//!   [`StateSetRef`].
+//! - [`Snapshot`] and [`snapshot::for_each_series`]: reading values back.
+//! - `Exporter` (feature `http`, on by default): serving `/metrics`.
+//! - [`self_metrics`]: what enumeter counts about itself.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -55,6 +22,8 @@
 extern crate self as enumeter;
 
 mod atomic;
+#[cfg(any(feature = "http", feature = "pushgateway", feature = "remote-write"))]
+mod base64;
 mod clock;
 mod counter;
 mod encode;
@@ -68,6 +37,8 @@ mod info;
 mod label;
 mod merge;
 mod metric;
+#[cfg(any(feature = "pushgateway", feature = "remote-write"))]
+pub mod push;
 mod registry;
 pub mod self_metrics;
 pub mod sharded;
@@ -101,7 +72,10 @@ pub use summary::{
     SummaryTimer,
 };
 
-pub use enumeter_macros::{metrics, LabelValue};
+#[doc = include_str!("../docs/metrics.md")]
+pub use enumeter_macros::metrics;
+#[doc = include_str!("../docs/label_value.md")]
+pub use enumeter_macros::LabelValue;
 
 /// What generated code refers to; not a public API.
 ///
@@ -118,16 +92,48 @@ pub mod __private {
     };
     pub use linkme;
 
-    /// The sum of `counts`, for the `max_series` check: a function rather
-    /// than a generated `a + b + ...` so that lints on the user's code do not
-    /// see arithmetic they did not write.
-    pub const fn series_total(counts: &[usize]) -> usize {
-        let mut total = 0;
+    /// The product of one metric's label cardinalities: its number of
+    /// series, or 0 when that overflows a usize (which [`series_total`]
+    /// reports as the group's error, so that array lengths and strides
+    /// stay valid constants).
+    pub const fn series_product(cardinalities: &[usize]) -> usize {
+        match checked_product(cardinalities) {
+            Some(product) => product,
+            None => 0,
+        }
+    }
+
+    /// The number of series of a group from its metrics' label
+    /// cardinalities, or `None` when it overflows a usize: for the check
+    /// every group makes at compile time (and `max_series`). A function
+    /// rather than generated arithmetic so that lints on the user's code do
+    /// not see arithmetic they did not write.
+    pub const fn series_total(metrics: &[&[usize]]) -> Option<usize> {
+        let mut total: usize = 0;
         let mut i = 0;
-        while i < counts.len() {
-            total += counts[i];
+        while i < metrics.len() {
+            total = match checked_product(metrics[i]) {
+                Some(series) => match total.checked_add(series) {
+                    Some(sum) => sum,
+                    None => return None,
+                },
+                None => return None,
+            };
             i += 1;
         }
-        total
+        Some(total)
+    }
+
+    const fn checked_product(factors: &[usize]) -> Option<usize> {
+        let mut product: usize = 1;
+        let mut i = 0;
+        while i < factors.len() {
+            product = match product.checked_mul(factors[i]) {
+                Some(p) => p,
+                None => return None,
+            };
+            i += 1;
+        }
+        Some(product)
     }
 }

@@ -227,6 +227,8 @@ pub fn registry() -> &'static Registry<'static> {
         groups.push(EnumeterMetrics::global());
         #[cfg(feature = "http")]
         groups.push(&crate::exporter::EXPORTER_METRICS);
+        #[cfg(feature = "remote-write")]
+        groups.push(&crate::push::REMOTE_WRITE_METRICS);
         groups.push(&self_metrics::REGISTRY_CONFLICTS);
         let mut registry = Registry::new();
         for group in groups {

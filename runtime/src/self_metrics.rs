@@ -1,10 +1,14 @@
 //! Metrics about enumeter itself: what it refused to record or render, and
 //! why.
 
+#[cfg(any(feature = "http", feature = "remote-write"))]
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 #[cfg(feature = "http")]
 pub use crate::exporter::{ExporterFailure, ExporterSelf, ExporterSelfMetrics};
+#[cfg(feature = "remote-write")]
+pub use crate::push::{RemoteWriteDrop, RemoteWriteSelf, RemoteWriteSelfMetrics};
 
 use crate as enumeter;
 use crate::{Cells, Conflict, Counter, Group, LabelDesc, Metric, MetricDesc};
@@ -153,11 +157,50 @@ impl Group for RegistryConflicts {
 /// error once per family, so that a conflict is never silent.
 #[cold]
 pub(crate) fn conflict(conflict: &Conflict) {
-    let first = REGISTRY_CONFLICTS.table().map_or(true, |t| {
-        !t.desc.labels[0].values.contains(&conflict.refused_metric)
-    });
+    let first = REGISTRY_CONFLICTS
+        .table()
+        .is_none_or(|t| !t.desc.labels[0].values.contains(&conflict.refused_metric));
     REGISTRY_CONFLICTS.record(conflict.refused_metric);
     if first {
         eprintln!("enumeter: {conflict}");
+    }
+}
+
+/// A group of enumeter's own that the default registry shows only once the
+/// part it describes has started (an exporter, a remote-write pusher), so
+/// that a process without one renders none of its metrics.
+#[cfg(any(feature = "http", feature = "remote-write"))]
+pub(crate) struct ShownOnceStarted {
+    name: &'static str,
+    started: AtomicBool,
+    group: fn() -> &'static dyn Group,
+}
+
+#[cfg(any(feature = "http", feature = "remote-write"))]
+impl ShownOnceStarted {
+    pub(crate) const fn new(name: &'static str, group: fn() -> &'static dyn Group) -> Self {
+        Self {
+            name,
+            started: AtomicBool::new(false),
+            group,
+        }
+    }
+
+    /// Shows the group from now on.
+    pub(crate) fn start(&self) {
+        self.started.store(true, Ordering::Relaxed);
+    }
+}
+
+#[cfg(any(feature = "http", feature = "remote-write"))]
+impl Group for ShownOnceStarted {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
+        if self.started.load(Ordering::Relaxed) {
+            (self.group)().visit(visitor);
+        }
     }
 }

@@ -42,6 +42,31 @@ struct Shard<const S: usize>([AtomicU64; S]);
 /// The cells of a sharded counter metric with `S` series: `R − 1` owned
 /// shards and a shared one, each a dense array of the `S` series; see the
 /// [module](self).
+///
+/// ```
+/// use enumeter::{metrics, LabelValue};
+///
+/// #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+/// pub enum Route { Index, Search }
+///
+/// /// Frontend.
+/// #[metrics(namespace = "web")]
+/// pub enum Web {
+///     /// Requests by route, from every worker thread: 4 shards, so
+///     /// 8 × (4 + 1) = 40 bytes per series.
+///     #[counter(sharded = 4)]
+///     RequestsTotal { route: Route },
+/// }
+///
+/// let web = WebMetrics::new();
+/// std::thread::scope(|s| {
+///     for route in [Route::Index, Route::Search, Route::Search] {
+///         let web = &web;
+///         s.spawn(move || web.requests_total(route).add(1000));
+///     }
+/// });
+/// assert_eq!(web.requests_total(Route::Search).get(), 2000);
+/// ```
 #[derive(Debug)]
 pub struct ShardedCounters<const S: usize, const R: usize> {
     shards: [Shard<S>; R],

@@ -64,6 +64,20 @@ pub fn for_each_series(group: &dyn Group, f: &mut dyn FnMut(Series<'_>)) {
     group.visit(&mut |metric| family_series(metric, &[], now_ms, f));
 }
 
+/// Calls `f` with every series of `registry`, each family merged as a
+/// render merges it, and with the family's cells, for what a series does
+/// not carry (a state set's states).
+pub(crate) fn for_each_registry_series(
+    registry: &Registry<'_>,
+    f: &mut dyn FnMut(&Cells<'_>, Series<'_>),
+) {
+    let now_ms = crate::summary::render_now_ms();
+    registry.for_each_family(&mut |metric, merged| {
+        let cells = metric.cells;
+        family_series(metric, merged, now_ms, &mut |s| f(&cells, s));
+    });
+}
+
 /// Calls `f` with every series of one family: `metric`'s, with the values
 /// of the identical declarations in `merged` added in, as a render writes
 /// them.
@@ -177,6 +191,27 @@ fn label_values_at(desc: &MetricDesc, index: usize, out: &mut SmallVec<[&'static
 }
 
 /// Every series of a registry or group, read at one moment and owned.
+///
+/// ```
+/// use enumeter::{metrics, Registry, Value};
+///
+/// /// Jobs.
+/// #[metrics(namespace = "jobs", register = false)]
+/// pub enum Jobs {
+///     /// Jobs finished, by whether they succeeded.
+///     #[counter]
+///     DoneTotal { ok: bool },
+/// }
+///
+/// let jobs = JobsMetrics::new();
+/// jobs.done_total(true).add(3);
+/// let snapshot = Registry::new().with(&jobs).snapshot();
+/// assert_eq!(
+///     snapshot.get("jobs_done_total", &[("ok", "true")]),
+///     Some(&Value::Counter(3))
+/// );
+/// assert_eq!(snapshot.series.len(), 2);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Snapshot {
@@ -208,11 +243,8 @@ impl Snapshot {
 
     /// Reads every family of `registry`, merged as it renders them.
     pub(crate) fn of_registry(registry: &Registry<'_>) -> Self {
-        let now_ms = crate::summary::render_now_ms();
         let mut snapshot = Snapshot::default();
-        registry.for_each_family(&mut |metric, merged| {
-            family_series(metric, merged, now_ms, &mut |s| snapshot.push(s));
-        });
+        for_each_registry_series(registry, &mut |_, s| snapshot.push(s));
         snapshot
     }
 

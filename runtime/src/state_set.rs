@@ -50,7 +50,9 @@ impl<S> Clone for StateSetRef<'_, S> {
 
 impl<S> Copy for StateSetRef<'_, S> {}
 
-impl<'a, S: LabelValue> StateSetRef<'a, S> {
+impl<'a, S> StateSetRef<'a, S> {
+    // Without a bound, so that a states type that is not a label value is
+    // reported once, at the type, rather than also here.
     #[doc(hidden)]
     #[inline]
     pub const fn new(cell: &'a StateSet) -> Self {
@@ -59,7 +61,9 @@ impl<'a, S: LabelValue> StateSetRef<'a, S> {
             states: PhantomData,
         }
     }
+}
 
+impl<S: LabelValue> StateSetRef<'_, S> {
     /// Moves the series to `state`.
     #[inline]
     pub fn set(&self, state: S) {

@@ -128,7 +128,7 @@ pub struct SummarySpec {
     pub count_bits: u32,
     /// The relative error α of every quantile estimate.
     pub relative_error: f64,
-    /// Buckets per octave of the sketch ([`Tables`](crate::summary::Tables)).
+    /// Buckets per octave of the sketch ([`Tables`]).
     pub keys_per_octave: u32,
     /// The shift of a mantissa to its cell of [`cells`](Self::cells).
     pub cell_shift: u32,
@@ -230,6 +230,30 @@ impl SummarySpec {
 
 /// The cells of one summary series: `K` sub-windows of `N` bucket counters,
 /// and the all-time count and sum.
+///
+/// A `#[summary]` metric has one per series; its recording function
+/// returns a [`SummaryRef`] to it:
+///
+/// ```
+/// use enumeter::metrics;
+///
+/// /// Speech.
+/// #[metrics(namespace = "tts")]
+/// pub enum Tts {
+///     /// Time to first byte over the last minute.
+///     #[summary(unit = "seconds", quantiles = [0.5, 0.99], max_age_secs = 60)]
+///     FirstByte,
+/// }
+///
+/// let tts = TtsMetrics::new();
+/// for ms in 1..=1000 {
+///     tts.first_byte().observe(f64::from(ms) / 1000.0);
+/// }
+/// let snapshot = tts.first_byte().snapshot();
+/// assert_eq!(snapshot.count, 1000);
+/// let (_, p99) = snapshot.quantiles[1];
+/// assert!((p99 - 0.990).abs() <= 0.990 * 0.01, "within 1% of the 990th value");
+/// ```
 #[derive(Debug)]
 pub struct Summary<const K: usize, const N: usize> {
     windows: [[AtomicU64; N]; K],

@@ -2,6 +2,8 @@
 //! and the Python parsers, and deciding what to do when one is missing.
 #![allow(dead_code)] // each test uses its own subset
 
+pub mod servers;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -51,10 +53,16 @@ pub fn run_with_stdin(program: &str, args: &[&str], input: &str) -> (i32, String
     )
 }
 
+/// What the examples are built with: their package, with every feature
+/// (some examples need one; see examples/Cargo.toml).
+const EXAMPLES: [&str; 3] = ["-p", "enumeter-examples", "--all-features"];
+
 /// The standard output of `cargo run --example NAME -- ARGS...`.
 pub fn example_output(name: &str, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO"))
-        .args(["run", "-q", "--example", name, "--"])
+        .args(["run", "-q"])
+        .args(EXAMPLES)
+        .args(["--example", name, "--"])
         .args(args)
         .output()
         .expect("cargo runs the example");
@@ -138,7 +146,9 @@ pub fn samples(families: &serde_json::Value) -> Vec<Sample> {
 /// Builds example `name` and returns the path of its executable.
 pub fn example_binary(name: &str) -> PathBuf {
     let out = Command::new(env!("CARGO"))
-        .args(["build", "-q", "--example", name, "--message-format=json"])
+        .args(["build", "-q"])
+        .args(EXAMPLES)
+        .args(["--example", name, "--message-format=json"])
         .output()
         .expect("cargo builds the example");
     assert!(

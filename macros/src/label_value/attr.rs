@@ -50,10 +50,20 @@ pub(crate) fn enum_attrs(attrs: &[syn::Attribute], errors: &mut Errors) -> EnumA
                 || meta.path.is_ident("other")
                 || meta.path.is_ident("codes")
             {
+                let key = meta.path.get_ident().map(ToString::to_string);
                 errors.spanned(
                     &meta.path,
-                    "this key belongs on a variant, not on the enum; \
-                     the enum accepts: rename_all",
+                    format!(
+                        "`{}` belongs on a variant, not on the enum: \
+                         `#[label({})]` above the variant it names; the enum accepts: \
+                         rename_all",
+                        key.as_deref().unwrap_or_default(),
+                        match key.as_deref() {
+                            Some("other") => "other",
+                            Some("codes") => "codes = ...",
+                            _ => "name = \"...\"",
+                        }
+                    ),
                 );
                 crate::meta::skip_value(&meta)
             } else {
@@ -75,10 +85,21 @@ pub(crate) fn variant_attrs(attrs: &[syn::Attribute], errors: &mut Errors) -> Va
                 let lit: syn::LitStr = meta.value()?.parse()?;
                 set_once(&mut out.name, lit, &meta, errors);
             } else if meta.path.is_ident("other") {
-                set_once(&mut out.other, meta.path.clone(), &meta, errors);
+                let path = meta.path.clone();
+                if crate::meta::flag(&meta, "`#[label(other)]`", errors)? {
+                    set_once(&mut out.other, path, &meta, errors);
+                }
             } else if meta.path.is_ident("codes") {
                 let expr: syn::Expr = meta.value()?.parse()?;
                 parse_codes(&expr, &mut out.codes, errors);
+            } else if meta.path.is_ident("rename_all") {
+                errors.spanned(
+                    &meta.path,
+                    "`rename_all` belongs on the enum, not on a variant: \
+                     `#[label(rename_all = \"...\")]` above `enum`; a variant accepts: \
+                     name, other, codes",
+                );
+                crate::meta::skip_value(&meta)?;
             } else {
                 unknown_key(&meta, "label", "name, other, codes", errors)?;
             }

@@ -89,7 +89,11 @@ pub(crate) fn expand(model: &LabelEnum<'_>) -> TokenStream {
             #from_code
         }
 
+        // Kept out of "the following other types implement `LabelValue`"
+        // when some other type is not a label value: the user's own enums
+        // and the crate's internal ones are not what they were after.
         #[automatically_derived]
+        #[diagnostic::do_not_recommend]
         impl ::enumeter::__private::LabelValue for #ident {
             const CARDINALITY: usize = #cardinality;
             fn all() -> &'static [Self] {

@@ -96,9 +96,13 @@ fn check_codes(model: &LabelEnum<'_>, errors: &mut Errors) {
             errors.spanned(
                 &b.tokens,
                 format!(
-                    "codes {}..={} of `{}` overlap codes {}..={} of `{}`; every code \
-                     must map to exactly one variant, so make the ranges disjoint",
-                    b.low, b.high, b_variant, a.low, a.high, a_variant
+                    "codes {} of `{}` overlap codes {} of `{}`; every code \
+                     must map to exactly one variant, so make the ranges disjoint: {}",
+                    written_codes(b.low, b.high),
+                    b_variant,
+                    written_codes(a.low, a.high),
+                    a_variant,
+                    disjoint_advice((a.low, a.high, a_variant), (b.low, b.high, b_variant))
                 ),
             );
         }
@@ -120,6 +124,48 @@ fn check_codes(model: &LabelEnum<'_>, errors: &mut Errors) {
     }
 }
 
+/// How to make two overlapping ranges disjoint: the later one without the
+/// codes of the earlier, or, when nothing would be left of it, the earlier
+/// one split around it.
+fn disjoint_advice(earlier: (u16, u16, &syn::Ident), later: (u16, u16, &syn::Ident)) -> String {
+    let (a_low, a_high, a_variant) = earlier;
+    let (b_low, b_high, b_variant) = later;
+    let (variant, pieces) = match minus((b_low, b_high), (a_low, a_high)) {
+        pieces if !pieces.is_empty() => (b_variant, pieces),
+        _ => (a_variant, minus((a_low, a_high), (b_low, b_high))),
+    };
+    let written: Vec<String> = pieces
+        .iter()
+        .map(|&(low, high)| written_codes(low, high))
+        .collect();
+    match written.as_slice() {
+        [] => "the two ranges are the same; keep it on one variant".to_owned(),
+        [one] => format!("write `codes = {one}` on `{variant}`"),
+        _ => format!("write `codes = [{}]` on `{variant}`", written.join(", ")),
+    }
+}
+
+/// `404` or `400..=499`, as a user would write the codes.
+fn written_codes(low: u16, high: u16) -> String {
+    if low == high {
+        low.to_string()
+    } else {
+        format!("{low}..={high}")
+    }
+}
+
+/// The codes of `range` outside `cut`, as at most two inclusive ranges.
+fn minus(range: (u16, u16), cut: (u16, u16)) -> Vec<(u16, u16)> {
+    let mut out = Vec::new();
+    if range.0 < cut.0 {
+        out.push((range.0, range.1.min(cut.0 - 1)));
+    }
+    if range.1 > cut.1 {
+        out.push((range.0.max(cut.1 + 1), range.1));
+    }
+    out
+}
+
 /// The codes in `0..=u16::MAX` that no range covers, as inclusive ranges.
 fn gaps(sorted: impl Iterator<Item = (u16, u16)>) -> Vec<(u16, u16)> {
     let mut gaps = Vec::new();
@@ -138,7 +184,15 @@ fn gaps(sorted: impl Iterator<Item = (u16, u16)>) -> Vec<(u16, u16)> {
 
 #[cfg(test)]
 mod tests {
-    use super::gaps;
+    use super::{gaps, minus};
+
+    #[test]
+    fn overlapping_codes_are_split_into_the_ranges_that_would_be_disjoint() {
+        assert_eq!(minus((290, 399), (200, 299)), vec![(300, 399)]);
+        assert_eq!(minus((200, 299), (250, 259)), vec![(200, 249), (260, 299)]);
+        assert_eq!(minus((250, 259), (200, 299)), vec![]);
+        assert_eq!(minus((0, 10), (0, 10)), vec![]);
+    }
 
     #[test]
     fn gaps_lists_uncovered_codes_at_both_ends_and_between() {

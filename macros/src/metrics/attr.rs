@@ -6,7 +6,10 @@ use quote::ToTokens;
 use syn::parse::Parser;
 
 use crate::errors::Errors;
-use crate::meta::{set_once, unknown_key};
+use crate::meta::{flag, set_once, unknown_key};
+
+const SKIP_USAGE: &str =
+    "`skip_non_positive` alone, as in `#[histogram(buckets = [1, 2], skip_non_positive)]`";
 
 /// `#[metrics(namespace = "...", max_series = N, register = false)]`.
 #[derive(Default)]
@@ -30,6 +33,22 @@ pub(crate) fn group_attrs(args: TokenStream, errors: &mut Errors) -> GroupAttrs 
         } else if meta.path.is_ident("register") {
             let lit: syn::LitBool = meta.value()?.parse()?;
             set_once(&mut out.register, lit, &meta, errors);
+        } else if let Some(kinds) = KIND_KEYS
+            .iter()
+            .find(|(key, _)| meta.path.is_ident(key))
+            .map(|(_, kinds)| kinds)
+        {
+            let key = meta.path.get_ident().map(ToString::to_string);
+            errors.spanned(
+                &meta.path,
+                format!(
+                    "`{}` belongs on a metric, not on the group: write it in the \
+                     metric's kind attribute ({kinds}) above the variant; \
+                     #[metrics(...)] accepts: namespace, max_series, register",
+                    key.unwrap_or_default()
+                ),
+            );
+            crate::meta::skip_value(&meta)?;
         } else {
             unknown_key(&meta, "metrics", "namespace, max_series, register", errors)?;
         }
@@ -40,6 +59,28 @@ pub(crate) fn group_attrs(args: TokenStream, errors: &mut Errors) -> GroupAttrs 
     }
     out
 }
+
+/// The keys of kind attributes, with the kinds that take them, for the
+/// error on a key written in `#[metrics(...)]` instead.
+const KIND_KEYS: &[(&str, &str)] = &[
+    ("name", "any kind: `#[counter(name = \"...\")]`"),
+    (
+        "unit",
+        "`#[histogram(unit = \"seconds\", ...)]` or #[summary(...)]",
+    ),
+    ("sharded", "`#[counter(sharded)]`"),
+    ("float", "`#[gauge(float)]`"),
+    ("buckets", "`#[histogram(buckets = [...])]`"),
+    ("skip_non_positive", "#[histogram(...)] or #[summary(...)]"),
+    ("quantiles", "`#[summary(quantiles = [...])]`"),
+    ("max_age_secs", "#[summary(...)]"),
+    ("age_buckets", "#[summary(...)]"),
+    ("relative_error", "#[summary(...)]"),
+    ("states", "`#[state_set(states = T)]`"),
+];
+
+/// The keys of `#[metrics(...)]`.
+const GROUP_KEYS: &[&str] = &["namespace", "max_series", "register"];
 
 /// The kind of a metric and the options its kind attribute gave.
 pub(crate) struct KindAttr {
@@ -174,17 +215,44 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
                     let lit: syn::LitStr = meta.value()?.parse()?;
                     set_once(&mut unit, lit, &meta, errors);
                 }
-                (Kind::Gauge { float }, "float") => *float = true,
-                (Kind::Counter { sharded }, "sharded") => {
-                    let shards = if meta.input.peek(syn::Token![=]) {
-                        Some(meta.value()?.parse::<syn::LitInt>()?)
-                    } else {
-                        None
-                    };
-                    *sharded = Some(shards);
+                (Kind::Gauge { float }, "float") => {
+                    *float = flag(&meta, "`#[gauge(float)]`", errors)?;
                 }
-                (Kind::Histogram(h), "skip_non_positive") => h.skip_non_positive = true,
-                (Kind::Summary(s), "skip_non_positive") => s.skip_non_positive = true,
+                (Kind::Counter { sharded }, "sharded") => {
+                    if !meta.input.peek(syn::Token![=]) {
+                        *sharded = Some(None);
+                    } else {
+                        let value: syn::Expr = meta.value()?.parse()?;
+                        match value {
+                            syn::Expr::Lit(syn::ExprLit {
+                                lit: syn::Lit::Int(shards),
+                                ..
+                            }) => *sharded = Some(Some(shards)),
+                            other => errors.spanned(
+                                other,
+                                "`sharded` is a flag (`#[counter(sharded)]`, 16 shards) or \
+                                 takes a number of shards (`#[counter(sharded = 4)]`)",
+                            ),
+                        }
+                    }
+                }
+                (Kind::Histogram(h), "skip_non_positive") => {
+                    h.skip_non_positive = flag(&meta, SKIP_USAGE, errors)?;
+                }
+                (Kind::Summary(s), "skip_non_positive") => {
+                    s.skip_non_positive = flag(&meta, SKIP_USAGE, errors)?;
+                }
+                (_, key) if GROUP_KEYS.contains(&key) => {
+                    errors.spanned(
+                        &meta.path,
+                        format!(
+                            "`{key}` belongs on the group, not on a metric: \
+                             `#[metrics({key} = ...)]` above the enum; #[{attribute}(...)] \
+                             accepts: {accepted}"
+                        ),
+                    );
+                    crate::meta::skip_value(&meta)?;
+                }
                 (Kind::StateSet { states }, "states") => {
                     let ty: syn::Type = meta.value()?.parse()?;
                     set_once(states, ty, &meta, errors);
@@ -199,13 +267,13 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
                 (Kind::Summary(s), "quantiles") => {
                     s.quantiles_given = true;
                     let expr: syn::Expr = meta.value()?.parse()?;
-                    if let Some(values) = number_list(&expr, errors) {
+                    if let Some(values) = number_list(&expr, List::Quantiles, errors) {
                         set_once(&mut s.quantiles, values, &meta, errors);
                     }
                 }
                 (Kind::Summary(s), "max_age_secs" | "age_buckets" | "relative_error") => {
                     let expr: syn::Expr = meta.value()?.parse()?;
-                    if let Some(n) = number(&expr, errors) {
+                    if let Some(n) = number(&expr, List::Setting, errors) {
                         let slot = match key.as_str() {
                             "max_age_secs" => &mut s.max_age_secs,
                             "age_buckets" => &mut s.age_buckets,
@@ -237,7 +305,7 @@ const BUCKETS_HELP: &str = "write `buckets = [0.1, 0.5, 1.0]`, \
 /// `linear(start, width, count)`, evaluated here at compile time.
 fn bucket_list(expr: &syn::Expr, errors: &mut Errors) -> Option<Vec<Number>> {
     let syn::Expr::Call(call) = expr else {
-        return number_list(expr, errors);
+        return number_list(expr, List::Buckets, errors);
     };
     let generator = match &*call.func {
         syn::Expr::Path(p) if p.path.is_ident("exponential") => "exponential",
@@ -250,7 +318,7 @@ fn bucket_list(expr: &syn::Expr, errors: &mut Errors) -> Option<Vec<Number>> {
     let args: Vec<Number> = call
         .args
         .iter()
-        .map(|a| number(a, errors))
+        .map(|a| number(a, List::Setting, errors))
         .collect::<Option<_>>()?;
     let [start, step, count] = args.as_slice() else {
         errors.spanned(
@@ -288,30 +356,84 @@ fn bucket_list(expr: &syn::Expr, errors: &mut Errors) -> Option<Vec<Number>> {
         return None;
     }
     let tokens = expr.to_token_stream();
-    let values = (0..count.value as i32).map(|i| {
-        let value = if generator == "exponential" {
+    let bound = |i: i32| {
+        if generator == "exponential" {
             start.value * step.value.powi(i)
         } else {
             start.value + step.value * f64::from(i)
-        };
-        Number {
-            value,
-            tokens: tokens.clone(),
         }
+    };
+    let count = count.value as i32;
+    if let Some(i) = (0..count).find(|&i| !bound(i).is_finite()) {
+        errors.spanned(
+            expr,
+            format!(
+                "this generator overflows f64: bound {} of {count} ({}) is past f64::MAX; \
+                 keep the count at most {i}{}",
+                i + 1,
+                if generator == "exponential" {
+                    format!("start × factor^{i}")
+                } else {
+                    format!("start + width × {i}")
+                },
+                if generator == "exponential" {
+                    " or lower the factor"
+                } else {
+                    " or narrow the width"
+                }
+            ),
+        );
+        return None;
+    }
+    let values = (0..count).map(|i| Number {
+        value: bound(i),
+        tokens: tokens.clone(),
     });
     Some(values.collect())
 }
 
+/// Which list a number belongs to, for the error when it is not a literal.
+#[derive(Clone, Copy, PartialEq)]
+enum List {
+    Buckets,
+    Quantiles,
+    /// A single setting (`max_age_secs = 60`) or a generator's argument.
+    Setting,
+}
+
+impl List {
+    fn key(self) -> &'static str {
+        match self {
+            List::Buckets => "buckets",
+            List::Quantiles => "quantiles",
+            List::Setting => "this setting",
+        }
+    }
+}
+
 /// `[a, b, ...]` of numbers.
-fn number_list(expr: &syn::Expr, errors: &mut Errors) -> Option<Vec<Number>> {
+fn number_list(expr: &syn::Expr, list: List, errors: &mut Errors) -> Option<Vec<Number>> {
     let syn::Expr::Array(array) = expr else {
-        errors.spanned(expr, "expected a list of numbers in brackets: `[0.5, 0.9]`");
+        let how = match list {
+            List::Buckets => {
+                format!("buckets must be written out in the attribute; {BUCKETS_HELP}")
+            }
+            _ => "quantiles must be written out in the attribute: `quantiles = [0.5, 0.9, 0.99]`"
+                .to_owned(),
+        };
+        let why = if matches!(expr, syn::Expr::Path(_)) {
+            " (the macro reads the tokens at compile time and cannot see what a \
+             `const` holds)"
+        } else {
+            ""
+        };
+        errors.spanned(expr, format!("{how}{why}"));
         return None;
     };
     let mut ok = true;
     let mut values = Vec::new();
     for elem in &array.elems {
-        match number(elem, errors) {
+        match number(elem, list, errors) {
             Some(n) => values.push(n),
             None => ok = false,
         }
@@ -320,7 +442,7 @@ fn number_list(expr: &syn::Expr, errors: &mut Errors) -> Option<Vec<Number>> {
 }
 
 /// An integer or float literal, optionally negated.
-fn number(expr: &syn::Expr, errors: &mut Errors) -> Option<Number> {
+fn number(expr: &syn::Expr, list: List, errors: &mut Errors) -> Option<Number> {
     let (negative, inner) = match expr {
         syn::Expr::Unary(syn::ExprUnary {
             op: syn::UnOp::Neg(_),
@@ -340,14 +462,47 @@ fn number(expr: &syn::Expr, errors: &mut Errors) -> Option<Number> {
         }) => i.base10_parse::<u64>().ok().map(|v| v as f64),
         _ => None,
     };
-    match value {
-        Some(v) => Some(Number {
+    if let Some(v) = value {
+        return Some(Number {
             value: if negative { -v } else { v },
             tokens: expr.to_token_stream(),
-        }),
-        None => {
-            errors.spanned(expr, "expected a number literal");
-            None
-        }
+        });
     }
+    let last = match inner {
+        syn::Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    };
+    let message = match (last.as_deref(), list) {
+        (Some("NAN" | "nan" | "NaN"), List::Buckets) => {
+            "NaN is not a bucket bound: remove it (NaN observations are dropped and \
+             counted, never bucketed)"
+                .to_owned()
+        }
+        (Some("INFINITY" | "inf" | "Inf" | "INF"), List::Buckets) if !negative => {
+            "remove the infinite bound: the +Inf bucket is implicit, every histogram \
+             has it"
+                .to_owned()
+        }
+        (Some("NAN" | "nan" | "NaN" | "INFINITY" | "NEG_INFINITY" | "inf"), List::Quantiles) => {
+            "a quantile is a number between 0 and 1, both excluded (0.99 for the 99th \
+             percentile)"
+                .to_owned()
+        }
+        (Some("NAN" | "nan" | "NaN" | "INFINITY" | "NEG_INFINITY" | "inf" | "Inf" | "INF"), _) => {
+            "bucket bounds and settings are finite numbers".to_owned()
+        }
+        (Some(_), _) => format!(
+            "{} must be written as number literals: the macro reads them at compile \
+             time and cannot see what a `const` holds{}",
+            list.key(),
+            if list == List::Buckets {
+                format!("; {BUCKETS_HELP}")
+            } else {
+                String::new()
+            }
+        ),
+        (None, _) => "expected a number literal".to_owned(),
+    };
+    errors.spanned(expr, message);
+    None
 }

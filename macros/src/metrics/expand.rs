@@ -27,25 +27,46 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
     let merges = metrics.iter().map(Expanded::merge);
     let shortcuts = metrics.iter().map(|m| m.shortcut(vis, &storage));
     let visits = metrics.iter().map(Expanded::visit);
-    let max_series = group.attrs.max_series.as_ref().map(|max| {
-        let counts = metrics.iter().map(|m| &m.series);
-        let message = format!(
-            "metric group `{enum_ident}` declares more series than `max_series = {max}` \
-             allows: raise max_series, or drop or narrow labels"
-        );
-        quote_spanned! {max.span()=>
-            const _: () = ::core::assert!(
-                ::enumeter::__private::series_total(&[#(#counts),*]) <= #max,
-                #message
-            );
-        }
+    // Every group checks that its series fit a usize (a label type written
+    // by hand can claim any cardinality); the arrays' lengths are computed
+    // so that an overflow leaves this one error rather than many.
+    let label_counts = metrics.iter().map(|m| {
+        let counts = m.metric.labels.iter().map(|l| cardinality(l.ty));
+        quote!(&[#(#counts),*])
     });
+    let overflow = format!(
+        "metric group `{enum_ident}` declares more series than a usize can count: \
+         the product of a metric's label cardinalities overflows; drop or narrow labels"
+    );
+    let within_max = match &group.attrs.max_series {
+        Some(max) => {
+            let message = format!(
+                "metric group `{enum_ident}` declares more series than `max_series = {max}` \
+                 allows: raise max_series, or drop or narrow labels"
+            );
+            quote_spanned! {max.span()=>
+                ::core::option::Option::Some(total) => ::core::assert!(total <= #max, #message),
+            }
+        }
+        None => quote!(::core::option::Option::Some(_) => {}),
+    };
+    let check_span = group
+        .attrs
+        .max_series
+        .as_ref()
+        .map_or_else(|| enum_ident.span(), |max| max.span());
+    let series_check = quote_spanned! {check_span=>
+        const _: () = match ::enumeter::__private::series_total(&[#(#label_counts),*]) {
+            #within_max
+            ::core::option::Option::None => ::core::panic!(#overflow),
+        };
+    };
 
     let register = group
         .attrs
         .register
         .as_ref()
-        .map_or(true, syn::LitBool::value);
+        .is_none_or(syn::LitBool::value);
     let registration = register.then(|| {
         quote! {
             #[::enumeter::__private::linkme::distributed_slice(::enumeter::__private::GROUPS)]
@@ -129,7 +150,7 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
             #(#shortcuts)*
         }
 
-        #max_series
+        #series_check
     }
 }
 
@@ -138,6 +159,13 @@ fn user_enum(group: &Group<'_>) -> TokenStream {
     let mut item = group.item.clone();
     for variant in &mut item.variants {
         variant.attrs.retain(|a| !is_kind_attr(a));
+        // A label field's type already says what it holds; `missing_docs`
+        // would otherwise ask for a comment on every one.
+        for field in &mut variant.fields {
+            if !field.attrs.iter().any(|a| a.path().is_ident("doc")) {
+                field.attrs.push(syn::parse_quote!(#[allow(missing_docs)]));
+            }
+        }
     }
     quote! {
         // Nothing constructs the variants: they are declarations.
@@ -536,18 +564,12 @@ impl<'m, 'a> Expanded<'m, 'a> {
     }
 }
 
-/// `(a * b * ...)`, or `1usize` for no factors. Written without identity
-/// factors so that lints on the user's code (whose spans these carry) stay
-/// quiet.
+/// The product of `factors`, a constant evaluated at compile time: 0 where
+/// it overflows a usize, which the group's series check reports as its one
+/// error (a plain `a * b` would fail in every array length and stride).
 fn product(factors: impl IntoIterator<Item = TokenStream>) -> TokenStream {
-    let mut factors = factors.into_iter();
-    match factors.next() {
-        None => quote!(1usize),
-        Some(first) => {
-            let rest = factors.map(|f| quote!(* #f));
-            quote!((#first #(#rest)*))
-        }
-    }
+    let factors = factors.into_iter();
+    quote!(const { ::enumeter::__private::series_product(&[#(#factors),*]) })
 }
 
 fn cardinality(ty: &syn::Type) -> TokenStream {

@@ -33,7 +33,7 @@ pub(crate) fn check(group: &Group<'_>, errors: &mut Errors) {
         .attrs
         .namespace
         .as_ref()
-        .map_or(true, |ns| is_valid_name(&ns.value()));
+        .is_none_or(|ns| is_valid_name(&ns.value()));
     if let Some(ns) = &group.attrs.namespace {
         if !namespace_ok {
             errors.spanned(
@@ -127,6 +127,19 @@ fn check_metric(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors)
         check_kind_options(kind, errors);
     }
     for label in &metric.labels {
+        if let Some(written) = not_a_label_type(label.ty) {
+            errors.spanned(
+                label.ty,
+                format!(
+                    "a label is an enum deriving `LabelValue` (or `bool`), not {written}: \
+                     its values are a closed set known at compile time (ids and \
+                     free-form text are unbounded and do not belong in labels). Declare \
+                     `#[derive(Clone, Copy, LabelValue)] enum {} {{ ... }}` with one variant \
+                     per value (an `other` variant catches the rest) and use it here",
+                    crate::case::pascal_case(&label.name)
+                ),
+            );
+        }
         if !is_valid_name(&label.name) {
             errors.spanned(
                 label.ident,
@@ -389,7 +402,19 @@ fn check_kind_options(kind: &KindAttr, errors: &mut Errors) {
             "a state set needs its states: `#[state_set(states = LinkState)]`, \
              a label value enum whose values are the states",
         ),
-        Kind::StateSet { states: Some(_) } => {}
+        Kind::StateSet {
+            states: Some(states),
+        } => {
+            if let Some(written) = not_a_label_type(states) {
+                errors.spanned(
+                    states,
+                    format!(
+                        "a state set's states are a label enum deriving `LabelValue` \
+                         (one variant per state), not {written}"
+                    ),
+                );
+            }
+        }
         Kind::Histogram(h) => match &h.buckets {
             None if h.buckets_given => {}
             None => errors.spanned(
@@ -495,5 +520,34 @@ fn check_quantiles(attr: &syn::Attribute, quantiles: &[Number], errors: &mut Err
                 );
             }
         }
+    }
+}
+
+/// How `ty` was written, when it is a type that can never be a label enum:
+/// references, strings, numbers and containers. These fail later anyway,
+/// but a reference first fails for its missing lifetime, whose advice
+/// leads away from the fix.
+fn not_a_label_type(ty: &syn::Type) -> Option<String> {
+    const NOT_LABELS: &[&str] = &[
+        "String", "str", "Cow", "Box", "Rc", "Arc", "Vec", "Option", "u8", "u16", "u32", "u64",
+        "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32", "f64", "char",
+    ];
+    let written = || format!("`{}`", quote::quote!(#ty)).replace(" ", "");
+    match ty {
+        syn::Type::Group(group) => not_a_label_type(&group.elem),
+        syn::Type::Paren(paren) => not_a_label_type(&paren.elem),
+        syn::Type::Path(path) => {
+            let last = path.path.segments.last()?.ident.to_string();
+            NOT_LABELS.contains(&last.as_str()).then(written)
+        }
+        syn::Type::Reference(_)
+        | syn::Type::Slice(_)
+        | syn::Type::Array(_)
+        | syn::Type::Tuple(_)
+        | syn::Type::Ptr(_)
+        | syn::Type::TraitObject(_)
+        | syn::Type::ImplTrait(_)
+        | syn::Type::BareFn(_) => Some(written()),
+        _ => None,
     }
 }

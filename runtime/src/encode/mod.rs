@@ -1,7 +1,7 @@
 //! Exposition formats.
 
 mod header;
-mod number;
+pub(crate) mod number;
 mod samples;
 mod text;
 

@@ -74,14 +74,17 @@ pub(crate) fn write_float(out: &mut Vec<u8>, v: f64) {
     } else if decimal.point <= 0 {
         // 0.000ddd
         out.extend_from_slice(b"0.");
-        out.extend(core::iter::repeat(b'0').take(decimal.point.unsigned_abs() as usize));
+        out.extend(core::iter::repeat_n(
+            b'0',
+            decimal.point.unsigned_abs() as usize,
+        ));
         out.extend_from_slice(&decimal.digits);
     } else {
         let point = decimal.point as usize;
         if decimal.digits.len() <= point {
             // ddd000
             out.extend_from_slice(&decimal.digits);
-            out.extend(core::iter::repeat(b'0').take(point - decimal.digits.len()));
+            out.extend(core::iter::repeat_n(b'0', point - decimal.digits.len()));
         } else {
             // ddd.ddd
             out.extend_from_slice(&decimal.digits[..point]);

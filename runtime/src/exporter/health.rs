@@ -4,13 +4,14 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use crate::{metrics, Group, LabelValue, Metric};
+use crate::self_metrics::ShownOnceStarted;
+use crate::{metrics, LabelValue};
 
 /// What went wrong inside an exporter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 #[label(rename_all = "snake_case")]
 pub enum ExporterFailure {
-    /// A render panicked (in a [`Group`] implemented by hand, say): that
+    /// A render panicked (in a [`Group`](crate::Group) implemented by hand, say): that
     /// scrape was answered `500` and the worker went on.
     RenderPanic,
     /// A worker thread ended unexpectedly.
@@ -32,28 +33,13 @@ pub enum ExporterSelf {
     },
 }
 
-/// Whether any exporter has started in this process.
-static STARTED: AtomicBool = AtomicBool::new(false);
-
 /// The default registry's view of [`ExporterSelf`]: nothing until an
 /// exporter has started, so that a process without one renders no
 /// exporter metrics.
-pub(crate) struct OnceStarted;
-
-/// See [`OnceStarted`].
-pub(crate) static EXPORTER_METRICS: OnceStarted = OnceStarted;
-
-impl Group for OnceStarted {
-    fn name(&self) -> &'static str {
-        "enumeter::exporter::ExporterSelf"
-    }
-
-    fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
-        if STARTED.load(Ordering::Relaxed) {
-            ExporterSelfMetrics::global().visit(visitor);
-        }
-    }
-}
+pub(crate) static EXPORTER_METRICS: ShownOnceStarted =
+    ShownOnceStarted::new("enumeter::exporter::ExporterSelf", || {
+        ExporterSelfMetrics::global()
+    });
 
 /// What the threads of one exporter report about themselves.
 #[derive(Debug)]
@@ -91,7 +77,7 @@ impl Threads {
     /// The threads of an exporter about to start `workers` workers and the
     /// front thread, counted as running from now: each marks its own end.
     pub(super) fn starting(workers: usize) -> Self {
-        STARTED.store(true, Ordering::Relaxed);
+        EXPORTER_METRICS.start();
         Self {
             front_running: AtomicBool::new(true),
             workers_running: AtomicUsize::new(workers),
@@ -169,7 +155,7 @@ impl Drop for Running<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Cells;
+    use crate::{Cells, Group};
 
     #[test]
     fn a_thread_that_panics_is_reported_as_failed() {

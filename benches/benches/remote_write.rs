@@ -1,0 +1,119 @@
+//! The cost of one remote-write sampling of 10,000 and 100,000 counter
+//! series: reading the registry into a `WriteRequest`, encoding it as
+//! protobuf and compressing it with Snappy, as `enumeter::push::RemoteWrite`
+//! does every interval. Prints JSON (per series: ns for each step, bytes
+//! before and after compression), which `scripts/bench.sh` keeps in
+//! `target/bench/remote_write.json`.
+//!
+//! Rounds alternate the two sizes; each step is timed on its own.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use enumeter::push::encode_write_request;
+use enumeter::{metrics, Registry};
+use prost::Message;
+
+// The generated file also holds `measured`'s copies of the label enums.
+#[allow(dead_code)]
+mod labels {
+    include!(concat!(env!("OUT_DIR"), "/labels.rs"));
+}
+use labels::enumeter_labels::{Hundred, Thousand};
+
+/// 10,000 series.
+#[metrics(namespace = "rw", register = false)]
+pub enum Rw10k {
+    /// Counters.
+    #[counter]
+    CountersTotal { a: Hundred, b: Hundred },
+}
+
+/// 100,000 series.
+#[metrics(namespace = "rw", register = false)]
+pub enum Rw100k {
+    /// Counters.
+    #[counter]
+    CountersTotal { a: Hundred, b: Thousand },
+}
+
+/// ns for (read into messages, protobuf encode, snappy), and the byte
+/// counts before and after compression.
+fn sample(registry: &Registry<'_>) -> ([f64; 3], usize, usize) {
+    let external = [("job", "worker"), ("instance", "worker-7")];
+    let t0 = Instant::now();
+    let request = encode_write_request(registry, &external, 1_700_000_000_000);
+    let t1 = Instant::now();
+    let bytes = request.encode_to_vec();
+    let t2 = Instant::now();
+    let compressed = snap::raw::Encoder::new()
+        .compress_vec(&bytes)
+        .expect("snappy compresses");
+    let t3 = Instant::now();
+    let ns = |a: Instant, b: Instant| (b - a).as_nanos() as f64;
+    (
+        [ns(t0, t1), ns(t1, t2), ns(t2, t3)],
+        bytes.len(),
+        compressed.len(),
+    )
+}
+
+fn main() {
+    let rounds: usize = std::env::var("ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(11);
+    let small = Rw10kMetrics::new();
+    let large = Box::new(Rw100kMetrics::new());
+    for (i, a) in Hundred::ALL.into_iter().enumerate() {
+        for (j, b) in Hundred::ALL.into_iter().enumerate() {
+            small.counters_total(a, b).add((i * 100 + j) as u64);
+        }
+        for (j, b) in Thousand::ALL.into_iter().enumerate() {
+            large.counters_total(a, b).add((i * 1000 + j) as u64);
+        }
+    }
+    let registries = [
+        (10_000usize, Registry::new().with(&small)),
+        (100_000, Registry::new().with(&*large)),
+    ];
+    // Warm-up, then interleaved rounds.
+    for (_, registry) in &registries {
+        sample(registry);
+    }
+    let mut times: Vec<Vec<[f64; 3]>> = vec![Vec::new(); registries.len()];
+    let mut sizes = vec![(0, 0); registries.len()];
+    for _ in 0..rounds {
+        for (k, (_, registry)) in registries.iter().enumerate() {
+            let (ns, raw, compressed) = sample(registry);
+            times[k].push(ns);
+            sizes[k] = (raw, compressed);
+        }
+    }
+    let mut json = String::from("[");
+    for (k, (series, _)) in registries.iter().enumerate() {
+        let per_series = |step: usize| {
+            let mut v: Vec<f64> = times[k].iter().map(|t| t[step] / *series as f64).collect();
+            v.sort_by(f64::total_cmp);
+            format!(
+                "{{\"median\":{:.2},\"min\":{:.2},\"max\":{:.2}}}",
+                v[v.len() / 2],
+                v[0],
+                v[v.len() - 1]
+            )
+        };
+        let _ = write!(
+            json,
+            "{}{{\"series\":{series},\"rounds\":{rounds},\"read_ns\":{},\"encode_ns\":{},\
+             \"snappy_ns\":{},\"bytes\":{},\"compressed_bytes\":{}}}",
+            if k > 0 { "," } else { "" },
+            per_series(0),
+            per_series(1),
+            per_series(2),
+            sizes[k].0,
+            sizes[k].1
+        );
+    }
+    json.push(']');
+    println!("{json}");
+}

@@ -1,0 +1,798 @@
+//! A background pusher of Prometheus remote write 1.0.
+//!
+//! Two threads: a sampler reads the registry every interval into requests
+//! (snappy-compressed `WriteRequest`s of at most `max_samples_per_send`
+//! samples) and queues them; a sender sends them in order. The queue holds
+//! at most `queue_capacity` samples: when a sampling would exceed it, the
+//! oldest waiting requests give way (the latest values of a counter say
+//! more than old ones), counted as dropped with reason `queue_full`.
+//!
+//! The sender retries a request on a network error, a 5xx or a 429, with
+//! exponential backoff between `min_backoff` and `max_backoff`, for as long
+//! as it takes: the request being retried is never dropped, newer ones wait
+//! behind it within the queue's bound. Any other 4xx means the receiver
+//! will never take that request: it is logged to standard error, counted
+//! (`rejected`) and dropped, and the sender goes on with the next.
+//!
+//! Shutdown samples one last time and sends what is queued until the flush
+//! deadline; what is left then is counted (`shutdown`) and dropped.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use prost::Message;
+
+use super::client::{Auth, Client, Method};
+use super::proto::WriteRequest;
+use super::{check_url, is_label_name, PushError};
+use crate::self_metrics::ShownOnceStarted;
+use crate::{metrics, registry, LabelValue, Registry};
+
+/// Why samples were dropped instead of delivered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+#[label(rename_all = "snake_case")]
+pub enum RemoteWriteDrop {
+    /// The queue was full (the receiver was down or slow for longer than
+    /// the queue holds): the oldest waiting requests gave way.
+    QueueFull,
+    /// The receiver refused the request with a 4xx other than 429: it would
+    /// refuse it again.
+    Rejected,
+    /// Still queued when the flush deadline of a shutdown passed.
+    Shutdown,
+}
+
+/// The remote-write pushers' own metrics, summed over every pusher of the
+/// process; the default registry renders them once a pusher has started.
+#[metrics(namespace = "enumeter_remote_write", register = false)]
+pub enum RemoteWriteSelf {
+    /// Samples the receiver accepted.
+    #[counter]
+    SamplesSentTotal,
+    /// Samples dropped instead of delivered, by reason.
+    #[counter]
+    SamplesDroppedTotal {
+        /// Why they were dropped.
+        reason: RemoteWriteDrop,
+    },
+    /// Requests sent again after a network error, a 5xx or a 429.
+    #[counter]
+    RetriesTotal,
+    /// Samples waiting to be sent.
+    #[gauge]
+    QueuedSamples,
+}
+
+/// What the default registry shows of [`RemoteWriteSelf`].
+pub(crate) static REMOTE_WRITE_METRICS: ShownOnceStarted =
+    ShownOnceStarted::new("enumeter::push::RemoteWriteSelf", || {
+        RemoteWriteSelfMetrics::global()
+    });
+
+/// A remote-write pusher's configuration; [`start`](RemoteWrite::start)
+/// checks it and starts the threads.
+///
+/// ```no_run
+/// use enumeter::push::RemoteWrite;
+/// use std::time::Duration;
+///
+/// let pusher = RemoteWrite::new("http://127.0.0.1:8428/api/v1/write")
+///     .external_label("job", "worker")
+///     .external_label("instance", "worker-7")
+///     .interval(Duration::from_secs(15))
+///     .start()?;
+/// // ... the application records as usual ...
+/// let stats = pusher.shutdown(); // one last sample, flushed
+/// assert_eq!(stats.dropped(), 0);
+/// # Ok::<(), enumeter::push::PushError>(())
+/// ```
+pub struct RemoteWrite {
+    url: String,
+    external_labels: Vec<(String, String)>,
+    interval: Duration,
+    timeout: Duration,
+    queue_capacity: usize,
+    max_samples_per_send: usize,
+    flush_deadline: Duration,
+    min_backoff: Duration,
+    max_backoff: Duration,
+    auth: Auth,
+    registry: Option<Registry<'static>>,
+}
+
+impl std::fmt::Debug for RemoteWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteWrite")
+            .field("url", &self.url)
+            .field("external_labels", &self.external_labels)
+            .field("interval", &self.interval)
+            .field("queue_capacity", &self.queue_capacity)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RemoteWrite {
+    /// A pusher to the receiver at `url` (`http://host:9090/api/v1/write`
+    /// for Prometheus, `http://host:8428/api/v1/write` for VictoriaMetrics),
+    /// of the default registry, every 15 s.
+    pub fn new(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            external_labels: Vec::new(),
+            interval: Duration::from_secs(15),
+            timeout: Duration::from_secs(10),
+            queue_capacity: 500_000,
+            max_samples_per_send: 2_000,
+            flush_deadline: Duration::from_secs(5),
+            min_backoff: Duration::from_millis(50),
+            max_backoff: Duration::from_secs(5),
+            auth: Auth::None,
+            registry: None,
+        }
+    }
+
+    /// Adds a label to every series sent (`job`, `instance`, a region...),
+    /// unless the series has a label of that name already.
+    pub fn external_label(mut self, name: &str, value: &str) -> Self {
+        self.external_labels
+            .push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// How often the registry is sampled (15 s unless set; 10 ms to 1 day).
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// The time each request may take in all (10 s unless set; 10 ms to
+    /// 10 min).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The most samples the queue holds (500,000 unless set; at least one
+    /// sampling's worth is always kept). Past it, the oldest waiting
+    /// requests are dropped.
+    pub fn queue_capacity(mut self, samples: usize) -> Self {
+        self.queue_capacity = samples;
+        self
+    }
+
+    /// The most samples in one request (2,000 unless set, as in
+    /// Prometheus; 1 to 1,000,000).
+    pub fn max_samples_per_send(mut self, samples: usize) -> Self {
+        self.max_samples_per_send = samples;
+        self
+    }
+
+    /// How long [`RemoteWriteHandle::shutdown`] keeps sending what is
+    /// queued (5 s unless set; up to 10 min).
+    pub fn flush_deadline(mut self, deadline: Duration) -> Self {
+        self.flush_deadline = deadline;
+        self
+    }
+
+    /// The wait before the first retry of a request, doubling up to `max`
+    /// (50 ms and 5 s unless set; 1 ms to 10 min, `min` ≤ `max`).
+    pub fn backoff(mut self, min: Duration, max: Duration) -> Self {
+        self.min_backoff = min;
+        self.max_backoff = max;
+        self
+    }
+
+    /// Sends HTTP basic auth with every request.
+    pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
+        self.auth = Auth::basic(user, password);
+        self
+    }
+
+    /// Sends `Authorization: Bearer <token>` with every request.
+    pub fn bearer_token(mut self, token: &str) -> Self {
+        self.auth = Auth::bearer(token);
+        self
+    }
+
+    /// Pushes `registry` instead of the default one.
+    pub fn registry(mut self, registry: Registry<'static>) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// Checks every option and starts the sampler and sender threads; the
+    /// first sampling happens at once. An option out of its range is an
+    /// [`PushError::InvalidInput`] that names it and the range.
+    pub fn start(self) -> Result<RemoteWriteHandle, PushError> {
+        self.check()?;
+        REMOTE_WRITE_METRICS.start();
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::default()),
+            wake: Condvar::new(),
+            stopping: AtomicBool::new(false),
+            stats: AtomicStats::default(),
+        });
+        let external: Vec<(String, String)> = self.external_labels.clone();
+        let sampler = Sampler {
+            shared: Arc::clone(&shared),
+            registry: self.registry,
+            external,
+            interval: self.interval,
+            capacity: self.queue_capacity,
+            max_samples_per_send: self.max_samples_per_send,
+        };
+        let sender = Sender {
+            shared: Arc::clone(&shared),
+            client: Client::new(self.timeout, self.auth),
+            url: self.url.clone(),
+            timeout: self.timeout,
+            min_backoff: self.min_backoff,
+            max_backoff: self.max_backoff,
+        };
+        let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
+            std::thread::Builder::new()
+                .name(name.to_owned())
+                .spawn(f)
+                .map_err(|e| PushError::Transport(format!("cannot start a thread: {e}")))
+        };
+        let sampler = spawn("enumeter-rw-sample", Box::new(move || sampler.run()))?;
+        let sender = match spawn("enumeter-rw-send", Box::new(move || sender.run())) {
+            Ok(sender) => sender,
+            Err(e) => {
+                shared.stop(Instant::now());
+                let _ = sampler.join();
+                return Err(e);
+            }
+        };
+        Ok(RemoteWriteHandle {
+            shared,
+            flush_deadline: self.flush_deadline,
+            threads: Some((sampler, sender)),
+        })
+    }
+
+    fn check(&self) -> Result<(), PushError> {
+        check_url(&self.url, "remote write")?;
+        let mut seen: Vec<&str> = Vec::new();
+        for (name, _) in &self.external_labels {
+            if !is_label_name(name) || seen.contains(&name.as_str()) {
+                return Err(option_error(format!(
+                    "`external_label` `{name}`; accepted: a label name \
+                     ([a-zA-Z_][a-zA-Z0-9_]*, not `__*`), each once"
+                )));
+            }
+            seen.push(name);
+        }
+        let ms = Duration::from_millis;
+        let minutes = |m: u64| Duration::from_secs(60 * m);
+        check_range("interval", self.interval, ms(10), minutes(24 * 60))?;
+        check_range("timeout", self.timeout, ms(10), minutes(10))?;
+        check_range(
+            "flush_deadline",
+            self.flush_deadline,
+            Duration::ZERO,
+            minutes(10),
+        )?;
+        check_range("backoff` (min", self.min_backoff, ms(1), minutes(10))?;
+        check_range(
+            "backoff` (max",
+            self.max_backoff,
+            self.min_backoff,
+            minutes(10),
+        )?;
+        if self.queue_capacity == 0 {
+            return Err(option_error(
+                "`queue_capacity` is 0; accepted: 1 or more samples".into(),
+            ));
+        }
+        if !(1..=1_000_000).contains(&self.max_samples_per_send) {
+            return Err(option_error(format!(
+                "`max_samples_per_send` is {}; accepted: 1 to 1000000",
+                self.max_samples_per_send
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn option_error(what: String) -> PushError {
+    PushError::InvalidInput(format!("remote write option {what}"))
+}
+
+fn check_range(
+    option: &str,
+    value: Duration,
+    min: Duration,
+    max: Duration,
+) -> Result<(), PushError> {
+    if value < min || value > max {
+        return Err(option_error(format!(
+            "`{option}` is {value:?}; accepted: {min:?} to {max:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// What one pusher has done so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RemoteWriteStats {
+    /// Samplings of the registry.
+    pub samplings: u64,
+    /// Samples queued, over all samplings.
+    pub samples_queued: u64,
+    /// Samples the receiver accepted.
+    pub samples_sent: u64,
+    /// Requests the receiver accepted.
+    pub requests_sent: u64,
+    /// Requests sent again after a network error, a 5xx or a 429.
+    pub retries: u64,
+    /// Samples dropped because the queue was full.
+    pub dropped_queue_full: u64,
+    /// Samples the receiver refused (4xx other than 429).
+    pub dropped_rejected: u64,
+    /// Samples still queued when a shutdown's flush deadline passed.
+    pub dropped_shutdown: u64,
+}
+
+impl RemoteWriteStats {
+    /// Samples dropped for any reason.
+    pub fn dropped(&self) -> u64 {
+        self.dropped_queue_full + self.dropped_rejected + self.dropped_shutdown
+    }
+}
+
+#[derive(Default)]
+struct AtomicStats {
+    samplings: AtomicU64,
+    samples_queued: AtomicU64,
+    samples_sent: AtomicU64,
+    requests_sent: AtomicU64,
+    retries: AtomicU64,
+    dropped_queue_full: AtomicU64,
+    dropped_rejected: AtomicU64,
+    dropped_shutdown: AtomicU64,
+}
+
+impl AtomicStats {
+    fn read(&self) -> RemoteWriteStats {
+        let get = |a: &AtomicU64| a.load(Ordering::SeqCst);
+        RemoteWriteStats {
+            samplings: get(&self.samplings),
+            samples_queued: get(&self.samples_queued),
+            samples_sent: get(&self.samples_sent),
+            requests_sent: get(&self.requests_sent),
+            retries: get(&self.retries),
+            dropped_queue_full: get(&self.dropped_queue_full),
+            dropped_rejected: get(&self.dropped_rejected),
+            dropped_shutdown: get(&self.dropped_shutdown),
+        }
+    }
+
+    fn dropped(&self, reason: RemoteWriteDrop, samples: usize) {
+        let samples = samples as u64;
+        let counter = match reason {
+            RemoteWriteDrop::QueueFull => &self.dropped_queue_full,
+            RemoteWriteDrop::Rejected => &self.dropped_rejected,
+            RemoteWriteDrop::Shutdown => &self.dropped_shutdown,
+        };
+        counter.fetch_add(samples, Ordering::SeqCst);
+        RemoteWriteSelf::samples_dropped_total(reason).add(samples);
+        RemoteWriteSelf::queued_samples().sub(samples as i64);
+    }
+}
+
+/// One request, ready to send.
+struct Batch {
+    /// The snappy-compressed `WriteRequest`.
+    body: Vec<u8>,
+    samples: usize,
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<Batch>,
+    /// The samples in `queue`.
+    queued: usize,
+    /// Set by a shutdown: when the sender must give up what is left.
+    flush_until: Option<Instant>,
+    /// The sampler has made its last sampling.
+    sampler_done: bool,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    wake: Condvar,
+    stopping: AtomicBool,
+    stats: AtomicStats,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn stop(&self, flush_until: Instant) {
+        let mut state = self.lock();
+        state.flush_until = Some(flush_until);
+        self.stopping.store(true, Ordering::SeqCst);
+        drop(state);
+        self.wake.notify_all();
+    }
+}
+
+struct Sampler {
+    shared: Arc<Shared>,
+    registry: Option<Registry<'static>>,
+    external: Vec<(String, String)>,
+    interval: Duration,
+    capacity: usize,
+    max_samples_per_send: usize,
+}
+
+impl Sampler {
+    fn run(self) {
+        let mut next = Instant::now();
+        loop {
+            let stopping = {
+                let mut state = self.shared.lock();
+                loop {
+                    if self.shared.stopping.load(Ordering::SeqCst) {
+                        break true;
+                    }
+                    let now = Instant::now();
+                    if now >= next {
+                        break false;
+                    }
+                    state = self
+                        .shared
+                        .wake
+                        .wait_timeout(state, next - now)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0;
+                }
+            };
+            self.sample();
+            if stopping {
+                self.shared.lock().sampler_done = true;
+                self.shared.wake.notify_all();
+                return;
+            }
+            // A fixed rate; ticks missed while sampling are skipped.
+            next += self.interval;
+            let now = Instant::now();
+            if next < now {
+                next = now;
+            }
+        }
+    }
+
+    fn sample(&self) {
+        let registry = self.registry.as_ref().unwrap_or_else(|| registry());
+        let external: Vec<(&str, &str)> = self
+            .external
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let timestamp_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let request = super::encode_write_request(registry, &external, timestamp_ms);
+        let mut batches = Vec::new();
+        let mut encoder = snap::raw::Encoder::new();
+        for chunk in request.timeseries.chunks(self.max_samples_per_send) {
+            let message = WriteRequest {
+                timeseries: chunk.to_vec(),
+            };
+            let body = encoder
+                .compress_vec(&message.encode_to_vec())
+                .unwrap_or_default();
+            batches.push(Batch {
+                body,
+                samples: chunk.len(),
+            });
+        }
+        let samples: usize = batches.iter().map(|b| b.samples).sum();
+        let stats = &self.shared.stats;
+        stats.samplings.fetch_add(1, Ordering::SeqCst);
+        stats
+            .samples_queued
+            .fetch_add(samples as u64, Ordering::SeqCst);
+        RemoteWriteSelf::queued_samples().add(samples as i64);
+        let mut state = self.shared.lock();
+        // The newest sampling always fits: the oldest waiting ones give way.
+        while state.queued + samples > self.capacity {
+            let Some(oldest) = state.queue.pop_front() else {
+                break;
+            };
+            state.queued -= oldest.samples;
+            stats.dropped(RemoteWriteDrop::QueueFull, oldest.samples);
+        }
+        state.queued += samples;
+        state.queue.extend(batches);
+        drop(state);
+        self.shared.wake.notify_all();
+    }
+}
+
+struct Sender {
+    shared: Arc<Shared>,
+    client: Client,
+    url: String,
+    timeout: Duration,
+    min_backoff: Duration,
+    max_backoff: Duration,
+}
+
+/// What the sender does next.
+enum Next {
+    Send(Batch),
+    Exit,
+}
+
+impl Sender {
+    fn run(self) {
+        let headers = [
+            ("Content-Type", "application/x-protobuf"),
+            ("Content-Encoding", "snappy"),
+            ("X-Prometheus-Remote-Write-Version", "0.1.0"),
+        ];
+        let mut backoff = self.min_backoff;
+        loop {
+            let batch = match self.next() {
+                Next::Send(batch) => batch,
+                Next::Exit => return,
+            };
+            loop {
+                let timeout = match self.flush_until() {
+                    Some(until) => match until.checked_duration_since(Instant::now()) {
+                        Some(left) if !left.is_zero() => left.min(self.timeout),
+                        _ => {
+                            self.give_up(batch.samples);
+                            break;
+                        }
+                    },
+                    None => self.timeout,
+                };
+                let result = self.client.send_with_timeout(
+                    Method::Post,
+                    &self.url,
+                    &headers,
+                    &batch.body,
+                    timeout,
+                );
+                let stats = &self.shared.stats;
+                match result {
+                    Ok(_) => {
+                        backoff = self.min_backoff;
+                        self.shared.lock().queued -= batch.samples;
+                        stats.requests_sent.fetch_add(1, Ordering::SeqCst);
+                        stats
+                            .samples_sent
+                            .fetch_add(batch.samples as u64, Ordering::SeqCst);
+                        RemoteWriteSelf::samples_sent_total().add(batch.samples as u64);
+                        RemoteWriteSelf::queued_samples().sub(batch.samples as i64);
+                        break;
+                    }
+                    Err(PushError::Status { status, body })
+                        if (400..500).contains(&status) && status != 429 =>
+                    {
+                        eprintln!(
+                            "enumeter remote write: {} refused {} samples with {status}: {}",
+                            self.url,
+                            batch.samples,
+                            body.trim_end()
+                        );
+                        self.shared.lock().queued -= batch.samples;
+                        stats.dropped(RemoteWriteDrop::Rejected, batch.samples);
+                        break;
+                    }
+                    Err(_) => {
+                        stats.retries.fetch_add(1, Ordering::SeqCst);
+                        RemoteWriteSelf::retries_total().inc();
+                        self.pause(backoff);
+                        backoff = (backoff * 2).min(self.max_backoff);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The oldest queued batch, once there is one; `Exit` once the sampler
+    /// is done and nothing is left.
+    fn next(&self) -> Next {
+        let mut state = self.shared.lock();
+        loop {
+            if let Some(batch) = state.queue.pop_front() {
+                // Still counted in `queued` until it is sent or dropped.
+                return Next::Send(batch);
+            }
+            if state.sampler_done {
+                return Next::Exit;
+            }
+            state = self
+                .shared
+                .wake
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn flush_until(&self) -> Option<Instant> {
+        self.shared.lock().flush_until
+    }
+
+    /// Drops `samples` of the batch in hand and everything queued: a
+    /// shutdown's flush deadline has passed.
+    fn give_up(&self, samples: usize) {
+        let mut state = self.shared.lock();
+        let queued: usize = state.queue.drain(..).map(|b| b.samples).sum();
+        state.queued = 0;
+        drop(state);
+        self.shared
+            .stats
+            .dropped(RemoteWriteDrop::Shutdown, samples + queued);
+    }
+
+    /// Waits `backoff`, or less when a shutdown's deadline comes first.
+    fn pause(&self, backoff: Duration) {
+        let until = Instant::now() + backoff;
+        let mut state = self.shared.lock();
+        loop {
+            let now = Instant::now();
+            let end = state.flush_until.map_or(until, |f| f.min(until));
+            if now >= end {
+                return;
+            }
+            state = self
+                .shared
+                .wake
+                .wait_timeout(state, end - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+}
+
+/// A running remote-write pusher; [`shutdown`](Self::shutdown) (or
+/// dropping it) samples one last time and flushes.
+pub struct RemoteWriteHandle {
+    shared: Arc<Shared>,
+    flush_deadline: Duration,
+    threads: Option<(JoinHandle<()>, JoinHandle<()>)>,
+}
+
+impl std::fmt::Debug for RemoteWriteHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteWriteHandle")
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RemoteWriteHandle {
+    /// What the pusher has done so far.
+    pub fn stats(&self) -> RemoteWriteStats {
+        self.shared.stats.read()
+    }
+
+    /// Samples once more, sends what is queued until the flush deadline,
+    /// drops (and counts) the rest, and stops the threads. Returns within
+    /// the flush deadline plus the time one sampling takes.
+    pub fn shutdown(mut self) -> RemoteWriteStats {
+        self.stop();
+        self.stats()
+    }
+
+    fn stop(&mut self) {
+        let Some((sampler, sender)) = self.threads.take() else {
+            return;
+        };
+        self.shared.stop(Instant::now() + self.flush_deadline);
+        let _ = sampler.join();
+        let _ = sender.join();
+    }
+}
+
+impl Drop for RemoteWriteHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(option: RemoteWrite) -> String {
+        match option.start() {
+            Err(PushError::InvalidInput(why)) => why,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_shutdown_past_its_deadline_counts_what_it_drops_and_shows_it() {
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = silent.local_addr().unwrap().port();
+        drop(silent); // nothing listens: every send fails and is retried
+        let before = RemoteWriteSelf::samples_dropped_total(RemoteWriteDrop::Shutdown).get();
+        let pusher = RemoteWrite::new(&format!("http://127.0.0.1:{port}/api/v1/write"))
+            .interval(Duration::from_millis(20))
+            .backoff(Duration::from_millis(5), Duration::from_millis(20))
+            .flush_deadline(Duration::ZERO)
+            .start()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(120));
+        let started = Instant::now();
+        let stats = pusher.shutdown();
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(stats.retries > 0, "{stats:?}");
+        assert_eq!(stats.samples_sent, 0, "{stats:?}");
+        assert_eq!(
+            stats.dropped_queue_full + stats.dropped_rejected,
+            0,
+            "{stats:?}"
+        );
+        // Every sample queued, the final sampling's included, is accounted
+        // for: dropped at shutdown.
+        assert_eq!(stats.dropped_shutdown, stats.samples_queued, "{stats:?}");
+        let after = RemoteWriteSelf::samples_dropped_total(RemoteWriteDrop::Shutdown).get();
+        assert!(after - before >= stats.dropped_shutdown);
+        let text = crate::render(crate::Format::Prometheus);
+        assert!(
+            text.contains("enumeter_remote_write_samples_dropped_total{reason=\"shutdown\"}"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn remote_write_options_out_of_range_are_refused_by_name() {
+        let url = "http://127.0.0.1:9/api/v1/write";
+        let cases = [
+            (RemoteWrite::new("127.0.0.1:9"), "remote write URL"),
+            (
+                RemoteWrite::new(url).interval(Duration::ZERO),
+                "`interval` is 0ns",
+            ),
+            (RemoteWrite::new(url).timeout(Duration::MAX), "`timeout`"),
+            (
+                RemoteWrite::new(url).queue_capacity(0),
+                "`queue_capacity` is 0",
+            ),
+            (
+                RemoteWrite::new(url).max_samples_per_send(0),
+                "`max_samples_per_send` is 0",
+            ),
+            (
+                RemoteWrite::new(url).flush_deadline(Duration::from_secs(3600)),
+                "`flush_deadline`",
+            ),
+            (
+                RemoteWrite::new(url).backoff(Duration::from_secs(2), Duration::from_secs(1)),
+                "`backoff` (max",
+            ),
+            (
+                RemoteWrite::new(url).external_label("__name__", "x"),
+                "`external_label` `__name__`",
+            ),
+            (
+                RemoteWrite::new(url)
+                    .external_label("job", "a")
+                    .external_label("job", "b"),
+                "`external_label` `job`",
+            ),
+        ];
+        for (option, expected) in cases {
+            let why = refused(option);
+            assert!(why.contains(expected), "{why:?} names {expected:?}");
+        }
+    }
+}

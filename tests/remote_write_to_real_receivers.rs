@@ -1,0 +1,281 @@
+//! End to end: the remote-write pusher delivers a registry to two real
+//! receivers from Debian packages, each on 127.0.0.1 — Prometheus with
+//! `--web.enable-remote-write-receiver` and VictoriaMetrics — and the values
+//! come back exactly through each one's query API, named as Prometheus names
+//! them after a scrape. A fault test stops VictoriaMetrics for several
+//! intervals while the application keeps recording, starts it again, and
+//! shows that no sample was lost.
+//!
+//! In CI a missing binary fails these tests; elsewhere they print why they
+//! skip. Every wait is bounded, and every process is stopped whatever
+//! happens.
+
+mod support;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use enumeter::push::RemoteWrite;
+use enumeter::{metrics, LabelValue, Registry, Value};
+use support::servers::{self, query, wait_for, TempDir};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+#[label(rename_all = "lowercase")]
+pub enum Queue {
+    Email,
+    Sms,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+#[label(rename_all = "lowercase")]
+pub enum Mode {
+    Active,
+    Draining,
+}
+
+/// A worker behind NAT that pushes instead of being scraped.
+#[metrics(namespace = "worker", register = false)]
+pub enum Worker {
+    /// Jobs done, by queue.
+    #[counter]
+    JobsTotal { queue: Queue },
+    /// Jobs waiting.
+    #[gauge]
+    Backlog { queue: Queue },
+    /// Job time.
+    #[histogram(unit = "seconds", buckets = [0.1, 1])]
+    JobDuration,
+    /// Payload sizes.
+    #[summary(unit = "bytes", quantiles = [0.5, 0.9])]
+    Payload,
+    /// The worker's mode.
+    #[state_set(states = Mode)]
+    Mode,
+}
+
+static WORKER: WorkerMetrics = WorkerMetrics::new();
+
+fn record() {
+    WORKER.jobs_total(Queue::Email).add(41);
+    WORKER.jobs_total(Queue::Sms).add(2);
+    WORKER.backlog(Queue::Email).set(-3);
+    for seconds in [0.05, 0.5, 0.5, 7.0] {
+        WORKER.job_duration().observe(seconds);
+    }
+    for bytes in 1..=100 {
+        WORKER.payload().observe(f64::from(bytes) * 10.0);
+    }
+    WORKER.mode().set(Mode::Draining);
+}
+
+fn tools_available() -> bool {
+    [
+        ("prometheus", "apt-get install prometheus"),
+        ("victoria-metrics", "apt-get install victoria-metrics"),
+    ]
+    .iter()
+    .all(|(tool, install)| support::tool_available(tool, &["--version"], install))
+}
+
+/// Pushes `WORKER` to `url` every 200 ms for a while, shuts the pusher
+/// down, and checks each series through the query API at `query_at`
+/// against what the registry holds: exactly, but for the quantile
+/// estimates (17 significant digits) when the store keeps only
+/// `quantile_digits` of them.
+fn push_and_read_back(url: &str, query_at: &str, quantile_digits: Option<i32>, flush: impl Fn()) {
+    let registry = Registry::new().with(&WORKER);
+    let pusher = RemoteWrite::new(url)
+        .registry(Registry::new().with(&WORKER))
+        .external_label("job", "worker")
+        .external_label("instance", "worker-7")
+        .interval(Duration::from_millis(200))
+        .start()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    let stats = pusher.shutdown();
+    assert_eq!(stats.dropped(), 0, "{stats:?}");
+    assert_eq!(stats.samples_sent, stats.samples_queued, "{stats:?}");
+    flush();
+
+    let snapshot = registry.snapshot();
+    let labels = r#"job="worker",instance="worker-7""#;
+    let expected: Vec<(String, f64)> = vec![
+        (
+            format!(r#"worker_jobs_total{{{labels},queue="email"}}"#),
+            41.0,
+        ),
+        (format!(r#"worker_jobs_total{{{labels},queue="sms"}}"#), 2.0),
+        (format!(r#"worker_backlog{{{labels},queue="email"}}"#), -3.0),
+        (format!(r#"worker_backlog{{{labels},queue="sms"}}"#), 0.0),
+        (
+            format!(r#"worker_job_duration_seconds_bucket{{{labels},le="0.1"}}"#),
+            1.0,
+        ),
+        (
+            format!(r#"worker_job_duration_seconds_bucket{{{labels},le="1"}}"#),
+            3.0,
+        ),
+        (
+            format!(r#"worker_job_duration_seconds_bucket{{{labels},le="+Inf"}}"#),
+            4.0,
+        ),
+        (format!("worker_job_duration_seconds_sum{{{labels}}}"), 8.05),
+        (
+            format!("worker_job_duration_seconds_count{{{labels}}}"),
+            4.0,
+        ),
+        (format!("worker_payload_bytes_count{{{labels}}}"), 100.0),
+        (format!("worker_payload_bytes_sum{{{labels}}}"), 50_500.0),
+        (
+            format!(r#"worker_mode{{{labels},worker_mode="draining"}}"#),
+            1.0,
+        ),
+        (
+            format!(r#"worker_mode{{{labels},worker_mode="active"}}"#),
+            0.0,
+        ),
+    ];
+    // The quantile estimates, exactly as the registry reads them.
+    let Some(Value::Summary { quantiles, .. }) = snapshot.get("worker_payload_bytes", &[]) else {
+        panic!("the summary is in the snapshot");
+    };
+    for (expr, value) in &expected {
+        servers::expect_value(query_at, expr, *value, Duration::from_secs(20));
+    }
+    let relative = quantile_digits.map_or(0.0, |digits| 10f64.powi(1 - digits));
+    for &(q, estimate) in quantiles {
+        let expr = format!(r#"worker_payload_bytes{{{labels},quantile="{q}"}}"#);
+        servers::expect_value_within(query_at, &expr, estimate, relative, Duration::from_secs(20));
+    }
+    println!(
+        "{url}: {} series read back ({} samplings, {} samples sent)",
+        expected.len() + quantiles.len(),
+        stats.samplings,
+        stats.samples_sent
+    );
+}
+
+#[test]
+fn a_real_prometheus_receives_remote_write_and_reads_back_every_value() {
+    if !tools_available() {
+        return;
+    }
+    record_once();
+    let dir = TempDir::new("remote-write-prometheus");
+    let (_prometheus, addr) = servers::prometheus(&dir.0, "global:\n  scrape_interval: 1m\n");
+    push_and_read_back(&format!("http://{addr}/api/v1/write"), &addr, None, || {});
+
+    // A 4xx is final: logged, counted, never retried.
+    let refused = RemoteWrite::new(&format!("http://{addr}/api/v1/no_such_endpoint"))
+        .registry(Registry::new().with(&WORKER))
+        .interval(Duration::from_millis(100))
+        .start()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(350));
+    let stats = refused.shutdown();
+    assert_eq!(stats.retries, 0, "{stats:?}");
+    assert_eq!(stats.samples_sent, 0, "{stats:?}");
+    assert_eq!(stats.dropped_rejected, stats.samples_queued, "{stats:?}");
+    assert!(stats.samplings >= 2, "{stats:?}");
+}
+
+#[test]
+fn a_real_victoria_metrics_receives_remote_write_and_reads_back_every_value() {
+    if !tools_available() {
+        return;
+    }
+    record_once();
+    let dir = TempDir::new("remote-write-vm");
+    let addr = format!("127.0.0.1:{}", servers::free_port());
+    let _vm = servers::victoria_metrics(&dir.0, &addr);
+    // VictoriaMetrics keeps 12 significant decimal digits of a value (its
+    // FAQ: "VM may reduce precision for float values with more than 12
+    // significant decimal digits"); every other value here has fewer.
+    push_and_read_back(
+        &format!("http://{addr}/api/v1/write"),
+        &addr,
+        Some(12),
+        || servers::victoria_metrics_flush(&addr),
+    );
+}
+
+/// Both tests read the same static group: record into it once.
+fn record_once() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(record);
+}
+
+/// A group of its own for the fault test, recorded without pause.
+#[metrics(namespace = "fault", register = false)]
+pub enum Fault {
+    /// Events counted while the receiver comes and goes.
+    #[counter]
+    EventsTotal,
+}
+
+#[test]
+fn no_sample_is_lost_while_the_receiver_is_down_for_several_intervals() {
+    if !tools_available() {
+        return;
+    }
+    static FAULT: FaultMetrics = FaultMetrics::new();
+    let dir = TempDir::new("remote-write-fault");
+    let addr = format!("127.0.0.1:{}", servers::free_port());
+    let vm = servers::victoria_metrics(&dir.0, &addr);
+
+    let interval = Duration::from_millis(250);
+    let pusher = RemoteWrite::new(&format!("http://{addr}/api/v1/write"))
+        .registry(Registry::new().with(&FAULT))
+        .external_label("job", "fault")
+        .interval(interval)
+        .timeout(Duration::from_secs(2))
+        .backoff(Duration::from_millis(20), Duration::from_millis(200))
+        .flush_deadline(Duration::from_secs(10))
+        .start()
+        .unwrap();
+
+    // The application records all along.
+    let recording = AtomicBool::new(true);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            while recording.load(Ordering::Relaxed) {
+                FAULT.events_total().inc();
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        });
+        std::thread::sleep(Duration::from_secs(1));
+        // Down for well over two intervals.
+        drop(vm);
+        let down = Instant::now();
+        std::thread::sleep(interval * 6);
+        let retries_while_down = pusher.stats().retries;
+        let vm = servers::victoria_metrics(&dir.0, &addr);
+        let outage = down.elapsed();
+        std::thread::sleep(Duration::from_secs(1));
+        recording.store(false, Ordering::Relaxed);
+        std::thread::sleep(Duration::from_millis(50));
+        let stats = pusher.shutdown();
+        servers::victoria_metrics_flush(&addr);
+
+        assert!(retries_while_down > 0, "the pusher retried: {stats:?}");
+        assert_eq!(stats.dropped(), 0, "{stats:?}");
+        assert_eq!(stats.samples_sent, stats.samples_queued, "{stats:?}");
+        // One sample of the counter per sampling, every one stored.
+        let expr = r#"count_over_time(fault_events_total{job="fault"}[1h])"#;
+        let stored = wait_for(Duration::from_secs(20), expr, || {
+            query(&addr, expr).filter(|&n| n == stats.samplings as f64)
+        });
+        let total = FAULT.events_total().get();
+        let expr = r#"fault_events_total{job="fault"}"#;
+        servers::expect_value(&addr, expr, total as f64, Duration::from_secs(20));
+        println!(
+            "receiver down {:.1} s ({} intervals): {} retries, {} samplings all stored \
+             ({stored} samples of the counter), final count {total} read back exactly",
+            outage.as_secs_f64(),
+            outage.as_millis() / interval.as_millis(),
+            stats.retries,
+            stats.samplings,
+        );
+        drop(vm);
+    });
+}

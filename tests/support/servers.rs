@@ -1,0 +1,191 @@
+//! Real servers from Debian packages, started on 127.0.0.1 for one test:
+//! Prometheus, the Pushgateway and VictoriaMetrics, each with a temporary
+//! directory, stopped (and the directory removed) when dropped. Every wait
+//! is bounded.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::{http_get, url_encode, Process};
+
+/// A directory removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// A new, empty directory named after `what` and this process.
+    pub fn new(what: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("enumeter-{what}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A port of 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Retries `attempt` every 100 ms until it returns `Some`, for at most
+/// `limit`.
+pub fn wait_for<T>(limit: Duration, what: &str, mut attempt: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(value) = attempt() {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The result of an instant `query` through a Prometheus-compatible query
+/// API at `addr`: `Some` of every series' value (empty when the query
+/// matches nothing), `None` while the server does not answer.
+pub fn query_all(addr: &str, query: &str) -> Option<Vec<f64>> {
+    let path = format!("/api/v1/query?query={}", url_encode(query));
+    let (status, body) = http_get(addr, &path).ok()?;
+    if status != 200 {
+        return None;
+    }
+    let json: Value = serde_json::from_str(&body).ok()?;
+    json["data"]["result"]
+        .as_array()?
+        .iter()
+        .map(|sample| sample["value"][1].as_str()?.parse().ok())
+        .collect()
+}
+
+/// The value of `query` when it matches exactly one series.
+pub fn query(addr: &str, query: &str) -> Option<f64> {
+    match query_all(addr, query)?.as_slice() {
+        [value] => Some(*value),
+        _ => None,
+    }
+}
+
+/// Waits until `GET path` on `addr` answers 200.
+pub fn wait_ready(addr: &str, path: &str, what: &str) {
+    wait_for(Duration::from_secs(60), what, || {
+        http_get(addr, path)
+            .ok()
+            .filter(|(status, _)| *status == 200)
+    });
+}
+
+fn spawn(program: &str, args: &[String]) -> Process {
+    Process(
+        Command::new(program)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{program} starts: {e}")),
+    )
+}
+
+/// A Prometheus server on a free port, with `config` (YAML) and storage in
+/// `dir`, and the remote-write receiver on; ready when this returns.
+pub fn prometheus(dir: &Path, config: &str) -> (Process, String) {
+    let file = dir.join("prometheus.yml");
+    std::fs::write(&file, config).unwrap();
+    let addr = format!("127.0.0.1:{}", free_port());
+    let process = spawn(
+        "prometheus",
+        &[
+            format!("--config.file={}", file.display()),
+            format!("--storage.tsdb.path={}", dir.join("data").display()),
+            format!("--web.listen-address={addr}"),
+            "--web.enable-remote-write-receiver".into(),
+            "--log.level=warn".into(),
+        ],
+    );
+    wait_ready(&addr, "/-/ready", "Prometheus to be ready");
+    (process, addr)
+}
+
+/// A Pushgateway on a free port; ready when this returns.
+pub fn pushgateway() -> (Process, String) {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let process = spawn(
+        "prometheus-pushgateway",
+        &[
+            format!("--web.listen-address={addr}"),
+            "--log.level=warn".into(),
+        ],
+    );
+    wait_ready(&addr, "/-/ready", "the Pushgateway to be ready");
+    (process, addr)
+}
+
+/// VictoriaMetrics on `addr` with its storage in `dir`, answering queries
+/// on data as soon as it is written; ready when this returns.
+pub fn victoria_metrics(dir: &Path, addr: &str) -> Process {
+    let process = spawn(
+        "victoria-metrics",
+        &[
+            format!("-httpListenAddr={addr}"),
+            format!("-storageDataPath={}", dir.join("vm").display()),
+            "-search.latencyOffset=0s".into(),
+            "-search.disableCache".into(),
+            "-loggerLevel=ERROR".into(),
+        ],
+    );
+    wait_ready(addr, "/health", "VictoriaMetrics to be ready");
+    process
+}
+
+/// Makes what VictoriaMetrics received searchable now.
+pub fn victoria_metrics_flush(addr: &str) {
+    let (status, _) = http_get(addr, "/internal/force_flush").expect("force_flush answers");
+    assert_eq!(status, 200);
+}
+
+/// Waits until `query` matches exactly one series whose value is
+/// `expected` (a scrape or a write may still be on its way), and fails with
+/// the last value seen when it does not within `limit`.
+pub fn expect_value(addr: &str, query_text: &str, expected: f64, limit: Duration) {
+    expect_value_within(addr, query_text, expected, 0.0, limit);
+}
+
+/// [`expect_value`] up to a relative difference of `relative` (0 for
+/// exactly), for stores that keep fewer digits than an `f64` has.
+pub fn expect_value_within(
+    addr: &str,
+    query_text: &str,
+    expected: f64,
+    relative: f64,
+    limit: Duration,
+) {
+    let deadline = Instant::now() + limit;
+    loop {
+        let got = query_all(addr, query_text);
+        if let Some([value]) = got.as_deref() {
+            if *value == expected || (value - expected).abs() <= expected.abs() * relative {
+                return;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{query_text}: expected {expected}, the server says {got:?} after {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,29 @@
+use enumeter::{metrics, LabelValue};
+
+/// A label with a huge (hand-written) value set.
+#[derive(Clone, Copy)]
+pub struct Huge;
+
+impl LabelValue for Huge {
+    const CARDINALITY: usize = usize::MAX / 2;
+    fn all() -> &'static [Self] {
+        &[Huge]
+    }
+    const NAMES: &'static [&'static str] = &["huge"];
+    fn index(self) -> usize {
+        0
+    }
+    fn from_name(_: &str) -> Option<Self> {
+        None
+    }
+}
+
+/// Too many series.
+#[metrics(namespace = "big")]
+pub enum Big {
+    /// Each label alone fits; their product does not.
+    #[counter]
+    PairsTotal { a: Huge, b: Huge },
+}
+
+fn main() {}
