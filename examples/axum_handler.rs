@@ -1,10 +1,13 @@
-//! Serving the default registry from an axum handler, for services that
-//! already run an HTTP stack: the same negotiation and bytes as enumeter's
-//! own exporter, on the application's router.
+//! An axum service with request metrics and `/metrics` on its own router
+//! (feature `tower`): `RequestMetricsLayer` records every request into the
+//! conventional `http_server_*` metrics, labelled by method, status class
+//! and a route enum of the application's own; `MetricsService` answers
+//! `/metrics` with the same negotiation and bytes as enumeter's exporter,
+//! with no thread or port of its own.
 //!
 //! ```text
-//! cargo run --example axum_handler                 # 127.0.0.1:9899
-//! cargo run --example axum_handler -- 127.0.0.1:0  # any free port
+//! cargo run --example axum_handler --features enumeter-examples/axum                 # 127.0.0.1:9899
+//! cargo run --example axum_handler --features enumeter-examples/axum -- 127.0.0.1:0  # any free port
 //! ```
 //!
 //! Serves for `ENUMETER_SERVE_SECS` seconds (default 600), then exits.
@@ -14,11 +17,10 @@
 
 mod common;
 
-use axum::http::{header, HeaderMap};
-use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use enumeter::{metrics, Format};
+use enumeter::tower::{MetricsService, RequestMetricsLayer};
+use enumeter::{http_server_metrics, metrics, LabelValue};
 
 /// Web application metrics.
 #[metrics(namespace = "app")]
@@ -28,21 +30,34 @@ pub enum App {
     GreetingsTotal,
 }
 
+/// The routes, as the request metrics label them; anything else is `other`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+#[label(rename_all = "lowercase")]
+pub enum Route {
+    /// `/hello`
+    Hello,
+    /// `/metrics`
+    Metrics,
+    /// Everything else.
+    #[label(other)]
+    Other,
+}
+
+// http_server_requests_total, http_server_request_duration_seconds and
+// http_server_requests_in_flight, by method, status class and route.
+http_server_metrics!(pub HttpServer, route = Route);
+
+fn route_of(request: &axum::http::Request<axum::body::Body>) -> Route {
+    match request.uri().path() {
+        "/hello" => Route::Hello,
+        "/metrics" => Route::Metrics,
+        _ => Route::Other,
+    }
+}
+
 async fn hello() -> &'static str {
     App::greetings_total().inc();
     "hello\n"
-}
-
-/// `/metrics`: the format the client asks for, with its content type.
-async fn metrics(headers: HeaderMap) -> impl IntoResponse {
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let format = Format::from_accept(accept);
-    let mut body = Vec::new();
-    enumeter::render_into(format, &mut body);
-    ([(header::CONTENT_TYPE, format.content_type())], body)
 }
 
 #[tokio::main]
@@ -53,7 +68,10 @@ async fn main() {
     let serve_for = common::serve_for();
     let app = Router::new()
         .route("/hello", get(hello))
-        .route("/metrics", get(metrics));
+        // The exporter's negotiation (and gzip, and credentials when
+        // asked), on the application's own port.
+        .route_service("/metrics", MetricsService::new())
+        .layer(RequestMetricsLayer::<HttpServer, _>::new(route_of));
     let listener = match tokio::net::TcpListener::bind(&address).await {
         Ok(listener) => listener,
         Err(e) => {

@@ -50,7 +50,7 @@ EOF
     first=1
     while read -r scenario contender; do
         n=200000
-        case "$scenario" in render_*) n=2 ;; esac
+        case "$scenario" in render_*) n=2 ;; http_*) n=20000 ;; esac
         a=$(count "$scenario" "$contender" "$n")
         b=$(count "$scenario" "$contender" $((2 * n)))
         [ $first = 1 ] || echo ","

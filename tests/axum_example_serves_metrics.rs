@@ -36,4 +36,17 @@ fn the_axum_handler_serves_both_formats_from_the_default_registry() {
         "{body}"
     );
     assert!(body.ends_with("# EOF\n"), "{body}");
+    // The layer counted the requests before this one, by route.
+    assert!(
+        body.contains(
+            "http_server_requests_total{method=\"get\",status=\"2xx\",route=\"hello\"} 1\n"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "http_server_requests_total{method=\"get\",status=\"2xx\",route=\"metrics\"} 1\n"
+        ),
+        "{body}"
+    );
 }

@@ -714,12 +714,13 @@ fn scenario(name: &str) -> Option<Scenario> {
         "summary_observe" => ("op", summary_contenders()),
         "render_10k" => ("render", render_contenders(10_000)),
         "render_100k" => ("render", render_contenders(100_000)),
+        "http_request" => ("request", http_bench::contenders()),
         _ => return None,
     };
     Some(Scenario { unit, contenders })
 }
 
-const SCENARIOS: [&str; 8] = [
+const SCENARIOS: [&str; 9] = [
     "counter_inc",
     "counter_2_threads_random",
     "counter_2_threads_disjoint",
@@ -728,6 +729,7 @@ const SCENARIOS: [&str; 8] = [
     "summary_observe",
     "render_10k",
     "render_100k",
+    "http_request",
 ];
 
 mod render_labels {
@@ -1157,4 +1159,134 @@ fn main() {
     }
     json.push_str("]}");
     println!("{json}");
+}
+
+// ---- http_request: a tower request-metrics layer around a service that
+// answers at once. Each operation builds a GET request for one of 4 paths,
+// calls the service, polls the future (ready at once), and reads the
+// response body to its end, as a server would.
+
+mod http_bench {
+    use std::convert::Infallible;
+    use std::future::{ready, Future, Ready};
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
+
+    use bytes::Bytes;
+    use enumeter::tower::RequestMetricsLayer;
+    use enumeter::{http_server_metrics, LabelValue};
+    use http_body::{Body, Frame};
+    use tower_layer::Layer;
+    use tower_service::Service;
+
+    use super::{contender, Contender};
+
+    /// The benchmark's routes.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+    #[label(rename_all = "lowercase")]
+    pub enum Route {
+        Tts,
+        Stt,
+        Health,
+        Users,
+        #[label(other)]
+        Other,
+    }
+
+    http_server_metrics!(pub HttpBench, route = Route);
+
+    const PATHS: [&str; 4] = ["/tts", "/stt", "/health", "/users"];
+
+    fn route_of<B>(request: &http::Request<B>) -> Route {
+        match request.uri().path() {
+            "/tts" => Route::Tts,
+            "/stt" => Route::Stt,
+            "/health" => Route::Health,
+            "/users" => Route::Users,
+            _ => Route::Other,
+        }
+    }
+
+    /// A body of one static chunk.
+    pub struct Once(Option<Bytes>);
+
+    impl Body for Once {
+        type Data = Bytes;
+        type Error = Infallible;
+
+        fn poll_frame(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+            Poll::Ready(self.get_mut().0.take().map(|b| Ok(Frame::data(b))))
+        }
+
+        fn is_end_stream(&self) -> bool {
+            self.0.is_none()
+        }
+    }
+
+    /// Answers 200 with "ok" at once.
+    #[derive(Clone)]
+    pub struct Immediate;
+
+    impl<B> Service<http::Request<B>> for Immediate {
+        type Response = http::Response<Once>;
+        type Error = Infallible;
+        type Future = Ready<Result<Self::Response, Infallible>>;
+
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, _: http::Request<B>) -> Self::Future {
+            ready(Ok(http::Response::new(Once(Some(Bytes::from_static(
+                b"ok",
+            ))))))
+        }
+    }
+
+    /// One request through `service`, its body read to the end.
+    fn request<S, B>(service: &mut S, path: &'static str)
+    where
+        S: Service<http::Request<()>, Response = http::Response<B>>,
+        S::Error: std::fmt::Debug,
+        B: Body,
+    {
+        let mut cx = Context::from_waker(Waker::noop());
+        let request = http::Request::get(path).body(()).expect("a request");
+        let mut future = std::pin::pin!(service.call(request));
+        let Poll::Ready(Ok(response)) = future.as_mut().poll(&mut cx) else {
+            panic!("the service answers at once");
+        };
+        let mut body = std::pin::pin!(response.into_body());
+        while let Poll::Ready(Some(_)) = body.as_mut().poll_frame(&mut cx) {}
+    }
+
+    pub fn contenders() -> Vec<Contender> {
+        let mut out = Vec::new();
+        let mut bare = Immediate;
+        out.push(contender("no_layer", move |n| {
+            for i in 0..n as usize {
+                request(&mut bare, PATHS[i & 3]);
+            }
+        }));
+        let mut enumeter =
+            RequestMetricsLayer::<HttpBench, _>::new(route_of::<()>).layer(Immediate);
+        out.push(contender("enumeter", move |n| {
+            for i in 0..n as usize {
+                request(&mut enumeter, PATHS[i & 3]);
+            }
+        }));
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let mut axum_prometheus = axum_prometheus::PrometheusMetricLayer::new().layer(Immediate);
+        out.push(contender("axum_prometheus", move |n| {
+            metrics::with_local_recorder(&recorder, || {
+                for i in 0..n as usize {
+                    request(&mut axum_prometheus, PATHS[i & 3]);
+                }
+            });
+        }));
+        out
+    }
 }

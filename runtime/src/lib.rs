@@ -22,7 +22,12 @@
 extern crate self as enumeter;
 
 mod atomic;
-#[cfg(any(feature = "http", feature = "pushgateway", feature = "remote-write"))]
+#[cfg(any(
+    feature = "http",
+    feature = "tower",
+    feature = "pushgateway",
+    feature = "remote-write"
+))]
 mod base64;
 mod clock;
 mod counter;
@@ -41,6 +46,8 @@ mod metric;
 pub mod push;
 mod registry;
 pub mod self_metrics;
+#[cfg(any(feature = "http", feature = "tower"))]
+mod serve;
 pub mod sharded;
 mod sketch;
 pub mod snapshot;
@@ -48,6 +55,8 @@ mod state_set;
 #[cfg(feature = "statsd")]
 pub mod statsd;
 pub mod summary;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 pub use counter::Counter;
 pub use encode::Format;

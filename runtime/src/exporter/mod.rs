@@ -13,7 +13,6 @@
 //! oldest gives way), the number of threads is fixed, and no input makes it
 //! panic.
 
-mod auth;
 mod front;
 mod health;
 mod request;
@@ -30,11 +29,11 @@ use std::time::Duration;
 
 use mio::{Poll, Token, Waker};
 
-use self::auth::Credentials;
 use self::health::Threads;
 pub(crate) use self::health::EXPORTER_METRICS;
 pub use self::health::{ExporterFailure, ExporterSelf, ExporterSelfMetrics, Health};
 use self::request::Limits;
+use crate::serve::Credentials;
 use crate::Registry;
 
 /// The address an exporter binds when none is given.

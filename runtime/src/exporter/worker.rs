@@ -2,15 +2,14 @@
 //! renders the answer into a buffer and hands it back. A worker never
 //! touches a socket, so no client, however slow, can hold one.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Mutex, PoisonError};
 
 use super::health::{ExporterFailure, Role, Running};
 use super::request::{self, Request};
-use super::response::{accepts_gzip, compress, rejection, status_response, Reply, Response};
+use super::response::{rejection, status_response, Reply, Response};
 use super::{Config, ConnId, Shared};
-use crate::Format;
+use crate::serve;
 
 /// A complete request head, from the front thread.
 pub(super) struct Job {
@@ -76,22 +75,15 @@ fn serve(job: &Job, config: &Config, shared: &Shared, render: &mut Vec<u8>) -> R
 
 /// The answer to a request for something other than the metrics, if it is.
 fn refusal(request: &Request<'_>, config: &Config) -> Option<Response<'static>> {
-    if let Some(credentials) = &config.credentials {
-        if !credentials.admit(request.authorization) {
-            let mut response = status_response(401, "Unauthorized");
-            response.extra = Some(("WWW-Authenticate", credentials.challenge()));
-            return Some(response);
-        }
-    }
-    if request.path != config.path {
-        return Some(status_response(404, "Not Found"));
-    }
-    if !matches!(request.method, "GET" | "HEAD") {
-        let mut response = status_response(405, "Method Not Allowed");
-        response.extra = Some(("Allow", "GET, HEAD"));
-        return Some(response);
-    }
-    None
+    let refused = serve::refusal(
+        request.method,
+        request.path == config.path,
+        request.authorization,
+        config.credentials.as_ref(),
+    )?;
+    let mut response = status_response(refused.status, refused.reason);
+    response.extra = refused.extra;
+    Some(response)
 }
 
 /// Renders the registry in the format the request prefers.
@@ -103,24 +95,20 @@ fn metrics(
     mut buffer: Vec<u8>,
     head_only: bool,
 ) -> Reply {
-    let format = Format::from_accept(request.accept.unwrap_or(""));
-    render.clear();
-    // A render runs the groups' own code (a `Group` implemented by hand):
-    // one that panics costs that scrape, not the worker.
-    let rendered = catch_unwind(AssertUnwindSafe(|| match &config.registry {
-        Some(registry) => registry.render_into(format, render),
-        None => crate::registry().render_into(format, render),
-    }));
-    if rendered.is_err() {
-        render.clear();
+    let rendered = serve::render(
+        config.registry.as_deref(),
+        request.accept,
+        request.accept_encoding,
+        config.gzip,
+        render,
+        &mut buffer,
+    );
+    let Ok(rendered) = rendered else {
         shared.threads.failed(ExporterFailure::RenderPanic);
         return status_response(500, "Internal Server Error").to_reply(buffer, head_only);
-    }
-    let gzip = config.gzip
-        && accepts_gzip(request.accept_encoding.unwrap_or(""))
-        && compress(render, &mut buffer);
+    };
     let mut head = Vec::with_capacity(192);
-    let body = if gzip {
+    let body = if rendered.gzip {
         buffer
     } else {
         // The rendered buffer goes out; the spare one renders next time.
@@ -129,9 +117,9 @@ fn metrics(
     Response {
         status: 200,
         reason: "OK",
-        content_type: format.content_type(),
+        content_type: rendered.format.content_type(),
         body: &body,
-        gzip,
+        gzip: rendered.gzip,
         extra: None,
     }
     .write_head(&mut head);

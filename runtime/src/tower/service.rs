@@ -1,0 +1,215 @@
+//! `/metrics` as a tower service inside the application's own server: the
+//! exporter's negotiation, gzip and credentials (the same code decides),
+//! on the application's router, with no thread or port of its own.
+
+use std::convert::Infallible;
+use std::future::{ready, Ready};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http_body::{Body, Frame, SizeHint};
+
+use crate::serve::{self, Credentials};
+use crate::Registry;
+
+/// Answers `GET` and `HEAD` with the registry in the format the request's
+/// `Accept` prefers (OpenMetrics or the Prometheus text format), gzipped
+/// when the client accepts it and the `gzip` feature is on; `401` without
+/// the required credentials; `405` for other methods; `500` when a render
+/// panics. Which path it answers is the router's business.
+///
+/// ```
+/// use enumeter::tower::MetricsService;
+/// use std::future::Future;
+/// use std::task::{Context, Poll, Waker};
+/// use tower_service::Service;
+///
+/// let mut service = MetricsService::new().bearer_token("s3cret");
+/// let request = http::Request::get("/metrics")
+///     .header("Authorization", "Bearer s3cret")
+///     .header("Accept", "application/openmetrics-text; version=1.0.0")
+///     .body(())
+///     .unwrap();
+/// let mut answer = std::pin::pin!(service.call(request));
+/// let Poll::Ready(Ok(response)) = answer.as_mut().poll(&mut Context::from_waker(Waker::noop()))
+/// else { unreachable!("it answers at once") };
+/// assert_eq!(response.status(), 200);
+/// let content_type = response.headers()["content-type"].to_str().unwrap();
+/// assert!(content_type.starts_with("application/openmetrics-text"));
+/// ```
+///
+/// With axum: `Router::new().route_service("/metrics", MetricsService::new())`.
+#[derive(Clone)]
+pub struct MetricsService {
+    registry: Option<Arc<Registry<'static>>>,
+    credentials: Option<Credentials>,
+    gzip: bool,
+}
+
+impl Default for MetricsService {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for MetricsService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsService")
+            .field("credentials", &self.credentials)
+            .field("gzip", &self.gzip)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MetricsService {
+    /// Serves the default registry, without credentials, gzipped for
+    /// clients that accept it when the `gzip` feature is on.
+    pub fn new() -> Self {
+        Self {
+            registry: None,
+            credentials: None,
+            gzip: cfg!(feature = "gzip"),
+        }
+    }
+
+    /// Serves `registry` instead of the default one.
+    pub fn registry(mut self, registry: Registry<'static>) -> Self {
+        self.registry = Some(Arc::new(registry));
+        self
+    }
+
+    /// Requires `Authorization: Bearer <token>` (compared in constant
+    /// time).
+    pub fn bearer_token(mut self, token: &str) -> Self {
+        self.credentials = Some(Credentials::bearer(token));
+        self
+    }
+
+    /// Requires HTTP basic auth (compared in constant time).
+    pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
+        self.credentials = Some(Credentials::basic(user, password));
+        self
+    }
+
+    /// Whether to gzip for clients that accept it (on by default with the
+    /// `gzip` feature; without it, never).
+    pub fn gzip(mut self, gzip: bool) -> Self {
+        self.gzip = gzip && cfg!(feature = "gzip");
+        self
+    }
+
+    /// The answer to `request`.
+    fn answer<B>(&self, request: &http::Request<B>) -> http::Response<MetricsBody> {
+        let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+        let method = request.method().as_str();
+        let head_only = method == "HEAD";
+        if let Some(refusal) = serve::refusal(
+            method,
+            true,
+            header("authorization"),
+            self.credentials.as_ref(),
+        ) {
+            return plain(refusal.status, refusal.reason, refusal.extra, head_only);
+        }
+        let mut render = Vec::new();
+        let mut compressed = Vec::new();
+        let rendered = serve::render(
+            self.registry.as_deref(),
+            header("accept"),
+            header("accept-encoding"),
+            self.gzip,
+            &mut render,
+            &mut compressed,
+        );
+        let Ok(rendered) = rendered else {
+            return plain(500, "Internal Server Error", None, head_only);
+        };
+        let body = if rendered.gzip { compressed } else { render };
+        let mut response = http::Response::builder()
+            .status(200)
+            .header(http::header::CONTENT_TYPE, rendered.format.content_type())
+            .header(http::header::CONTENT_LENGTH, body.len());
+        if rendered.gzip {
+            response = response
+                .header(http::header::CONTENT_ENCODING, "gzip")
+                .header(http::header::VARY, "Accept-Encoding");
+        }
+        let body = if head_only { Vec::new() } else { body };
+        response
+            .body(MetricsBody::new(body))
+            .unwrap_or_else(|_| plain(500, "Internal Server Error", None, head_only))
+    }
+}
+
+/// A plain-text answer whose body is the reason.
+fn plain(
+    status: u16,
+    reason: &'static str,
+    extra: Option<(&'static str, &'static str)>,
+    head_only: bool,
+) -> http::Response<MetricsBody> {
+    let mut response = http::Response::new(MetricsBody::new(if head_only {
+        Vec::new()
+    } else {
+        reason.as_bytes().to_vec()
+    }));
+    *response.status_mut() =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    if let Some((name, value)) = extra {
+        headers.insert(name, http::HeaderValue::from_static(value));
+    }
+    response
+}
+
+impl<B> tower_service::Service<http::Request<B>> for MetricsService {
+    type Response = http::Response<MetricsBody>;
+    type Error = Infallible;
+    type Future = Ready<Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    /// Renders at once: the future is ready.
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        ready(Ok(self.answer(&request)))
+    }
+}
+
+/// The body of a [`MetricsService`] answer: the rendered bytes, in one
+/// frame.
+#[derive(Debug, Default)]
+pub struct MetricsBody(Option<Bytes>);
+
+impl MetricsBody {
+    fn new(bytes: Vec<u8>) -> Self {
+        Self((!bytes.is_empty()).then(|| Bytes::from(bytes)))
+    }
+}
+
+impl Body for MetricsBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Ready(self.get_mut().0.take().map(|bytes| Ok(Frame::data(bytes))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_none()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.0.as_ref().map_or(0, |b| b.len() as u64))
+    }
+}
