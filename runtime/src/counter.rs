@@ -47,4 +47,10 @@ impl Counter {
     pub fn get(&self) -> u64 {
         self.value.load(Ordering::Relaxed)
     }
+
+    /// Sets the value: for counters computed at scrape time, whose value
+    /// comes from elsewhere.
+    pub(crate) fn set(&self, value: u64) {
+        self.value.store(value, Ordering::Relaxed);
+    }
 }

@@ -60,7 +60,7 @@ pub(crate) fn exposed_names(metric: &Metric<'_>) -> Vec<String> {
     let name = metric.desc.name;
     let with = |suffixes: &[&str]| suffixes.iter().map(|s| format!("{name}{s}")).collect();
     match metric.cells {
-        Cells::Counter(_) | Cells::ShardedCounter(_) => {
+        Cells::Counter(_) | Cells::ShardedCounter(_) | Cells::FloatCounter(_) => {
             let mut names = vec![name.to_owned()];
             names.extend(name.strip_suffix("_total").map(str::to_owned));
             names
@@ -86,6 +86,7 @@ pub(crate) fn same_shape(a: &Metric<'_>, b: &Metric<'_>) -> Result<(), &'static 
         )
         | (Cells::Gauge(_), Cells::Gauge(_))
         | (Cells::FloatGauge(_), Cells::FloatGauge(_))
+        | (Cells::FloatCounter(_), Cells::FloatCounter(_))
         | (Cells::Info(_), Cells::Info(_)) => Ok(()),
         (Cells::Histogram { spec: x, .. }, Cells::Histogram { spec: y, .. }) => {
             if x.bounds == y.bounds {
@@ -292,10 +293,12 @@ pub(crate) mod merged {
         })
     }
 
-    /// Float gauges: the sum.
-    pub(crate) fn float_gauge(partners: &[Metric<'_>], index: usize) -> f64 {
+    /// Float gauges and float counters: the sum.
+    pub(crate) fn float(partners: &[Metric<'_>], index: usize) -> f64 {
         partners.iter().fold(0.0, |sum, m| match m.cells {
-            Cells::FloatGauge(c) => sum + c.get(index).map_or(0.0, |c| c.get()),
+            Cells::FloatGauge(c) | Cells::FloatCounter(c) => {
+                sum + c.get(index).map_or(0.0, |c| c.get())
+            }
             _ => sum,
         })
     }

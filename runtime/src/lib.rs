@@ -30,6 +30,7 @@ mod atomic;
 ))]
 mod base64;
 mod clock;
+pub mod computed;
 mod counter;
 mod encode;
 #[cfg(feature = "http")]
@@ -42,6 +43,7 @@ mod info;
 mod label;
 mod merge;
 mod metric;
+pub mod process;
 #[cfg(any(feature = "pushgateway", feature = "remote-write"))]
 pub mod push;
 mod registry;
@@ -92,6 +94,7 @@ pub use enumeter_macros::LabelValue;
 /// does not depend on what the user imported.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::computed::Computed;
     pub use crate::registry::GROUPS;
     pub use crate::summary::{merge_series as merge_summary_series, Quantile};
     pub use crate::{

@@ -70,6 +70,10 @@ pub enum Cells<'a> {
     Gauge(&'a [Gauge]),
     /// `#[gauge(float)]`
     FloatGauge(&'a [FloatGauge]),
+    /// A counter of fractional amounts (seconds of CPU time, say), kept in
+    /// float cells: rendered and merged as a counter. Groups implemented by
+    /// hand use it ([`process`](crate::process)).
+    FloatCounter(&'a [FloatGauge]),
     /// `#[histogram(...)]`
     Histogram {
         /// The buckets, shared by every series.
@@ -102,6 +106,7 @@ impl core::fmt::Debug for Cells<'_> {
             Cells::ShardedCounter(c) => f.debug_tuple("ShardedCounter").field(&c.len()).finish(),
             Cells::Gauge(c) => f.debug_tuple("Gauge").field(c).finish(),
             Cells::FloatGauge(c) => f.debug_tuple("FloatGauge").field(c).finish(),
+            Cells::FloatCounter(c) => f.debug_tuple("FloatCounter").field(c).finish(),
             Cells::Histogram { spec, series } => f
                 .debug_struct("Histogram")
                 .field("spec", spec)

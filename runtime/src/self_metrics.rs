@@ -1,7 +1,6 @@
 //! Metrics about enumeter itself: what it refused to record or render, and
 //! why.
 
-#[cfg(any(feature = "http", feature = "remote-write"))]
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -169,14 +168,12 @@ pub(crate) fn conflict(conflict: &Conflict) {
 /// A group of enumeter's own that the default registry shows only once the
 /// part it describes has started (an exporter, a remote-write pusher), so
 /// that a process without one renders none of its metrics.
-#[cfg(any(feature = "http", feature = "remote-write"))]
 pub(crate) struct ShownOnceStarted {
     name: &'static str,
     started: AtomicBool,
     group: fn() -> &'static dyn Group,
 }
 
-#[cfg(any(feature = "http", feature = "remote-write"))]
 impl ShownOnceStarted {
     pub(crate) const fn new(name: &'static str, group: fn() -> &'static dyn Group) -> Self {
         Self {
@@ -192,7 +189,6 @@ impl ShownOnceStarted {
     }
 }
 
-#[cfg(any(feature = "http", feature = "remote-write"))]
 impl Group for ShownOnceStarted {
     fn name(&self) -> &'static str {
         self.name

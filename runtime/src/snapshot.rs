@@ -18,6 +18,8 @@ use crate::{
 pub enum Value {
     /// A counter (plain or sharded).
     Counter(u64),
+    /// A counter of fractional amounts (process CPU seconds, say).
+    FloatCounter(f64),
     /// An integer gauge.
     Gauge(i64),
     /// A float gauge.
@@ -120,10 +122,12 @@ fn family_series(
         }
         Cells::FloatGauge(cells) => {
             for (i, c) in cells.iter().enumerate() {
-                emit(
-                    i,
-                    Value::FloatGauge(c.get() + merged::float_gauge(merged, i)),
-                );
+                emit(i, Value::FloatGauge(c.get() + merged::float(merged, i)));
+            }
+        }
+        Cells::FloatCounter(cells) => {
+            for (i, c) in cells.iter().enumerate() {
+                emit(i, Value::FloatCounter(c.get() + merged::float(merged, i)));
             }
         }
         Cells::Histogram { spec, series } => {

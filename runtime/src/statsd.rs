@@ -58,6 +58,9 @@ impl StatsdEncoder {
             };
             match &series.value {
                 Value::Counter(v) => counter(series.name.to_owned(), *v as f64, &mut lines),
+                Value::FloatCounter(v) if v.is_finite() => {
+                    counter(series.name.to_owned(), *v, &mut lines)
+                }
                 Value::Gauge(v) => lines.push(format!("{}:{v}|g{tags}", series.name)),
                 Value::FloatGauge(v) if v.is_finite() => {
                     lines.push(format!("{}:{}|g{tags}", series.name, number(*v)))

@@ -70,6 +70,7 @@ const KIND_KEYS: &[(&str, &str)] = &[
     ),
     ("sharded", "`#[counter(sharded)]`"),
     ("float", "`#[gauge(float)]`"),
+    ("computed", "`#[gauge(computed)]` or `#[counter(computed)]`"),
     ("buckets", "`#[histogram(buckets = [...])]`"),
     ("skip_non_positive", "#[histogram(...)] or #[summary(...)]"),
     ("quantiles", "`#[summary(quantiles = [...])]`"),
@@ -92,6 +93,9 @@ pub(crate) struct KindAttr {
     pub(crate) name: Option<syn::LitStr>,
     /// `unit = "..."` (histograms and summaries): appended to the name.
     pub(crate) unit: Option<syn::LitStr>,
+    /// `computed` (counters and gauges): the key, when the value is set at
+    /// scrape time from a function the application registers.
+    pub(crate) computed: Option<syn::Path>,
 }
 
 pub(crate) enum Kind {
@@ -188,8 +192,8 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
     };
     let attribute = kind.attribute_name();
     let accepted = match kind {
-        Kind::Counter { .. } => "name, sharded",
-        Kind::Gauge { .. } => "name, float",
+        Kind::Counter { .. } => "name, sharded, computed",
+        Kind::Gauge { .. } => "name, float, computed",
         Kind::Histogram(_) => "buckets, unit, skip_non_positive, name",
         Kind::Summary(_) => {
             "quantiles, max_age_secs, age_buckets, relative_error, unit, skip_non_positive, name"
@@ -199,6 +203,7 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
     };
     let mut name = None;
     let mut unit = None;
+    let mut computed = None;
     if !matches!(attr.meta, syn::Meta::Path(_)) {
         let result = attr.parse_nested_meta(|meta| {
             let key = meta
@@ -214,6 +219,16 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
                 (Kind::Histogram(_) | Kind::Summary(_), "unit") => {
                     let lit: syn::LitStr = meta.value()?.parse()?;
                     set_once(&mut unit, lit, &meta, errors);
+                }
+                (Kind::Counter { .. } | Kind::Gauge { .. }, "computed") => {
+                    let path = meta.path.clone();
+                    if flag(
+                        &meta,
+                        "`computed` alone, as in `#[gauge(computed)]`",
+                        errors,
+                    )? {
+                        set_once(&mut computed, path, &meta, errors);
+                    }
                 }
                 (Kind::Gauge { float }, "float") => {
                     *float = flag(&meta, "`#[gauge(float)]`", errors)?;
@@ -295,6 +310,7 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
         attr: attr.clone(),
         name,
         unit,
+        computed,
     }
 }
 

@@ -334,6 +334,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
         let (cell, series) = (&self.cell, &self.series);
         if self.one_cell() {
             cell.clone()
+        } else if self.computed() {
+            quote!(::enumeter::__private::Computed<#cell, { #series }>)
         } else {
             quote!([#cell; #series])
         }
@@ -343,8 +345,73 @@ impl<'m, 'a> Expanded<'m, 'a> {
         let (cell, series) = (&self.cell, &self.series);
         if self.one_cell() {
             quote!(<#cell>::new())
+        } else if self.computed() {
+            quote!(::enumeter::__private::Computed::new([const { <#cell>::new() }; #series]))
         } else {
             quote!([const { <#cell>::new() }; #series])
+        }
+    }
+
+    /// Whether the value is computed at scrape time.
+    fn computed(&self) -> bool {
+        self.metric.kind().computed.is_some()
+    }
+
+    /// `set_<metric>_source`, for a computed metric: on the storage, and
+    /// (with `storage`) on the enum for the process-wide instance.
+    fn source_setter(&self, vis: &syn::Visibility, storage: Option<&syn::Ident>) -> TokenStream {
+        if !self.computed() {
+            return TokenStream::new();
+        }
+        let ident = &self.fn_ident;
+        let setter =
+            quote::format_ident!("set_{}_source", ident.to_string().trim_start_matches("r#"));
+        let value = match &self.metric.kind().kind {
+            Kind::Counter { .. } => quote!(u64),
+            Kind::Gauge { float: true } => quote!(f64),
+            _ => quote!(i64),
+        };
+        let labels = &self.metric.labels;
+        let types: Vec<&syn::Type> = labels.iter().map(|l| l.ty).collect();
+        let args: Vec<&syn::Ident> = labels.iter().map(|l| l.ident).collect();
+        let doc = format!(
+            "Sets the function that computes `{}` at scrape time, from its labels.",
+            self.metric.name
+        );
+        if let Some(storage) = storage {
+            return quote! {
+                #[doc = #doc]
+                #[doc = ""]
+                #[doc = "For the process-wide instance."]
+                #vis fn #setter(
+                    source: impl ::core::ops::Fn(#(#types),*) -> #value
+                        + ::core::marker::Send + ::core::marker::Sync + 'static,
+                ) {
+                    #storage::global().#setter(source)
+                }
+            };
+        }
+        // Series `index` has label `i`'s value `(index / stride_i) % cardinality_i`.
+        let decode = labels.iter().enumerate().map(|(i, label)| {
+            let (arg, ty) = (label.ident, label.ty);
+            let stride = product(labels[i + 1..].iter().map(|l| cardinality(l.ty)));
+            let card = cardinality(ty);
+            quote! {
+                let #arg = <#ty as ::enumeter::__private::LabelValue>::all()[(index / #stride) % #card];
+            }
+        });
+        quote! {
+            #[doc = #doc]
+            #vis fn #setter(
+                &self,
+                source: impl ::core::ops::Fn(#(#types),*) -> #value
+                    + ::core::marker::Send + ::core::marker::Sync + 'static,
+            ) {
+                self.#ident.set_source(move |index: usize| {
+                    #(#decode)*
+                    source(#(#args),*)
+                });
+            }
         }
     }
 
@@ -455,6 +522,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
         let handle_type = self.handle_type(quote!('_));
         let handle = self.handle(ident, index);
         let spec = self.spec.as_ref().map(|(_, def)| def);
+        let setter = self.source_setter(vis, None);
         quote! {
             #spec
 
@@ -466,6 +534,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
             #vis fn #ident(&self, #(#params),*) -> #handle_type {
                 #handle
             }
+
+            #setter
         }
     }
 
@@ -474,7 +544,10 @@ impl<'m, 'a> Expanded<'m, 'a> {
         let handle_type = self.handle_type(quote!('static));
         let params = self.params();
         let args = self.metric.labels.iter().map(|l| l.ident);
+        let setter = self.source_setter(vis, Some(storage));
         quote! {
+            #setter
+
             #[doc = #doc]
             #[doc = ""]
             #[doc = "Records into the process-wide instance."]
@@ -547,8 +620,10 @@ impl<'m, 'a> Expanded<'m, 'a> {
             Some(unit) => quote!(::core::option::Option::Some(#unit)),
             None => quote!(::core::option::Option::None),
         };
+        let refresh = self.computed().then(|| quote!(self.#ident.refresh();));
         quote! {
             {
+                #refresh
                 static DESC: ::enumeter::__private::MetricDesc = ::enumeter::__private::MetricDesc {
                     name: #name,
                     help: #help,

@@ -370,6 +370,13 @@ fn check_duplicates(group: &Group<'_>, errors: &mut Errors) {
 }
 
 fn check_kind_options(kind: &KindAttr, errors: &mut Errors) {
+    if let (Some(computed), Kind::Counter { sharded: Some(_) }) = (&kind.computed, &kind.kind) {
+        errors.spanned(
+            computed,
+            "a computed counter takes its value from a function at scrape time and is \
+             never incremented from many threads: drop `sharded` or `computed`",
+        );
+    }
     if let Some(unit) = &kind.unit {
         if !is_valid_name(&unit.value()) {
             errors.spanned(

@@ -34,7 +34,7 @@ pub(crate) const PROMETHEUS: TextFormat = TextFormat {
     // Info metrics and state sets are gauges here, as Prometheus' own
     // clients write them.
     type_name: |cells| match cells {
-        Cells::Counter(_) | Cells::ShardedCounter(_) => "counter",
+        Cells::Counter(_) | Cells::ShardedCounter(_) | Cells::FloatCounter(_) => "counter",
         Cells::Gauge(_) | Cells::FloatGauge(_) | Cells::Info(_) | Cells::StateSet { .. } => "gauge",
         Cells::Histogram { .. } => "histogram",
         Cells::Summary { .. } => "summary",
@@ -50,7 +50,7 @@ pub(crate) const OPENMETRICS: TextFormat = TextFormat {
     float: FloatStyle::OpenMetrics,
     bare_family_names: true,
     type_name: |cells| match cells {
-        Cells::Counter(_) | Cells::ShardedCounter(_) => "counter",
+        Cells::Counter(_) | Cells::ShardedCounter(_) | Cells::FloatCounter(_) => "counter",
         Cells::Gauge(_) | Cells::FloatGauge(_) => "gauge",
         Cells::Info(_) => "info",
         Cells::StateSet { .. } => "stateset",
@@ -72,7 +72,7 @@ impl TextFormat {
         }
         // The macro guarantees both suffixes.
         let suffix = match metric.cells {
-            Cells::Counter(_) | Cells::ShardedCounter(_) => "_total",
+            Cells::Counter(_) | Cells::ShardedCounter(_) | Cells::FloatCounter(_) => "_total",
             Cells::Info(_) => "_info",
             _ => return name,
         };

@@ -82,9 +82,9 @@ pub(crate) fn write_samples(
                 series.next();
             }
         }
-        Cells::FloatGauge(cells) => {
+        Cells::FloatGauge(cells) | Cells::FloatCounter(cells) => {
             for (i, cell) in cells.iter().enumerate() {
-                let value = cell.get() + families::merged::float_gauge(merged, i);
+                let value = cell.get() + families::merged::float(merged, i);
                 series.sample(out, "", None, |out| style.write(out, value));
                 series.next();
             }

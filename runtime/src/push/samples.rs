@@ -60,7 +60,7 @@ pub fn encode_write_request(
         match &series.value {
             Value::Counter(v) => add("", None, *v as f64),
             Value::Gauge(v) => add("", None, *v as f64),
-            Value::FloatGauge(v) => add("", None, *v),
+            Value::FloatGauge(v) | Value::FloatCounter(v) => add("", None, *v),
             Value::Info => add("", None, 1.0),
             Value::State(current) => {
                 if let Cells::StateSet { states, .. } = cells {

@@ -1,0 +1,295 @@
+//! The conventional process metrics, read from `/proc` at scrape time on
+//! Linux, with the names, units and meanings of Prometheus' Go client's
+//! process collector:
+//!
+//! | metric | type | what |
+//! | --- | --- | --- |
+//! | `process_cpu_seconds_total` | counter | user and system CPU time |
+//! | `process_resident_memory_bytes` | gauge | resident memory |
+//! | `process_virtual_memory_bytes` | gauge | virtual memory |
+//! | `process_open_fds` | gauge | open file descriptors |
+//! | `process_max_fds` | gauge | the soft limit on open file descriptors |
+//! | `process_start_time_seconds` | gauge | start time, seconds since the Unix epoch |
+//! | `process_threads` | gauge | OS threads |
+//!
+//! One line shows them in the default registry:
+//!
+//! ```
+//! enumeter::process::enable();
+//! let text = enumeter::render(enumeter::Format::Prometheus);
+//! # #[cfg(target_os = "linux")]
+//! assert!(text.contains("# TYPE process_cpu_seconds_total counter\n"));
+//! ```
+//!
+//! A hand-built registry adds [`group()`]. Elsewhere than on Linux, and for
+//! any value `/proc` does not give, the metric is absent rather than wrong.
+//! A scrape reads four small files and lists `/proc/self/fd`.
+
+use crate::self_metrics::ShownOnceStarted;
+use crate::{Cells, FloatGauge, Gauge, Group, Metric, MetricDesc};
+
+/// The kernel's clock ticks per second for the times in `/proc/<pid>/stat`
+/// (`USER_HZ`): 100 on every Linux architecture, as Prometheus' procfs also
+/// assumes.
+const USER_HZ: f64 = 100.0;
+
+static PROCESS: ProcessMetrics = ProcessMetrics::new();
+
+/// What the default registry shows of [`group()`].
+pub(crate) static PROCESS_METRICS: ShownOnceStarted =
+    ShownOnceStarted::new("enumeter::process", || &PROCESS);
+
+/// Shows the process metrics in the default registry from now on.
+pub fn enable() {
+    PROCESS_METRICS.start();
+}
+
+/// The process metrics as a group, for a registry built by hand:
+/// `Registry::new().with(enumeter::process::group())`.
+pub fn group() -> &'static dyn Group {
+    &PROCESS
+}
+
+/// The cells, refreshed from `/proc` by every visit.
+struct ProcessMetrics {
+    cpu_seconds: [FloatGauge; 1],
+    resident: [Gauge; 1],
+    virtual_size: [Gauge; 1],
+    open_fds: [Gauge; 1],
+    max_fds: [Gauge; 1],
+    start_time: [FloatGauge; 1],
+    threads: [Gauge; 1],
+}
+
+const fn desc(name: &'static str, help: &'static str, unit: Option<&'static str>) -> MetricDesc {
+    MetricDesc {
+        name,
+        help,
+        labels: &[],
+        unit,
+    }
+}
+
+static CPU: MetricDesc = desc(
+    "process_cpu_seconds_total",
+    "Total user and system CPU time spent in seconds.",
+    Some("seconds"),
+);
+static RESIDENT: MetricDesc = desc(
+    "process_resident_memory_bytes",
+    "Resident memory size in bytes.",
+    Some("bytes"),
+);
+static VIRTUAL: MetricDesc = desc(
+    "process_virtual_memory_bytes",
+    "Virtual memory size in bytes.",
+    Some("bytes"),
+);
+static OPEN_FDS: MetricDesc = desc("process_open_fds", "Number of open file descriptors.", None);
+static MAX_FDS: MetricDesc = desc(
+    "process_max_fds",
+    "Maximum number of open file descriptors.",
+    None,
+);
+static START_TIME: MetricDesc = desc(
+    "process_start_time_seconds",
+    "Start time of the process since unix epoch in seconds.",
+    Some("seconds"),
+);
+static THREADS: MetricDesc = desc(
+    "process_threads",
+    "Number of OS threads in the process.",
+    None,
+);
+
+impl ProcessMetrics {
+    const fn new() -> Self {
+        Self {
+            cpu_seconds: [FloatGauge::new()],
+            resident: [Gauge::new()],
+            virtual_size: [Gauge::new()],
+            open_fds: [Gauge::new()],
+            max_fds: [Gauge::new()],
+            start_time: [FloatGauge::new()],
+            threads: [Gauge::new()],
+        }
+    }
+}
+
+impl Group for ProcessMetrics {
+    fn name(&self) -> &'static str {
+        "enumeter::process"
+    }
+
+    fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
+        let now = read_now();
+        let mut show = |desc: &'static MetricDesc, cells: Cells<'a>| {
+            visitor(Metric { desc, cells });
+        };
+        if let Some(stat) = now.stat {
+            self.cpu_seconds[0].set(stat.cpu_ticks as f64 / USER_HZ);
+            show(&CPU, Cells::FloatCounter(&self.cpu_seconds));
+        }
+        if let Some(bytes) = now.resident_bytes {
+            self.resident[0].set(bytes);
+            show(&RESIDENT, Cells::Gauge(&self.resident));
+        }
+        if let Some(bytes) = now.virtual_bytes {
+            self.virtual_size[0].set(bytes);
+            show(&VIRTUAL, Cells::Gauge(&self.virtual_size));
+        }
+        if let Some(fds) = now.open_fds {
+            self.open_fds[0].set(fds);
+            show(&OPEN_FDS, Cells::Gauge(&self.open_fds));
+        }
+        if let Some(fds) = now.max_fds {
+            self.max_fds[0].set(fds);
+            show(&MAX_FDS, Cells::Gauge(&self.max_fds));
+        }
+        if let (Some(stat), Some(boot)) = (now.stat, now.boot_time) {
+            self.start_time[0].set(boot as f64 + stat.start_ticks as f64 / USER_HZ);
+            show(&START_TIME, Cells::FloatGauge(&self.start_time));
+        }
+        if let Some(threads) = now.threads {
+            self.threads[0].set(threads);
+            show(&THREADS, Cells::Gauge(&self.threads));
+        }
+    }
+}
+
+/// The fields of `/proc/self/stat` used here.
+#[derive(Clone, Copy)]
+struct Stat {
+    /// utime + stime, in clock ticks.
+    cpu_ticks: u64,
+    /// When the process started, in clock ticks after boot.
+    start_ticks: u64,
+}
+
+/// One reading of `/proc`; `None` for what could not be read.
+#[derive(Default)]
+struct Reading {
+    stat: Option<Stat>,
+    resident_bytes: Option<i64>,
+    virtual_bytes: Option<i64>,
+    threads: Option<i64>,
+    open_fds: Option<i64>,
+    max_fds: Option<i64>,
+    boot_time: Option<u64>,
+}
+
+#[cfg(target_os = "linux")]
+fn read_now() -> Reading {
+    let mut buffer = [0u8; 4096];
+    let mut reading = Reading::default();
+    if let Some(stat) = read_file("/proc/self/stat", &mut buffer) {
+        reading.stat = parse_stat(stat);
+    }
+    if let Some(status) = read_file("/proc/self/status", &mut buffer) {
+        let kib = |key| status_field(status, key).map(|kb| kb.saturating_mul(1024));
+        reading.resident_bytes = kib("VmRSS:");
+        reading.virtual_bytes = kib("VmSize:");
+        reading.threads = status_field(status, "Threads:");
+    }
+    if let Some(limits) = read_file("/proc/self/limits", &mut buffer) {
+        reading.max_fds = parse_max_open_files(limits);
+    }
+    if let Some(stat) = read_file("/proc/stat", &mut buffer) {
+        reading.boot_time = stat
+            .lines()
+            .find_map(|line| line.strip_prefix("btime "))
+            .and_then(|v| v.trim().parse().ok());
+    }
+    reading.open_fds = std::fs::read_dir("/proc/self/fd")
+        .ok()
+        // The directory's own descriptor, open while it is read, is not
+        // counted: Prometheus' procfs counts the same way.
+        .map(|dir| dir.count() as i64 - 1);
+    reading
+}
+
+#[cfg(not(target_os = "linux"))]
+fn read_now() -> Reading {
+    Reading::default()
+}
+
+/// The start of a small `/proc` file, read into `buffer` without
+/// allocating; `None` when it cannot be read or is not UTF-8.
+#[cfg(target_os = "linux")]
+fn read_file<'b>(path: &str, buffer: &'b mut [u8]) -> Option<&'b str> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut len = 0;
+    while len < buffer.len() {
+        match file.read(&mut buffer[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    std::str::from_utf8(&buffer[..len]).ok()
+}
+
+/// utime (14th field), stime (15th) and starttime (22nd), counted after
+/// the command name, which sits in parentheses and may hold spaces.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn parse_stat(stat: &str) -> Option<Stat> {
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    // Fields from the 3rd (state) on.
+    let fields: Vec<&str> = after_name.split_whitespace().take(20).collect();
+    let field = |n: usize| fields.get(n - 3)?.parse::<u64>().ok();
+    Some(Stat {
+        cpu_ticks: field(14)? + field(15)?,
+        start_ticks: field(22)?,
+    })
+}
+
+/// The number after `key` on its line of `/proc/self/status`.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn status_field(status: &str, key: &str) -> Option<i64> {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(key))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The soft limit of "Max open files" in `/proc/self/limits`.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn parse_max_open_files(limits: &str) -> Option<i64> {
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    let soft = line["Max open files".len()..].split_whitespace().next()?;
+    // "unlimited" has no number: absent rather than wrong.
+    soft.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_fields_are_counted_after_a_command_name_with_spaces_and_parentheses() {
+        let stat = "4242 (my (odd) prog) S 1 4242 4242 0 -1 4194560 500 0 0 0 \
+                    170 30 0 0 20 0 3 0 123456 10000000 2000 18446744073709551615";
+        let parsed = parse_stat(stat).unwrap();
+        assert_eq!(parsed.cpu_ticks, 200);
+        assert_eq!(parsed.start_ticks, 123_456);
+    }
+
+    #[test]
+    fn status_and_limits_lines_give_their_numbers() {
+        let status = "Name:\tx\nVmSize:\t  12345 kB\nVmRSS:\t    678 kB\nThreads:\t7\n";
+        assert_eq!(status_field(status, "VmSize:"), Some(12_345));
+        assert_eq!(status_field(status, "VmRSS:"), Some(678));
+        assert_eq!(status_field(status, "Threads:"), Some(7));
+        let limits = "Limit                     Soft Limit           Hard Limit           Units\n\
+                      Max open files            1024                 524288               files\n";
+        assert_eq!(parse_max_open_files(limits), Some(1024));
+        let unlimited =
+            "Max open files            unlimited            unlimited            files\n";
+        assert_eq!(parse_max_open_files(unlimited), None);
+    }
+}
