@@ -63,7 +63,11 @@ fn main() {
     let until = Instant::now() + work_for;
     let mut n = 0u32;
     while Instant::now() < until {
-        let queue = if n % 3 == 0 { Queue::Sms } else { Queue::Email };
+        let queue = if n.is_multiple_of(3) {
+            Queue::Sms
+        } else {
+            Queue::Email
+        };
         let started = Instant::now();
         std::thread::sleep(Duration::from_millis(20)); // the job
         Worker::jobs_total(queue).inc();

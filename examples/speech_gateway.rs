@@ -1,14 +1,15 @@
-//! A speech gateway: `/tts` and `/stt` behind a concurrency limit, with
-//! requests by endpoint, method and code, request and upstream duration
-//! histograms, in-flight gauges and rejections by reason. A request whose
-//! client leaves before a response is written is counted as `499`, never
-//! `200`. `/metrics` is answered before the limit is consulted, so it stays
-//! scrapable while every slot is taken.
+//! A speech gateway on axum: `/tts` and `/stt` behind a concurrency limit,
+//! with requests by endpoint, method and code, request and upstream
+//! duration histograms, in-flight gauges and rejections by reason. A request
+//! whose client leaves before a response is written is counted as `499`,
+//! never `200` (the server drops its future; a guard records it). `/metrics`
+//! is enumeter's `MetricsService` on the gateway's own router, outside the
+//! limit, so it stays scrapable while every slot is taken.
 //!
 //! ```text
-//! cargo run --example speech_gateway                 # serve on 127.0.0.1:9897
-//! cargo run --example speech_gateway -- 127.0.0.1:0  # any free port
-//! cargo run --example speech_gateway -- --print      # scripted requests, then print
+//! cargo run --example speech_gateway --features enumeter-examples/axum                 # 127.0.0.1:9897
+//! cargo run --example speech_gateway --features enumeter-examples/axum -- 127.0.0.1:0  # any free port
+//! cargo run --example speech_gateway --features enumeter-examples/axum -- --print      # scripted, then print
 //! ```
 //!
 //! Serving: `GATEWAY_SLOTS` concurrent requests (default 4), for
@@ -21,12 +22,19 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use enumeter::{metrics, Format, LabelValue};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use enumeter::tower::MetricsService;
+use enumeter::{metrics, LabelValue};
 
 /// The gateway's endpoints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
@@ -133,9 +141,9 @@ impl Clock {
     }
 
     /// The simulated upstream's work.
-    fn wait(&self, duration: Duration) {
+    async fn wait(&self, duration: Duration) {
         match self {
-            Clock::Real(_) => std::thread::sleep(duration),
+            Clock::Real(_) => tokio::time::sleep(duration).await,
             Clock::Manual(ms) => {
                 ms.fetch_add(duration.as_millis() as u64, Ordering::SeqCst);
             }
@@ -167,7 +175,8 @@ impl Drop for Slot<'_> {
 }
 
 /// Records a request's outcome when dropped: the code it answered with, or
-/// 499 if it returned without answering (the client went away).
+/// 499 if it was dropped without answering (the client went away and the
+/// server dropped the handler's future).
 struct Outcome<'a> {
     endpoint: Endpoint,
     method: HttpMethod,
@@ -183,88 +192,70 @@ impl Drop for Outcome<'_> {
     }
 }
 
-/// The parts of a request head the gateway reads.
-struct Head {
-    method: String,
-    path: String,
-    content_length: usize,
-    content_type: String,
-    accept: String,
-    upstream_ms: u64,
-}
+/// Decrements an in-flight gauge when dropped, answered or not.
+struct InFlight(Endpoint);
 
-fn read_head(stream: &mut TcpStream) -> Option<(Head, Vec<u8>)> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 1024];
-    let end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        if buf.len() > 16 * 1024 {
-            return None;
-        }
-        let n = stream.read(&mut chunk).ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let text = String::from_utf8_lossy(&buf[..end]).into_owned();
-    let mut lines = text.split("\r\n");
-    let mut first = lines.next()?.split(' ');
-    let (method, path) = (first.next()?.to_owned(), first.next()?.to_owned());
-    let mut head = Head {
-        method,
-        path,
-        content_length: 0,
-        content_type: String::new(),
-        accept: String::new(),
-        upstream_ms: 0,
-    };
-    for line in lines {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let value = value.trim();
-        match name.to_ascii_lowercase().as_str() {
-            "content-length" => head.content_length = value.parse().ok()?,
-            "content-type" => head.content_type = value.to_ascii_lowercase(),
-            "accept" => head.accept = value.to_owned(),
-            "x-upstream-ms" => head.upstream_ms = value.parse().unwrap_or(0),
-            _ => {}
-        }
+impl InFlight {
+    fn enter(endpoint: Endpoint) -> Self {
+        Gateway::inflight_requests(endpoint).inc();
+        InFlight(endpoint)
     }
-    Some((head, buf[end..].to_vec()))
 }
 
-fn respond(stream: &mut TcpStream, status: &str, content_type: &str, body: &[u8]) {
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body);
-}
-
-fn handle(mut stream: TcpStream, server: &Server) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-    let Some((head, mut body)) = read_head(&mut stream) else {
-        return;
-    };
-    // /metrics first, outside the concurrency limit.
-    if head.path == "/metrics" {
-        let format = Format::from_accept(&head.accept);
-        let mut text = Vec::new();
-        enumeter::render_into(format, &mut text);
-        respond(&mut stream, "200 OK", format.content_type(), &text);
-        return;
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        Gateway::inflight_requests(self.0).dec();
     }
-    let endpoint = match head.path.as_str() {
-        "/tts" => Endpoint::Tts,
-        "/stt" => Endpoint::Stt,
-        _ => return respond(&mut stream, "404 Not Found", "text/plain", b"not found\n"),
-    };
-    let method = HttpMethod::from_name_or_other(&head.method);
+}
+
+/// A plain-text answer that closes the connection, as the gateway's
+/// clients expect.
+fn answer(code: Code, body: &'static str) -> Response {
+    let status = code
+        .status_line()
+        .split(' ')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/plain"),
+            (header::CONNECTION, "close"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn tts(
+    state: State<Arc<Server>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    speech(state, Endpoint::Tts, method, headers, body).await
+}
+
+async fn stt(
+    state: State<Arc<Server>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    speech(state, Endpoint::Stt, method, headers, body).await
+}
+
+/// Handles a `/tts` or `/stt` request.
+async fn speech(
+    State(server): State<Arc<Server>>,
+    endpoint: Endpoint,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let method = HttpMethod::from_name_or_other(method.as_str());
     let mut outcome = Outcome {
         endpoint,
         method,
@@ -274,85 +265,71 @@ fn handle(mut stream: TcpStream, server: &Server) {
     };
     let Some(_slot) = Slot::take(&server.free_slots) else {
         outcome.code = Code::Busy;
-        return respond(
-            &mut stream,
-            Code::Busy.status_line(),
-            "text/plain",
-            b"busy\n",
-        );
+        return answer(Code::Busy, "busy\n");
     };
-    let inflight = Gateway::inflight_requests(endpoint);
-    inflight.inc();
-    let code = serve_speech(&mut stream, server, endpoint, method, &head, &mut body);
-    inflight.dec();
-    // A code was written: the outcome is that code. None: the client left.
-    if let Some(code) = code {
-        outcome.code = code;
+    let _inflight = InFlight::enter(endpoint);
+    let code = serve_speech(&server, endpoint, method, &headers, body).await;
+    // A code to answer with: the outcome is that code. None: the client
+    // left, and nothing is answered.
+    match code {
+        Some(code) => {
+            outcome.code = code;
+            answer(code, "\n")
+        }
+        None => answer(Code::ClientClosed, "\n"),
     }
 }
 
-/// Handles a `/tts` or `/stt` request; returns the code it answered with,
-/// or `None` if the client left first.
-fn serve_speech(
-    stream: &mut TcpStream,
+/// The checks, the body and the simulated upstream of a speech request;
+/// `None` if the client left first.
+async fn serve_speech(
     server: &Server,
     endpoint: Endpoint,
     method: HttpMethod,
-    head: &Head,
-    body: &mut Vec<u8>,
+    headers: &HeaderMap,
+    body: Body,
 ) -> Option<Code> {
-    let answer = |stream: &mut TcpStream, code: Code| {
-        respond(stream, code.status_line(), "text/plain", b"\n");
-        Some(code)
+    let header_text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     };
     if method != HttpMethod::Post {
-        return answer(stream, Code::MethodNotAllowed);
+        return Some(Code::MethodNotAllowed);
     }
-    if head.content_length > MAX_BODY {
+    let content_length: usize = header_text("content-length").parse().unwrap_or(0);
+    if content_length > MAX_BODY {
         Gateway::rejected_total(endpoint, RejectReason::TooLarge).inc();
-        return answer(stream, Code::TooLarge);
+        return Some(Code::TooLarge);
     }
+    let content_type = header_text("content-type").to_ascii_lowercase();
     let type_ok = match endpoint {
-        Endpoint::Tts => head.content_type.starts_with("text/plain"),
-        Endpoint::Stt => head.content_type.starts_with("audio/"),
+        Endpoint::Tts => content_type.starts_with("text/plain"),
+        Endpoint::Stt => content_type.starts_with("audio/"),
     };
     if !type_ok {
         Gateway::rejected_total(endpoint, RejectReason::BadContentType).inc();
-        return answer(stream, Code::UnsupportedMediaType);
+        return Some(Code::UnsupportedMediaType);
     }
     // The body; a client that leaves halfway gets no answer (499).
-    let mut chunk = [0u8; 4096];
-    while body.len() < head.content_length {
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => body.extend_from_slice(&chunk[..n]),
-        }
-    }
+    let body = axum::body::to_bytes(body, MAX_BODY).await.ok()?;
     // The simulated upstream.
+    let upstream_ms = header_text("x-upstream-ms").parse().unwrap_or(0);
     let upstream_started = server.clock.now();
-    server.clock.wait(Duration::from_millis(head.upstream_ms));
+    server.clock.wait(Duration::from_millis(upstream_ms)).await;
     Gateway::upstream_duration(endpoint).observe_duration(server.clock.now() - upstream_started);
     if body.windows(4).any(|w| w == b"fail") {
         Gateway::rejected_total(endpoint, RejectReason::UpstreamError).inc();
-        return answer(stream, Code::BadGateway);
+        return Some(Code::BadGateway);
     }
-    answer(stream, Code::Ok)
+    Some(Code::Ok)
 }
 
-/// Accepts until `stop` is set, one thread per connection.
-fn run(listener: TcpListener, server: Arc<Server>, stop: Arc<AtomicBool>) {
-    for stream in listener.incoming() {
-        if stop.load(Ordering::SeqCst) {
-            return;
-        }
-        let Ok(stream) = stream else { continue };
-        let server = Arc::clone(&server);
-        std::thread::spawn(move || handle(stream, &server));
-    }
-}
-
-fn start(address: &str, slots: usize, clock: Clock) -> (std::net::SocketAddr, Arc<AtomicBool>) {
-    let listener = TcpListener::bind(address).unwrap_or_else(|e| {
+/// Serves on `address` on a runtime of its own thread, for at most
+/// `serve_for`; returns the bound address.
+fn start(address: &str, slots: usize, clock: Clock, serve_for: Duration) -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind(address).unwrap_or_else(|e| {
         eprintln!("cannot serve on {address}: {e}");
         std::process::exit(1);
     });
@@ -363,10 +340,28 @@ fn start(address: &str, slots: usize, clock: Clock) -> (std::net::SocketAddr, Ar
         free_slots: AtomicUsize::new(slots),
         clock,
     });
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    std::thread::spawn(move || run(listener, server, flag));
-    (addr, stop)
+    let app = Router::new()
+        .route("/tts", any(tts))
+        .route("/stt", any(stt))
+        // Outside the limit: the limit is taken in the speech handlers.
+        .route_service("/metrics", MetricsService::new())
+        .with_state(server);
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        runtime.block_on(async move {
+            listener
+                .set_nonblocking(true)
+                .expect("a non-blocking listener");
+            let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
+            // Bounded: the server stops after `serve_for`.
+            let _ = tokio::time::timeout(serve_for, axum::serve(listener, app)).await;
+        });
+    });
+    addr
 }
 
 /// Sends one request and waits for the whole answer.
@@ -377,7 +372,6 @@ fn request(addr: std::net::SocketAddr, raw: &[u8]) {
     let mut answer = Vec::new();
     let _ = stream.read_to_end(&mut answer);
 }
-
 /// The scripted traffic behind `--print`.
 fn scripted(addr: std::net::SocketAddr) {
     let post = |path: &str, content_type: &str, upstream_ms: u32, body: &str| {
@@ -428,9 +422,9 @@ fn scripted(addr: std::net::SocketAddr) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(format) = common::print_format(&args) {
-        let (addr, stop) = start("127.0.0.1:0", 4, Clock::Manual(Arc::new(AtomicU64::new(0))));
+        let clock = Clock::Manual(Arc::new(AtomicU64::new(0)));
+        let addr = start("127.0.0.1:0", 4, clock, Duration::from_secs(60));
         scripted(addr);
-        stop.store(true, Ordering::SeqCst);
         print!("{}", enumeter::render(format));
         return;
     }
@@ -440,8 +434,7 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(4);
     let serve_for = common::serve_for();
-    let (addr, stop) = start(&address, slots, Clock::Real(Instant::now()));
+    let addr = start(&address, slots, Clock::Real(Instant::now()), serve_for);
     println!("serving http://{addr}/metrics");
     std::thread::sleep(serve_for);
-    stop.store(true, Ordering::SeqCst);
 }

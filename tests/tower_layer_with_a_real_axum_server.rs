@@ -105,6 +105,10 @@ fn serve() -> String {
                 .route("/stream", get(stream))
                 .route("/slow", get(slow))
                 .route_service("/metrics", MetricsService::new())
+                .route_service(
+                    "/private/metrics",
+                    MetricsService::new().bearer_token("s3cret"),
+                )
                 .layer(RequestMetricsLayer::<Web, _>::new(
                     route_of::<axum::body::Body>,
                 ));
@@ -206,6 +210,29 @@ fn requests_are_counted_once_with_their_route_and_status_and_aborted_ones_as_499
         "{text}"
     );
     assert!(text.ends_with("# EOF\n"));
+    // Gzip for a client that accepts it, as the exporter does.
+    let (status, head, _) =
+        support::http_get_with(&addr, "/metrics", "Accept-Encoding: gzip\r\n").unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        head.to_ascii_lowercase().contains("content-encoding: gzip"),
+        "{head}"
+    );
+    // Credentials, compared like the exporter's.
+    let (status, head, _) = support::http_get_with(&addr, "/private/metrics", "").unwrap();
+    assert_eq!(status, 401);
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("www-authenticate: bearer"),
+        "{head}"
+    );
+    let (status, _, _) = support::http_get_with(
+        &addr,
+        "/private/metrics",
+        "Authorization: Bearer s3cret\r\n",
+    )
+    .unwrap();
+    assert_eq!(status, 200);
 
     for route in Route::ALL {
         let deadline = Instant::now() + Duration::from_secs(10);

@@ -5,6 +5,14 @@ use crate::LabelValue;
 
 /// An HTTP request method, as a label (`method="get"`, the spelling of
 /// Prometheus' Go client); methods outside the standard nine are `other`.
+///
+/// ```
+/// use enumeter::tower::HttpMethod;
+///
+/// assert_eq!(HttpMethod::of(&http::Method::POST), HttpMethod::Post);
+/// assert_eq!(HttpMethod::of(&http::Method::from_bytes(b"PURGE").unwrap()), HttpMethod::Other);
+/// assert_eq!(HttpMethod::Post.as_str(), "post");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 #[label(rename_all = "lowercase")]
 pub enum HttpMethod {
@@ -52,6 +60,14 @@ impl HttpMethod {
 /// The class of an HTTP status code, as a label (`status="2xx"`). A
 /// request whose client left before the response was sent counts as `4xx`
 /// with code 499, as nginx logs it.
+///
+/// ```
+/// use enumeter::tower::{StatusClass, CLIENT_CLOSED_REQUEST};
+///
+/// assert_eq!(StatusClass::from_code(204), StatusClass::Success);
+/// assert_eq!(StatusClass::from_code(CLIENT_CLOSED_REQUEST).as_str(), "4xx");
+/// assert_eq!(StatusClass::from_code(999), StatusClass::Other);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 pub enum StatusClass {
     /// 100 to 199.

@@ -75,8 +75,28 @@ pub trait RequestMetrics: 'static {
 }
 
 /// A [`tower_layer::Layer`] that records every request into the group
-/// `M`, with the route label `route(&request)` computes:
-/// `RequestMetricsLayer::<HttpServer, _>::new(route_of)`.
+/// `M`, with the route label `route(&request)` computes.
+///
+/// ```
+/// use enumeter::tower::RequestMetricsLayer;
+/// use enumeter::{http_server_metrics, LabelValue};
+/// use tower_layer::Layer;
+///
+/// #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+/// #[label(rename_all = "lowercase")]
+/// pub enum Route { Api, #[label(other)] Other }
+///
+/// http_server_metrics!(pub Edge, route = Route);
+///
+/// fn route_of<B>(request: &http::Request<B>) -> Route {
+///     if request.uri().path().starts_with("/api/") { Route::Api } else { Route::Other }
+/// }
+///
+/// // Around any tower service of `http::Request`s, axum's router included.
+/// # #[derive(Clone)] struct Inner;
+/// let layer = RequestMetricsLayer::<Edge, _>::new(route_of::<()>);
+/// let _service = layer.layer(Inner);
+/// ```
 pub struct RequestMetricsLayer<M, F> {
     group: PhantomData<fn() -> M>,
     route: F,
