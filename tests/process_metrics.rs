@@ -4,7 +4,7 @@
 //! test, in a binary of its own, so that no other test opens files or
 //! starts threads meanwhile.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use enumeter::{Format, Registry, Value};
 
@@ -18,6 +18,19 @@ fn number(snapshot: &enumeter::Snapshot, name: &str) -> f64 {
         Some(Value::FloatGauge(v)) | Some(Value::FloatCounter(v)) => *v,
         other => panic!("{name}: {other:?}"),
     }
+}
+
+/// User and system CPU time of this process, from `getrusage`.
+#[cfg(target_os = "linux")]
+fn rusage_seconds() -> f64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a `rusage` into the pointer it is given.
+    let usage = unsafe {
+        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()), 0);
+        usage.assume_init()
+    };
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 #[test]
@@ -41,22 +54,28 @@ fn process_metrics_match_what_the_process_knows_of_itself() {
     let files: Vec<_> = (0..5)
         .map(|_| std::fs::File::open("/proc/self/status").unwrap())
         .collect();
-    // CPU: 300 ms of work on this thread.
-    let burn = Instant::now();
+    // CPU: work on this thread until the kernel has counted 200 ms more.
+    let cpu_before = rusage_seconds();
     let mut x = 0u64;
-    while burn.elapsed() < Duration::from_millis(300) {
-        x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+    while rusage_seconds() < cpu_before + 0.2 {
+        for _ in 0..100_000 {
+            x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+        }
     }
+    let cpu_low = rusage_seconds();
     let after = read();
+    let cpu_high = rusage_seconds();
 
     let delta = |name| number(&after, name) - number(&before, name);
     assert_eq!(delta("process_threads"), 3.0);
     assert_eq!(delta("process_open_fds"), 5.0);
-    let cpu = delta("process_cpu_seconds_total");
+    // The same CPU time as getrusage gives, to the 10 ms ticks of /proc.
+    let cpu = number(&after, "process_cpu_seconds_total");
     assert!(
-        (0.25..5.0).contains(&cpu),
-        "burned 0.3 s of CPU, read {cpu}"
+        cpu >= cpu_low - 0.02 && cpu <= cpu_high + 0.01,
+        "getrusage says {cpu_low}..{cpu_high} s, the metric {cpu}"
     );
+    assert!(delta("process_cpu_seconds_total") >= 0.18);
     assert!(number(&after, "process_resident_memory_bytes") > 1e6);
     assert!(
         number(&after, "process_virtual_memory_bytes")

@@ -44,6 +44,8 @@ mod label;
 mod merge;
 mod metric;
 pub mod process;
+#[cfg(feature = "protobuf")]
+pub mod proto;
 #[cfg(any(feature = "pushgateway", feature = "remote-write"))]
 pub mod push;
 mod registry;

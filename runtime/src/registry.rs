@@ -179,7 +179,16 @@ impl<'a> Registry<'a> {
     }
 
     /// Renders every series of every group into a new string.
+    ///
+    /// A string cannot carry the binary protobuf exposition: for
+    /// `Format::Protobuf` (feature `protobuf`) this renders the Prometheus
+    /// text format; `render_into` writes protobuf.
     pub fn render(&self, format: Format) -> String {
+        #[cfg(feature = "protobuf")]
+        let format = match format {
+            Format::Protobuf => Format::Prometheus,
+            text => text,
+        };
         let mut out = Vec::new();
         self.render_into(format, &mut out);
         // The encoder writes only `&str` pieces and ASCII.

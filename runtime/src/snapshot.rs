@@ -83,7 +83,7 @@ pub(crate) fn for_each_registry_series(
 /// Calls `f` with every series of one family: `metric`'s, with the values
 /// of the identical declarations in `merged` added in, as a render writes
 /// them.
-fn family_series(
+pub(crate) fn family_series(
     metric: Metric<'_>,
     merged: &[Metric<'_>],
     now_ms: u64,

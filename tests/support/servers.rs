@@ -104,6 +104,11 @@ fn spawn(program: &str, args: &[String]) -> Process {
 /// A Prometheus server on a free port, with `config` (YAML) and storage in
 /// `dir`, and the remote-write receiver on; ready when this returns.
 pub fn prometheus(dir: &Path, config: &str) -> (Process, String) {
+    prometheus_with(dir, config, &[])
+}
+
+/// [`prometheus`] with more flags (`--enable-feature=native-histograms`).
+pub fn prometheus_with(dir: &Path, config: &str, flags: &[&str]) -> (Process, String) {
     let file = dir.join("prometheus.yml");
     std::fs::write(&file, config).unwrap();
     let addr = format!("127.0.0.1:{}", free_port());
@@ -115,7 +120,10 @@ pub fn prometheus(dir: &Path, config: &str) -> (Process, String) {
             format!("--web.listen-address={addr}"),
             "--web.enable-remote-write-receiver".into(),
             "--log.level=warn".into(),
-        ],
+        ]
+        .into_iter()
+        .chain(flags.iter().map(|f| (*f).to_owned()))
+        .collect::<Vec<_>>(),
     );
     wait_ready(&addr, "/-/ready", "Prometheus to be ready");
     (process, addr)

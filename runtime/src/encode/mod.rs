@@ -2,6 +2,8 @@
 
 mod header;
 pub(crate) mod number;
+#[cfg(feature = "protobuf")]
+mod protobuf;
 mod samples;
 mod text;
 
@@ -16,7 +18,19 @@ pub enum Format {
     /// OpenMetrics 1.0 text: counters' families without `_total`, `# UNIT`
     /// lines, `info` and `stateset` types, `# EOF` at the end.
     OpenMetrics,
+    /// The Prometheus protobuf exposition (feature `protobuf`):
+    /// varint-delimited `io.prometheus.client.MetricFamily` messages, as
+    /// Prometheus requests it when native histograms are enabled. Binary:
+    /// render it with `render_into`; [`enumeter::proto`](crate::proto)
+    /// reads it back.
+    #[cfg(feature = "protobuf")]
+    Protobuf,
 }
+
+/// The protobuf exposition's `Content-Type`.
+#[cfg(feature = "protobuf")]
+const PROTOBUF_CONTENT_TYPE: &str =
+    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
 impl Format {
     /// The `Content-Type` header value for this format.
@@ -29,13 +43,19 @@ impl Format {
         match self {
             Format::Prometheus => "text/plain; version=0.0.4; charset=utf-8",
             Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            #[cfg(feature = "protobuf")]
+            Format::Protobuf => PROTOBUF_CONTENT_TYPE,
         }
     }
 
     /// The format to answer a request with, from its `Accept` header:
     /// OpenMetrics when the client prefers `application/openmetrics-text`
     /// (by quality value, ties going to OpenMetrics), else the Prometheus
-    /// text format, which every scraper reads.
+    /// text format, which every scraper reads. With the `protobuf` feature,
+    /// the protobuf exposition when the client prefers
+    /// `application/vnd.google.protobuf` with
+    /// `proto=io.prometheus.client.MetricFamily` and `encoding=delimited`
+    /// (ties going to it), as Prometheus asks with native histograms on.
     ///
     /// ```
     /// use enumeter::Format;
@@ -48,11 +68,13 @@ impl Format {
     pub fn from_accept(accept: &str) -> Format {
         let mut openmetrics = 0.0f32;
         let mut text = 0.0f32;
+        let mut protobuf = 0.0f32;
         for range in accept.split(',') {
             let mut parts = range.split(';').map(str::trim);
             let media = parts.next().unwrap_or("").to_ascii_lowercase();
             let mut quality = 1.0f32;
             let mut version_ok = true;
+            let (mut proto_ok, mut delimited) = (false, false);
             for param in parts {
                 let (key, value) = param.split_once('=').unwrap_or((param, ""));
                 match key.trim().to_ascii_lowercase().as_str() {
@@ -61,6 +83,8 @@ impl Format {
                     "version" if media == "application/openmetrics-text" => {
                         version_ok = matches!(value.trim(), "1.0.0" | "0.0.1")
                     }
+                    "proto" => proto_ok = value.trim() == "io.prometheus.client.MetricFamily",
+                    "encoding" => delimited = value.trim() == "delimited",
                     _ => {}
                 }
             }
@@ -69,9 +93,19 @@ impl Format {
                     openmetrics = openmetrics.max(quality)
                 }
                 "text/plain" | "text/*" | "*/*" => text = text.max(quality),
+                "application/vnd.google.protobuf" if proto_ok && delimited => {
+                    protobuf = protobuf.max(quality)
+                }
                 _ => {}
             }
         }
+        // Ties go to the richer format: protobuf, then OpenMetrics.
+        #[cfg(feature = "protobuf")]
+        if protobuf > 0.0 && protobuf >= openmetrics && protobuf >= text {
+            return Format::Protobuf;
+        }
+        #[cfg(not(feature = "protobuf"))]
+        let _ = protobuf;
         if openmetrics > 0.0 && openmetrics >= text {
             Format::OpenMetrics
         } else {
@@ -85,6 +119,8 @@ pub(crate) fn render_into(registry: &Registry<'_>, format: Format, out: &mut Vec
     let text = match format {
         Format::Prometheus => &header::PROMETHEUS,
         Format::OpenMetrics => &header::OPENMETRICS,
+        #[cfg(feature = "protobuf")]
+        Format::Protobuf => return protobuf::render_into(registry, out),
     };
     let now_ms = crate::summary::render_now_ms();
     samples::Scratch::with(|scratch| {

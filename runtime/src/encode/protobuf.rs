@@ -1,0 +1,262 @@
+//! The Prometheus protobuf exposition (feature `protobuf`):
+//! varint-delimited `io.prometheus.client.MetricFamily` messages, written
+//! directly in protobuf's wire format into the caller's buffer, through
+//! scratch buffers reused from scrape to scrape. Values come from the
+//! snapshot path (`snapshot::family_series`), so merged families, summaries
+//! and state sets read exactly as in the text formats.
+//!
+//! Families are named as in the Prometheus text format (counters with
+//! `_total`, info metrics with `_info`); info metrics and state sets are
+//! gauges, as Prometheus' own clients send them. A classic histogram's
+//! buckets are its finite bounds: the reader adds `+Inf` from the count, as
+//! for Prometheus' Go client.
+
+use std::cell::RefCell;
+
+use crate::snapshot::{family_series, Series, Value};
+use crate::{Cells, Metric, Registry};
+
+/// `io.prometheus.client.MetricType`.
+#[derive(Clone, Copy)]
+enum MetricType {
+    Counter = 0,
+    Gauge = 1,
+    Summary = 2,
+    Histogram = 4,
+}
+
+fn metric_type(cells: &Cells<'_>) -> MetricType {
+    match cells {
+        Cells::Counter(_) | Cells::ShardedCounter(_) | Cells::FloatCounter(_) => {
+            MetricType::Counter
+        }
+        Cells::Gauge(_) | Cells::FloatGauge(_) | Cells::Info(_) | Cells::StateSet { .. } => {
+            MetricType::Gauge
+        }
+        Cells::Histogram { .. } => MetricType::Histogram,
+        Cells::Summary { .. } => MetricType::Summary,
+    }
+}
+
+/// Buffers for the nested messages, each written before its length is
+/// known to its parent.
+#[derive(Default)]
+struct Scratch {
+    family: Vec<u8>,
+    metric: Vec<u8>,
+    value: Vec<u8>,
+    item: Vec<u8>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Appends every family of `registry` to `out`.
+pub(crate) fn render_into(registry: &Registry<'_>, out: &mut Vec<u8>) {
+    let now_ms = crate::summary::render_now_ms();
+    SCRATCH.with(|scratch| {
+        // A render that re-enters (a hand-written group rendering inside
+        // its visit) gets buffers of its own.
+        let mut own = Scratch::default();
+        let mut borrowed = scratch.try_borrow_mut();
+        let scratch = match borrowed.as_deref_mut() {
+            Ok(scratch) => scratch,
+            Err(_) => &mut own,
+        };
+        registry.for_each_family(&mut |metric, merged| {
+            write_family(&metric, merged, now_ms, scratch, out);
+        });
+    });
+}
+
+fn write_family(
+    metric: &Metric<'_>,
+    merged: &[Metric<'_>],
+    now_ms: u64,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) {
+    let desc = metric.desc;
+    let kind = metric_type(&metric.cells);
+    let Scratch {
+        family,
+        metric: one,
+        value,
+        item,
+    } = scratch;
+    family.clear();
+    string_field(family, 1, desc.name);
+    string_field(family, 2, desc.help);
+    varint_field(family, 3, kind as u64);
+    let states = match metric.cells {
+        Cells::StateSet { states, .. } => states,
+        _ => &[],
+    };
+    family_series(*metric, merged, now_ms, &mut |series| {
+        if let Value::State(current) = series.value {
+            for &state in states {
+                one.clear();
+                write_labels(&series, Some((desc.name, state)), one);
+                value.clear();
+                double_field(value, 1, f64::from(u8::from(current == Some(state))));
+                message_field(one, 2, value);
+                message_field(family, 4, one);
+            }
+            return;
+        }
+        one.clear();
+        write_labels(&series, None, one);
+        value.clear();
+        let field = match &series.value {
+            Value::Counter(v) => {
+                double_field(value, 1, *v as f64);
+                3
+            }
+            Value::FloatCounter(v) => {
+                double_field(value, 1, *v);
+                3
+            }
+            Value::Gauge(v) => {
+                double_field(value, 1, *v as f64);
+                2
+            }
+            Value::FloatGauge(v) => {
+                double_field(value, 1, *v);
+                2
+            }
+            Value::Info => {
+                double_field(value, 1, 1.0);
+                2
+            }
+            Value::Histogram {
+                bounds,
+                cumulative,
+                sum,
+            } => {
+                varint_field(value, 1, cumulative.last().copied().unwrap_or(0));
+                double_field(value, 2, *sum);
+                for (count, bound) in cumulative.iter().zip(bounds.iter()) {
+                    item.clear();
+                    varint_field(item, 1, *count);
+                    double_field(item, 2, *bound);
+                    message_field(value, 3, item);
+                }
+                7
+            }
+            Value::Summary {
+                quantiles,
+                count,
+                sum,
+            } => {
+                varint_field(value, 1, *count);
+                double_field(value, 2, *sum);
+                for (quantile, estimate) in quantiles {
+                    item.clear();
+                    double_field(item, 1, *quantile);
+                    double_field(item, 2, *estimate);
+                    message_field(value, 3, item);
+                }
+                4
+            }
+            Value::State(_) => return,
+        };
+        message_field(one, field, value);
+        message_field(family, 4, one);
+    });
+    varint(out, family.len() as u64);
+    out.extend_from_slice(family);
+}
+
+/// The series' labels as `LabelPair`s (field 1 of `Metric`), then `extra`.
+fn write_labels(series: &Series<'_>, extra: Option<(&str, &str)>, out: &mut Vec<u8>) {
+    let pairs = series
+        .metric
+        .labels
+        .iter()
+        .map(|l| l.name)
+        .zip(series.label_values.iter().copied())
+        .chain(extra);
+    for (name, value) in pairs {
+        // A label pair is two short strings: its length is known up front.
+        let len = field_len(name.len()) + field_len(value.len());
+        key(out, 1, WireType::Len);
+        varint(out, len as u64);
+        string_field(out, 1, name);
+        string_field(out, 2, value);
+    }
+}
+
+#[derive(Clone, Copy)]
+enum WireType {
+    Varint = 0,
+    Fixed64 = 1,
+    Len = 2,
+}
+
+fn varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
+}
+
+/// The bytes of a length-delimited field of field number < 16 holding
+/// `len` bytes: key, length, payload.
+fn field_len(len: usize) -> usize {
+    1 + varint_len(len as u64) + len
+}
+
+fn key(out: &mut Vec<u8>, field: u32, wire: WireType) {
+    varint(out, (u64::from(field) << 3) | wire as u64);
+}
+
+fn varint_field(out: &mut Vec<u8>, field: u32, v: u64) {
+    key(out, field, WireType::Varint);
+    varint(out, v);
+}
+
+fn double_field(out: &mut Vec<u8>, field: u32, v: f64) {
+    key(out, field, WireType::Fixed64);
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn string_field(out: &mut Vec<u8>, field: u32, s: &str) {
+    message_field(out, field, s.as_bytes());
+}
+
+fn message_field(out: &mut Vec<u8>, field: u32, body: &[u8]) {
+    key(out, field, WireType::Len);
+    varint(out, body.len() as u64);
+    out.extend_from_slice(body);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_are_little_endian_base_128_and_their_lengths_agree() {
+        for (v, bytes) in [
+            (0u64, &[0u8][..]),
+            (1, &[1]),
+            (127, &[127]),
+            (128, &[0x80, 1]),
+            (300, &[0xac, 0x02]),
+            (
+                u64::MAX,
+                &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1],
+            ),
+        ] {
+            let mut out = Vec::new();
+            varint(&mut out, v);
+            assert_eq!(out, bytes, "{v}");
+            assert_eq!(varint_len(v), bytes.len(), "{v}");
+        }
+    }
+}
