@@ -61,6 +61,8 @@ pub mod statsd;
 pub mod summary;
 #[cfg(feature = "tower")]
 pub mod tower;
+#[cfg(any(feature = "protobuf", feature = "remote-write"))]
+mod wire;
 
 pub use counter::Counter;
 pub use encode::Format;

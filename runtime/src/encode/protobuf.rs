@@ -14,6 +14,9 @@
 use std::cell::RefCell;
 
 use crate::snapshot::{family_series, Series, Value};
+use crate::wire::{
+    double_field, field_len, message_field, message_head, string_field, varint, varint_field,
+};
 use crate::{Cells, Metric, Registry};
 
 /// `io.prometheus.client.MetricType`.
@@ -179,84 +182,8 @@ fn write_labels(series: &Series<'_>, extra: Option<(&str, &str)>, out: &mut Vec<
         .chain(extra);
     for (name, value) in pairs {
         // A label pair is two short strings: its length is known up front.
-        let len = field_len(name.len()) + field_len(value.len());
-        key(out, 1, WireType::Len);
-        varint(out, len as u64);
+        message_head(out, 1, field_len(name.len()) + field_len(value.len()));
         string_field(out, 1, name);
         string_field(out, 2, value);
-    }
-}
-
-#[derive(Clone, Copy)]
-enum WireType {
-    Varint = 0,
-    Fixed64 = 1,
-    Len = 2,
-}
-
-fn varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn varint_len(v: u64) -> usize {
-    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
-}
-
-/// The bytes of a length-delimited field of field number < 16 holding
-/// `len` bytes: key, length, payload.
-fn field_len(len: usize) -> usize {
-    1 + varint_len(len as u64) + len
-}
-
-fn key(out: &mut Vec<u8>, field: u32, wire: WireType) {
-    varint(out, (u64::from(field) << 3) | wire as u64);
-}
-
-fn varint_field(out: &mut Vec<u8>, field: u32, v: u64) {
-    key(out, field, WireType::Varint);
-    varint(out, v);
-}
-
-fn double_field(out: &mut Vec<u8>, field: u32, v: f64) {
-    key(out, field, WireType::Fixed64);
-    out.extend_from_slice(&v.to_le_bytes());
-}
-
-fn string_field(out: &mut Vec<u8>, field: u32, s: &str) {
-    message_field(out, field, s.as_bytes());
-}
-
-fn message_field(out: &mut Vec<u8>, field: u32, body: &[u8]) {
-    key(out, field, WireType::Len);
-    varint(out, body.len() as u64);
-    out.extend_from_slice(body);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn varints_are_little_endian_base_128_and_their_lengths_agree() {
-        for (v, bytes) in [
-            (0u64, &[0u8][..]),
-            (1, &[1]),
-            (127, &[127]),
-            (128, &[0x80, 1]),
-            (300, &[0xac, 0x02]),
-            (
-                u64::MAX,
-                &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1],
-            ),
-        ] {
-            let mut out = Vec::new();
-            varint(&mut out, v);
-            assert_eq!(out, bytes, "{v}");
-            assert_eq!(varint_len(v), bytes.len(), "{v}");
-        }
     }
 }

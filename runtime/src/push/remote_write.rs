@@ -2,7 +2,7 @@
 //!
 //! Two threads: a sampler reads the registry every interval into requests
 //! (snappy-compressed `WriteRequest`s of at most `max_samples_per_send`
-//! samples) and queues them; a sender sends them in order. The queue holds
+//! samples, written straight into protobuf's wire format) and queues them; a sender sends them in order. The queue holds
 //! at most `queue_capacity` samples: when a sampling would exceed it, the
 //! oldest waiting requests give way (the latest values of a counter say
 //! more than old ones), counted as dropped with reason `queue_full`.
@@ -23,10 +23,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use prost::Message;
-
 use super::client::{Auth, Client, Method};
-use super::proto::WriteRequest;
 use super::{check_url, is_label_name, PushError};
 use crate::self_metrics::ShownOnceStarted;
 use crate::{metrics, registry, LabelValue, Registry};
@@ -480,21 +477,24 @@ impl Sampler {
         let timestamp_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
-        let request = super::encode_write_request(registry, &external, timestamp_ms);
-        let mut batches = Vec::new();
+        let mut requests = Vec::new();
+        let counts = super::samples::encode_requests(
+            registry,
+            &external,
+            timestamp_ms,
+            self.max_samples_per_send,
+            &mut requests,
+        );
         let mut encoder = snap::raw::Encoder::new();
-        for chunk in request.timeseries.chunks(self.max_samples_per_send) {
-            let message = WriteRequest {
-                timeseries: chunk.to_vec(),
-            };
-            let body = encoder
-                .compress_vec(&message.encode_to_vec())
-                .unwrap_or_default();
-            batches.push(Batch {
-                body,
-                samples: chunk.len(),
-            });
-        }
+        let batches: Vec<Batch> = requests
+            .iter()
+            .zip(counts)
+            .filter(|(_, samples)| *samples > 0)
+            .map(|(request, samples)| Batch {
+                body: encoder.compress_vec(request).unwrap_or_default(),
+                samples,
+            })
+            .collect();
         let samples: usize = batches.iter().map(|b| b.samples).sum();
         let stats = &self.shared.stats;
         stats.samplings.fetch_add(1, Ordering::SeqCst);

@@ -2,22 +2,32 @@
 //! Prometheus stores them after scraping the registry's Prometheus text:
 //! `_bucket{le}`, `_sum` and `_count` for histograms, `{quantile}`, `_sum`
 //! and `_count` for summaries, one series per state for state sets.
+//! Written directly in protobuf's wire format (`crate::wire`, shared with
+//! the protobuf exposition), one `TimeSeries` at a time.
 
-use super::proto::{Label, Sample, TimeSeries, WriteRequest};
+use smallvec::SmallVec;
+
 use crate::encode::number::write_float;
 use crate::snapshot::{for_each_registry_series, Series, Value};
+use crate::wire::{
+    double_field, field_len, message_field, message_head, string_field, varint_field,
+};
 use crate::{Cells, Registry};
 
-/// Every series of `registry` as one remote-write request, each with one
-/// sample at `timestamp_ms` and the `external_labels` that the series does
-/// not already have. Labels are sorted by name, as the protocol requires.
+/// Every series of `registry` as one remote-write `WriteRequest`
+/// (uncompressed protobuf), each series with one sample at `timestamp_ms`
+/// and the `external_labels` it does not already have. Labels are sorted
+/// by name, as the protocol requires.
 ///
-/// The encoding of what [`RemoteWrite`](super::RemoteWrite) sends, public
-/// for those who send it themselves (and for benchmarks):
+/// What [`RemoteWrite`](super::RemoteWrite) sends (split into requests of
+/// `max_samples_per_send` and compressed), public for those who send it
+/// themselves; [`proto`](super::proto) reads it back:
 ///
 /// ```
 /// use enumeter::push::encode_write_request;
+/// use enumeter::push::proto::WriteRequest;
 /// use enumeter::{metrics, Registry};
+/// use prost::Message;
 ///
 /// /// Jobs.
 /// #[metrics(namespace = "jobs", register = false)]
@@ -29,11 +39,12 @@ use crate::{Cells, Registry};
 ///
 /// let jobs = JobsMetrics::new();
 /// jobs.done_total().add(7);
-/// let request = encode_write_request(
+/// let bytes = encode_write_request(
 ///     &Registry::new().with(&jobs),
 ///     &[("instance", "host-1")],
 ///     1_700_000_000_000,
 /// );
+/// let request = WriteRequest::decode(bytes.as_slice()).unwrap();
 /// let series = &request.timeseries[0];
 /// let labels: Vec<_> = series.labels.iter().map(|l| (&*l.name, &*l.value)).collect();
 /// assert_eq!(labels, [("__name__", "jobs_done_total"), ("instance", "host-1")]);
@@ -43,30 +54,85 @@ pub fn encode_write_request(
     registry: &Registry<'_>,
     external_labels: &[(&str, &str)],
     timestamp_ms: i64,
-) -> WriteRequest {
-    let mut request = WriteRequest::default();
-    let mut number = Vec::new();
+) -> Vec<u8> {
+    let mut requests = Vec::new();
+    encode_requests(
+        registry,
+        external_labels,
+        timestamp_ms,
+        usize::MAX,
+        &mut requests,
+    );
+    requests.pop().unwrap_or_default()
+}
+
+/// [`encode_write_request`], split into requests of at most `max_series`
+/// series (one sample each), appended to `requests` with their series
+/// counts.
+pub(crate) fn encode_requests(
+    registry: &Registry<'_>,
+    external_labels: &[(&str, &str)],
+    timestamp_ms: i64,
+    max_series: usize,
+    requests: &mut Vec<Vec<u8>>,
+) -> Vec<usize> {
+    let mut counts = Vec::new();
+    let mut current = Vec::new();
+    let mut in_current = 0usize;
+    let mut writer = SeriesWriter {
+        external: external_labels,
+        timestamp_ms,
+        scratch: Vec::new(),
+        number: Vec::new(),
+    };
     for_each_registry_series(registry, &mut |cells, series| {
-        let mut add = |suffix: &str, extra: Option<(&str, &str)>, value: f64| {
-            request.timeseries.push(time_series(
-                &series,
-                suffix,
-                extra,
-                external_labels,
-                value,
-                timestamp_ms,
-            ));
-        };
+        writer.write_all(cells, &series, &mut |one: &[u8]| {
+            if in_current == max_series {
+                requests.push(core::mem::take(&mut current));
+                counts.push(in_current);
+                in_current = 0;
+            }
+            message_field(&mut current, 1, one);
+            in_current += 1;
+        });
+    });
+    if in_current > 0 || requests.is_empty() {
+        requests.push(current);
+        counts.push(in_current);
+    }
+    counts
+}
+
+struct SeriesWriter<'e> {
+    external: &'e [(&'e str, &'e str)],
+    timestamp_ms: i64,
+    /// One `TimeSeries`, before it is appended with its length.
+    scratch: Vec<u8>,
+    /// A bound or quantile, spelled as the text format spells it.
+    number: Vec<u8>,
+}
+
+/// A label value: a text, or a name and a suffix written one after the
+/// other (`__name__` of `x_bucket`), so that no string is built.
+type Text<'a> = (&'a str, &'a str);
+
+impl SeriesWriter<'_> {
+    /// Every remote-write series of one registry series, each passed to
+    /// `emit` as an encoded `TimeSeries`.
+    fn write_all(&mut self, cells: &Cells<'_>, series: &Series<'_>, emit: &mut dyn FnMut(&[u8])) {
+        let name = series.metric.name;
         match &series.value {
-            Value::Counter(v) => add("", None, *v as f64),
-            Value::Gauge(v) => add("", None, *v as f64),
-            Value::FloatGauge(v) | Value::FloatCounter(v) => add("", None, *v),
-            Value::Info => add("", None, 1.0),
+            Value::Counter(v) => self.one(series, (name, ""), None, *v as f64, emit),
+            Value::Gauge(v) => self.one(series, (name, ""), None, *v as f64, emit),
+            Value::FloatGauge(v) | Value::FloatCounter(v) => {
+                self.one(series, (name, ""), None, *v, emit)
+            }
+            Value::Info => self.one(series, (name, ""), None, 1.0, emit),
             Value::State(current) => {
                 if let Cells::StateSet { states, .. } = cells {
                     for state in *states {
                         let value = if *current == Some(*state) { 1.0 } else { 0.0 };
-                        add("", Some((series.metric.name, state)), value);
+                        self.one(series, (name, ""), Some((name, state)), value, emit);
                     }
                 }
             }
@@ -76,17 +142,22 @@ pub fn encode_write_request(
                 sum,
             } => {
                 for (i, &count) in cumulative.iter().enumerate() {
+                    let mut number = core::mem::take(&mut self.number);
                     number.clear();
                     write_float(&mut number, bounds.get(i).copied().unwrap_or(f64::INFINITY));
-                    let le = std::str::from_utf8(&number).unwrap_or("NaN");
-                    add("_bucket", Some(("le", le)), count as f64);
+                    let le = core::str::from_utf8(&number).unwrap_or("NaN");
+                    self.one(
+                        series,
+                        (name, "_bucket"),
+                        Some(("le", le)),
+                        count as f64,
+                        emit,
+                    );
+                    self.number = number;
                 }
-                add("_sum", None, *sum);
-                add(
-                    "_count",
-                    None,
-                    cumulative.last().copied().unwrap_or(0) as f64,
-                );
+                self.one(series, (name, "_sum"), None, *sum, emit);
+                let count = cumulative.last().copied().unwrap_or(0) as f64;
+                self.one(series, (name, "_count"), None, count, emit);
             }
             Value::Summary {
                 quantiles,
@@ -94,59 +165,68 @@ pub fn encode_write_request(
                 sum,
             } => {
                 for &(q, estimate) in quantiles {
+                    let mut number = core::mem::take(&mut self.number);
                     number.clear();
                     write_float(&mut number, q);
-                    let quantile = std::str::from_utf8(&number).unwrap_or("NaN");
-                    add("", Some(("quantile", quantile)), estimate);
+                    let quantile = core::str::from_utf8(&number).unwrap_or("NaN");
+                    self.one(
+                        series,
+                        (name, ""),
+                        Some(("quantile", quantile)),
+                        estimate,
+                        emit,
+                    );
+                    self.number = number;
                 }
-                add("_sum", None, *sum);
-                add("_count", None, *count as f64);
+                self.one(series, (name, "_sum"), None, *sum, emit);
+                self.one(series, (name, "_count"), None, *count as f64, emit);
             }
         }
-    });
-    request
-}
+    }
 
-/// One series with one sample: `__name__` (the metric name and `suffix`),
-/// the series' labels, `extra` (`le`, `quantile` or a state), then the
-/// external labels it does not have, sorted by name.
-fn time_series(
-    series: &Series<'_>,
-    suffix: &str,
-    extra: Option<(&str, &str)>,
-    external_labels: &[(&str, &str)],
-    value: f64,
-    timestamp_ms: i64,
-) -> TimeSeries {
-    let label = |name: &str, value: &str| Label {
-        name: name.to_owned(),
-        value: value.to_owned(),
-    };
-    let mut labels = Vec::with_capacity(2 + series.label_values.len() + external_labels.len());
-    labels.push(label(
-        "__name__",
-        &format!("{}{suffix}", series.metric.name),
-    ));
-    for (desc, value) in series.metric.labels.iter().zip(series.label_values) {
-        labels.push(label(desc.name, value));
-    }
-    if let Some((name, value)) = extra {
-        labels.push(label(name, value));
-    }
-    let own = labels.len();
-    for (name, value) in external_labels {
-        // As in Prometheus, a series' own label wins over an external one.
-        if !labels[..own].iter().any(|l| l.name == *name) {
-            labels.push(label(name, value));
+    /// One `TimeSeries`: `__name__`, the series' labels, `extra` (`le`,
+    /// `quantile` or a state), the external labels it does not have, sorted
+    /// by name; then its one sample.
+    fn one(
+        &mut self,
+        series: &Series<'_>,
+        name: Text<'_>,
+        extra: Option<(&str, &str)>,
+        value: f64,
+        emit: &mut dyn FnMut(&[u8]),
+    ) {
+        let mut labels: SmallVec<[(&str, Text<'_>); 12]> = SmallVec::new();
+        labels.push(("__name__", name));
+        for (desc, value) in series.metric.labels.iter().zip(series.label_values) {
+            labels.push((desc.name, (value, "")));
         }
-    }
-    labels.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-    TimeSeries {
-        labels,
-        samples: vec![Sample {
-            value,
-            timestamp: timestamp_ms,
-        }],
+        if let Some((name, value)) = extra {
+            labels.push((name, (value, "")));
+        }
+        let own = labels.len();
+        for &(name, value) in self.external {
+            // As in Prometheus, a series' own label wins over an external one.
+            if !labels[..own].iter().any(|(n, _)| *n == name) {
+                labels.push((name, (value, "")));
+            }
+        }
+        labels.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let out = &mut self.scratch;
+        out.clear();
+        for (name, (value, suffix)) in &labels {
+            let value_len = value.len() + suffix.len();
+            message_head(out, 1, field_len(name.len()) + field_len(value_len));
+            string_field(out, 1, name);
+            message_head(out, 2, value_len);
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(suffix.as_bytes());
+        }
+        // The sample: value (double), timestamp (int64, as a varint).
+        let sample_len = 9 + 1 + crate::wire::varint_len(self.timestamp_ms as u64);
+        message_head(out, 2, sample_len);
+        double_field(out, 1, value);
+        varint_field(out, 2, self.timestamp_ms as u64);
+        emit(out);
     }
 }
 
@@ -182,7 +262,9 @@ mod tests {
         BuildInfo,
     }
 
-    fn series(request: &WriteRequest) -> Vec<String> {
+    fn series(bytes: &[u8]) -> Vec<String> {
+        use prost::Message;
+        let request = crate::push::proto::WriteRequest::decode(bytes).unwrap();
         request
             .timeseries
             .iter()
@@ -214,6 +296,18 @@ mod tests {
         let registry = Registry::new().with(&rw);
         let request = encode_write_request(&registry, &[("instance", "w7"), ("job", "j")], 42);
         let got = series(&request);
+        // Split into requests of 5 series, the same series in the same order.
+        let mut requests = Vec::new();
+        let counts = encode_requests(
+            &registry,
+            &[("instance", "w7"), ("job", "j")],
+            42,
+            5,
+            &mut requests,
+        );
+        assert_eq!(counts, [5, 5, 3]);
+        let split: Vec<String> = requests.iter().flat_map(|r| series(r)).collect();
+        assert_eq!(split, got);
         assert_eq!(
             got,
             [
