@@ -78,6 +78,7 @@ fn groups_render_without_registration_sorted_by_module_path() {
             "enumeter::self_metrics::Enumeter",
             "enumeter::exporter::ExporterSelf",
             "enumeter::push::RemoteWriteSelf",
+            "enumeter::exemplar::ExemplarSelf",
             "enumeter::process",
             "enumeter::self_metrics::RegistryConflicts",
         ]

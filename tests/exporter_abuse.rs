@@ -226,10 +226,7 @@ impl Group for Large {
     }
 
     fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
-        visitor(Metric {
-            desc: self.desc,
-            cells: Cells::Counter(&self.cells),
-        });
+        visitor(Metric::new(self.desc, Cells::Counter(&self.cells)));
     }
 }
 

@@ -296,10 +296,7 @@ impl Group for Gated {
         while !*open {
             open = self.opened.wait(open).unwrap();
         }
-        visitor(Metric {
-            desc: self.desc,
-            cells: Cells::Counter(&self.cells),
-        });
+        visitor(Metric::new(self.desc, Cells::Counter(&self.cells)));
     }
 }
 

@@ -136,10 +136,7 @@ impl Group for Arbitrary {
 
     fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
         for (desc, cells) in self.descs.iter().zip(&self.cells) {
-            visitor(Metric {
-                desc,
-                cells: Cells::Counter(cells),
-            });
+            visitor(Metric::new(desc, Cells::Counter(cells)));
         }
     }
 }
@@ -270,10 +267,7 @@ impl Group for Floats {
 
     fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
         for (desc, cells) in self.descs.iter().zip(&self.cells) {
-            visitor(Metric {
-                desc,
-                cells: Cells::FloatGauge(cells),
-            });
+            visitor(Metric::new(desc, Cells::FloatGauge(cells)));
         }
     }
 }

@@ -214,23 +214,30 @@ impl<'a, const B: usize> HistogramRef<'a, B> {
     /// values ≤ 0 are counted as `reason="non_positive"` and not recorded.
     #[inline]
     pub fn observe(&self, value: f64) {
+        self.observe_in_bucket(value);
+    }
+
+    /// [`observe`](Self::observe), returning the bucket the value went
+    /// into, or `None` when it was dropped.
+    #[inline]
+    pub(crate) fn observe_in_bucket(&self, value: f64) -> Option<usize> {
         if !value.is_finite() {
             dropped(if value.is_nan() {
                 DropReason::Nan
             } else {
                 DropReason::Infinite
             });
-            return;
+            return None;
         }
         if self.spec.skip_non_positive && value <= 0.0 {
             dropped(DropReason::NonPositive);
-            return;
+            return None;
         }
         // A compare-and-swap loop on the bits: concurrent additions to the
         // sum are never lost, and one that would overflow is refused.
         if !crate::atomic::add_f64_finite(&self.cell.sum_bits, value) {
             dropped(DropReason::SumOverflow);
-            return;
+            return None;
         }
         let index = bucket_index(self.spec.bounds, value);
         if let Some(bucket) = self.cell.buckets.get(index) {
@@ -239,6 +246,7 @@ impl<'a, const B: usize> HistogramRef<'a, B> {
         if value < 0.0 {
             self.cell.mark_negative();
         }
+        Some(index)
     }
 
     /// Records a duration in the metric's unit (seconds unless the unit is

@@ -33,6 +33,7 @@ mod clock;
 pub mod computed;
 mod counter;
 mod encode;
+pub mod exemplar;
 #[cfg(feature = "http")]
 mod exporter;
 mod families;
@@ -99,6 +100,7 @@ pub use enumeter_macros::LabelValue;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::computed::Computed;
+    pub use crate::exemplar::{ExemplarCounterRef, ExemplarHistogramRef, WithExemplars};
     pub use crate::registry::GROUPS;
     pub use crate::summary::{merge_series as merge_summary_series, Quantile};
     pub use crate::{

@@ -127,11 +127,35 @@ impl core::fmt::Debug for Cells<'_> {
     }
 }
 
-/// One metric of a group: its description and its cells.
-#[derive(Clone, Copy, Debug)]
+/// One metric of a group: its description, its cells, and its exemplars
+/// when it keeps them.
+#[derive(Clone, Copy)]
 pub struct Metric<'a> {
     /// The static description.
     pub desc: &'static MetricDesc,
     /// The values, one cell per series.
     pub cells: Cells<'a>,
+    /// The exemplar slots of a counter or histogram declared `exemplars`.
+    pub exemplars: Option<&'a dyn crate::exemplar::ExemplarSeries>,
+}
+
+impl<'a> Metric<'a> {
+    /// A metric without exemplars.
+    pub const fn new(desc: &'static MetricDesc, cells: Cells<'a>) -> Self {
+        Self {
+            desc,
+            cells,
+            exemplars: None,
+        }
+    }
+}
+
+impl core::fmt::Debug for Metric<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Metric")
+            .field("desc", &self.desc)
+            .field("cells", &self.cells)
+            .field("exemplars", &self.exemplars.is_some())
+            .finish()
+    }
 }

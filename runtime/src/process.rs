@@ -124,7 +124,7 @@ impl Group for ProcessMetrics {
     fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
         let now = read_now();
         let mut show = |desc: &'static MetricDesc, cells: Cells<'a>| {
-            visitor(Metric { desc, cells });
+            visitor(Metric::new(desc, cells));
         };
         if let Some(stat) = now.stat {
             self.cpu_seconds[0].set(stat.cpu_ticks as f64 / USER_HZ);

@@ -238,6 +238,7 @@ pub fn registry() -> &'static Registry<'static> {
         groups.push(&crate::exporter::EXPORTER_METRICS);
         #[cfg(feature = "remote-write")]
         groups.push(&crate::push::REMOTE_WRITE_METRICS);
+        groups.push(&crate::exemplar::EXEMPLAR_METRICS);
         groups.push(&crate::process::PROCESS_METRICS);
         groups.push(&self_metrics::REGISTRY_CONFLICTS);
         let mut registry = Registry::new();

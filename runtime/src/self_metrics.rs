@@ -144,10 +144,7 @@ impl Group for RegistryConflicts {
 
     fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
         if let Some(table) = self.table() {
-            visitor(Metric {
-                desc: table.desc,
-                cells: Cells::Counter(table.counts),
-            });
+            visitor(Metric::new(table.desc, Cells::Counter(table.counts)));
         }
     }
 }

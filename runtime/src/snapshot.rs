@@ -57,6 +57,8 @@ pub struct Series<'a> {
     pub label_values: &'a [&'static str],
     /// Its value.
     pub value: Value,
+    /// Its position among the metric's series (series order).
+    pub index: usize,
 }
 
 /// Calls `f` with every series of `group`, in exposition order. Info
@@ -97,6 +99,7 @@ pub(crate) fn family_series(
             metric: desc,
             label_values: &values,
             value,
+            index,
         });
     };
     match metric.cells {

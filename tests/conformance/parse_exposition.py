@@ -5,7 +5,9 @@ what it read as JSON, for the Rust conformance tests.
 
 Output: a list of families, each {"name", "type", "help", "unit", "samples"},
 samples as [name, {labels}, value] with non-finite values spelled "NaN",
-"+Inf", "-Inf". A parse error exits with status 1 and the error on stderr.
+"+Inf", "-Inf", and a fourth element {"labels", "value", "timestamp_ms"} for a
+sample with an exemplar. A parse error exits with status 1 and the error on
+stderr.
 """
 
 import json
@@ -26,6 +28,28 @@ def number(value):
     return value
 
 
+def timestamp_ms(ts):
+    if ts is None:
+        return None
+    if hasattr(ts, "sec"):
+        return ts.sec * 1000 + ts.nsec // 1_000_000
+    return round(float(ts) * 1000)
+
+
+def sample(s):
+    out = [s.name, dict(s.labels), number(s.value)]
+    exemplar = getattr(s, "exemplar", None)
+    if exemplar is not None:
+        out.append(
+            {
+                "labels": dict(exemplar.labels),
+                "value": number(exemplar.value),
+                "timestamp_ms": timestamp_ms(exemplar.timestamp),
+            }
+        )
+    return out
+
+
 def main():
     parse = {"prometheus": parse_prometheus, "openmetrics": parse_openmetrics}[sys.argv[1]]
     text = sys.stdin.read()
@@ -36,7 +60,7 @@ def main():
                 "type": family.type,
                 "help": family.documentation,
                 "unit": family.unit,
-                "samples": [[s.name, dict(s.labels), number(s.value)] for s in family.samples],
+                "samples": [sample(s) for s in family.samples],
             }
             for family in parse(text)
         ]

@@ -71,6 +71,10 @@ const KIND_KEYS: &[(&str, &str)] = &[
     ("sharded", "`#[counter(sharded)]`"),
     ("float", "`#[gauge(float)]`"),
     ("computed", "`#[gauge(computed)]` or `#[counter(computed)]`"),
+    (
+        "exemplars",
+        "`#[counter(exemplars)]` or `#[histogram(..., exemplars)]`",
+    ),
     ("buckets", "`#[histogram(buckets = [...])]`"),
     ("skip_non_positive", "#[histogram(...)] or #[summary(...)]"),
     ("quantiles", "`#[summary(quantiles = [...])]`"),
@@ -96,6 +100,9 @@ pub(crate) struct KindAttr {
     /// `computed` (counters and gauges): the key, when the value is set at
     /// scrape time from a function the application registers.
     pub(crate) computed: Option<syn::Path>,
+    /// `exemplars` (counters and histograms): the key, when the metric
+    /// keeps the latest exemplar of each series or bucket.
+    pub(crate) exemplars: Option<syn::Path>,
 }
 
 pub(crate) enum Kind {
@@ -192,9 +199,9 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
     };
     let attribute = kind.attribute_name();
     let accepted = match kind {
-        Kind::Counter { .. } => "name, sharded, computed",
+        Kind::Counter { .. } => "name, sharded, computed, exemplars",
         Kind::Gauge { .. } => "name, float, computed",
-        Kind::Histogram(_) => "buckets, unit, skip_non_positive, name",
+        Kind::Histogram(_) => "buckets, unit, skip_non_positive, exemplars, name",
         Kind::Summary(_) => {
             "quantiles, max_age_secs, age_buckets, relative_error, unit, skip_non_positive, name"
         }
@@ -204,6 +211,7 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
     let mut name = None;
     let mut unit = None;
     let mut computed = None;
+    let mut exemplars = None;
     if !matches!(attr.meta, syn::Meta::Path(_)) {
         let result = attr.parse_nested_meta(|meta| {
             let key = meta
@@ -228,6 +236,13 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
                         errors,
                     )? {
                         set_once(&mut computed, path, &meta, errors);
+                    }
+                }
+                (Kind::Counter { .. } | Kind::Histogram(_), "exemplars") => {
+                    let path = meta.path.clone();
+                    let usage = "`exemplars` alone, as in `#[counter(exemplars)]`";
+                    if flag(&meta, usage, errors)? {
+                        set_once(&mut exemplars, path, &meta, errors);
                     }
                 }
                 (Kind::Gauge { float }, "float") => {
@@ -311,6 +326,7 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
         name,
         unit,
         computed,
+        exemplars,
     }
 }
 

@@ -336,6 +336,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
             cell.clone()
         } else if self.computed() {
             quote!(::enumeter::__private::Computed<#cell, { #series }>)
+        } else if let Some(per_series) = self.exemplar_slots() {
+            quote!(::enumeter::__private::WithExemplars<#cell, { #series }, #per_series>)
         } else {
             quote!([#cell; #series])
         }
@@ -347,8 +349,20 @@ impl<'m, 'a> Expanded<'m, 'a> {
             quote!(<#cell>::new())
         } else if self.computed() {
             quote!(::enumeter::__private::Computed::new([const { <#cell>::new() }; #series]))
+        } else if self.exemplar_slots().is_some() {
+            quote!(::enumeter::__private::WithExemplars::new([const { <#cell>::new() }; #series]))
         } else {
             quote!([const { <#cell>::new() }; #series])
+        }
+    }
+
+    /// The exemplar slots per series, for a metric declared `exemplars`:
+    /// one for a counter, one per bucket for a histogram.
+    fn exemplar_slots(&self) -> Option<TokenStream> {
+        self.metric.kind().exemplars.as_ref()?;
+        match &self.metric.kind().kind {
+            Kind::Histogram(_) => Some(generic_args(&self.cell)),
+            _ => Some(quote!(1usize)),
         }
     }
 
@@ -419,6 +433,15 @@ impl<'m, 'a> Expanded<'m, 'a> {
     /// `lifetime`.
     fn handle_type(&self, lifetime: TokenStream) -> TokenStream {
         let cell = &self.cell;
+        if self.exemplar_slots().is_some() {
+            return match &self.metric.kind().kind {
+                Kind::Histogram(_) => {
+                    let generics = generic_args(cell);
+                    quote!(::enumeter::__private::ExemplarHistogramRef<#lifetime, #generics>)
+                }
+                _ => quote!(::enumeter::__private::ExemplarCounterRef<#lifetime>),
+            };
+        }
         match &self.metric.kind().kind {
             Kind::Info => quote!(::enumeter::__private::InfoRef<#lifetime>),
             Kind::Counter { sharded: Some(_) } => {
@@ -445,6 +468,24 @@ impl<'m, 'a> Expanded<'m, 'a> {
     /// The handle for the series at `index` of the field `ident`.
     fn handle(&self, ident: &syn::Ident, index: TokenStream) -> TokenStream {
         let cell_ref = quote!(&self.#ident[#index]);
+        if self.exemplar_slots().is_some() {
+            return match (&self.metric.kind().kind, &self.spec) {
+                (Kind::Histogram(_), Some((spec, _))) => quote! {{
+                    let index = #index;
+                    ::enumeter::__private::ExemplarHistogramRef::new(
+                        ::enumeter::__private::HistogramRef::new(&self.#ident[index], &Self::#spec),
+                        self.#ident.slots(index),
+                    )
+                }},
+                _ => quote! {{
+                    let index = #index;
+                    ::enumeter::__private::ExemplarCounterRef::new(
+                        &self.#ident[index],
+                        &self.#ident.slots(index)[0],
+                    )
+                }},
+            };
+        }
         match (&self.metric.kind().kind, &self.spec) {
             (Kind::Info, _) => {
                 quote!(::enumeter::__private::InfoRef::new(&self.#ident, #index))
@@ -592,10 +633,16 @@ impl<'m, 'a> Expanded<'m, 'a> {
             }
         });
         let cells = match (&metric.kind().kind, &self.spec) {
+            (Kind::Counter { sharded: None }, _) if self.exemplar_slots().is_some() => {
+                quote!(Counter(&*self.#ident))
+            }
             (Kind::Counter { sharded: None }, _) => quote!(Counter(&self.#ident)),
             (Kind::Counter { sharded: Some(_) }, _) => quote!(ShardedCounter(&self.#ident)),
             (Kind::Gauge { float: false }, _) => quote!(Gauge(&self.#ident)),
             (Kind::Gauge { float: true }, _) => quote!(FloatGauge(&self.#ident)),
+            (Kind::Histogram(_), Some((spec, _))) if self.exemplar_slots().is_some() => {
+                quote!(Histogram { spec: &Self::#spec, series: &*self.#ident })
+            }
             (Kind::Histogram(_), Some((spec, _))) => {
                 quote!(Histogram { spec: &Self::#spec, series: &self.#ident })
             }
@@ -621,6 +668,10 @@ impl<'m, 'a> Expanded<'m, 'a> {
             None => quote!(::core::option::Option::None),
         };
         let refresh = self.computed().then(|| quote!(self.#ident.refresh();));
+        let exemplars = match self.exemplar_slots() {
+            Some(_) => quote!(::core::option::Option::Some(&self.#ident)),
+            None => quote!(::core::option::Option::None),
+        };
         quote! {
             {
                 #refresh
@@ -633,6 +684,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
                 visitor(::enumeter::__private::Metric {
                     desc: &DESC,
                     cells: ::enumeter::__private::Cells::#cells,
+                    exemplars: #exemplars,
                 });
             }
         }

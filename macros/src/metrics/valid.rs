@@ -370,6 +370,22 @@ fn check_duplicates(group: &Group<'_>, errors: &mut Errors) {
 }
 
 fn check_kind_options(kind: &KindAttr, errors: &mut Errors) {
+    if let Some(exemplars) = &kind.exemplars {
+        let clash = match (&kind.kind, &kind.computed) {
+            (Kind::Counter { sharded: Some(_) }, _) => Some("sharded"),
+            (_, Some(_)) => Some("computed"),
+            _ => None,
+        };
+        if let Some(other) = clash {
+            errors.spanned(
+                exemplars,
+                format!(
+                    "exemplars are kept beside cells recorded one by one; a {other} counter \
+                     cannot keep them: drop `{other}` or `exemplars`"
+                ),
+            );
+        }
+    }
     if let (Some(computed), Kind::Counter { sharded: Some(_) }) = (&kind.computed, &kind.kind) {
         errors.spanned(
             computed,

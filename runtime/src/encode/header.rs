@@ -25,6 +25,8 @@ pub(crate) struct TextFormat {
     pub(crate) sum_must_be_counter: bool,
     /// OpenMetrics ends with `# EOF`.
     pub(crate) trailer: &'static [u8],
+    /// OpenMetrics writes exemplars after counter and bucket samples.
+    pub(crate) exemplars: bool,
 }
 
 /// The Prometheus text format, version 0.0.4.
@@ -43,6 +45,7 @@ pub(crate) const PROMETHEUS: TextFormat = TextFormat {
     unit_line: false,
     sum_must_be_counter: false,
     trailer: b"",
+    exemplars: false,
 };
 
 /// OpenMetrics 1.0 text.
@@ -61,6 +64,7 @@ pub(crate) const OPENMETRICS: TextFormat = TextFormat {
     unit_line: true,
     sum_must_be_counter: true,
     trailer: b"# EOF\n",
+    exemplars: true,
 };
 
 impl TextFormat {

@@ -13,6 +13,7 @@
 
 use std::cell::RefCell;
 
+use crate::exemplar::{ExemplarRead, ExemplarSeries};
 use crate::snapshot::{family_series, Series, Value};
 use crate::wire::{
     double_field, field_len, message_field, message_head, string_field, varint, varint_field,
@@ -49,6 +50,8 @@ struct Scratch {
     metric: Vec<u8>,
     value: Vec<u8>,
     item: Vec<u8>,
+    exemplar: Vec<u8>,
+    read: ExemplarRead,
 }
 
 thread_local! {
@@ -87,7 +90,10 @@ fn write_family(
         metric: one,
         value,
         item,
+        exemplar,
+        read,
     } = scratch;
+    let exemplars = metric.exemplars;
     family.clear();
     string_field(family, 1, desc.name);
     string_field(family, 2, desc.help);
@@ -114,6 +120,9 @@ fn write_family(
         let field = match &series.value {
             Value::Counter(v) => {
                 double_field(value, 1, *v as f64);
+                if write_exemplar(exemplars, series.index, 0, read, exemplar) {
+                    message_field(value, 2, exemplar);
+                }
                 3
             }
             Value::FloatCounter(v) => {
@@ -139,10 +148,20 @@ fn write_family(
             } => {
                 varint_field(value, 1, cumulative.last().copied().unwrap_or(0));
                 double_field(value, 2, *sum);
-                for (count, bound) in cumulative.iter().zip(bounds.iter()) {
+                // The finite bounds; `+Inf` only to carry its exemplar.
+                let last = bounds.len();
+                let all = bounds.iter().copied().chain([f64::INFINITY]);
+                for (bucket, (count, bound)) in cumulative.iter().zip(all).enumerate() {
+                    let has = write_exemplar(exemplars, series.index, bucket, read, exemplar);
+                    if bucket == last && !has {
+                        break;
+                    }
                     item.clear();
                     varint_field(item, 1, *count);
-                    double_field(item, 2, *bound);
+                    double_field(item, 2, bound);
+                    if has {
+                        message_field(item, 3, exemplar);
+                    }
                     message_field(value, 3, item);
                 }
                 7
@@ -169,6 +188,38 @@ fn write_family(
     });
     varint(out, family.len() as u64);
     out.extend_from_slice(family);
+}
+
+/// Writes the exemplar of `series`'s `bucket` into `out` as an `Exemplar`
+/// message (labels, value, timestamp); false when there is none.
+fn write_exemplar(
+    exemplars: Option<&dyn ExemplarSeries>,
+    series: usize,
+    bucket: usize,
+    read: &mut ExemplarRead,
+    out: &mut Vec<u8>,
+) -> bool {
+    let Some(slot) = exemplars.and_then(|e| e.slot(series, bucket)) else {
+        return false;
+    };
+    if !slot.read(read) {
+        return false;
+    }
+    out.clear();
+    for (name, value) in read.labels() {
+        message_head(out, 1, field_len(name.len()) + field_len(value.len()));
+        string_field(out, 1, name);
+        string_field(out, 2, value);
+    }
+    double_field(out, 2, read.value);
+    // google.protobuf.Timestamp: seconds and nanoseconds.
+    let seconds = read.timestamp_ms / 1000;
+    let nanos = (read.timestamp_ms % 1000) * 1_000_000;
+    let timestamp_len = 1 + crate::wire::varint_len(seconds) + 1 + crate::wire::varint_len(nanos);
+    message_head(out, 3, timestamp_len);
+    varint_field(out, 1, seconds);
+    varint_field(out, 2, nanos);
+    true
 }
 
 /// The series' labels as `LabelPair`s (field 1 of `Metric`), then `extra`.

@@ -5,7 +5,8 @@ use std::cell::RefCell;
 
 use super::header::TextFormat;
 use super::number::{write_int, FloatStyle};
-use super::text::{Extra, SeriesLabels};
+use super::text::{write_label_value, Extra, SeriesLabels};
+use crate::exemplar::{ExemplarRead, ExemplarSeries};
 use crate::families;
 use crate::{Cells, HistogramSnapshot, Metric, MetricDesc, SummaryAccumulator, SummarySnapshot};
 
@@ -17,6 +18,7 @@ pub(crate) struct Scratch {
     histogram: HistogramSnapshot,
     summary: SummarySnapshot,
     summary_acc: SummaryAccumulator,
+    exemplar: ExemplarRead,
 }
 
 impl Scratch {
@@ -56,13 +58,19 @@ pub(crate) fn write_samples(
         histogram: histogram_snapshot,
         summary: summary_snapshot,
         summary_acc,
+        exemplar,
     } = scratch;
     let mut series = Series::new(desc, style, digits);
+    // Exemplars go after the samples that OpenMetrics gives them to.
+    let exemplars = metric.exemplars.filter(|_| format.exemplars);
     match metric.cells {
         Cells::Counter(cells) => {
             for (i, cell) in cells.iter().enumerate() {
                 let value = cell.get().wrapping_add(families::merged::count(merged, i));
-                series.sample(out, "", None, |out| write_int(out, value));
+                series.sample(out, "", None, |out| {
+                    write_int(out, value);
+                    write_exemplar(out, exemplars, i, 0, exemplar, style);
+                });
                 series.next();
             }
         }
@@ -100,9 +108,10 @@ pub(crate) fn write_samples(
                 cells.read(index, snapshot);
                 families::merged::histogram(merged, index, snapshot);
                 let bounds = spec.bounds.iter().copied().chain([f64::INFINITY]);
-                for (bound, &count) in bounds.zip(&snapshot.cumulative) {
+                for (bucket, (bound, &count)) in bounds.zip(&snapshot.cumulative).enumerate() {
                     series.sample(out, "_bucket", Some(Extra::Float("le", bound)), |out| {
-                        write_int(out, count)
+                        write_int(out, count);
+                        write_exemplar(out, exemplars, index, bucket, exemplar, style);
                     });
                 }
                 let sum_is_counter = !negative_bounds && !snapshot.negative_observed;
@@ -162,6 +171,46 @@ pub(crate) fn write_samples(
             }
         }
     }
+}
+
+/// Appends ` # {labels} value timestamp` when the slot of `series`'s
+/// `bucket` holds an exemplar.
+fn write_exemplar(
+    out: &mut Vec<u8>,
+    exemplars: Option<&dyn ExemplarSeries>,
+    series: usize,
+    bucket: usize,
+    read: &mut ExemplarRead,
+    style: FloatStyle,
+) {
+    let Some(slot) = exemplars.and_then(|e| e.slot(series, bucket)) else {
+        return;
+    };
+    if !slot.read(read) {
+        return;
+    }
+    out.extend_from_slice(b" # {");
+    for (i, (name, value)) in read.labels().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"=\"");
+        write_label_value(out, value);
+        out.push(b'"');
+    }
+    out.extend_from_slice(b"} ");
+    style.write(out, read.value);
+    // Seconds with the milliseconds the exemplar was recorded with.
+    out.push(b' ');
+    write_int(out, read.timestamp_ms / 1000);
+    out.push(b'.');
+    let millis = read.timestamp_ms % 1000;
+    out.extend_from_slice(&[
+        b'0' + (millis / 100) as u8,
+        b'0' + (millis / 10 % 10) as u8,
+        b'0' + (millis % 10) as u8,
+    ]);
 }
 
 /// Writes the lines of one series after another.

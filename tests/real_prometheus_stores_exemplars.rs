@@ -1,0 +1,124 @@
+//! End to end: a real Prometheus 2.42 with `exemplar-storage` scrapes
+//! exemplars of a counter and of histogram buckets, once as OpenMetrics
+//! text and once as protobuf, and its exemplar query API returns them with
+//! their labels, values and timestamps exactly.
+//!
+//! In CI a missing `prometheus` binary fails this test; elsewhere it prints
+//! why it skips.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use enumeter::exemplar::ExemplarRead;
+use enumeter::{metrics, Exporter, Registry};
+use serde_json::Value;
+use support::servers::{self, wait_for, TempDir};
+
+/// Requests with exemplars.
+#[metrics(namespace = "trace", register = false)]
+pub enum Trace {
+    /// Requests.
+    #[counter(exemplars)]
+    RequestsTotal,
+    /// Request time.
+    #[histogram(unit = "seconds", buckets = [0.1, 1], exemplars)]
+    Latency,
+}
+
+static TRACE: TraceMetrics = TraceMetrics::new();
+
+/// The exemplars Prometheus returns for `query`: (labels, value, ms).
+fn exemplars(prometheus: &str, query: &str) -> Option<Vec<(String, f64, u64)>> {
+    let path = format!(
+        "/api/v1/query_exemplars?query={}&start=0&end=4000000000",
+        support::url_encode(query)
+    );
+    let (status, body) = support::http_get(prometheus, &path).ok()?;
+    if status != 200 {
+        return None;
+    }
+    let json: Value = serde_json::from_str(&body).ok()?;
+    let mut out = Vec::new();
+    for series in json["data"].as_array()? {
+        for e in series["exemplars"].as_array()? {
+            let value: f64 = e["value"].as_str()?.parse().ok()?;
+            let ms = (e["timestamp"].as_f64()? * 1000.0).round() as u64;
+            out.push((e["labels"].to_string(), value, ms));
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn scrape_and_check(flags: &[&str], what: &str) {
+    let exporter = Exporter::new()
+        .address("127.0.0.1:0")
+        .registry(Arc::new(Registry::new().with(&TRACE)))
+        .start()
+        .unwrap();
+    let dir = TempDir::new(&format!("exemplars-{what}"));
+    let (_prometheus, prometheus) = servers::prometheus_with(
+        &dir.0,
+        &format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n\
+             scrape_configs:\n  - job_name: trace\n    static_configs:\n      - targets: ['{}']\n",
+            exporter.local_addr()
+        ),
+        flags,
+    );
+    // What the slots hold, as the exposition wrote it.
+    let mut read = ExemplarRead::default();
+    assert!(TRACE.requests_total().slot_read(&mut read));
+    let counter_ms = read.timestamp_ms;
+    let limit = Duration::from_secs(30);
+    let counter = wait_for(limit, "the counter's exemplar", || {
+        exemplars(&prometheus, "trace_requests_total")
+    });
+    assert_eq!(
+        counter,
+        [(r#"{"trace_id":"c0ffee"}"#.to_owned(), 1.0, counter_ms)],
+        "{what}"
+    );
+    let buckets = wait_for(limit, "the buckets' exemplars", || {
+        exemplars(&prometheus, "trace_latency_seconds_bucket")
+    });
+    let mut values: Vec<(String, f64)> = buckets.iter().map(|(l, v, _)| (l.clone(), *v)).collect();
+    values.sort_by(|a, b| a.1.total_cmp(&b.1));
+    assert_eq!(
+        values,
+        [
+            (r#"{"trace_id":"t1"}"#.to_owned(), 0.5),
+            (r#"{"trace_id":"t2"}"#.to_owned(), 7.0),
+        ],
+        "{what}"
+    );
+    println!(
+        "{what}: {} exemplars read back through /api/v1/query_exemplars",
+        1 + buckets.len()
+    );
+    exporter.shutdown();
+}
+
+#[test]
+fn a_real_prometheus_stores_exemplars_from_openmetrics_and_protobuf() {
+    if !support::tool_available("prometheus", &["--version"], "apt-get install prometheus") {
+        return;
+    }
+    TRACE
+        .requests_total()
+        .inc_with_exemplar(&[("trace_id", "c0ffee")]);
+    TRACE
+        .latency()
+        .observe_with_exemplar(0.5, &[("trace_id", "t1")]);
+    TRACE
+        .latency()
+        .observe_with_exemplar(7.0, &[("trace_id", "t2")]);
+    // Prometheus 2.42 asks for OpenMetrics by default...
+    scrape_and_check(&["--enable-feature=exemplar-storage"], "openmetrics");
+    // ...and for protobuf with native histograms on.
+    scrape_and_check(
+        &["--enable-feature=exemplar-storage,native-histograms"],
+        "protobuf",
+    );
+}
