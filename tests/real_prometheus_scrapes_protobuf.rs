@@ -41,6 +41,12 @@ pub enum Wire {
     /// The link's state.
     #[state_set(states = Link)]
     State,
+    /// Native buckets, schema 0.
+    #[histogram(
+        unit = "seconds",
+        native(schema = 0, zero_threshold = 0.001, max = 1000)
+    )]
+    Native,
 }
 
 static WIRE: WireMetrics = WireMetrics::new();
@@ -102,6 +108,9 @@ fn a_real_prometheus_with_native_histograms_scrapes_protobuf_and_reads_back_ever
         WIRE.size().observe(f64::from(v));
     }
     WIRE.state().set(Link::Down);
+    for v in [0.0005, 0.75, 1.0, 1.5, 2.0, 6.0, 7.0, 8.0] {
+        WIRE.native().observe(v);
+    }
 
     let exporter = Exporter::new()
         .address("127.0.0.1:0")
@@ -146,6 +155,38 @@ fn a_real_prometheus_with_native_histograms_scrapes_protobuf_and_reads_back_ever
     expect(r#"wire_state{wire_state="down"}"#, 1.0);
     expect(r#"wire_state{wire_state="up"}"#, 0.0);
 
+    // The native histogram, as Prometheus returns it: count, sum, and each
+    // bucket's boundaries rule, bounds and count.
+    let native = servers::wait_for(limit, "the native histogram", || {
+        let path = format!(
+            "/api/v1/query?query={}",
+            support::url_encode("wire_native_seconds")
+        );
+        let (_, body) = support::http_get(&prometheus, &path).ok()?;
+        let json: serde_json::Value = serde_json::from_str(&body).ok()?;
+        json["data"]["result"]
+            .get(0)?
+            .get("histogram")
+            .map(|h| h[1].clone())
+    });
+    assert_eq!(native["count"], "8");
+    assert_eq!(native["sum"], "26.2505");
+    let buckets: Vec<String> = native["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| format!("{} {} {} {}", b[0], b[1], b[2], b[3]))
+        .collect();
+    assert_eq!(
+        buckets,
+        [
+            r#"3 "-0.001" "0.001" "1""#,
+            r#"0 "0.5" "1" "2""#,
+            r#"0 "1" "2" "2""#,
+            r#"0 "4" "8" "3""#,
+        ]
+    );
+
     let seen = seen.lock().unwrap().clone();
     assert!(!seen.is_empty());
     for (accept, content_type) in &seen {
@@ -159,7 +200,7 @@ fn a_real_prometheus_with_native_histograms_scrapes_protobuf_and_reads_back_ever
         );
     }
     println!(
-        "{} scrapes through the proxy, all protobuf; 13 values read back exactly",
+        "{} scrapes through the proxy, all protobuf; 13 values and a native histogram read back exactly",
         seen.len()
     );
     exporter.shutdown();

@@ -249,6 +249,11 @@ impl<'a, const B: usize> HistogramRef<'a, B> {
         Some(index)
     }
 
+    /// How many of the metric's unit make one second.
+    pub(crate) fn units_per_second(&self) -> f64 {
+        self.spec.units_per_second
+    }
+
     /// Records a duration in the metric's unit (seconds unless the unit is
     /// `milliseconds`, `microseconds` or `nanoseconds`).
     #[inline]

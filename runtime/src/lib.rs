@@ -44,6 +44,7 @@ mod info;
 mod label;
 mod merge;
 mod metric;
+pub mod native;
 pub mod process;
 #[cfg(feature = "protobuf")]
 pub mod proto;
@@ -78,7 +79,7 @@ pub use histogram::{
 pub use info::{Info, InfoRef};
 pub use label::{LabelValue, ParseLabelError};
 pub use merge::MergeFrom;
-pub use metric::{Cells, LabelDesc, Metric, MetricDesc};
+pub use metric::{Cells, LabelDesc, Metric, MetricDesc, NativeMetric};
 pub use registry::{registry, render, render_into, RegisterError, Registry};
 pub use sharded::{ShardedCounterRef, ShardedCounters, ShardedSeries};
 pub use snapshot::{Snapshot, Value};
@@ -101,8 +102,10 @@ pub use enumeter_macros::LabelValue;
 pub mod __private {
     pub use crate::computed::Computed;
     pub use crate::exemplar::{ExemplarCounterRef, ExemplarHistogramRef, WithExemplars};
+    pub use crate::native::{NativeHistogramRef, NativeSpec, WithNative};
     pub use crate::registry::GROUPS;
     pub use crate::summary::{merge_series as merge_summary_series, Quantile};
+    pub use crate::NativeMetric;
     pub use crate::{
         Cells, Counter, FloatGauge, Gauge, Group, Histogram, HistogramRef, HistogramSpec, Info,
         InfoRef, LabelDesc, LabelValue, MergeFrom, Metric, MetricDesc, ShardedCounterRef,

@@ -137,6 +137,17 @@ pub struct Metric<'a> {
     pub cells: Cells<'a>,
     /// The exemplar slots of a counter or histogram declared `exemplars`.
     pub exemplars: Option<&'a dyn crate::exemplar::ExemplarSeries>,
+    /// The native buckets of a histogram declared `native`.
+    pub native: Option<NativeMetric<'a>>,
+}
+
+/// A histogram's native buckets: the spec its series share, and the cells.
+#[derive(Clone, Copy)]
+pub struct NativeMetric<'a> {
+    /// The schema, zero threshold and key range.
+    pub spec: &'static crate::native::NativeSpec,
+    /// The series' native cells.
+    pub series: &'a dyn crate::native::NativeSeries,
 }
 
 impl<'a> Metric<'a> {
@@ -146,6 +157,7 @@ impl<'a> Metric<'a> {
             desc,
             cells,
             exemplars: None,
+            native: None,
         }
     }
 }
@@ -156,6 +168,7 @@ impl core::fmt::Debug for Metric<'_> {
             .field("desc", &self.desc)
             .field("cells", &self.cells)
             .field("exemplars", &self.exemplars.is_some())
+            .field("native", &self.native.map(|n| n.spec))
             .finish()
     }
 }

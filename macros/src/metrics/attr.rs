@@ -140,6 +140,20 @@ pub(crate) struct HistogramAttrs {
     /// Whether `buckets` was written at all, so that a bad value is not
     /// also reported as a missing one.
     pub(crate) buckets_given: bool,
+    /// `native` or `native(...)`: native buckets beside the classic ones.
+    pub(crate) native: Option<NativeAttrs>,
+}
+
+/// `native(schema = 3, zero_threshold = 1e-9, max = 1e9, max_buckets = 160,
+/// negative)`; every key optional.
+pub(crate) struct NativeAttrs {
+    /// The `native` key, for errors about the whole.
+    pub(crate) path: syn::Path,
+    pub(crate) schema: Option<Number>,
+    pub(crate) zero_threshold: Option<Number>,
+    pub(crate) max: Option<Number>,
+    pub(crate) max_buckets: Option<Number>,
+    pub(crate) negative: bool,
 }
 
 #[derive(Default)]
@@ -201,7 +215,7 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
     let accepted = match kind {
         Kind::Counter { .. } => "name, sharded, computed, exemplars",
         Kind::Gauge { .. } => "name, float, computed",
-        Kind::Histogram(_) => "buckets, unit, skip_non_positive, exemplars, name",
+        Kind::Histogram(_) => "buckets, native, unit, skip_non_positive, exemplars, name",
         Kind::Summary(_) => {
             "quantiles, max_age_secs, age_buckets, relative_error, unit, skip_non_positive, name"
         }
@@ -286,6 +300,53 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
                 (Kind::StateSet { states }, "states") => {
                     let ty: syn::Type = meta.value()?.parse()?;
                     set_once(states, ty, &meta, errors);
+                }
+                (Kind::Histogram(h), "native") => {
+                    let mut native = NativeAttrs {
+                        path: meta.path.clone(),
+                        schema: None,
+                        zero_threshold: None,
+                        max: None,
+                        max_buckets: None,
+                        negative: false,
+                    };
+                    if meta.input.peek(syn::token::Paren) {
+                        meta.parse_nested_meta(|inner| {
+                            let key = inner
+                                .path
+                                .get_ident()
+                                .map(ToString::to_string)
+                                .unwrap_or_default();
+                            let slot = match key.as_str() {
+                                "schema" => &mut native.schema,
+                                "zero_threshold" => &mut native.zero_threshold,
+                                "max" => &mut native.max,
+                                "max_buckets" => &mut native.max_buckets,
+                                "negative" => {
+                                    native.negative = flag(&inner, "`native(negative)`", errors)?;
+                                    return Ok(());
+                                }
+                                _ => {
+                                    return unknown_key(
+                                        &inner,
+                                        "native",
+                                        "schema, zero_threshold, max, max_buckets, negative",
+                                        errors,
+                                    )
+                                }
+                            };
+                            let expr: syn::Expr = inner.value()?.parse()?;
+                            if let Some(n) = number(&expr, List::Setting, errors) {
+                                set_once(slot, n, &inner, errors);
+                            }
+                            Ok(())
+                        })?;
+                    }
+                    if h.native.is_some() {
+                        errors.spanned(&meta.path, "this key is given twice; keep one");
+                    } else {
+                        h.native = Some(native);
+                    }
                 }
                 (Kind::Histogram(h), "buckets") => {
                     h.buckets_given = true;

@@ -185,6 +185,9 @@ struct Expanded<'m, 'a> {
     /// The hidden associated constant that holds a histogram's or summary's
     /// spec, and its definition.
     spec: Option<(syn::Ident, TokenStream)>,
+    /// For a histogram declared `native`: its native spec's constant and
+    /// definition, and the positive and negative cell counts.
+    native: Option<(syn::Ident, TokenStream, usize, usize)>,
 }
 
 impl<'m, 'a> Expanded<'m, 'a> {
@@ -216,10 +219,11 @@ impl<'m, 'a> Expanded<'m, 'a> {
             Kind::Info => (quote!(::enumeter::__private::Info), None),
             Kind::StateSet { .. } => (quote!(::enumeter::__private::StateSet), None),
             Kind::Histogram(h) => {
+                // Without classic buckets (a native histogram), `+Inf` alone.
                 let bounds: Vec<f64> = h
                     .buckets
-                    .as_ref()
-                    .expect("validated")
+                    .as_deref()
+                    .unwrap_or_default()
                     .iter()
                     .map(|n| n.value)
                     .collect();
@@ -304,11 +308,49 @@ impl<'m, 'a> Expanded<'m, 'a> {
                 )
             }
         };
+        let native = match &metric.kind().kind {
+            Kind::Histogram(h) => h.native.as_ref().map(|native| {
+                let settings = super::valid::NativeSettings::of(native);
+                let (first, last) = settings.keys();
+                let positive = (last - first + 1) as usize;
+                let negative = if settings.negative { positive } else { 0 };
+                let bounds = super::valid::native_bounds(settings.schema);
+                let super::valid::NativeSettings {
+                    schema,
+                    zero_threshold,
+                    max_buckets,
+                    negative: allow_negative,
+                    ..
+                } = settings;
+                let ident = quote::format_ident!(
+                    "__ENUMETER_NATIVE_{}",
+                    fn_ident.to_string().trim_start_matches("r#").to_uppercase()
+                );
+                let def = quote! {
+                    #[doc(hidden)]
+                    // The octave's bounds are powers of 2^(1/2^s): 2^(-1/2)
+                    // is not meant as FRAC_1_SQRT_2.
+                    #[allow(clippy::approx_constant)]
+                    const #ident: ::enumeter::__private::NativeSpec = ::enumeter::__private::NativeSpec {
+                        schema: #schema,
+                        zero_threshold: #zero_threshold,
+                        first_key: #first,
+                        keys: #positive,
+                        max_buckets: #max_buckets,
+                        negative: #allow_negative,
+                        bounds: &[#(#bounds),*],
+                    };
+                };
+                (ident, def, positive, negative)
+            }),
+            _ => None,
+        };
         Self {
             metric,
             fn_ident,
             cell,
             series,
+            native,
             spec: spec.map(|(ident, ty, value)| {
                 let def = quote! {
                     #[doc(hidden)]
@@ -338,6 +380,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
             quote!(::enumeter::__private::Computed<#cell, { #series }>)
         } else if let Some(per_series) = self.exemplar_slots() {
             quote!(::enumeter::__private::WithExemplars<#cell, { #series }, #per_series>)
+        } else if let Some((_, _, positive, negative)) = &self.native {
+            quote!(::enumeter::__private::WithNative<#cell, { #series }, #positive, #negative>)
         } else {
             quote!([#cell; #series])
         }
@@ -351,6 +395,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
             quote!(::enumeter::__private::Computed::new([const { <#cell>::new() }; #series]))
         } else if self.exemplar_slots().is_some() {
             quote!(::enumeter::__private::WithExemplars::new([const { <#cell>::new() }; #series]))
+        } else if self.native.is_some() {
+            quote!(::enumeter::__private::WithNative::new([const { <#cell>::new() }; #series]))
         } else {
             quote!([const { <#cell>::new() }; #series])
         }
@@ -433,6 +479,12 @@ impl<'m, 'a> Expanded<'m, 'a> {
     /// `lifetime`.
     fn handle_type(&self, lifetime: TokenStream) -> TokenStream {
         let cell = &self.cell;
+        if let Some((_, _, positive, negative)) = &self.native {
+            let generics = generic_args(cell);
+            return quote!(
+                ::enumeter::__private::NativeHistogramRef<#lifetime, #generics, #positive, #negative>
+            );
+        }
         if self.exemplar_slots().is_some() {
             return match &self.metric.kind().kind {
                 Kind::Histogram(_) => {
@@ -468,6 +520,16 @@ impl<'m, 'a> Expanded<'m, 'a> {
     /// The handle for the series at `index` of the field `ident`.
     fn handle(&self, ident: &syn::Ident, index: TokenStream) -> TokenStream {
         let cell_ref = quote!(&self.#ident[#index]);
+        if let (Some((native, ..)), Some((spec, _))) = (&self.native, &self.spec) {
+            return quote! {{
+                let index = #index;
+                ::enumeter::__private::NativeHistogramRef::new(
+                    ::enumeter::__private::HistogramRef::new(&self.#ident[index], &Self::#spec),
+                    self.#ident.native(index),
+                    &Self::#native,
+                )
+            }};
+        }
         if self.exemplar_slots().is_some() {
             return match (&self.metric.kind().kind, &self.spec) {
                 (Kind::Histogram(_), Some((spec, _))) => quote! {{
@@ -563,9 +625,11 @@ impl<'m, 'a> Expanded<'m, 'a> {
         let handle_type = self.handle_type(quote!('_));
         let handle = self.handle(ident, index);
         let spec = self.spec.as_ref().map(|(_, def)| def);
+        let native = self.native.as_ref().map(|(_, def, ..)| def);
         let setter = self.source_setter(vis, None);
         quote! {
             #spec
+            #native
 
             #[doc = #doc]
             #[inline]
@@ -640,7 +704,9 @@ impl<'m, 'a> Expanded<'m, 'a> {
             (Kind::Counter { sharded: Some(_) }, _) => quote!(ShardedCounter(&self.#ident)),
             (Kind::Gauge { float: false }, _) => quote!(Gauge(&self.#ident)),
             (Kind::Gauge { float: true }, _) => quote!(FloatGauge(&self.#ident)),
-            (Kind::Histogram(_), Some((spec, _))) if self.exemplar_slots().is_some() => {
+            (Kind::Histogram(_), Some((spec, _)))
+                if self.exemplar_slots().is_some() || self.native.is_some() =>
+            {
                 quote!(Histogram { spec: &Self::#spec, series: &*self.#ident })
             }
             (Kind::Histogram(_), Some((spec, _))) => {
@@ -672,6 +738,15 @@ impl<'m, 'a> Expanded<'m, 'a> {
             Some(_) => quote!(::core::option::Option::Some(&self.#ident)),
             None => quote!(::core::option::Option::None),
         };
+        let native = match &self.native {
+            Some((native, ..)) => quote! {
+                ::core::option::Option::Some(::enumeter::__private::NativeMetric {
+                    spec: &Self::#native,
+                    series: &self.#ident,
+                })
+            },
+            None => quote!(::core::option::Option::None),
+        };
         quote! {
             {
                 #refresh
@@ -685,6 +760,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
                     desc: &DESC,
                     cells: ::enumeter::__private::Cells::#cells,
                     exemplars: #exemplars,
+                    native: #native,
                 });
             }
         }

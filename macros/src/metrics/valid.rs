@@ -370,6 +370,18 @@ fn check_duplicates(group: &Group<'_>, errors: &mut Errors) {
 }
 
 fn check_kind_options(kind: &KindAttr, errors: &mut Errors) {
+    if let Kind::Histogram(h) = &kind.kind {
+        if let Some(native) = &h.native {
+            check_native(native, errors);
+            if let Some(exemplars) = &kind.exemplars {
+                errors.spanned(
+                    exemplars,
+                    "exemplars are kept for classic buckets only for now: drop `exemplars` \
+                     or `native`",
+                );
+            }
+        }
+    }
     if let Some(exemplars) = &kind.exemplars {
         let clash = match (&kind.kind, &kind.computed) {
             (Kind::Counter { sharded: Some(_) }, _) => Some("sharded"),
@@ -440,6 +452,7 @@ fn check_kind_options(kind: &KindAttr, errors: &mut Errors) {
         }
         Kind::Histogram(h) => match &h.buckets {
             None if h.buckets_given => {}
+            None if h.native.is_some() => {}
             None => errors.spanned(
                 &kind.attr,
                 "a histogram needs buckets: `#[histogram(buckets = [0.1, 0.5, 1.0])]`, \
@@ -572,5 +585,130 @@ fn not_a_label_type(ty: &syn::Type) -> Option<String> {
         | syn::Type::ImplTrait(_)
         | syn::Type::BareFn(_) => Some(written()),
         _ => None,
+    }
+}
+
+/// The native histogram's settings, with their defaults.
+pub(crate) struct NativeSettings {
+    pub(crate) schema: i32,
+    pub(crate) zero_threshold: f64,
+    pub(crate) max: f64,
+    pub(crate) max_buckets: usize,
+    pub(crate) negative: bool,
+}
+
+/// The most cells a native histogram series may take (per sign).
+pub(crate) const MAX_NATIVE_CELLS: usize = 8192;
+
+impl NativeSettings {
+    pub(crate) fn of(native: &super::attr::NativeAttrs) -> Self {
+        Self {
+            schema: native.schema.as_ref().map_or(3, |n| n.value as i32),
+            zero_threshold: native
+                .zero_threshold
+                .as_ref()
+                .map_or((-32f64).exp2(), |n| n.value),
+            max: native.max.as_ref().map_or(32f64.exp2(), |n| n.value),
+            max_buckets: native
+                .max_buckets
+                .as_ref()
+                .map_or(160, |n| n.value as usize),
+            negative: native.negative,
+        }
+    }
+
+    /// The first and last bucket keys of the cells.
+    pub(crate) fn keys(&self) -> (i32, i32) {
+        let bounds = native_bounds(self.schema);
+        let first = native_key(next_up(self.zero_threshold), self.schema, &bounds);
+        let last = native_key(self.max, self.schema, &bounds);
+        (first, last)
+    }
+}
+
+/// The smallest float above `v` (> 0).
+fn next_up(v: f64) -> f64 {
+    f64::from_bits(v.to_bits() + 1)
+}
+
+/// The bounds of one octave at `schema` > 0 as fractions in [0.5, 1);
+/// must match `enumeter::native`'s expectations (`2^(i/2^s − 1)`).
+pub(crate) fn native_bounds(schema: i32) -> Vec<f64> {
+    if schema <= 0 {
+        return Vec::new();
+    }
+    let n = 1i32 << schema;
+    (0..n)
+        .map(|i| (f64::from(i) / f64::from(n) - 1.0).exp2())
+        .collect()
+}
+
+/// `enumeter::native::key`, at compile time.
+pub(crate) fn native_key(v: f64, schema: i32, bounds: &[f64]) -> i32 {
+    let bits = v.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32 - 1022;
+    let frac = f64::from_bits((bits & ((1u64 << 52) - 1)) | (1022u64 << 52));
+    if schema > 0 {
+        bounds.partition_point(|&b| b < frac) as i32 + (exp - 1) * bounds.len() as i32
+    } else {
+        let mut key = exp;
+        if frac == 0.5 {
+            key -= 1;
+        }
+        (key + (1i32 << -schema) - 1) >> -schema
+    }
+}
+
+fn check_native(native: &super::attr::NativeAttrs, errors: &mut Errors) {
+    let mut ok = true;
+    if let Some(schema) = &native.schema {
+        if schema.value.fract() != 0.0 || !(-4.0..=8.0).contains(&schema.value) {
+            errors.spanned(
+                &schema.tokens,
+                "schema is a whole number from -4 to 8 (Prometheus' standard schemas)",
+            );
+            ok = false;
+        }
+    }
+    for (n, what) in [
+        (&native.zero_threshold, "zero_threshold"),
+        (&native.max, "max"),
+    ] {
+        if let Some(n) = n {
+            if !(n.value.is_finite() && n.value >= f64::MIN_POSITIVE) {
+                errors.spanned(&n.tokens, format!("{what} is a finite number above 0"));
+                ok = false;
+            }
+        }
+    }
+    if let Some(n) = &native.max_buckets {
+        if n.value.fract() != 0.0 || !(1.0..=10_000.0).contains(&n.value) {
+            errors.spanned(&n.tokens, "max_buckets is a whole number from 1 to 10000");
+            ok = false;
+        }
+    }
+    if !ok {
+        return;
+    }
+    let settings = NativeSettings::of(native);
+    if settings.max <= settings.zero_threshold {
+        errors.spanned(
+            &native.path,
+            "native(max = ...) must be above zero_threshold",
+        );
+        return;
+    }
+    let (first, last) = settings.keys();
+    let cells = (last - first + 1) as usize;
+    if cells > MAX_NATIVE_CELLS {
+        errors.spanned(
+            &native.path,
+            format!(
+                "this native histogram needs {cells} cells per series (8 bytes each) from \
+                 zero_threshold to max at schema {}; at most {MAX_NATIVE_CELLS}: lower the \
+                 schema, raise zero_threshold or lower max",
+                settings.schema
+            ),
+        );
     }
 }

@@ -14,6 +14,8 @@
 use std::cell::RefCell;
 
 use crate::exemplar::{ExemplarRead, ExemplarSeries};
+use smallvec::SmallVec;
+
 use crate::snapshot::{family_series, Series, Value};
 use crate::wire::{
     double_field, field_len, message_field, message_head, string_field, varint, varint_field,
@@ -52,6 +54,7 @@ struct Scratch {
     item: Vec<u8>,
     exemplar: Vec<u8>,
     read: ExemplarRead,
+    native: crate::native::NativeSnapshot,
 }
 
 thread_local! {
@@ -92,8 +95,10 @@ fn write_family(
         item,
         exemplar,
         read,
+        native,
     } = scratch;
     let exemplars = metric.exemplars;
+    let native_cells = metric.native;
     family.clear();
     string_field(family, 1, desc.name);
     string_field(family, 2, desc.help);
@@ -164,6 +169,11 @@ fn write_family(
                     }
                     message_field(value, 3, item);
                 }
+                if let Some(cells) = native_cells {
+                    cells.series.read(cells.spec, series.index, native);
+                    native.reduce(cells.spec.max_buckets);
+                    write_native(value, cells.spec, native, item);
+                }
                 7
             }
             Value::Summary {
@@ -188,6 +198,53 @@ fn write_family(
     });
     varint(out, family.len() as u64);
     out.extend_from_slice(family);
+}
+
+/// The native fields of a `Histogram` message: schema, zero bucket, and
+/// each sign's populated buckets as spans and deltas.
+fn write_native(
+    out: &mut Vec<u8>,
+    spec: &crate::native::NativeSpec,
+    buckets: &crate::native::NativeSnapshot,
+    scratch: &mut Vec<u8>,
+) {
+    let zigzag32 = |n: i32| u64::from(((n << 1) ^ (n >> 31)) as u32);
+    let zigzag64 = |n: i64| ((n << 1) ^ (n >> 63)) as u64;
+    varint_field(out, 5, zigzag32(buckets.schema));
+    double_field(out, 6, spec.zero_threshold);
+    varint_field(out, 7, buckets.zero);
+    for (sign, span_field, delta_field) in [(&buckets.negative, 9, 10), (&buckets.positive, 12, 13)]
+    {
+        // Spans: runs of consecutive keys; the first offset is its key,
+        // each next one the gap after the previous run.
+        let mut runs: SmallVec<[(i32, u32); 16]> = SmallVec::new();
+        for &(key, _) in sign.iter() {
+            match runs.last_mut() {
+                Some((start, len)) if *start + *len as i32 == key => *len += 1,
+                _ => runs.push((key, 1)),
+            }
+        }
+        let mut end = 0i32;
+        for (i, &(start, len)) in runs.iter().enumerate() {
+            let offset = if i == 0 { start } else { start - end };
+            end = start + len as i32;
+            scratch.clear();
+            varint_field(scratch, 1, zigzag32(offset));
+            varint_field(scratch, 2, u64::from(len));
+            message_field(out, span_field, scratch);
+        }
+        // Deltas, packed: each count minus the one before.
+        if !sign.is_empty() {
+            scratch.clear();
+            let mut previous = 0i64;
+            for &(_, count) in sign.iter() {
+                let count = count as i64;
+                varint(scratch, zigzag64(count - previous));
+                previous = count;
+            }
+            message_field(out, delta_field, scratch);
+        }
+    }
 }
 
 /// Writes the exemplar of `series`'s `bucket` into `out` as an `Exemplar`
