@@ -138,7 +138,7 @@ def threads_table(run, out):
 
 
 def render_table(run, out):
-    out.append("### Rendering the Prometheus text format\n")
+    out.append("### Rendering (the Prometheus text format; `enumeter_protobuf`: the protobuf exposition)\n")
     out.append("Counter series with two labels, each incremented once; the buffer is reused "
                "across renders where the contender allows it. Allocations are counted during "
                "one render after a first one; instructions per series from callgrind.\n")
@@ -280,11 +280,34 @@ def targets(run, out):
         add("summary observe vs our classic histogram, instructions", ratio(si, hi), "≤ 2×", si <= 2 * hi)
     for series, scenario in [(10_000, "render_10k"), (100_000, "render_100k")]:
         o = run.median(scenario, "enumeter")
-        peers = [(n, run.median(scenario, n)) for n in run.contenders(scenario) if n != "enumeter"]
+        peers = [(n, run.median(scenario, n)) for n in run.contenders(scenario)
+                 if not n.startswith("enumeter")]
         if o and peers:
             fastest = min(peers, key=lambda p: p[1])
             add(f"render {series:,} series vs fastest peer", f"{ratio(fastest[1], o)} ({fastest[0]})",
                 "faster than every peer", o < fastest[1])
+    for series, scenario in [(10_000, "render_10k"), (100_000, "render_100k")]:
+        text, proto = run.median(scenario, "enumeter"), run.median(scenario, "enumeter_protobuf")
+        if text and proto:
+            add(f"protobuf render vs our text render, {series:,} series", ratio(proto, text),
+                "≤ 1.0×", proto <= text)
+    classic = run.median("native_observe", "enumeter_classic")
+    native = run.median("native_observe", "enumeter_native")
+    client = run.median("native_observe", "prometheus_client_native")
+    if classic and native:
+        add("native histogram observe vs our classic, ns", ratio(native, classic), "≤ 1.5×",
+            native <= 1.5 * classic)
+    ci, ni = run.ir("native_observe", "enumeter_classic"), run.ir("native_observe", "enumeter_native")
+    if ci and ni:
+        add("native histogram observe vs our classic, instructions", ratio(ni, ci), "≤ 1.5×",
+            ni <= 1.5 * ci)
+    if native and client:
+        add("native histogram observe vs prometheus-client's", ratio(native, client),
+            "faster", native < client)
+    wi = run.ir("native_observe", "enumeter_classic_declared_with_exemplars")
+    if wi and ci:
+        add("observe on a histogram declared with exemplars (none given), instructions",
+            f"{wi:.0f} vs {ci:.0f}", "as today", wi <= ci)
     memory = {r["contender"]: r["bytes_per_series"] for r in run.times.get("memory", [])}
     if "enumeter" in memory:
         add("plain counter memory per series", f"{memory['enumeter']:.1f} bytes", "8 bytes",
@@ -354,6 +377,13 @@ def main():
              "`axum_prometheus` in `axum_prometheus::PrometheusMetricLayer` (its counter, "
              "histogram and in-flight gauge through `metrics-exporter-prometheus`). Ratios "
              "against `no_layer`; a layer's overhead is its time minus `no_layer`'s.")
+    op_table(run, "native_observe", "Native histogram observe, and exemplars (one series)",
+             "enumeter_classic", out,
+             "The values of `histogram_observe`, into one unlabelled series: our classic 10-bucket "
+             "histogram; the same declared with `exemplars` and observed without one; observed "
+             "with an exemplar (a 16-character trace id, timestamped); native buckets at schema 3 "
+             "(`#[histogram(native)]`); `prometheus-client` 0.25's native histogram at schema 3. "
+             "Ratios against our classic histogram.")
     render_table(run, out)
     memory_table(run, out)
     compile_table(run, out)

@@ -703,6 +703,69 @@ fn render_contenders(series: usize) -> Vec<Contender> {
         .collect()
 }
 
+/// Native histograms and exemplars: one series each, the same values as
+/// `histogram_observe`.
+#[metrics(namespace = "native_bench", register = false)]
+pub enum NativeBench {
+    /// Classic buckets, as in `histogram_observe` but unlabelled.
+    #[histogram(buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0])]
+    Classic,
+    /// The same buckets, declared with exemplars (recorded without one).
+    #[histogram(buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0], exemplars)]
+    WithExemplars,
+    /// Native buckets at schema 3 (the defaults).
+    #[histogram(native)]
+    Native,
+}
+
+static NATIVE_BENCH: NativeBenchMetrics = NativeBenchMetrics::new();
+
+fn native_contenders() -> Vec<Contender> {
+    let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
+    let mut out = Vec::new();
+    static BARE: AtomicU64 = AtomicU64::new(0);
+    out.push(contender("bare_atomic", move |n| {
+        for i in 0..n as usize {
+            black_box(ops[i & 1023]);
+            BARE.fetch_add(1, Ordering::Relaxed);
+        }
+    }));
+    out.push(contender("enumeter_classic", move |n| {
+        for i in 0..n as usize {
+            NATIVE_BENCH.classic().observe(ops[i & 1023].2);
+        }
+    }));
+    out.push(contender(
+        "enumeter_classic_declared_with_exemplars",
+        move |n| {
+            for i in 0..n as usize {
+                NATIVE_BENCH.with_exemplars().observe(ops[i & 1023].2);
+            }
+        },
+    ));
+    out.push(contender("enumeter_with_exemplar", move |n| {
+        for i in 0..n as usize {
+            NATIVE_BENCH
+                .with_exemplars()
+                .observe_with_exemplar(ops[i & 1023].2, &[("trace_id", "4bf92f3577b34da6")]);
+        }
+    }));
+    out.push(contender("enumeter_native", move |n| {
+        for i in 0..n as usize {
+            NATIVE_BENCH.native().observe(ops[i & 1023].2);
+        }
+    }));
+    let client = prometheus_client::metrics::histogram::Histogram::new_native(
+        prometheus_client::metrics::histogram::NativeHistogramConfig::with_schema(3),
+    );
+    out.push(contender("prometheus_client_native", move |n| {
+        for i in 0..n as usize {
+            client.observe(ops[i & 1023].2);
+        }
+    }));
+    out
+}
+
 /// Every scenario, by name.
 fn scenario(name: &str) -> Option<Scenario> {
     let (unit, contenders) = match name {
@@ -715,12 +778,13 @@ fn scenario(name: &str) -> Option<Scenario> {
         "render_10k" => ("render", render_contenders(10_000)),
         "render_100k" => ("render", render_contenders(100_000)),
         "http_request" => ("request", http_bench::contenders()),
+        "native_observe" => ("op", native_contenders()),
         _ => return None,
     };
     Some(Scenario { unit, contenders })
 }
 
-const SCENARIOS: [&str; 9] = [
+const SCENARIOS: [&str; 10] = [
     "counter_inc",
     "counter_2_threads_random",
     "counter_2_threads_disjoint",
@@ -730,6 +794,7 @@ const SCENARIOS: [&str; 9] = [
     "render_10k",
     "render_100k",
     "http_request",
+    "native_observe",
 ];
 
 mod render_labels {
@@ -821,6 +886,11 @@ fn renderers(series: usize) -> Vec<(&'static str, Renderer)> {
             "enumeter",
             Box::new(move |buf| registry.render_into(Format::Prometheus, buf)),
         ));
+        let registry = Registry::new().with(m);
+        out.push((
+            "enumeter_protobuf",
+            Box::new(move |buf| registry.render_into(Format::Protobuf, buf)),
+        ));
     } else {
         let m: &'static Render100kMetrics = Box::leak(Box::new(Render100kMetrics::new()));
         for a in Hundred::ALL {
@@ -832,6 +902,11 @@ fn renderers(series: usize) -> Vec<(&'static str, Renderer)> {
         out.push((
             "enumeter",
             Box::new(move |buf| registry.render_into(Format::Prometheus, buf)),
+        ));
+        let registry = Registry::new().with(m);
+        out.push((
+            "enumeter_protobuf",
+            Box::new(move |buf| registry.render_into(Format::Protobuf, buf)),
         ));
     }
 

@@ -55,6 +55,7 @@ struct Scratch {
     exemplar: Vec<u8>,
     read: ExemplarRead,
     native: crate::native::NativeSnapshot,
+    scalars: ScalarScratch,
 }
 
 thread_local! {
@@ -96,6 +97,7 @@ fn write_family(
         exemplar,
         read,
         native,
+        scalars,
     } = scratch;
     let exemplars = metric.exemplars;
     let native_cells = metric.native;
@@ -103,6 +105,11 @@ fn write_family(
     string_field(family, 1, desc.name);
     string_field(family, 2, desc.help);
     varint_field(family, 3, kind as u64);
+    // One value per series: written straight into the family, labels
+    // from an odometer over the label values, no snapshot in between.
+    if write_scalars(metric, merged, family, out, scalars) {
+        return;
+    }
     let states = match metric.cells {
         Cells::StateSet { states, .. } => states,
         _ => &[],
@@ -198,6 +205,148 @@ fn write_family(
     });
     varint(out, family.len() as u64);
     out.extend_from_slice(family);
+}
+
+/// The series of a counter or gauge metric as `Metric` messages, and the
+/// family (its header already in `family`) written to `out`; false
+/// (nothing written) for the other kinds. Each label value's `LabelPair` is
+/// encoded once per render; without exemplars the family's length is summed
+/// first and every series written straight into `out`.
+fn write_scalars(
+    metric: &Metric<'_>,
+    merged: &[Metric<'_>],
+    family: &mut Vec<u8>,
+    out: &mut Vec<u8>,
+    scratch: &mut ScalarScratch,
+) -> bool {
+    use crate::families::merged;
+    // The field of the value's message in `Metric`, and the series count.
+    let (field, series) = match metric.cells {
+        Cells::Counter(c) => (3, c.len()),
+        Cells::ShardedCounter(c) => (3, c.len()),
+        Cells::FloatCounter(c) => (3, c.len()),
+        Cells::Gauge(c) => (2, c.len()),
+        Cells::FloatGauge(c) => (2, c.len()),
+        _ => return false,
+    };
+    let value_of = |index: usize| match metric.cells {
+        Cells::Counter(c) => c[index].get().wrapping_add(merged::count(merged, index)) as f64,
+        Cells::ShardedCounter(c) => c.get(index).wrapping_add(merged::count(merged, index)) as f64,
+        Cells::FloatCounter(c) | Cells::FloatGauge(c) => {
+            c[index].get() + merged::float(merged, index)
+        }
+        Cells::Gauge(c) => c[index].get().wrapping_add(merged::gauge(merged, index)) as f64,
+        _ => 0.0,
+    };
+    let ScalarScratch {
+        pairs,
+        spans,
+        firsts,
+        digits,
+        exemplar,
+        read,
+    } = scratch;
+    let labels = metric.desc.labels;
+    // Every label value's encoded `LabelPair` field, and where it lies.
+    pairs.clear();
+    spans.clear();
+    firsts.clear();
+    for label in labels {
+        firsts.push(spans.len());
+        for value in label.values {
+            let start = pairs.len();
+            message_head(
+                pairs,
+                1,
+                field_len(label.name.len()) + field_len(value.len()),
+            );
+            string_field(pairs, 1, label.name);
+            string_field(pairs, 2, value);
+            spans.push((start, pairs.len()));
+        }
+    }
+    let pair = |label: usize, digit: usize| spans[firsts[label] + digit];
+    let labels_len = |digits: &[usize]| -> usize {
+        digits
+            .iter()
+            .enumerate()
+            .map(|(k, &d)| {
+                let (a, b) = pair(k, d);
+                b - a
+            })
+            .sum()
+    };
+    let next = |digits: &mut [usize]| {
+        // The last label turns fastest.
+        for (digit, label) in digits.iter_mut().zip(labels).rev() {
+            *digit += 1;
+            if *digit < label.values.len() {
+                break;
+            }
+            *digit = 0;
+        }
+    };
+    // The value's message: key, length, a double.
+    const VALUE: usize = 1 + 1 + 9;
+    digits.clear();
+    digits.resize(labels.len(), 0);
+    if metric.exemplars.is_none() {
+        let mut len = family.len();
+        for _ in 0..series {
+            len += field_len(labels_len(digits) + VALUE);
+            next(digits);
+        }
+        varint(out, len as u64);
+        out.extend_from_slice(family);
+        digits.iter_mut().for_each(|d| *d = 0);
+        for index in 0..series {
+            message_head(out, 4, labels_len(digits) + VALUE);
+            for (k, &d) in digits.iter().enumerate() {
+                let (a, b) = pair(k, d);
+                out.extend_from_slice(&pairs[a..b]);
+            }
+            message_head(out, field, 9);
+            double_field(out, 1, value_of(index));
+            next(digits);
+        }
+        return true;
+    }
+    for index in 0..series {
+        let has_exemplar = field == 3 && write_exemplar(metric.exemplars, index, 0, read, exemplar);
+        let value_len = 9 + if has_exemplar {
+            field_len(exemplar.len())
+        } else {
+            0
+        };
+        message_head(family, 4, labels_len(digits) + field_len(value_len));
+        for (k, &d) in digits.iter().enumerate() {
+            let (a, b) = pair(k, d);
+            family.extend_from_slice(&pairs[a..b]);
+        }
+        message_head(family, field, value_len);
+        double_field(family, 1, value_of(index));
+        if has_exemplar {
+            message_field(family, 2, exemplar);
+        }
+        next(digits);
+    }
+    varint(out, family.len() as u64);
+    out.extend_from_slice(family);
+    true
+}
+
+/// The buffers of [`write_scalars`], reused from render to render.
+#[derive(Default)]
+struct ScalarScratch {
+    /// Every label value's encoded `LabelPair` field, one after another.
+    pairs: Vec<u8>,
+    /// Where each lies in `pairs`, label after label.
+    spans: Vec<(usize, usize)>,
+    /// Each label's first entry in `spans`.
+    firsts: Vec<usize>,
+    digits: Vec<usize>,
+    exemplar: Vec<u8>,
+    read: ExemplarRead,
 }
 
 /// The native fields of a `Histogram` message: schema, zero bucket, and
