@@ -1,7 +1,9 @@
 //! End to end: a real Prometheus 2.42 with `exemplar-storage` scrapes
 //! exemplars of a counter and of histogram buckets, once as OpenMetrics
-//! text and once as protobuf, and its exemplar query API returns them with
-//! their labels, values and timestamps exactly.
+//! text (with `_created` samples) and once as protobuf, and its exemplar
+//! query API returns them with their labels, values and timestamps
+//! exactly; the `_created` samples come back as the series Prometheus 2.x
+//! makes of them.
 //!
 //! In CI a missing `prometheus` binary fails this test; elsewhere it prints
 //! why it skips.
@@ -55,6 +57,7 @@ fn scrape_and_check(flags: &[&str], what: &str) {
     let exporter = Exporter::new()
         .address("127.0.0.1:0")
         .registry(Arc::new(Registry::new().with(&TRACE)))
+        .created_timestamps(true)
         .start()
         .unwrap();
     let dir = TempDir::new(&format!("exemplars-{what}"));

@@ -32,6 +32,7 @@ mod base64;
 mod clock;
 pub mod computed;
 mod counter;
+pub mod created;
 mod encode;
 pub mod exemplar;
 #[cfg(feature = "http")]
@@ -101,6 +102,7 @@ pub use enumeter_macros::LabelValue;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::computed::Computed;
+    pub use crate::created::Created;
     pub use crate::exemplar::{ExemplarCounterRef, ExemplarHistogramRef, WithExemplars};
     pub use crate::native::{NativeHistogramRef, NativeSpec, WithNative};
     pub use crate::registry::GROUPS;

@@ -139,6 +139,9 @@ pub struct Metric<'a> {
     pub exemplars: Option<&'a dyn crate::exemplar::ExemplarSeries>,
     /// The native buckets of a histogram declared `native`.
     pub native: Option<NativeMetric<'a>>,
+    /// When the series started counting, in milliseconds since the Unix
+    /// epoch ([`created`](crate::created)); `None` writes no created time.
+    pub created_ms: Option<u64>,
 }
 
 /// A histogram's native buckets: the spec its series share, and the cells.
@@ -158,6 +161,7 @@ impl<'a> Metric<'a> {
             cells,
             exemplars: None,
             native: None,
+            created_ms: None,
         }
     }
 }

@@ -50,6 +50,14 @@ pub fn group() -> &'static dyn Group {
     &PROCESS
 }
 
+/// When this process started, in milliseconds since the Unix epoch, from
+/// `/proc` (to its 10 ms ticks); `None` elsewhere than on Linux.
+pub fn start_time_ms() -> Option<u64> {
+    let now = read_now();
+    let (stat, boot) = (now.stat?, now.boot_time?);
+    Some(boot * 1000 + stat.start_ticks * 1000 / USER_HZ as u64)
+}
+
 /// The cells, refreshed from `/proc` by every visit.
 struct ProcessMetrics {
     cpu_seconds: [FloatGauge; 1],

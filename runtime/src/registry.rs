@@ -70,6 +70,8 @@ pub static GROUPS: [&'static dyn Group];
 pub struct Registry<'a> {
     groups: Vec<&'a dyn Group>,
     plan: Plan<'a>,
+    /// Whether renders write created timestamps.
+    created: bool,
 }
 
 /// The metrics [`Registry::register`] left out of the registry.
@@ -169,7 +171,41 @@ impl<'a> Registry<'a> {
     /// Reuse one buffer across scrapes (`out.clear()` first) to render without
     /// allocating once the buffer has grown to size.
     pub fn render_into(&self, format: Format, out: &mut Vec<u8>) {
-        encode::render_into(self, format, out);
+        encode::render_into(self, format, self.created, out);
+    }
+
+    /// Renders with created timestamps or without, whatever this registry
+    /// was set to: for servers that have an option of their own.
+    #[cfg_attr(not(any(feature = "http", feature = "tower")), allow(dead_code))]
+    pub(crate) fn render_into_created(&self, format: Format, created: bool, out: &mut Vec<u8>) {
+        encode::render_into(self, format, self.created || created, out);
+    }
+
+    /// Writes created timestamps (off unless set): `_created` samples of
+    /// counters, histograms and summaries in OpenMetrics,
+    /// `created_timestamp` in protobuf; see [`created`](crate::created).
+    /// Prometheus 2.x stores `_created` lines as series of their own.
+    ///
+    /// ```
+    /// use enumeter::{metrics, Format, Registry};
+    ///
+    /// /// Jobs.
+    /// #[metrics(namespace = "jobs", register = false)]
+    /// pub enum Jobs {
+    ///     /// Jobs done.
+    ///     #[counter]
+    ///     DoneTotal,
+    /// }
+    ///
+    /// let jobs = JobsMetrics::new();
+    /// let registry = Registry::new().with(&jobs).created_timestamps(true);
+    /// let text = registry.render(Format::OpenMetrics);
+    /// assert!(text.contains("\njobs_done_created "));
+    /// assert!(!registry.render(Format::Prometheus).contains("_created"));
+    /// ```
+    pub fn created_timestamps(mut self, on: bool) -> Self {
+        self.created = on;
+        self
     }
 
     /// Reads every series of every family at this moment, as a render

@@ -93,12 +93,17 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
         #[doc = #storage_doc]
         #vis struct #storage {
             #(#fields,)*
+            /// When this instance started counting, for created timestamps.
+            __enumeter_created: ::enumeter::__private::Created,
         }
 
         impl #storage {
             /// Storage with every series at zero.
             pub const fn new() -> Self {
-                Self { #(#inits,)* }
+                Self {
+                    #(#inits,)*
+                    __enumeter_created: ::enumeter::__private::Created::new(),
+                }
             }
 
             #[doc = #global_doc]
@@ -142,6 +147,9 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
                 &'enumeter self,
                 visitor: &mut dyn ::core::ops::FnMut(::enumeter::__private::Metric<'enumeter>),
             ) {
+                let created = self
+                    .__enumeter_created
+                    .get(::core::ptr::eq(self, Self::global()));
                 #(#visits)*
             }
         }
@@ -761,6 +769,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
                     cells: ::enumeter::__private::Cells::#cells,
                     exemplars: #exemplars,
                     native: #native,
+                    created_ms: ::core::option::Option::Some(created),
                 });
             }
         }

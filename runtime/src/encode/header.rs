@@ -25,8 +25,9 @@ pub(crate) struct TextFormat {
     pub(crate) sum_must_be_counter: bool,
     /// OpenMetrics ends with `# EOF`.
     pub(crate) trailer: &'static [u8],
-    /// OpenMetrics writes exemplars after counter and bucket samples.
-    pub(crate) exemplars: bool,
+    /// OpenMetrics writes exemplars after counter and bucket samples, and
+    /// `_created` samples.
+    pub(crate) openmetrics_points: bool,
 }
 
 /// The Prometheus text format, version 0.0.4.
@@ -45,7 +46,7 @@ pub(crate) const PROMETHEUS: TextFormat = TextFormat {
     unit_line: false,
     sum_must_be_counter: false,
     trailer: b"",
-    exemplars: false,
+    openmetrics_points: false,
 };
 
 /// OpenMetrics 1.0 text.
@@ -64,7 +65,7 @@ pub(crate) const OPENMETRICS: TextFormat = TextFormat {
     unit_line: true,
     sum_must_be_counter: true,
     trailer: b"# EOF\n",
-    exemplars: true,
+    openmetrics_points: true,
 };
 
 impl TextFormat {

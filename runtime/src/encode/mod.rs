@@ -115,18 +115,25 @@ impl Format {
 }
 
 /// Renders every family of `registry` in `format`, appending to `out`.
-pub(crate) fn render_into(registry: &Registry<'_>, format: Format, out: &mut Vec<u8>) {
+pub(crate) fn render_into(
+    registry: &Registry<'_>,
+    format: Format,
+    created: bool,
+    out: &mut Vec<u8>,
+) {
     let text = match format {
         Format::Prometheus => &header::PROMETHEUS,
         Format::OpenMetrics => &header::OPENMETRICS,
         #[cfg(feature = "protobuf")]
-        Format::Protobuf => return protobuf::render_into(registry, out),
+        Format::Protobuf => return protobuf::render_into(registry, created, out),
     };
+    // Only OpenMetrics has `_created` samples.
+    let created = created && text.openmetrics_points;
     let now_ms = crate::summary::render_now_ms();
     samples::Scratch::with(|scratch| {
         registry.for_each_family(&mut |metric, merged| {
             text.write_header(&metric, out);
-            samples::write_samples(metric, merged, now_ms, text, scratch, out);
+            samples::write_samples(metric, merged, now_ms, text, created, scratch, out);
         });
     });
     out.extend_from_slice(text.trailer);

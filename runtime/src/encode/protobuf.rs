@@ -56,6 +56,7 @@ struct Scratch {
     read: ExemplarRead,
     native: crate::native::NativeSnapshot,
     scalars: ScalarScratch,
+    timestamp: Vec<u8>,
 }
 
 thread_local! {
@@ -63,7 +64,7 @@ thread_local! {
 }
 
 /// Appends every family of `registry` to `out`.
-pub(crate) fn render_into(registry: &Registry<'_>, out: &mut Vec<u8>) {
+pub(crate) fn render_into(registry: &Registry<'_>, created: bool, out: &mut Vec<u8>) {
     let now_ms = crate::summary::render_now_ms();
     SCRATCH.with(|scratch| {
         // A render that re-enters (a hand-written group rendering inside
@@ -75,7 +76,7 @@ pub(crate) fn render_into(registry: &Registry<'_>, out: &mut Vec<u8>) {
             Err(_) => &mut own,
         };
         registry.for_each_family(&mut |metric, merged| {
-            write_family(&metric, merged, now_ms, scratch, out);
+            write_family(&metric, merged, now_ms, created, scratch, out);
         });
     });
 }
@@ -84,6 +85,7 @@ fn write_family(
     metric: &Metric<'_>,
     merged: &[Metric<'_>],
     now_ms: u64,
+    created: bool,
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) {
@@ -98,16 +100,23 @@ fn write_family(
         read,
         native,
         scalars,
+        timestamp,
     } = scratch;
     let exemplars = metric.exemplars;
     let native_cells = metric.native;
+    // The created time as a `Timestamp` message, the same for every series.
+    timestamp.clear();
+    if let Some(ms) = metric.created_ms.filter(|_| created) {
+        write_timestamp(timestamp, ms);
+    }
+    let timestamp: &[u8] = timestamp;
     family.clear();
     string_field(family, 1, desc.name);
     string_field(family, 2, desc.help);
     varint_field(family, 3, kind as u64);
     // One value per series: written straight into the family, labels
     // from an odometer over the label values, no snapshot in between.
-    if write_scalars(metric, merged, family, out, scalars) {
+    if write_scalars(metric, merged, family, timestamp, out, scalars) {
         return;
     }
     let states = match metric.cells {
@@ -181,6 +190,9 @@ fn write_family(
                     native.reduce(cells.spec.max_buckets);
                     write_native(value, cells.spec, native, item);
                 }
+                if !timestamp.is_empty() {
+                    message_field(value, 15, timestamp);
+                }
                 7
             }
             Value::Summary {
@@ -195,6 +207,9 @@ fn write_family(
                     double_field(item, 1, *quantile);
                     double_field(item, 2, *estimate);
                     message_field(value, 3, item);
+                }
+                if !timestamp.is_empty() {
+                    message_field(value, 4, timestamp);
                 }
                 4
             }
@@ -216,6 +231,7 @@ fn write_scalars(
     metric: &Metric<'_>,
     merged: &[Metric<'_>],
     family: &mut Vec<u8>,
+    created: &[u8],
     out: &mut Vec<u8>,
     scratch: &mut ScalarScratch,
 ) -> bool {
@@ -286,38 +302,51 @@ fn write_scalars(
             *digit = 0;
         }
     };
-    // The value's message: key, length, a double.
-    const VALUE: usize = 1 + 1 + 9;
+    // A counter's created time, field 3 of its message.
+    let created = if field == 3 { created } else { &[][..] };
+    let created_len = if created.is_empty() {
+        0
+    } else {
+        field_len(created.len())
+    };
+    // The value's message without an exemplar: key, length, a double and
+    // the created time.
+    let value_len = 9 + created_len;
+    let whole_value = 1 + crate::wire::varint_len(value_len as u64) + value_len;
     digits.clear();
     digits.resize(labels.len(), 0);
     if metric.exemplars.is_none() {
         let mut len = family.len();
         for _ in 0..series {
-            len += field_len(labels_len(digits) + VALUE);
+            len += field_len(labels_len(digits) + whole_value);
             next(digits);
         }
         varint(out, len as u64);
         out.extend_from_slice(family);
         digits.iter_mut().for_each(|d| *d = 0);
         for index in 0..series {
-            message_head(out, 4, labels_len(digits) + VALUE);
+            message_head(out, 4, labels_len(digits) + whole_value);
             for (k, &d) in digits.iter().enumerate() {
                 let (a, b) = pair(k, d);
                 out.extend_from_slice(&pairs[a..b]);
             }
-            message_head(out, field, 9);
+            message_head(out, field, value_len);
             double_field(out, 1, value_of(index));
+            if !created.is_empty() {
+                message_field(out, 3, created);
+            }
             next(digits);
         }
         return true;
     }
     for index in 0..series {
         let has_exemplar = field == 3 && write_exemplar(metric.exemplars, index, 0, read, exemplar);
-        let value_len = 9 + if has_exemplar {
-            field_len(exemplar.len())
-        } else {
-            0
-        };
+        let value_len = value_len
+            + if has_exemplar {
+                field_len(exemplar.len())
+            } else {
+                0
+            };
         message_head(family, 4, labels_len(digits) + field_len(value_len));
         for (k, &d) in digits.iter().enumerate() {
             let (a, b) = pair(k, d);
@@ -327,6 +356,9 @@ fn write_scalars(
         double_field(family, 1, value_of(index));
         if has_exemplar {
             message_field(family, 2, exemplar);
+        }
+        if !created.is_empty() {
+            message_field(family, 3, created);
         }
         next(digits);
     }
@@ -347,6 +379,12 @@ struct ScalarScratch {
     digits: Vec<usize>,
     exemplar: Vec<u8>,
     read: ExemplarRead,
+}
+
+/// A `google.protobuf.Timestamp` message's fields: seconds and nanoseconds.
+fn write_timestamp(out: &mut Vec<u8>, ms: u64) {
+    varint_field(out, 1, ms / 1000);
+    varint_field(out, 2, (ms % 1000) * 1_000_000);
 }
 
 /// The native fields of a `Histogram` message: schema, zero bucket, and

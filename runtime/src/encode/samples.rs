@@ -48,10 +48,16 @@ pub(crate) fn write_samples(
     merged: &[Metric<'_>],
     now_ms: u64,
     format: &TextFormat,
+    created: bool,
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) {
     let desc = metric.desc;
+    // `_created` after each counter series, after `_count` otherwise.
+    let created_ms = metric
+        .created_ms
+        .filter(|_| created && format.openmetrics_points);
+    let counter_base = desc.name.strip_suffix("_total").unwrap_or(desc.name);
     let style = format.float;
     let Scratch {
         digits,
@@ -62,7 +68,7 @@ pub(crate) fn write_samples(
     } = scratch;
     let mut series = Series::new(desc, style, digits);
     // Exemplars go after the samples that OpenMetrics gives them to.
-    let exemplars = metric.exemplars.filter(|_| format.exemplars);
+    let exemplars = metric.exemplars.filter(|_| format.openmetrics_points);
     match metric.cells {
         Cells::Counter(cells) => {
             for (i, cell) in cells.iter().enumerate() {
@@ -71,6 +77,7 @@ pub(crate) fn write_samples(
                     write_int(out, value);
                     write_exemplar(out, exemplars, i, 0, exemplar, style);
                 });
+                series.created(out, counter_base, created_ms);
                 series.next();
             }
         }
@@ -80,6 +87,7 @@ pub(crate) fn write_samples(
                     .get(i)
                     .wrapping_add(families::merged::count(merged, i));
                 series.sample(out, "", None, |out| write_int(out, value));
+                series.created(out, counter_base, created_ms);
                 series.next();
             }
         }
@@ -94,6 +102,9 @@ pub(crate) fn write_samples(
             for (i, cell) in cells.iter().enumerate() {
                 let value = cell.get() + families::merged::float(merged, i);
                 series.sample(out, "", None, |out| style.write(out, value));
+                if let Cells::FloatCounter(_) = metric.cells {
+                    series.created(out, counter_base, created_ms);
+                }
                 series.next();
             }
         }
@@ -119,6 +130,7 @@ pub(crate) fn write_samples(
                     series.sample(out, "_sum", None, |out| style.write(out, snapshot.sum));
                     series.sample(out, "_count", None, |out| write_int(out, snapshot.count()));
                 }
+                series.created(out, desc.name, created_ms);
                 series.next();
             }
         }
@@ -139,6 +151,7 @@ pub(crate) fn write_samples(
                 }
                 series.sample(out, "_sum", None, |out| style.write(out, snapshot.sum));
                 series.sample(out, "_count", None, |out| write_int(out, snapshot.count));
+                series.created(out, desc.name, created_ms);
                 series.next();
             }
         }
@@ -203,9 +216,14 @@ fn write_exemplar(
     style.write(out, read.value);
     // Seconds with the milliseconds the exemplar was recorded with.
     out.push(b' ');
-    write_int(out, read.timestamp_ms / 1000);
+    write_seconds(out, read.timestamp_ms);
+}
+
+/// Milliseconds since the epoch as seconds with three decimals.
+fn write_seconds(out: &mut Vec<u8>, ms: u64) {
+    write_int(out, ms / 1000);
     out.push(b'.');
-    let millis = read.timestamp_ms % 1000;
+    let millis = ms % 1000;
     out.extend_from_slice(&[
         b'0' + (millis / 100) as u8,
         b'0' + (millis / 10 % 10) as u8,
@@ -243,6 +261,17 @@ impl<'s> Series<'s> {
         self.labels.write(out, self.desc.labels, extra, self.style);
         out.push(b' ');
         write_value(out);
+        out.push(b'\n');
+    }
+
+    /// `<base>_created{labels} <seconds>` when there is a created time.
+    fn created(&self, out: &mut Vec<u8>, base: &str, created_ms: Option<u64>) {
+        let Some(ms) = created_ms else { return };
+        out.extend_from_slice(base.as_bytes());
+        out.extend_from_slice(b"_created");
+        self.labels.write(out, self.desc.labels, None, self.style);
+        out.push(b' ');
+        write_seconds(out, ms);
         out.push(b'\n');
     }
 

@@ -73,6 +73,7 @@ pub struct Exporter {
     response_deadline: Duration,
     auth: Option<Auth>,
     gzip: bool,
+    created: bool,
 }
 
 /// Credentials as given, checked in `start`.
@@ -129,6 +130,7 @@ impl Exporter {
             response_deadline: Duration::from_secs(5),
             auth: None,
             gzip: cfg!(feature = "gzip"),
+            created: false,
         }
     }
 
@@ -215,6 +217,14 @@ impl Exporter {
     /// default with the `gzip` feature; without it this does nothing).
     pub fn gzip(mut self, enabled: bool) -> Self {
         self.gzip = enabled && cfg!(feature = "gzip");
+        self
+    }
+
+    /// Writes created timestamps (`_created` in OpenMetrics,
+    /// `created_timestamp` in protobuf; off unless set): see
+    /// [`created`](crate::created).
+    pub fn created_timestamps(mut self, on: bool) -> Self {
+        self.created = on;
         self
     }
 
@@ -351,6 +361,7 @@ impl Exporter {
             response_deadline: self.response_deadline,
             credentials,
             gzip: self.gzip,
+            created: self.created,
             limits: Limits::default(),
         })
     }
@@ -508,5 +519,6 @@ struct Config {
     response_deadline: Duration,
     credentials: Option<Credentials>,
     gzip: bool,
+    created: bool,
     limits: Limits,
 }

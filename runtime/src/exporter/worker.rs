@@ -100,6 +100,7 @@ fn metrics(
         request.accept,
         request.accept_encoding,
         config.gzip,
+        config.created,
         render,
         &mut buffer,
     );

@@ -73,6 +73,7 @@ pub(crate) fn render(
     accept: Option<&str>,
     accept_encoding: Option<&str>,
     gzip: bool,
+    created: bool,
     render: &mut Vec<u8>,
     compressed: &mut Vec<u8>,
 ) -> Result<Rendered, RenderPanicked> {
@@ -81,8 +82,8 @@ pub(crate) fn render(
     // A render runs the groups' own code: one that panics costs that
     // request, not the server.
     let rendered = catch_unwind(AssertUnwindSafe(|| match registry {
-        Some(registry) => registry.render_into(format, render),
-        None => crate::registry().render_into(format, render),
+        Some(registry) => registry.render_into_created(format, created, render),
+        None => crate::registry().render_into_created(format, created, render),
     }));
     if rendered.is_err() {
         render.clear();

@@ -46,6 +46,7 @@ pub struct MetricsService {
     registry: Option<Arc<Registry<'static>>>,
     credentials: Option<Credentials>,
     gzip: bool,
+    created: bool,
 }
 
 impl Default for MetricsService {
@@ -71,6 +72,7 @@ impl MetricsService {
             registry: None,
             credentials: None,
             gzip: cfg!(feature = "gzip"),
+            created: false,
         }
     }
 
@@ -100,6 +102,13 @@ impl MetricsService {
         self
     }
 
+    /// Writes created timestamps (off unless set): see
+    /// [`created`](crate::created).
+    pub fn created_timestamps(mut self, on: bool) -> Self {
+        self.created = on;
+        self
+    }
+
     /// The answer to `request`.
     fn answer<B>(&self, request: &http::Request<B>) -> http::Response<MetricsBody> {
         let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
@@ -120,6 +129,7 @@ impl MetricsService {
             header("accept"),
             header("accept-encoding"),
             self.gzip,
+            self.created,
             &mut render,
             &mut compressed,
         );
