@@ -46,8 +46,7 @@ fn groups_render_without_registration_sorted_by_module_path() {
          enumeter_observations_dropped_total{reason=\"infinite\"} 0\n\
          enumeter_observations_dropped_total{reason=\"negative\"} 0\n\
          enumeter_observations_dropped_total{reason=\"non_positive\"} 0\n\
-         enumeter_observations_dropped_total{reason=\"sum_overflow\"} 0\n\
-         enumeter_observations_dropped_total{reason=\"native_overflow\"} 0\n"
+         enumeter_observations_dropped_total{reason=\"sum_overflow\"} 0\n"
     );
     beta::Beta::events_total().inc();
     Alpha::level().set(-1);
@@ -68,8 +67,7 @@ fn groups_render_without_registration_sorted_by_module_path() {
          enumeter_observations_dropped_total{reason=\"infinite\"} 0\n\
          enumeter_observations_dropped_total{reason=\"negative\"} 0\n\
          enumeter_observations_dropped_total{reason=\"non_positive\"} 0\n\
-         enumeter_observations_dropped_total{reason=\"sum_overflow\"} 0\n\
-         enumeter_observations_dropped_total{reason=\"native_overflow\"} 0\n"
+         enumeter_observations_dropped_total{reason=\"sum_overflow\"} 0\n"
     );
     let names: Vec<_> = enumeter::registry().groups().map(|g| g.name()).collect();
     assert_eq!(
@@ -81,6 +79,7 @@ fn groups_render_without_registration_sorted_by_module_path() {
             "enumeter::exporter::ExporterSelf",
             "enumeter::push::RemoteWriteSelf",
             "enumeter::exemplar::ExemplarSelf",
+            "enumeter::native::NativeSelf",
             "enumeter::process",
             "enumeter::self_metrics::RegistryConflicts",
         ]

@@ -275,6 +275,7 @@ pub fn registry() -> &'static Registry<'static> {
         #[cfg(feature = "remote-write")]
         groups.push(&crate::push::REMOTE_WRITE_METRICS);
         groups.push(&crate::exemplar::EXEMPLAR_METRICS);
+        groups.push(&crate::native::NATIVE_METRICS);
         groups.push(&crate::process::PROCESS_METRICS);
         groups.push(&self_metrics::REGISTRY_CONFLICTS);
         let mut registry = Registry::new();

@@ -32,10 +32,6 @@ pub enum DropReason {
     /// that `_sum` stays finite and matches `_count`.
     #[label(name = "sum_overflow")]
     SumOverflow,
-    /// A native histogram was given a value above its declared `max`: no
-    /// cell holds it, so it is refused whole.
-    #[label(name = "native_overflow")]
-    NativeOverflow,
 }
 
 /// enumeter's own metrics, rendered by the default registry after every
