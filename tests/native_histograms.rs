@@ -20,6 +20,9 @@ pub enum Nh {
     /// populated buckets per sign in the exposition.
     #[histogram(buckets = [1], native(schema = 2, max_buckets = 2, negative, max = 100))]
     Both,
+    /// Native only, with exemplars.
+    #[histogram(native, exemplars)]
+    Traced,
 }
 
 #[test]
@@ -110,4 +113,32 @@ fn native_buckets_spans_and_deltas_are_exact() {
     assert!(text.contains(
         "nh_plain_seconds_bucket{le=\"+Inf\"} 8\nnh_plain_seconds_sum 26.2505\nnh_plain_seconds_count 8\n"
     ), "{text}");
+}
+
+#[test]
+fn a_native_histograms_exemplars_go_with_its_buckets_and_among_its_own() {
+    let nh = NhMetrics::new();
+    nh.traced().observe(0.2);
+    nh.traced()
+        .observe_with_exemplar(0.3, &[("trace_id", "abc")]);
+    let mut bytes = Vec::new();
+    Registry::new()
+        .with(&nh)
+        .render_into(Format::Protobuf, &mut bytes);
+    let families = decode_families(&bytes).unwrap();
+    let traced = families[2].metric[0].histogram.clone().unwrap();
+    assert_eq!(traced.sample_count, 2);
+    // Native only: its one classic bucket is +Inf, written to carry the
+    // exemplar, which is also among the native histogram's own.
+    assert_eq!(traced.bucket.len(), 1);
+    assert_eq!(traced.bucket[0].exemplar.as_ref().unwrap().value, 0.3);
+    assert_eq!(traced.exemplars.len(), 1);
+    assert_eq!(traced.exemplars[0].label[0].value, "abc");
+    assert_eq!(traced.exemplars[0].value, 0.3);
+    // OpenMetrics: on the +Inf bucket line.
+    let text = Registry::new().with(&nh).render(Format::OpenMetrics);
+    assert!(
+        text.contains("nh_traced_bucket{le=\"+Inf\"} 2 # {trace_id=\"abc\"} 0.3 "),
+        "{text}"
+    );
 }

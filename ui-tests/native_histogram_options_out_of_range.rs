@@ -12,7 +12,7 @@ pub enum Nh {
     /// max below the zero threshold.
     #[histogram(native(zero_threshold = 1, max = 0.5))]
     Empty,
-    /// An unknown key, and exemplars (classic buckets only for now).
+    /// An unknown key (exemplars are fine with native buckets).
     #[histogram(native(colour = 1), exemplars)]
     Odd,
 }

@@ -207,19 +207,22 @@ pub trait NativeSeries: Sync {
     fn read(&self, spec: &NativeSpec, index: usize, out: &mut NativeSnapshot);
 }
 
-/// A histogram metric's classic cells with native cells beside them;
-/// derefs to the classic cells.
-pub struct WithNative<C, const N: usize, const P: usize, const M: usize> {
+/// A histogram metric's classic cells with native cells beside them, and
+/// `E` exemplar slots per series (one per classic bucket when declared
+/// `exemplars`, else none: no cost); derefs to the classic cells.
+pub struct WithNative<C, const N: usize, const P: usize, const M: usize, const E: usize> {
     cells: [C; N],
     native: [NativeCells<P, M>; N],
+    slots: [[crate::exemplar::ExemplarSlot; E]; N],
 }
 
-impl<C, const N: usize, const P: usize, const M: usize> WithNative<C, N, P, M> {
+impl<C, const N: usize, const P: usize, const M: usize, const E: usize> WithNative<C, N, P, M, E> {
     /// `cells`, with empty native buckets.
     pub const fn new(cells: [C; N]) -> Self {
         Self {
             cells,
             native: [const { NativeCells::new() }; N],
+            slots: [const { [const { crate::exemplar::ExemplarSlot::new() }; E] }; N],
         }
     }
 
@@ -227,10 +230,23 @@ impl<C, const N: usize, const P: usize, const M: usize> WithNative<C, N, P, M> {
     pub fn native(&self, index: usize) -> &NativeCells<P, M> {
         &self.native[index]
     }
+
+    /// The exemplar slots of series `index`.
+    pub fn slots(&self, index: usize) -> &[crate::exemplar::ExemplarSlot; E] {
+        &self.slots[index]
+    }
 }
 
-impl<C, const N: usize, const P: usize, const M: usize> core::ops::Deref
-    for WithNative<C, N, P, M>
+impl<C: Sync, const N: usize, const P: usize, const M: usize, const E: usize>
+    crate::exemplar::ExemplarSeries for WithNative<C, N, P, M, E>
+{
+    fn slot(&self, series: usize, bucket: usize) -> Option<&crate::exemplar::ExemplarSlot> {
+        self.slots.get(series)?.get(bucket)
+    }
+}
+
+impl<C, const N: usize, const P: usize, const M: usize, const E: usize> core::ops::Deref
+    for WithNative<C, N, P, M, E>
 {
     type Target = [C; N];
 
@@ -239,16 +255,16 @@ impl<C, const N: usize, const P: usize, const M: usize> core::ops::Deref
     }
 }
 
-impl<C, const N: usize, const P: usize, const M: usize> core::fmt::Debug
-    for WithNative<C, N, P, M>
+impl<C, const N: usize, const P: usize, const M: usize, const E: usize> core::fmt::Debug
+    for WithNative<C, N, P, M, E>
 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("WithNative").finish_non_exhaustive()
     }
 }
 
-impl<C: Sync, const N: usize, const P: usize, const M: usize> NativeSeries
-    for WithNative<C, N, P, M>
+impl<C: Sync, const N: usize, const P: usize, const M: usize, const E: usize> NativeSeries
+    for WithNative<C, N, P, M, E>
 {
     fn read(&self, spec: &NativeSpec, index: usize, out: &mut NativeSnapshot) {
         out.positive.clear();
@@ -274,8 +290,8 @@ impl<C: Sync, const N: usize, const P: usize, const M: usize> NativeSeries
 }
 
 /// Adds the classic and the native cells.
-impl<C: crate::MergeFrom, const N: usize, const P: usize, const M: usize> crate::MergeFrom
-    for WithNative<C, N, P, M>
+impl<C: crate::MergeFrom, const N: usize, const P: usize, const M: usize, const E: usize>
+    crate::MergeFrom for WithNative<C, N, P, M, E>
 {
     fn merge_from(&self, other: &Self) {
         for (mine, theirs) in self.cells.iter().zip(&other.cells) {
@@ -346,24 +362,42 @@ mod tests {
 /// The handle a histogram declared `native` records through: each value
 /// goes into its classic bucket and its native one, or neither.
 #[derive(Clone, Copy, Debug)]
-pub struct NativeHistogramRef<'a, const B: usize, const P: usize, const M: usize> {
+pub struct NativeHistogramRef<'a, const B: usize, const P: usize, const M: usize, const E: usize> {
     histogram: crate::HistogramRef<'a, B>,
     native: &'a NativeCells<P, M>,
     spec: &'static NativeSpec,
+    slots: &'a [crate::exemplar::ExemplarSlot; E],
 }
 
-impl<'a, const B: usize, const P: usize, const M: usize> NativeHistogramRef<'a, B, P, M> {
+impl<'a, const B: usize, const P: usize, const M: usize, const E: usize>
+    NativeHistogramRef<'a, B, P, M, E>
+{
     #[doc(hidden)]
     #[inline]
     pub const fn new(
         histogram: crate::HistogramRef<'a, B>,
         native: &'a NativeCells<P, M>,
         spec: &'static NativeSpec,
+        slots: &'a [crate::exemplar::ExemplarSlot; E],
     ) -> Self {
         Self {
             histogram,
             native,
             spec,
+            slots,
+        }
+    }
+
+    /// Records `value` like [`observe`](Self::observe), and keeps `labels`
+    /// as the exemplar of the classic bucket it went into (the metric is
+    /// declared `exemplars`; otherwise the exemplar is not kept). The
+    /// protobuf exposition writes them on the classic buckets and among the
+    /// native histogram's exemplars.
+    pub fn observe_with_exemplar(&self, value: f64, labels: &[(&str, &str)]) {
+        if let Some(bucket) = self.observe_in_bucket(value) {
+            if let Some(slot) = self.slots.get(bucket) {
+                slot.record(labels, value);
+            }
         }
     }
 
@@ -374,21 +408,31 @@ impl<'a, const B: usize, const P: usize, const M: usize> NativeHistogramRef<'a, 
     /// `reason="negative"`; NaN and infinities as for every histogram.
     #[inline]
     pub fn observe(&self, value: f64) {
+        self.observe_in_bucket(value);
+    }
+
+    /// [`observe`](Self::observe), returning the classic bucket the value
+    /// went into, or `None` when it was refused.
+    #[inline]
+    fn observe_in_bucket(&self, value: f64) -> Option<usize> {
         // NaN and infinities: the classic path counts them.
         if !value.is_finite() {
-            self.histogram.observe(value);
-            return;
+            return self.histogram.observe_in_bucket(value);
         }
         let cell = match self.native.cell(self.spec, value) {
             Ok(cell) => cell,
-            Err(Refused::Overflow) => return overflowed(),
+            Err(Refused::Overflow) => {
+                overflowed();
+                return None;
+            }
             Err(Refused::Negative) => {
-                return crate::self_metrics::dropped(crate::self_metrics::DropReason::Negative)
+                crate::self_metrics::dropped(crate::self_metrics::DropReason::Negative);
+                return None;
             }
         };
-        if self.histogram.observe_in_bucket(value).is_some() {
-            cell.fetch_add(1, Ordering::Relaxed);
-        }
+        let bucket = self.histogram.observe_in_bucket(value)?;
+        cell.fetch_add(1, Ordering::Relaxed);
+        Some(bucket)
     }
 
     /// Records a duration in the metric's unit.

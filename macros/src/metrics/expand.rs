@@ -389,7 +389,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
         } else if let Some(per_series) = self.exemplar_slots() {
             quote!(::enumeter::__private::WithExemplars<#cell, { #series }, #per_series>)
         } else if let Some((_, _, positive, negative)) = &self.native {
-            quote!(::enumeter::__private::WithNative<#cell, { #series }, #positive, #negative>)
+            let slots = self.native_exemplar_slots();
+            quote!(::enumeter::__private::WithNative<#cell, { #series }, #positive, #negative, #slots>)
         } else {
             quote!([#cell; #series])
         }
@@ -414,9 +415,23 @@ impl<'m, 'a> Expanded<'m, 'a> {
     /// one for a counter, one per bucket for a histogram.
     fn exemplar_slots(&self) -> Option<TokenStream> {
         self.metric.kind().exemplars.as_ref()?;
+        if self.native.is_some() {
+            // Kept in the native storage instead.
+            return None;
+        }
         match &self.metric.kind().kind {
             Kind::Histogram(_) => Some(generic_args(&self.cell)),
             _ => Some(quote!(1usize)),
+        }
+    }
+
+    /// A native histogram's exemplar slots per series: one per classic
+    /// bucket when declared `exemplars`, else none.
+    fn native_exemplar_slots(&self) -> TokenStream {
+        if self.metric.kind().exemplars.is_some() {
+            generic_args(&self.cell)
+        } else {
+            quote!(0usize)
         }
     }
 
@@ -489,8 +504,9 @@ impl<'m, 'a> Expanded<'m, 'a> {
         let cell = &self.cell;
         if let Some((_, _, positive, negative)) = &self.native {
             let generics = generic_args(cell);
+            let slots = self.native_exemplar_slots();
             return quote!(
-                ::enumeter::__private::NativeHistogramRef<#lifetime, #generics, #positive, #negative>
+                ::enumeter::__private::NativeHistogramRef<#lifetime, #generics, #positive, #negative, #slots>
             );
         }
         if self.exemplar_slots().is_some() {
@@ -535,6 +551,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
                     ::enumeter::__private::HistogramRef::new(&self.#ident[index], &Self::#spec),
                     self.#ident.native(index),
                     &Self::#native,
+                    self.#ident.slots(index),
                 )
             }};
         }
@@ -742,9 +759,10 @@ impl<'m, 'a> Expanded<'m, 'a> {
             None => quote!(::core::option::Option::None),
         };
         let refresh = self.computed().then(|| quote!(self.#ident.refresh();));
-        let exemplars = match self.exemplar_slots() {
-            Some(_) => quote!(::core::option::Option::Some(&self.#ident)),
-            None => quote!(::core::option::Option::None),
+        let exemplars = if self.metric.kind().exemplars.is_some() {
+            quote!(::core::option::Option::Some(&self.#ident))
+        } else {
+            quote!(::core::option::Option::None)
         };
         let native = match &self.native {
             Some((native, ..)) => quote! {

@@ -373,13 +373,6 @@ fn check_kind_options(kind: &KindAttr, errors: &mut Errors) {
     if let Kind::Histogram(h) = &kind.kind {
         if let Some(native) = &h.native {
             check_native(native, errors);
-            if let Some(exemplars) = &kind.exemplars {
-                errors.spanned(
-                    exemplars,
-                    "exemplars are kept for classic buckets only for now: drop `exemplars` \
-                     or `native`",
-                );
-            }
         }
     }
     if let Some(exemplars) = &kind.exemplars {

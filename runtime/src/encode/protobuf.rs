@@ -189,6 +189,13 @@ fn write_family(
                     cells.series.read(cells.spec, series.index, native);
                     native.reduce(cells.spec.max_buckets);
                     write_native(value, cells.spec, native, item);
+                    // A native histogram's exemplars: those of its series,
+                    // whichever classic bucket keeps them.
+                    for bucket in 0..cumulative.len() {
+                        if write_exemplar(exemplars, series.index, bucket, read, exemplar) {
+                            message_field(value, 16, exemplar);
+                        }
+                    }
                 }
                 if !timestamp.is_empty() {
                     message_field(value, 15, timestamp);
