@@ -125,6 +125,18 @@ fn exemplars_render_in_openmetrics_and_protobuf_only() {
             ]
         );
     }
+    // With created timestamps too, the reference parser takes the text.
+    if support::python_parsers_available() {
+        let both = Registry::new()
+            .with(&ex)
+            .created_timestamps(true)
+            .render(Format::OpenMetrics);
+        assert!(
+            both.contains(" # {") && both.contains("_created "),
+            "{both}"
+        );
+        support::python_parse("openmetrics", &both);
+    }
     // Label values are escaped as in a series' labels.
     let escaped = ExMetrics::new();
     escaped
