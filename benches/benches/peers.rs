@@ -647,16 +647,22 @@ fn histogram_contenders() -> Vec<Contender> {
 
 /// The summary-observe contenders (4 quantiles, no labels), beside our
 /// classic histogram of the same values.
-fn summary_contenders() -> Vec<Contender> {
-    let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
-    let mut out = Vec::new();
+/// A bare atomic add per operation into one unlabelled cell, reading the
+/// same operations as the contenders beside it.
+fn unlabelled_bare_atomic(ops: &'static [(usize, usize, f64)]) -> Contender {
     static BARE: AtomicU64 = AtomicU64::new(0);
-    out.push(contender("bare_atomic", move |n| {
+    contender("bare_atomic", move |n| {
         for i in 0..n as usize {
             black_box(ops[i & 1023]);
             BARE.fetch_add(1, Ordering::Relaxed);
         }
-    }));
+    })
+}
+
+fn summary_contenders() -> Vec<Contender> {
+    let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
+    let mut out = Vec::new();
+    out.push(unlabelled_bare_atomic(ops));
     out.push(contender("enumeter_histogram", move |n| {
         for i in 0..n as usize {
             Bench::first_byte_histogram().observe(ops[i & 1023].2);
@@ -723,13 +729,7 @@ static NATIVE_BENCH: NativeBenchMetrics = NativeBenchMetrics::new();
 fn native_contenders() -> Vec<Contender> {
     let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
     let mut out = Vec::new();
-    static BARE: AtomicU64 = AtomicU64::new(0);
-    out.push(contender("bare_atomic", move |n| {
-        for i in 0..n as usize {
-            black_box(ops[i & 1023]);
-            BARE.fetch_add(1, Ordering::Relaxed);
-        }
-    }));
+    out.push(unlabelled_bare_atomic(ops));
     out.push(contender("enumeter_classic", move |n| {
         for i in 0..n as usize {
             NATIVE_BENCH.classic().observe(ops[i & 1023].2);

@@ -59,6 +59,18 @@ pub(crate) fn message_head(out: &mut Vec<u8>, field: u32, len: usize) {
     varint(out, len as u64);
 }
 
+/// A Prometheus label as field `field`: the exposition's `LabelPair` and
+/// remote write's `Label` alike (name 1, value 2), the value written as
+/// `value` then `suffix` (`x` and `_bucket`), so that none is built.
+pub(crate) fn label_field(out: &mut Vec<u8>, field: u32, name: &str, value: &str, suffix: &str) {
+    let value_len = value.len() + suffix.len();
+    message_head(out, field, field_len(name.len()) + field_len(value_len));
+    string_field(out, 1, name);
+    message_head(out, 2, value_len);
+    out.extend_from_slice(value.as_bytes());
+    out.extend_from_slice(suffix.as_bytes());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,8 @@ use smallvec::SmallVec;
 
 use crate::snapshot::{family_series, Series, Value};
 use crate::wire::{
-    double_field, field_len, message_field, message_head, string_field, varint, varint_field,
+    double_field, field_len, label_field, message_field, message_head, string_field, varint,
+    varint_field, varint_len,
 };
 use crate::{Cells, Metric, Registry};
 
@@ -278,13 +279,7 @@ fn write_scalars(
         firsts.push(spans.len());
         for value in label.values {
             let start = pairs.len();
-            message_head(
-                pairs,
-                1,
-                field_len(label.name.len()) + field_len(value.len()),
-            );
-            string_field(pairs, 1, label.name);
-            string_field(pairs, 2, value);
+            label_field(pairs, 1, label.name, value, "");
             spans.push((start, pairs.len()));
         }
     }
@@ -394,6 +389,13 @@ fn write_timestamp(out: &mut Vec<u8>, ms: u64) {
     varint_field(out, 2, (ms % 1000) * 1_000_000);
 }
 
+/// A `Timestamp` message as field `field`.
+fn timestamp_field(out: &mut Vec<u8>, field: u32, ms: u64) {
+    let (seconds, nanos) = (ms / 1000, (ms % 1000) * 1_000_000);
+    message_head(out, field, 2 + varint_len(seconds) + varint_len(nanos));
+    write_timestamp(out, ms);
+}
+
 /// The native fields of a `Histogram` message: schema, zero bucket, and
 /// each sign's populated buckets as spans and deltas.
 fn write_native(
@@ -458,18 +460,10 @@ fn write_exemplar(
     }
     out.clear();
     for (name, value) in read.labels() {
-        message_head(out, 1, field_len(name.len()) + field_len(value.len()));
-        string_field(out, 1, name);
-        string_field(out, 2, value);
+        label_field(out, 1, name, value, "");
     }
     double_field(out, 2, read.value);
-    // google.protobuf.Timestamp: seconds and nanoseconds.
-    let seconds = read.timestamp_ms / 1000;
-    let nanos = (read.timestamp_ms % 1000) * 1_000_000;
-    let timestamp_len = 1 + crate::wire::varint_len(seconds) + 1 + crate::wire::varint_len(nanos);
-    message_head(out, 3, timestamp_len);
-    varint_field(out, 1, seconds);
-    varint_field(out, 2, nanos);
+    timestamp_field(out, 3, read.timestamp_ms);
     true
 }
 
@@ -483,9 +477,6 @@ fn write_labels(series: &Series<'_>, extra: Option<(&str, &str)>, out: &mut Vec<
         .zip(series.label_values.iter().copied())
         .chain(extra);
     for (name, value) in pairs {
-        // A label pair is two short strings: its length is known up front.
-        message_head(out, 1, field_len(name.len()) + field_len(value.len()));
-        string_field(out, 1, name);
-        string_field(out, 2, value);
+        label_field(out, 1, name, value, "");
     }
 }

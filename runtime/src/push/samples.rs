@@ -9,9 +9,7 @@ use smallvec::SmallVec;
 
 use crate::encode::number::write_float;
 use crate::snapshot::{for_each_registry_series, Series, Value};
-use crate::wire::{
-    double_field, field_len, message_field, message_head, string_field, varint_field,
-};
+use crate::wire::{double_field, label_field, message_field, message_head, varint_field};
 use crate::{Cells, Registry};
 
 /// Every series of `registry` as one remote-write `WriteRequest`
@@ -214,12 +212,7 @@ impl SeriesWriter<'_> {
         let out = &mut self.scratch;
         out.clear();
         for (name, (value, suffix)) in &labels {
-            let value_len = value.len() + suffix.len();
-            message_head(out, 1, field_len(name.len()) + field_len(value_len));
-            string_field(out, 1, name);
-            message_head(out, 2, value_len);
-            out.extend_from_slice(value.as_bytes());
-            out.extend_from_slice(suffix.as_bytes());
+            label_field(out, 1, name, value, suffix);
         }
         // The sample: value (double), timestamp (int64, as a varint).
         let sample_len = 9 + 1 + crate::wire::varint_len(self.timestamp_ms as u64);
