@@ -645,8 +645,6 @@ fn histogram_contenders() -> Vec<Contender> {
     out
 }
 
-/// The summary-observe contenders (4 quantiles, no labels), beside our
-/// classic histogram of the same values.
 /// A bare atomic add per operation into one unlabelled cell, reading the
 /// same operations as the contenders beside it.
 fn unlabelled_bare_atomic(ops: &'static [(usize, usize, f64)]) -> Contender {
@@ -659,6 +657,8 @@ fn unlabelled_bare_atomic(ops: &'static [(usize, usize, f64)]) -> Contender {
     })
 }
 
+/// The summary-observe contenders (4 quantiles, no labels), beside our
+/// classic histogram of the same values.
 fn summary_contenders() -> Vec<Contender> {
     let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
     let mut out = Vec::new();
