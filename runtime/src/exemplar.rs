@@ -218,12 +218,7 @@ impl ExemplarSlot {
 fn check(labels: &[(&str, &str)]) -> Result<(), ExemplarDrop> {
     let mut chars = 0;
     for (name, value) in labels {
-        let mut name_chars = name.chars();
-        let name_ok = name_chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && name_chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !name_ok || value.contains('\0') {
+        if !crate::label::is_label_name_syntax(name) || value.contains('\0') {
             return Err(ExemplarDrop::Invalid);
         }
         chars += name.len() + value.chars().count();

@@ -81,12 +81,7 @@ impl std::error::Error for PushError {}
 /// Whether `name` is a valid label name, and not one reserved for
 /// Prometheus' own use (`__*`).
 fn is_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !name.starts_with("__")
+    crate::label::is_label_name_syntax(name) && !name.starts_with("__")
 }
 
 /// Checks a base URL: `http://` (or `https://`) and a host.
