@@ -336,7 +336,7 @@ fn example_sources() -> [SourceMetrics; 3] {
         SourceMetrics::new(),
     ];
     for (source, r) in sources.iter().zip(readings) {
-        for (pattern, open) in ChannelPattern::ALL.into_iter().zip(r.channels) {
+        for (pattern, open) in ChannelPattern::all().zip(r.channels) {
             source.channels(pattern).set(open);
         }
         source.envelope_publish_rate().set(r.publish_rate);

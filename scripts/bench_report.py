@@ -184,7 +184,7 @@ def compile_table(run, out):
     out.append("`python3 scripts/compile_cost.py`: rustc alone on a crate with one label enum of "
                "N values (deriving `Clone, Copy, PartialEq, Eq` and, or not, `LabelValue`, with a "
                "counter labelled by it), or with one group of M metrics of mixed kinds; median of "
-               "3 builds with the dependencies built. Machine code: `.text` + `.rodata` + "
+               "3 builds with the dependencies built and incremental compilation off. Machine code: `.text` + `.rodata` + "
                "`.data.rel.ro` of the binary. (std's `derive(Debug)` on a 10,000-value enum "
                "alone takes 2.6 GB in release: leave it off very large label enums.)\n")
     out.append("| crate | profile | seconds (min–max) | peak MB | machine code bytes |")

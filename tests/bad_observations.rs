@@ -29,14 +29,14 @@ fn dropped(reason: DropReason) -> u64 {
 #[test]
 fn nan_and_infinities_are_dropped_and_counted_negatives_are_defined() {
     let input = InputMetrics::new();
-    let before = DropReason::ALL.map(dropped);
+    let before = DropReason::all().map(dropped).collect::<Vec<_>>();
 
     for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -3.0] {
         input.histogram().observe(value);
         input.summary().observe(value);
     }
 
-    let after = DropReason::ALL.map(dropped);
+    let after = DropReason::all().map(dropped).collect::<Vec<_>>();
     let delta: Vec<u64> = after.iter().zip(before).map(|(a, b)| a - b).collect();
     // nan: 1 histogram + 1 summary; infinite: 2 + 2; negative: summary only.
     assert_eq!(delta, [2, 4, 1, 0, 0]);

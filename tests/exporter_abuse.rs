@@ -9,8 +9,9 @@
 //! `shutdown()` must return within the response deadline plus a second.
 //!
 //! Each test prints what it measured (`--nocapture`); RELIABILITY.md
-//! quotes those lines. Run them one at a time (`--test-threads 1`, as CI
-//! does): they count the exporter's threads and measure its CPU.
+//! quotes those lines. They take turns whatever `--test-threads` says (see
+//! `one_attack_at_a_time`): they count the exporter's threads and measure
+//! its CPU.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -27,6 +28,15 @@ pub enum Abuse {
     /// Scrapes answered.
     #[counter]
     ScrapesTotal,
+}
+
+/// Holds every other test of this file off until the caller's guard drops:
+/// a second exporter's threads would count as this one's. A test that
+/// failed while holding it poisons it, which does not make the others fail.
+fn one_attack_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Sets the flag when dropped, also while unwinding from a failed assertion.
@@ -92,6 +102,7 @@ fn fire(addr: SocketAddr, bytes: &[u8]) {
 
 #[test]
 fn scrapes_are_answered_within_a_second_while_clients_misbehave() {
+    let _turn = one_attack_at_a_time();
     let exporter = Exporter::new().address("127.0.0.1:0").start().unwrap();
     let addr = exporter.local_addr();
     Abuse::scrapes_total().inc();
@@ -299,6 +310,7 @@ fn median(mut times: Vec<Duration>) -> Duration {
 
 #[test]
 fn scrapes_are_answered_within_a_second_while_clients_do_not_read_an_8_mb_exposition() {
+    let _turn = one_attack_at_a_time();
     let registry = large_registry();
     let size = registry.render(enumeter::Format::Prometheus).len();
     assert!(size > 8_000_000, "{size} bytes");
@@ -357,6 +369,7 @@ fn scrapes_are_answered_within_a_second_while_clients_do_not_read_an_8_mb_exposi
 
 #[test]
 fn scrapes_are_answered_within_a_second_and_each_response_ends_at_its_deadline() {
+    let _turn = one_attack_at_a_time();
     let deadline = Duration::from_secs(2);
     let registry = large_registry();
     let size = registry.render(enumeter::Format::Prometheus).len();
@@ -404,6 +417,7 @@ fn scrapes_are_answered_within_a_second_and_each_response_ends_at_its_deadline()
 
 #[test]
 fn scrapes_are_answered_within_a_second_until_shutdown_which_no_client_can_delay() {
+    let _turn = one_attack_at_a_time();
     let deadline = Duration::from_secs(2);
     let exporter = Exporter::new()
         .address("127.0.0.1:0")
@@ -434,6 +448,7 @@ fn scrapes_are_answered_within_a_second_until_shutdown_which_no_client_can_delay
 
 #[test]
 fn scrapes_are_answered_within_a_second_while_256_clients_send_16_kb_heads_slowly() {
+    let _turn = one_attack_at_a_time();
     let exporter = Exporter::new()
         .address("127.0.0.1:0")
         .timeouts(Duration::from_secs(30), Duration::from_secs(5))

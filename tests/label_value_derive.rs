@@ -69,16 +69,24 @@ fn variants_without_rename_keep_their_rust_name() {
 #[test]
 fn index_is_dense_and_const_and_matches_all() {
     const INDEX: usize = Status::IceFailed.index();
+    const FROM_INDEX: Option<Status> = Status::from_index(2);
     assert_eq!(INDEX, 2);
+    assert_eq!(FROM_INDEX, Some(Status::IceFailed));
     assert_eq!(Status::CARDINALITY, 4);
     assert_eq!(<Status as LabelValue>::CARDINALITY, 4);
-    for (i, value) in Status::ALL.iter().enumerate() {
+    assert_eq!(Status::all().len(), 4);
+    for (i, value) in Status::all().enumerate() {
         assert_eq!(value.index(), i);
-        assert_eq!(LabelValue::index(*value), i);
-        assert_eq!(<Status as LabelValue>::all()[i], *value);
+        assert_eq!(LabelValue::index(value), i);
+        assert_eq!(<Status as LabelValue>::from_index(i), Some(value));
         assert_eq!(value.as_str(), Status::NAMES[i]);
-        assert_eq!(LabelValue::as_str(*value), Status::NAMES[i]);
+        assert_eq!(LabelValue::as_str(value), Status::NAMES[i]);
     }
+    assert_eq!(Status::from_index(4), None);
+    assert_eq!(Status::from_index(usize::MAX), None);
+    assert!(<Status as LabelValue>::all()
+        .rev()
+        .eq(Status::all().collect::<Vec<_>>().into_iter().rev()));
 }
 
 #[test]
@@ -90,6 +98,8 @@ fn explicit_discriminants_do_not_change_the_dense_index() {
     }
     assert_eq!(Sparse::A.index(), 0);
     assert_eq!(Sparse::B.index(), 1);
+    assert_eq!(Sparse::from_index(1), Some(Sparse::B));
+    assert_eq!(Sparse::from_index(10), None);
 }
 
 #[test]

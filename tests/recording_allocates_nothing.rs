@@ -61,9 +61,9 @@ fn a_million_recordings_allocate_zero_bytes() {
     let mut recordings = 0u32;
     let bytes = support::allocated_while(|| {
         while recordings < 1_000_000 {
-            for endpoint in Endpoint::ALL {
-                for outcome in Outcome::ALL {
-                    for &retried in <bool as LabelValue>::all() {
+            for endpoint in Endpoint::all() {
+                for outcome in Outcome::all() {
+                    for retried in <bool as LabelValue>::all() {
                         let (endpoint, outcome, retried) = black_box((endpoint, outcome, retried));
                         Gateway::requests_total(endpoint, outcome, retried).inc();
                         instance.requests_total(endpoint, outcome, retried).add(2);

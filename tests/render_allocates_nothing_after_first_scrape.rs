@@ -66,7 +66,7 @@ pub enum Render {
 #[test]
 fn rendering_again_allocates_nothing() {
     let render = RenderMetrics::new();
-    for region in Region::ALL {
+    for region in Region::all() {
         render.events_total(region, true).inc();
         render.hot_total(region).inc();
         render.ratio(region).set(0.5);

@@ -49,7 +49,9 @@ fn increments_from_many_threads_are_exact() {
             let dispatch = &dispatch;
             s.spawn(move || {
                 for i in 0..5_000 {
-                    dispatch.jobs_total(Queue::ALL[(i + t) % 2]).inc();
+                    dispatch
+                        .jobs_total(Queue::from_index((i + t) % 2).unwrap())
+                        .inc();
                 }
             });
         }
@@ -104,9 +106,9 @@ fn disjoint_series_from_more_threads_than_shards_are_exact() {
         for t in 0..12usize {
             let router = &router;
             s.spawn(move || {
-                let route = Route::ALL[t % 8];
+                let route = Route::from_index(t % 8).unwrap();
                 for i in 0..10_000usize {
-                    let queue = Queue::ALL[i % 2];
+                    let queue = Queue::from_index(i % 2).unwrap();
                     router.requests_total(route, queue).inc();
                     router.default_requests_total(route, queue).add(2);
                 }
@@ -114,8 +116,8 @@ fn disjoint_series_from_more_threads_than_shards_are_exact() {
         }
     });
     let mut total = 0;
-    for route in Route::ALL {
-        for queue in Queue::ALL {
+    for route in Route::all() {
+        for queue in Queue::all() {
             let count = router.requests_total(route, queue).get();
             assert_eq!(router.default_requests_total(route, queue).get(), 2 * count);
             total += count;

@@ -125,7 +125,7 @@ fn every_render_is_consistent_while_threads_record_and_totals_are_exact() {
                         state ^= state << 13;
                         state ^= state >> 7;
                         state ^= state << 17;
-                        let route = Route::ALL[(state % 4) as usize];
+                        let route = Route::from_index((state % 4) as usize).unwrap();
                         let value = VALUES[i % 4];
                         stress.requests_total(route, i % 2 == 0).inc();
                         stress.hot_total(route).inc();
@@ -185,7 +185,7 @@ fn every_render_is_consistent_while_threads_record_and_totals_are_exact() {
     }
 
     let total = (THREADS * OPS) as u64;
-    let all_routes = |f: &dyn Fn(Route) -> u64| Route::ALL.iter().map(|&r| f(r)).sum::<u64>();
+    let all_routes = |f: &dyn Fn(Route) -> u64| Route::all().map(f).sum::<u64>();
     assert_eq!(
         all_routes(
             &|r| stress.requests_total(r, true).get() + stress.requests_total(r, false).get()
@@ -195,14 +195,11 @@ fn every_render_is_consistent_while_threads_record_and_totals_are_exact() {
     assert_eq!(all_routes(&|r| stress.hot_total(r).get()), total);
     assert_eq!(all_routes(&|r| stress.latency(r).snapshot().count()), total);
     assert_eq!(all_routes(&|r| stress.size(r).snapshot().count), total);
-    for route in Route::ALL {
+    for route in Route::all() {
         assert_eq!(stress.inflight(route).get(), 0);
     }
     assert_eq!(stress.load().get(), 0.0);
-    let sum: f64 = Route::ALL
-        .iter()
-        .map(|&r| stress.latency(r).snapshot().sum)
-        .sum();
+    let sum: f64 = Route::all().map(|r| stress.latency(r).snapshot().sum).sum();
     assert_eq!(sum, VALUES.iter().sum::<f64>() * (total / 4) as f64);
     println!(
         "{renders} renders checked while {THREADS} threads made {total} rounds of 8 recordings"

@@ -234,7 +234,7 @@ fn requests_are_counted_once_with_their_route_and_status_and_aborted_ones_as_499
     .unwrap();
     assert_eq!(status, 200);
 
-    for route in Route::ALL {
+    for route in Route::all() {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Web::requests_in_flight(HttpMethod::Get, route).get() != 0
             && Instant::now() < deadline

@@ -6,12 +6,12 @@ pub struct Huge;
 
 impl LabelValue for Huge {
     const CARDINALITY: usize = usize::MAX / 2;
-    fn all() -> &'static [Self] {
-        &[Huge]
-    }
     const NAMES: &'static [&'static str] = &["huge"];
     fn index(self) -> usize {
         0
+    }
+    fn from_index(_: usize) -> Option<Self> {
+        Some(Huge)
     }
     fn from_name(_: &str) -> Option<Self> {
         None

@@ -444,14 +444,22 @@ fn counter_contenders(threads: usize, spread: Spread) -> Vec<Contender> {
         "enumeter",
         runner(threads, move |t, i| {
             let (e, o) = pick(t, i);
-            Bench::requests_total(Endpoint::ALL[e], Outcome::ALL[o]).inc();
+            Bench::requests_total(
+                Endpoint::from_index(e).unwrap(),
+                Outcome::from_index(o).unwrap(),
+            )
+            .inc();
         }),
     ));
     out.push(contender(
         "enumeter_sharded",
         runner(threads, move |t, i| {
             let (e, o) = pick(t, i);
-            Bench::sharded_requests_total(Endpoint::ALL[e], Outcome::ALL[o]).inc();
+            Bench::sharded_requests_total(
+                Endpoint::from_index(e).unwrap(),
+                Outcome::from_index(o).unwrap(),
+            )
+            .inc();
         }),
     ));
     let measured_vec: &'static _ = Box::leak(Box::new(measured::CounterVec::with_label_set(
@@ -569,7 +577,11 @@ fn histogram_contenders() -> Vec<Contender> {
     out.push(contender("enumeter", move |n| {
         for i in 0..n as usize {
             let (e, o, v) = ops[i & 1023];
-            Bench::request_duration(Endpoint::ALL[e], Outcome::ALL[o]).observe(v);
+            Bench::request_duration(
+                Endpoint::from_index(e).unwrap(),
+                Outcome::from_index(o).unwrap(),
+            )
+            .observe(v);
         }
     }));
     let measured_vec: &'static _ = Box::leak(Box::new(
@@ -876,8 +888,8 @@ fn renderers(series: usize) -> Vec<(&'static str, Renderer)> {
     // enumeter: its own registry holding just this group.
     if series == 10_000 {
         let m: &'static Render10kMetrics = Box::leak(Box::new(Render10kMetrics::new()));
-        for a in Hundred::ALL {
-            for b in Hundred::ALL {
+        for a in Hundred::all() {
+            for b in Hundred::all() {
                 m.counters_total(a, b).inc();
             }
         }
@@ -893,8 +905,8 @@ fn renderers(series: usize) -> Vec<(&'static str, Renderer)> {
         ));
     } else {
         let m: &'static Render100kMetrics = Box::leak(Box::new(Render100kMetrics::new()));
-        for a in Hundred::ALL {
-            for b in Thousand::ALL {
+        for a in Hundred::all() {
+            for b in Thousand::all() {
                 m.counters_total(a, b).inc();
             }
         }
@@ -1080,8 +1092,8 @@ fn memory_per_series(json: &mut String) {
 
     let (kept, _, live) = counted(|| {
         let m = Box::new(Render10kMetrics::new());
-        for a in Hundred::ALL {
-            for b in Hundred::ALL {
+        for a in Hundred::all() {
+            for b in Hundred::all() {
                 m.counters_total(a, b).inc();
             }
         }
@@ -1092,8 +1104,8 @@ fn memory_per_series(json: &mut String) {
 
     let (kept, _, live) = counted(|| {
         let m = Box::new(Sharded10kMetrics::new());
-        for a in Hundred::ALL {
-            for b in Hundred::ALL {
+        for a in Hundred::all() {
+            for b in Hundred::all() {
                 m.counters_total(a, b).inc();
             }
         }

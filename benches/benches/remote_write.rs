@@ -59,11 +59,11 @@ fn main() {
         .unwrap_or(11);
     let small = Rw10kMetrics::new();
     let large = Box::new(Rw100kMetrics::new());
-    for (i, a) in Hundred::ALL.into_iter().enumerate() {
-        for (j, b) in Hundred::ALL.into_iter().enumerate() {
+    for (i, a) in Hundred::all().enumerate() {
+        for (j, b) in Hundred::all().enumerate() {
             small.counters_total(a, b).add((i * 100 + j) as u64);
         }
-        for (j, b) in Thousand::ALL.into_iter().enumerate() {
+        for (j, b) in Thousand::all().enumerate() {
             large.counters_total(a, b).add((i * 1000 + j) as u64);
         }
     }

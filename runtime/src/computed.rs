@@ -71,8 +71,11 @@ impl ComputedCell for FloatGauge {
     }
 }
 
-/// The function that computes series `index`'s value.
-type Source<V> = Box<dyn Fn(usize) -> V + Send + Sync>;
+/// The function that computes series `index`'s value; `None` leaves the
+/// cell as it is (the generated sources return it only for an index whose
+/// label values a hand-written [`LabelValue`](crate::LabelValue) cannot
+/// produce).
+type Source<V> = Box<dyn Fn(usize) -> Option<V> + Send + Sync>;
 
 /// The cells of a computed metric and the function that sets them; derefs
 /// to the cells.
@@ -92,7 +95,7 @@ impl<C: ComputedCell, const N: usize> Computed<C, N> {
 
     /// Sets (or replaces) the function that computes series `index`'s
     /// value; the generated `set_<metric>_source` passes it the labels.
-    pub fn set_source(&self, source: impl Fn(usize) -> C::Value + Send + Sync + 'static) {
+    pub fn set_source(&self, source: impl Fn(usize) -> Option<C::Value> + Send + Sync + 'static) {
         *self.source.write().unwrap_or_else(PoisonError::into_inner) = Some(Box::new(source));
     }
 
@@ -101,7 +104,9 @@ impl<C: ComputedCell, const N: usize> Computed<C, N> {
         let source = self.source.read().unwrap_or_else(PoisonError::into_inner);
         if let Some(source) = source.as_ref() {
             for (index, cell) in self.cells.iter().enumerate() {
-                cell.store(source(index));
+                if let Some(value) = source(index) {
+                    cell.store(value);
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Label values: the closed sets a metric can be labelled by.
 
 use core::fmt;
+use core::marker::PhantomData;
 
 /// A closed set of label values, usually derived with
 /// [`#[derive(LabelValue)]`](derive@crate::LabelValue) on a fieldless enum.
@@ -12,9 +13,10 @@ use core::fmt;
 /// # Contract for manual implementations
 ///
 /// `index` must return a value below `CARDINALITY`, `NAMES[v.index()]` must be
-/// the name of `v`, and `ALL[i].index() == i` for every `i`. The derive upholds
-/// this; a manual implementation that breaks it makes recording panic on an
-/// out-of-bounds index.
+/// the name of `v`, and `from_index(i)` must be `Some(v)` with
+/// `v.index() == i` for every `i` below `CARDINALITY` (and `None` above).
+/// The derive upholds this; a manual implementation that breaks it makes
+/// recording panic on an out-of-bounds index.
 ///
 /// # Example
 ///
@@ -32,6 +34,8 @@ use core::fmt;
 /// assert_eq!(Direction::Outbound.index(), 1);
 /// assert_eq!(Direction::Outbound.as_str(), "outbound");
 /// assert_eq!(Direction::from_name("inbound"), Some(Direction::Inbound));
+/// assert_eq!(Direction::from_index(1), Some(Direction::Outbound));
+/// assert!(Direction::all().eq([Direction::Inbound, Direction::Outbound]));
 /// assert!(<Direction as LabelValue>::parse("sideways").is_err());
 /// ```
 #[diagnostic::on_unimplemented(
@@ -43,13 +47,6 @@ use core::fmt;
 pub trait LabelValue: Copy + Send + Sync + 'static {
     /// How many distinct values the set has.
     const CARDINALITY: usize;
-    /// Every value, in index order.
-    ///
-    /// A function rather than a constant: a constant reference to an array
-    /// of many enum values makes the compiler check the array in a way that
-    /// grows with the square of its length (60 s for 100,000 values); the
-    /// derive returns a static instead.
-    fn all() -> &'static [Self];
     /// The exposition name of every value, in index order.
     const NAMES: &'static [&'static str];
     /// [`NAMES`](Self::NAMES) already escaped for a quoted label value
@@ -61,8 +58,23 @@ pub trait LabelValue: Copy + Send + Sync + 'static {
     /// The dense index of this value, in `0..CARDINALITY`.
     fn index(self) -> usize;
 
+    /// The value whose index is `index`, or `None` from `CARDINALITY` on.
+    ///
+    /// There is deliberately no constant array of every value: the compiler
+    /// checks each enum value in a constant with a search through the
+    /// enum's variants, which grows with the square of the set's size (25 s
+    /// per array for 100,000 values). The derive answers with `match`es of
+    /// at most 256 arms instead.
+    fn from_index(index: usize) -> Option<Self>;
+
     /// The value whose name is `name`, if there is one.
     fn from_name(name: &str) -> Option<Self>;
+
+    /// Every value, in index order.
+    #[inline]
+    fn all() -> LabelValues<Self> {
+        LabelValues::new()
+    }
 
     /// The exposition name of this value.
     #[inline]
@@ -84,15 +96,21 @@ pub trait LabelValue: Copy + Send + Sync + 'static {
 #[diagnostic::do_not_recommend]
 impl LabelValue for bool {
     const CARDINALITY: usize = 2;
-    fn all() -> &'static [Self] {
-        &[false, true]
-    }
     const NAMES: &'static [&'static str] = &["false", "true"];
     const ESCAPED_NAMES: Option<&'static [&'static str]> = Some(&["false", "true"]);
 
     #[inline]
     fn index(self) -> usize {
         self as usize
+    }
+
+    #[inline]
+    fn from_index(index: usize) -> Option<Self> {
+        match index {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
     }
 
     fn from_name(name: &str) -> Option<Self> {
@@ -103,6 +121,94 @@ impl LabelValue for bool {
         }
     }
 }
+
+/// Every value of a label set, in index order; from [`LabelValue::all`].
+///
+/// Values are made one at a time from their indices, so iterating costs no
+/// table and the iterator knows its exact length.
+///
+/// ```
+/// use enumeter::LabelValue;
+///
+/// #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+/// pub enum Tier {
+///     Free,
+///     Paid,
+///     Internal,
+/// }
+///
+/// let names: Vec<&str> = Tier::all().rev().map(Tier::as_str).collect();
+/// assert_eq!(names, ["Internal", "Paid", "Free"]);
+/// assert_eq!(Tier::all().len(), Tier::CARDINALITY);
+/// ```
+pub struct LabelValues<L> {
+    indices: core::ops::Range<usize>,
+    set: PhantomData<fn() -> L>,
+}
+
+impl<L: LabelValue> LabelValues<L> {
+    /// Every value of `L`.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            indices: 0..L::CARDINALITY,
+            set: PhantomData,
+        }
+    }
+}
+
+impl<L: LabelValue> Default for LabelValues<L> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<L> Clone for LabelValues<L> {
+    fn clone(&self) -> Self {
+        Self {
+            indices: self.indices.clone(),
+            set: PhantomData,
+        }
+    }
+}
+
+impl<L> fmt::Debug for LabelValues<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LabelValues")
+            .field("indices", &self.indices)
+            .finish()
+    }
+}
+
+impl<L: LabelValue> Iterator for LabelValues<L> {
+    type Item = L;
+
+    #[inline]
+    fn next(&mut self) -> Option<L> {
+        self.indices.next().and_then(L::from_index)
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.indices.size_hint()
+    }
+
+    #[inline]
+    fn nth(&mut self, n: usize) -> Option<L> {
+        self.indices.nth(n).and_then(L::from_index)
+    }
+}
+
+impl<L: LabelValue> DoubleEndedIterator for LabelValues<L> {
+    #[inline]
+    fn next_back(&mut self) -> Option<L> {
+        self.indices.next_back().and_then(L::from_index)
+    }
+}
+
+impl<L: LabelValue> ExactSizeIterator for LabelValues<L> {}
+
+impl<L: LabelValue> core::iter::FusedIterator for LabelValues<L> {}
 
 /// A string named no value of a label set; returned by [`LabelValue::parse`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -156,6 +262,12 @@ mod tests {
         assert_eq!(true.index(), 1);
         assert_eq!(<bool as LabelValue>::from_name("true"), Some(true));
         assert_eq!(<bool as LabelValue>::from_name("True"), None);
+        assert_eq!(<bool as LabelValue>::from_index(1), Some(true));
+        assert_eq!(<bool as LabelValue>::from_index(2), None);
+        assert_eq!(
+            <bool as LabelValue>::all().collect::<Vec<_>>(),
+            [false, true]
+        );
     }
 
     #[test]

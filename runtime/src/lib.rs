@@ -78,7 +78,7 @@ pub use histogram::{
     Histogram, HistogramRef, HistogramSeries, HistogramSnapshot, HistogramSpec, HistogramTimer,
 };
 pub use info::{Info, InfoRef};
-pub use label::{LabelValue, ParseLabelError};
+pub use label::{LabelValue, LabelValues, ParseLabelError};
 pub use merge::MergeFrom;
 pub use metric::{Cells, LabelDesc, Metric, MetricDesc, NativeMetric};
 pub use registry::{registry, render, render_into, RegisterError, Registry};
@@ -110,8 +110,9 @@ pub mod __private {
     pub use crate::NativeMetric;
     pub use crate::{
         Cells, Counter, FloatGauge, Gauge, Group, Histogram, HistogramRef, HistogramSpec, Info,
-        InfoRef, LabelDesc, LabelValue, MergeFrom, Metric, MetricDesc, ShardedCounterRef,
-        ShardedCounters, StateSet, StateSetRef, Summary, SummaryRef, SummarySpec,
+        InfoRef, LabelDesc, LabelValue, LabelValues, MergeFrom, Metric, MetricDesc,
+        ShardedCounterRef, ShardedCounters, StateSet, StateSetRef, Summary, SummaryRef,
+        SummarySpec,
     };
     pub use linkme;
 

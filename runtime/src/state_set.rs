@@ -74,6 +74,6 @@ impl<S: LabelValue> StateSetRef<'_, S> {
 
     /// The current state, if one was set.
     pub fn get(&self) -> Option<S> {
-        self.cell.current().and_then(|i| S::all().get(i).copied())
+        self.cell.current().and_then(S::from_index)
     }
 }

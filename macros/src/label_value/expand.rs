@@ -10,10 +10,14 @@ pub(crate) fn expand(model: &LabelEnum<'_>) -> TokenStream {
     let variants: Vec<_> = model.variants.iter().map(|v| &v.original.ident).collect();
     let names: Vec<_> = model.variants.iter().map(|v| &v.name).collect();
     let cardinality = model.variants.len();
-    // Every item below is linear in the number of values, with a small
-    // constant: the names once, and lookups through tables of integers. A
-    // match with an arm per value on a string gave the optimiser a chain it
-    // took 22 s to work through for 10,000 values.
+    // Every item below is linear in the number of values: the names once,
+    // lookups through tables of integers, and values made by `match`es of
+    // at most `CHUNK` arms (see `expand_from_index`), each variant named
+    // once. There is no constant array of values: rustc checks each enum
+    // value in a constant with a search through the variants, quadratic in
+    // the enum's size (25 s per array for 100,000 values), and a match with
+    // an arm per value on a string gave the optimiser a chain it took 22 s
+    // to work through for 10,000 values.
     // Escaped once here rather than on every scrape, and stored only where
     // some name needs it.
     let escaped: Vec<String> = names.iter().map(|n| escape_label_value(n)).collect();
@@ -52,6 +56,7 @@ pub(crate) fn expand(model: &LabelEnum<'_>) -> TokenStream {
             }
         }
     });
+    let from_index = expand_from_index(model);
     let from_code = model.has_codes().then(|| expand_from_code(model));
 
     quote! {
@@ -59,8 +64,6 @@ pub(crate) fn expand(model: &LabelEnum<'_>) -> TokenStream {
         impl #ident {
             /// How many distinct values this label has.
             pub const CARDINALITY: usize = #cardinality;
-            /// Every value, in index order.
-            pub const ALL: [Self; #cardinality] = [#(#ident::#variants),*];
             /// The exposition name of every value, in index order.
             pub const NAMES: [&'static str; #cardinality] = [#(#names),*];
 
@@ -68,6 +71,14 @@ pub(crate) fn expand(model: &LabelEnum<'_>) -> TokenStream {
             #[inline]
             pub const fn index(self) -> usize {
                 #index
+            }
+
+            #from_index
+
+            /// Every value, in index order.
+            #[inline]
+            pub fn all() -> ::enumeter::__private::LabelValues<Self> {
+                ::enumeter::__private::LabelValues::new()
             }
 
             /// The name this value has in the exposition.
@@ -82,7 +93,7 @@ pub(crate) fn expand(model: &LabelEnum<'_>) -> TokenStream {
                 BY_NAME
                     .binary_search_by(|&i| Self::NAMES[i as usize].cmp(name))
                     .ok()
-                    .map(|at| Self::ALL[BY_NAME[at] as usize])
+                    .and_then(|at| Self::from_index(BY_NAME[at] as usize))
             }
 
             #from_name_or_other
@@ -96,11 +107,6 @@ pub(crate) fn expand(model: &LabelEnum<'_>) -> TokenStream {
         #[diagnostic::do_not_recommend]
         impl ::enumeter::__private::LabelValue for #ident {
             const CARDINALITY: usize = #cardinality;
-            fn all() -> &'static [Self] {
-                // A static, not a promoted constant: see the trait.
-                static ALL: [#ident; #cardinality] = #ident::ALL;
-                &ALL
-            }
             const NAMES: &'static [&'static str] = &Self::NAMES;
             const ESCAPED_NAMES: ::core::option::Option<&'static [&'static str]> =
                 #escaped_names;
@@ -112,6 +118,11 @@ pub(crate) fn expand(model: &LabelEnum<'_>) -> TokenStream {
                 #ident::index(self)
             }
 
+            #[inline]
+            fn from_index(index: usize) -> ::core::option::Option<Self> {
+                #ident::from_index(index)
+            }
+
             fn from_name(name: &str) -> ::core::option::Option<Self> {
                 #ident::from_name(name)
             }
@@ -119,6 +130,68 @@ pub(crate) fn expand(model: &LabelEnum<'_>) -> TokenStream {
             #[inline]
             fn as_str(self) -> &'static str {
                 #ident::as_str(self)
+            }
+        }
+    }
+}
+
+/// The most arms one generated `match` of values has.
+///
+/// rustc's time for a match on an integer grows faster than its number of
+/// arms (one of 100,000 arms: 10 minutes in release), so larger sets split
+/// the index into chunks of this many values, a function each (chunks of
+/// 64 and of 1,024 measured within 7% of this). A 100,000-value set costs
+/// 15.5 s in release beyond the enum itself, 7 s of it rustc's own: it
+/// finds each variant the code names by a search through the variants.
+const CHUNK: usize = 256;
+
+/// `from_index`: index to value, as a `match` with an arm per value, or for
+/// sets of more than `CHUNK` values a `match` on the chunk that calls one
+/// function per chunk.
+fn expand_from_index(model: &LabelEnum<'_>) -> TokenStream {
+    let ident = model.ident();
+    let doc = quote! {
+        /// The value whose index is `index`, or `None` from
+        /// [`CARDINALITY`](Self::CARDINALITY) on.
+    };
+    let values: Vec<&syn::Ident> = model.variants.iter().map(|v| &v.original.ident).collect();
+    if values.len() <= CHUNK {
+        let offsets = 0..values.len();
+        return quote! {
+            #doc
+            #[inline]
+            pub const fn from_index(index: usize) -> ::core::option::Option<Self> {
+                ::core::option::Option::Some(match index {
+                    #(#offsets => Self::#values,)*
+                    _ => return ::core::option::Option::None,
+                })
+            }
+        };
+    }
+    let chunks = values.chunks(CHUNK).enumerate().map(|(chunk, values)| {
+        let name = quote::format_ident!("chunk_{}", chunk);
+        let offsets = 0..values.len();
+        quote! {
+            #[inline(never)]
+            const fn #name(offset: usize) -> ::core::option::Option<#ident> {
+                ::core::option::Option::Some(match offset {
+                    #(#offsets => #ident::#values,)*
+                    _ => return ::core::option::Option::None,
+                })
+            }
+        }
+    });
+    let dispatch = (0..values.len().div_ceil(CHUNK)).map(|chunk| {
+        let name = quote::format_ident!("chunk_{}", chunk);
+        quote!(#chunk => #name(index % #CHUNK),)
+    });
+    quote! {
+        #doc
+        pub const fn from_index(index: usize) -> ::core::option::Option<Self> {
+            #(#chunks)*
+            match index / #CHUNK {
+                #(#dispatch)*
+                _ => ::core::option::Option::None,
             }
         }
     }

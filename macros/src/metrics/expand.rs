@@ -480,7 +480,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
             let stride = product(labels[i + 1..].iter().map(|l| cardinality(l.ty)));
             let card = cardinality(ty);
             quote! {
-                let #arg = <#ty as ::enumeter::__private::LabelValue>::all()[(index / #stride) % #card];
+                let #arg = <#ty as ::enumeter::__private::LabelValue>::from_index((index / #stride) % #card)?;
             }
         });
         quote! {
@@ -492,7 +492,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
             ) {
                 self.#ident.set_source(move |index: usize| {
                     #(#decode)*
-                    source(#(#args),*)
+                    ::core::option::Option::Some(source(#(#args),*))
                 });
             }
         }
