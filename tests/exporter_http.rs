@@ -447,9 +447,13 @@ fn every_option_out_of_range_is_refused_by_start_with_its_name_and_range() {
         "exporter option `path` is \"metrics\"; accepted: `/` and then visible ASCII, 1 to 1,024 bytes"
     );
     assert!(refused(|e| e.path("/a b")).starts_with("exporter option `path`"));
-    assert!(refused(|e| e.bearer_token("")).starts_with("exporter option `bearer_token`"));
-    assert!(refused(|e| e.bearer_token("a\nb")).starts_with("exporter option `bearer_token`"));
-    assert!(refused(|e| e.basic_auth("a:b", "c")).starts_with("exporter option `basic_auth`"));
+    let bearer = "exporter option `bearer_token`: accepted: one or more visible ASCII characters";
+    assert_eq!(refused(|e| e.bearer_token("")), bearer);
+    assert_eq!(refused(|e| e.bearer_token("a\nb")), bearer);
+    let basic = "exporter option `basic_auth`: accepted: a user without `:` and a password, \
+                 neither with control characters";
+    assert_eq!(refused(|e| e.basic_auth("a:b", "c")), basic);
+    assert_eq!(refused(|e| e.basic_auth("a", "c\r")), basic);
     let error = Exporter::new()
         .address("not an address")
         .start()

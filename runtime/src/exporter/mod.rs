@@ -329,28 +329,11 @@ impl Exporter {
         }
         let credentials = match &self.auth {
             None => None,
-            Some(Auth::Bearer(token)) => {
-                if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
-                    return Err(invalid(
-                        "exporter option `bearer_token`: accepted: one or more visible \
-                         ASCII characters"
-                            .to_owned(),
-                    ));
-                }
-                Some(Credentials::bearer(token))
-            }
-            Some(Auth::Basic(user, password)) => {
-                let control = |s: &str| s.chars().any(char::is_control);
-                if user.contains(':') || control(user) || control(password) {
-                    return Err(invalid(
-                        "exporter option `basic_auth`: accepted: a user without `:` and \
-                         a password, neither with control characters"
-                            .to_owned(),
-                    ));
-                }
-                Some(Credentials::basic(user, password))
-            }
-        };
+            Some(Auth::Bearer(token)) => Some(Credentials::bearer(token)),
+            Some(Auth::Basic(user, password)) => Some(Credentials::basic(user, password)),
+        }
+        .transpose()
+        .map_err(|refusal| invalid(format!("exporter option {refusal}")))?;
         Ok(Config {
             path: self.path.clone(),
             registry: self.registry.clone(),

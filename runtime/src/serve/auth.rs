@@ -10,20 +10,37 @@ pub(crate) struct Credentials {
 }
 
 impl Credentials {
-    pub(crate) fn bearer(token: &str) -> Self {
-        Self {
+    /// `Authorization: Bearer <token>`, for a token a request can carry:
+    /// one or more visible ASCII characters. (An empty token would admit
+    /// any request that names the scheme.) The error says what is accepted,
+    /// after the option's name.
+    pub(crate) fn bearer(token: &str) -> Result<Self, &'static str> {
+        if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("`bearer_token`: accepted: one or more visible ASCII characters");
+        }
+        Ok(Self {
             scheme: "Bearer",
             secret: token.as_bytes().into(),
-        }
+        })
     }
 
-    pub(crate) fn basic(user: &str, password: &str) -> Self {
-        Self {
+    /// HTTP Basic credentials: a user without `:` (RFC 7617: the first `:`
+    /// ends the user, so `a:b` and `c` would admit `a` with `b:c`) and a
+    /// password, neither with control characters.
+    pub(crate) fn basic(user: &str, password: &str) -> Result<Self, &'static str> {
+        let control = |s: &str| s.chars().any(char::is_control);
+        if user.contains(':') || control(user) || control(password) {
+            return Err(
+                "`basic_auth`: accepted: a user without `:` and a password, \
+                 neither with control characters",
+            );
+        }
+        Ok(Self {
             scheme: "Basic",
             secret: crate::base64::basic_credentials(user, password)
                 .into_bytes()
                 .into(),
-        }
+        })
     }
 
     /// Whether `header` (the `Authorization` value) carries these
@@ -70,7 +87,7 @@ mod tests {
 
     #[test]
     fn bearer_and_basic_admit_only_the_exact_credentials() {
-        let bearer = Credentials::bearer("s3cret");
+        let bearer = Credentials::bearer("s3cret").unwrap();
         assert!(bearer.admit(Some("Bearer s3cret")));
         assert!(bearer.admit(Some("bearer s3cret")));
         assert!(!bearer.admit(Some("Bearer s3cre")));
@@ -78,9 +95,22 @@ mod tests {
         assert!(!bearer.admit(Some("Basic s3cret")));
         assert!(!bearer.admit(Some("")));
         assert!(!bearer.admit(None));
-        let basic = Credentials::basic("prom", "pa:ss");
+        let basic = Credentials::basic("prom", "pa:ss").unwrap();
         assert!(basic.admit(Some("Basic cHJvbTpwYTpzcw==")));
         assert!(!basic.admit(Some("Basic cHJvbTpwYTpzcw")));
         assert!(!format!("{basic:?}").contains("cHJv"));
+    }
+
+    #[test]
+    fn credentials_no_request_can_carry_are_refused() {
+        assert!(Credentials::bearer("").is_err());
+        assert!(Credentials::bearer("to ken").is_err());
+        assert!(Credentials::bearer("tok\nen").is_err());
+        assert!(Credentials::bearer("jeton-é").is_err());
+        assert!(Credentials::basic("a:b", "c").is_err());
+        assert!(Credentials::basic("a\r", "c").is_err());
+        assert!(Credentials::basic("a", "c\n").is_err());
+        // A password may hold `:` and non-ASCII text; the user may be empty.
+        assert!(Credentials::basic("", "pa:sé").is_ok());
     }
 }

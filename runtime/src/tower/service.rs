@@ -55,6 +55,13 @@ impl Default for MetricsService {
     }
 }
 
+/// The panic of a credentials option: a setup mistake, reported with the
+/// exporter's words for the same refusal.
+#[cold]
+fn refused(refusal: &'static str) -> Credentials {
+    panic!("MetricsService option {refusal}")
+}
+
 impl std::fmt::Debug for MetricsService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MetricsService")
@@ -83,15 +90,28 @@ impl MetricsService {
     }
 
     /// Requires `Authorization: Bearer <token>` (compared in constant
-    /// time).
+    /// time); other requests get `401`.
+    ///
+    /// # Panics
+    ///
+    /// When the token is empty or has anything but visible ASCII
+    /// characters: no request could carry it (and an empty one would admit
+    /// every request that names the scheme). The exporter refuses the same
+    /// tokens from [`Exporter::start`](crate::Exporter::start).
     pub fn bearer_token(mut self, token: &str) -> Self {
-        self.credentials = Some(Credentials::bearer(token));
+        self.credentials = Some(Credentials::bearer(token).unwrap_or_else(refused));
         self
     }
 
-    /// Requires HTTP basic auth (compared in constant time).
+    /// Requires HTTP basic auth (compared in constant time); other requests
+    /// get `401`.
+    ///
+    /// # Panics
+    ///
+    /// When the user has a `:` (RFC 7617) or either has control
+    /// characters, as [`Exporter::start`](crate::Exporter::start) refuses.
     pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
-        self.credentials = Some(Credentials::basic(user, password));
+        self.credentials = Some(Credentials::basic(user, password).unwrap_or_else(refused));
         self
     }
 
@@ -221,5 +241,26 @@ impl Body for MetricsBody {
 
     fn size_hint(&self) -> SizeHint {
         SizeHint::with_exact(self.0.as_ref().map_or(0, |b| b.len() as u64))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MetricsService;
+
+    #[test]
+    #[should_panic(
+        expected = "MetricsService option `bearer_token`: accepted: one or more visible ASCII characters"
+    )]
+    fn an_empty_bearer_token_is_refused_at_setup() {
+        let _ = MetricsService::new().bearer_token("");
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "MetricsService option `basic_auth`: accepted: a user without `:` and a password, neither with control characters"
+    )]
+    fn a_basic_auth_user_with_a_colon_is_refused_at_setup() {
+        let _ = MetricsService::new().basic_auth("a:b", "c");
     }
 }
