@@ -97,7 +97,7 @@ impl MetricsService {
     /// When the token is empty or has anything but visible ASCII
     /// characters: no request could carry it (and an empty one would admit
     /// every request that names the scheme). The exporter refuses the same
-    /// tokens from [`Exporter::start`](crate::Exporter::start).
+    /// tokens from `Exporter::start`.
     pub fn bearer_token(mut self, token: &str) -> Self {
         self.credentials = Some(Credentials::bearer(token).unwrap_or_else(refused));
         self
@@ -109,7 +109,7 @@ impl MetricsService {
     /// # Panics
     ///
     /// When the user has a `:` (RFC 7617) or either has control
-    /// characters, as [`Exporter::start`](crate::Exporter::start) refuses.
+    /// characters, as `Exporter::start` refuses.
     pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
         self.credentials = Some(Credentials::basic(user, password).unwrap_or_else(refused));
         self
