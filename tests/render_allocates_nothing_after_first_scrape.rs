@@ -1,5 +1,6 @@
 //! Once a render has grown its buffers, rendering again allocates nothing:
-//! every kind, both formats, a hand-built and the default registry.
+//! every kind, both text formats and protobuf, a hand-built and the default
+//! registry.
 
 mod support;
 
@@ -77,7 +78,7 @@ fn rendering_again_allocates_nothing() {
     render.build_info(Region::UsEast).set();
     let registry = Registry::new().with(&render);
     let mut buf = Vec::new();
-    for format in [Format::Prometheus, Format::OpenMetrics] {
+    for format in [Format::Prometheus, Format::OpenMetrics, Format::Protobuf] {
         // The first scrape grows the buffers.
         buf.clear();
         registry.render_into(format, &mut buf);
@@ -91,7 +92,7 @@ fn rendering_again_allocates_nothing() {
             }
         });
         assert_eq!(bytes, 0, "{format:?}");
-        assert_eq!(buf.len(), size, "{format:?}: the same text every time");
+        assert_eq!(buf.len(), size, "{format:?}: the same bytes every time");
     }
     // The renders were real: 30 buckets, 12 quantiles, 9 labels.
     let text = registry.render(Format::Prometheus);

@@ -2,8 +2,6 @@
 //! group, and an owned snapshot of it (serializable with the `serde`
 //! feature), for JSON endpoints, push backends and tests.
 
-use smallvec::SmallVec;
-
 use crate::families::merged;
 use crate::{
     Cells, Group, HistogramSnapshot, Metric, MetricDesc, Registry, SummaryAccumulator,
@@ -61,11 +59,99 @@ pub struct Series<'a> {
     pub index: usize,
 }
 
+/// A series' value borrowing the buffers it was read into; [`Value`] is its
+/// owned form. The protobuf encoder and remote write read these, so that a
+/// histogram or summary series costs no allocation once the buffers grew.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ValueRef<'a> {
+    Counter(u64),
+    FloatCounter(f64),
+    Gauge(i64),
+    FloatGauge(f64),
+    Histogram {
+        bounds: &'static [f64],
+        cumulative: &'a [u64],
+        sum: f64,
+    },
+    Summary {
+        quantiles: &'a [(f64, f64)],
+        count: u64,
+        sum: f64,
+    },
+    Info,
+    State(Option<&'static str>),
+}
+
+impl ValueRef<'_> {
+    fn to_value(self) -> Value {
+        match self {
+            ValueRef::Counter(v) => Value::Counter(v),
+            ValueRef::FloatCounter(v) => Value::FloatCounter(v),
+            ValueRef::Gauge(v) => Value::Gauge(v),
+            ValueRef::FloatGauge(v) => Value::FloatGauge(v),
+            ValueRef::Histogram {
+                bounds,
+                cumulative,
+                sum,
+            } => Value::Histogram {
+                bounds,
+                cumulative: cumulative.to_vec(),
+                sum,
+            },
+            ValueRef::Summary {
+                quantiles,
+                count,
+                sum,
+            } => Value::Summary {
+                quantiles: quantiles.to_vec(),
+                count,
+                sum,
+            },
+            ValueRef::Info => Value::Info,
+            ValueRef::State(state) => Value::State(state),
+        }
+    }
+}
+
+/// One series as [`read_family`] passes it: [`Series`] with a borrowed
+/// value.
+pub(crate) struct SeriesRef<'a> {
+    pub(crate) metric: &'static MetricDesc,
+    pub(crate) label_values: &'a [&'static str],
+    pub(crate) value: ValueRef<'a>,
+    pub(crate) index: usize,
+}
+
+impl<'a> SeriesRef<'a> {
+    fn to_series(&self) -> Series<'a> {
+        Series {
+            metric: self.metric,
+            label_values: self.label_values,
+            value: self.value.to_value(),
+            index: self.index,
+        }
+    }
+}
+
+/// The buffers series are read into, kept from family to family (and by
+/// the protobuf encoder from render to render).
+#[derive(Default)]
+pub(crate) struct SeriesReader {
+    digits: Vec<usize>,
+    label_values: Vec<&'static str>,
+    histogram: HistogramSnapshot,
+    summary: SummarySnapshot,
+    summary_acc: SummaryAccumulator,
+}
+
 /// Calls `f` with every series of `group`, in exposition order. Info
 /// metrics yield only their current series.
 pub fn for_each_series(group: &dyn Group, f: &mut dyn FnMut(Series<'_>)) {
     let now_ms = crate::summary::render_now_ms();
-    group.visit(&mut |metric| family_series(metric, &[], now_ms, f));
+    let mut reader = SeriesReader::default();
+    group.visit(&mut |metric| {
+        read_family(metric, &[], now_ms, &mut reader, &mut |s| f(s.to_series()))
+    });
 }
 
 /// Calls `f` with every series of `registry`, each family merged as a
@@ -73,31 +159,39 @@ pub fn for_each_series(group: &dyn Group, f: &mut dyn FnMut(Series<'_>)) {
 /// not carry (a state set's states).
 pub(crate) fn for_each_registry_series(
     registry: &Registry<'_>,
-    f: &mut dyn FnMut(&Cells<'_>, Series<'_>),
+    f: &mut dyn FnMut(&Cells<'_>, SeriesRef<'_>),
 ) {
     let now_ms = crate::summary::render_now_ms();
+    let mut reader = SeriesReader::default();
     registry.for_each_family(&mut |metric, merged| {
         let cells = metric.cells;
-        family_series(metric, merged, now_ms, &mut |s| f(&cells, s));
+        read_family(metric, merged, now_ms, &mut reader, &mut |s| f(&cells, s));
     });
 }
 
 /// Calls `f` with every series of one family: `metric`'s, with the values
 /// of the identical declarations in `merged` added in, as a render writes
 /// them.
-pub(crate) fn family_series(
+pub(crate) fn read_family(
     metric: Metric<'_>,
     merged: &[Metric<'_>],
     now_ms: u64,
-    f: &mut dyn FnMut(Series<'_>),
+    reader: &mut SeriesReader,
+    f: &mut dyn FnMut(SeriesRef<'_>),
 ) {
     let desc = metric.desc;
-    let mut values: SmallVec<[&'static str; 8]> = SmallVec::new();
-    let mut emit = |index: usize, value: Value| {
-        label_values_at(desc, index, &mut values);
-        f(Series {
+    let SeriesReader {
+        digits,
+        label_values,
+        histogram,
+        summary,
+        summary_acc,
+    } = reader;
+    let mut emit = |index: usize, value: ValueRef<'_>| {
+        label_values_at(desc, index, digits, label_values);
+        f(SeriesRef {
             metric: desc,
-            label_values: &values,
+            label_values,
             value,
             index,
         });
@@ -106,58 +200,58 @@ pub(crate) fn family_series(
         Cells::Counter(cells) => {
             for (i, c) in cells.iter().enumerate() {
                 let value = c.get().wrapping_add(merged::count(merged, i));
-                emit(i, Value::Counter(value));
+                emit(i, ValueRef::Counter(value));
             }
         }
         Cells::ShardedCounter(cells) => {
             for i in 0..cells.len() {
                 let value = cells.get(i).wrapping_add(merged::count(merged, i));
-                emit(i, Value::Counter(value));
+                emit(i, ValueRef::Counter(value));
             }
         }
         Cells::Gauge(cells) => {
             for (i, c) in cells.iter().enumerate() {
                 emit(
                     i,
-                    Value::Gauge(c.get().wrapping_add(merged::gauge(merged, i))),
+                    ValueRef::Gauge(c.get().wrapping_add(merged::gauge(merged, i))),
                 );
             }
         }
         Cells::FloatGauge(cells) => {
             for (i, c) in cells.iter().enumerate() {
-                emit(i, Value::FloatGauge(c.get() + merged::float(merged, i)));
+                emit(i, ValueRef::FloatGauge(c.get() + merged::float(merged, i)));
             }
         }
         Cells::FloatCounter(cells) => {
             for (i, c) in cells.iter().enumerate() {
-                emit(i, Value::FloatCounter(c.get() + merged::float(merged, i)));
+                emit(
+                    i,
+                    ValueRef::FloatCounter(c.get() + merged::float(merged, i)),
+                );
             }
         }
         Cells::Histogram { spec, series } => {
-            let mut snapshot = HistogramSnapshot::default();
             for i in 0..series.len() {
-                series.read(i, &mut snapshot);
-                merged::histogram(merged, i, &mut snapshot);
-                let value = Value::Histogram {
+                series.read(i, histogram);
+                merged::histogram(merged, i, histogram);
+                let value = ValueRef::Histogram {
                     bounds: spec.bounds,
-                    cumulative: snapshot.cumulative.to_vec(),
-                    sum: snapshot.sum,
+                    cumulative: &histogram.cumulative,
+                    sum: histogram.sum,
                 };
                 emit(i, value);
             }
         }
         Cells::Summary { spec, series } => {
-            let mut acc = SummaryAccumulator::default();
-            let mut snapshot = SummarySnapshot::default();
             for i in 0..series.len() {
-                acc.clear();
-                series.accumulate(spec, i, now_ms, &mut acc);
-                merged::summary(merged, i, now_ms, &mut acc);
-                acc.finish(spec, &mut snapshot);
-                let value = Value::Summary {
-                    quantiles: snapshot.quantiles.to_vec(),
-                    count: snapshot.count,
-                    sum: snapshot.sum,
+                summary_acc.clear();
+                series.accumulate(spec, i, now_ms, summary_acc);
+                merged::summary(merged, i, now_ms, summary_acc);
+                summary_acc.finish(spec, summary);
+                let value = ValueRef::Summary {
+                    quantiles: &summary.quantiles,
+                    count: summary.count,
+                    sum: summary.sum,
                 };
                 emit(i, value);
             }
@@ -169,7 +263,7 @@ pub(crate) fn family_series(
                 cell.current().or_else(|| merged::info_current(merged))
             };
             if let Some(i) = current {
-                emit(i, Value::Info);
+                emit(i, ValueRef::Info);
             }
         }
         Cells::StateSet { states, cells } => {
@@ -177,22 +271,28 @@ pub(crate) fn family_series(
                 let current = c.current().or_else(|| merged::state(merged, i));
                 emit(
                     i,
-                    Value::State(current.and_then(|s| states.get(s).copied())),
+                    ValueRef::State(current.and_then(|s| states.get(s).copied())),
                 );
             }
         }
     }
 }
 
-/// The label values of series `index` of `desc`.
-fn label_values_at(desc: &MetricDesc, index: usize, out: &mut SmallVec<[&'static str; 8]>) {
-    let mut digits: SmallVec<[usize; 8]> = desc.labels.iter().map(|_| 0).collect();
-    crate::metric::series_digits(desc.labels, index, &mut digits);
+/// The label values of series `index` of `desc`, into `out`.
+fn label_values_at(
+    desc: &MetricDesc,
+    index: usize,
+    digits: &mut Vec<usize>,
+    out: &mut Vec<&'static str>,
+) {
+    digits.clear();
+    digits.resize(desc.labels.len(), 0);
+    crate::metric::series_digits(desc.labels, index, digits);
     out.clear();
     out.extend(
         desc.labels
             .iter()
-            .zip(&digits)
+            .zip(digits.iter())
             .map(|(label, &d)| label.values.get(d).copied().unwrap_or("")),
     );
 }
@@ -251,7 +351,7 @@ impl Snapshot {
     /// Reads every family of `registry`, merged as it renders them.
     pub(crate) fn of_registry(registry: &Registry<'_>) -> Self {
         let mut snapshot = Snapshot::default();
-        for_each_registry_series(registry, &mut |_, s| snapshot.push(s));
+        for_each_registry_series(registry, &mut |_, s| snapshot.push(s.to_series()));
         snapshot
     }
 

@@ -2,8 +2,9 @@
 //! varint-delimited `io.prometheus.client.MetricFamily` messages, written
 //! directly in protobuf's wire format into the caller's buffer, through
 //! scratch buffers reused from scrape to scrape. Values come from the
-//! snapshot path (`snapshot::family_series`), so merged families, summaries
-//! and state sets read exactly as in the text formats.
+//! snapshot path (`snapshot::read_family`, into buffers kept with the
+//! scratch), so merged families, summaries and state sets read exactly as in
+//! the text formats, and a render allocates nothing once they have grown.
 //!
 //! Families are named as in the Prometheus text format (counters with
 //! `_total`, info metrics with `_info`); info metrics and state sets are
@@ -16,7 +17,7 @@ use std::cell::RefCell;
 use crate::exemplar::{ExemplarRead, ExemplarSeries};
 use smallvec::SmallVec;
 
-use crate::snapshot::{family_series, Series, Value};
+use crate::snapshot::{read_family, SeriesReader, SeriesRef, ValueRef};
 use crate::wire::{
     double_field, field_len, label_field, message_field, message_head, string_field, varint,
     varint_field, varint_len,
@@ -58,6 +59,7 @@ struct Scratch {
     native: crate::native::NativeSnapshot,
     scalars: ScalarScratch,
     timestamp: Vec<u8>,
+    series: SeriesReader,
 }
 
 thread_local! {
@@ -102,6 +104,7 @@ fn write_family(
         native,
         scalars,
         timestamp,
+        series: reader,
     } = scratch;
     let exemplars = metric.exemplars;
     let native_cells = metric.native;
@@ -124,8 +127,8 @@ fn write_family(
         Cells::StateSet { states, .. } => states,
         _ => &[],
     };
-    family_series(*metric, merged, now_ms, &mut |series| {
-        if let Value::State(current) = series.value {
+    read_family(*metric, merged, now_ms, reader, &mut |series| {
+        if let ValueRef::State(current) = series.value {
             for &state in states {
                 one.clear();
                 write_labels(&series, Some((desc.name, state)), one);
@@ -140,30 +143,30 @@ fn write_family(
         write_labels(&series, None, one);
         value.clear();
         let field = match &series.value {
-            Value::Counter(v) => {
+            ValueRef::Counter(v) => {
                 double_field(value, 1, *v as f64);
                 if write_exemplar(exemplars, series.index, 0, read, exemplar) {
                     message_field(value, 2, exemplar);
                 }
                 3
             }
-            Value::FloatCounter(v) => {
+            ValueRef::FloatCounter(v) => {
                 double_field(value, 1, *v);
                 3
             }
-            Value::Gauge(v) => {
+            ValueRef::Gauge(v) => {
                 double_field(value, 1, *v as f64);
                 2
             }
-            Value::FloatGauge(v) => {
+            ValueRef::FloatGauge(v) => {
                 double_field(value, 1, *v);
                 2
             }
-            Value::Info => {
+            ValueRef::Info => {
                 double_field(value, 1, 1.0);
                 2
             }
-            Value::Histogram {
+            ValueRef::Histogram {
                 bounds,
                 cumulative,
                 sum,
@@ -203,14 +206,14 @@ fn write_family(
                 }
                 7
             }
-            Value::Summary {
+            ValueRef::Summary {
                 quantiles,
                 count,
                 sum,
             } => {
                 varint_field(value, 1, *count);
                 double_field(value, 2, *sum);
-                for (quantile, estimate) in quantiles {
+                for (quantile, estimate) in quantiles.iter() {
                     item.clear();
                     double_field(item, 1, *quantile);
                     double_field(item, 2, *estimate);
@@ -221,7 +224,7 @@ fn write_family(
                 }
                 4
             }
-            Value::State(_) => return,
+            ValueRef::State(_) => return,
         };
         message_field(one, field, value);
         message_field(family, 4, one);
@@ -468,7 +471,7 @@ fn write_exemplar(
 }
 
 /// The series' labels as `LabelPair`s (field 1 of `Metric`), then `extra`.
-fn write_labels(series: &Series<'_>, extra: Option<(&str, &str)>, out: &mut Vec<u8>) {
+fn write_labels(series: &SeriesRef<'_>, extra: Option<(&str, &str)>, out: &mut Vec<u8>) {
     let pairs = series
         .metric
         .labels

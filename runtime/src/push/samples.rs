@@ -8,7 +8,7 @@
 use smallvec::SmallVec;
 
 use crate::encode::number::write_float;
-use crate::snapshot::{for_each_registry_series, Series, Value};
+use crate::snapshot::{for_each_registry_series, SeriesRef, ValueRef};
 use crate::wire::{double_field, label_field, message_field, message_head, varint_field};
 use crate::{Cells, Registry};
 
@@ -117,16 +117,21 @@ type Text<'a> = (&'a str, &'a str);
 impl SeriesWriter<'_> {
     /// Every remote-write series of one registry series, each passed to
     /// `emit` as an encoded `TimeSeries`.
-    fn write_all(&mut self, cells: &Cells<'_>, series: &Series<'_>, emit: &mut dyn FnMut(&[u8])) {
+    fn write_all(
+        &mut self,
+        cells: &Cells<'_>,
+        series: &SeriesRef<'_>,
+        emit: &mut dyn FnMut(&[u8]),
+    ) {
         let name = series.metric.name;
         match &series.value {
-            Value::Counter(v) => self.one(series, (name, ""), None, *v as f64, emit),
-            Value::Gauge(v) => self.one(series, (name, ""), None, *v as f64, emit),
-            Value::FloatGauge(v) | Value::FloatCounter(v) => {
+            ValueRef::Counter(v) => self.one(series, (name, ""), None, *v as f64, emit),
+            ValueRef::Gauge(v) => self.one(series, (name, ""), None, *v as f64, emit),
+            ValueRef::FloatGauge(v) | ValueRef::FloatCounter(v) => {
                 self.one(series, (name, ""), None, *v, emit)
             }
-            Value::Info => self.one(series, (name, ""), None, 1.0, emit),
-            Value::State(current) => {
+            ValueRef::Info => self.one(series, (name, ""), None, 1.0, emit),
+            ValueRef::State(current) => {
                 if let Cells::StateSet { states, .. } = cells {
                     for state in *states {
                         let value = if *current == Some(*state) { 1.0 } else { 0.0 };
@@ -134,7 +139,7 @@ impl SeriesWriter<'_> {
                     }
                 }
             }
-            Value::Histogram {
+            ValueRef::Histogram {
                 bounds,
                 cumulative,
                 sum,
@@ -157,12 +162,12 @@ impl SeriesWriter<'_> {
                 let count = cumulative.last().copied().unwrap_or(0) as f64;
                 self.one(series, (name, "_count"), None, count, emit);
             }
-            Value::Summary {
+            ValueRef::Summary {
                 quantiles,
                 count,
                 sum,
             } => {
-                for &(q, estimate) in quantiles {
+                for &(q, estimate) in quantiles.iter() {
                     let mut number = core::mem::take(&mut self.number);
                     number.clear();
                     write_float(&mut number, q);
@@ -187,7 +192,7 @@ impl SeriesWriter<'_> {
     /// by name; then its one sample.
     fn one(
         &mut self,
-        series: &Series<'_>,
+        series: &SeriesRef<'_>,
         name: Text<'_>,
         extra: Option<(&str, &str)>,
         value: f64,
