@@ -100,6 +100,58 @@ fn explicit_discriminants_do_not_change_the_dense_index() {
     assert_eq!(Sparse::B.index(), 1);
     assert_eq!(Sparse::from_index(1), Some(Sparse::B));
     assert_eq!(Sparse::from_index(10), None);
+
+    // Uneven, negative, implied and computed discriminants: the index is
+    // still the declaration order.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+    enum Scattered {
+        A = 7,
+        B = 3,
+        C = -4,
+        D,
+        E = 1 << 4,
+    }
+    let indices: Vec<usize> = Scattered::all().map(Scattered::index).collect();
+    assert_eq!(indices, [0, 1, 2, 3, 4]);
+    assert_eq!(Scattered::D as i32, -3);
+    assert_eq!(Scattered::from_index(4), Some(Scattered::E));
+    assert_eq!(Scattered::E.as_str(), "E");
+
+    // Even steps, descending and negative: the index is arithmetic.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+    #[repr(i16)]
+    enum Falling {
+        A = 5,
+        B = 2,
+        C = -1,
+        D = -4,
+    }
+    let indices: Vec<usize> = Falling::all().map(Falling::index).collect();
+    assert_eq!(indices, [0, 1, 2, 3]);
+    const D: usize = Falling::D.index();
+    assert_eq!(D, 3);
+
+    // At both ends of 64 bits.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+    #[repr(u64)]
+    enum Top {
+        A = 18446744073709551613,
+        B,
+        C,
+    }
+    assert_eq!(Top::C as u64, u64::MAX);
+    assert_eq!(Top::all().map(Top::index).collect::<Vec<_>>(), [0, 1, 2]);
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+    #[repr(i64)]
+    enum Bottom {
+        A = i64::MIN as isize as i64,
+        B = -9223372036854775807,
+        C,
+    }
+    assert_eq!(
+        Bottom::all().map(Bottom::index).collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
 }
 
 #[test]
