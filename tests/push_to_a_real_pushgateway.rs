@@ -2,7 +2,9 @@
 //! package's `prometheus-pushgateway`, on 127.0.0.1) comes back exactly
 //! through the query API of a real Prometheus that scrapes the gateway;
 //! push-add replaces only what it sends; delete removes the group; every
-//! non-2xx answer is an error that says what the gateway answered.
+//! non-2xx answer is an error that says what the gateway answered; basic
+//! auth gets through a gateway that requires it, and a wrong password does
+//! not.
 //!
 //! In CI a missing binary fails this test; elsewhere it prints why it
 //! skips. Every wait is bounded, and every process is stopped whatever
@@ -168,4 +170,64 @@ fn pushed_values_come_back_through_a_prometheus_that_scrapes_the_gateway() {
     let port = servers::free_port();
     let nobody = Pushgateway::new(&format!("http://127.0.0.1:{port}"), "nightly").unwrap();
     assert!(matches!(nobody.delete(), Err(PushError::Transport(_))));
+}
+
+/// `nightly:n1ghtly-s3cret` for the gateway's web config: the bcrypt hash
+/// (cost 4, to keep each check fast) made with Python's `bcrypt.hashpw`.
+const NIGHTLY_BCRYPT: &str = "$2b$04$Nx8uoLvMMj.NRk9OwcWGLO/.0V.JwiUg3slYP/m.F5wfJWqcrtq2m";
+
+#[test]
+fn basic_auth_gets_through_a_gateway_that_requires_it_and_a_wrong_password_does_not() {
+    if !support::tool_available(
+        "prometheus-pushgateway",
+        &["--version"],
+        "apt-get install prometheus-pushgateway",
+    ) {
+        return;
+    }
+    let dir = TempDir::new("pushgateway-auth");
+    // base64("nightly:n1ghtly-s3cret"), as RFC 7617 spells the header.
+    let authorization = "Authorization: Basic bmlnaHRseTpuMWdodGx5LXMzY3JldA==\r\n";
+    let (_gateway, gateway) = servers::pushgateway_with_web_config(
+        &dir.0,
+        &format!("basic_auth_users:\n  nightly: {NIGHTLY_BCRYPT}\n"),
+        authorization,
+    );
+    let nightly = NightlyMetrics::new();
+    nightly.rows_copied_total(Table::Orders).add(7);
+    let registry = Registry::new().with(&nightly);
+    let url = format!("http://{gateway}");
+
+    Pushgateway::new(&url, "nightly_auth")
+        .unwrap()
+        .basic_auth("nightly", "n1ghtly-s3cret")
+        .push(&registry)
+        .unwrap();
+    let (status, _, text) = support::http_get_with(&gateway, "/metrics", authorization).unwrap();
+    assert_eq!(status, 200);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("nightly_rows_copied_total{"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            r#"nightly_rows_copied_total{instance="",job="nightly_auth",table="orders"} 7"#,
+            r#"nightly_rows_copied_total{instance="",job="nightly_auth",table="users"} 0"#,
+        ]
+    );
+
+    // The gateway does check: neither a wrong password nor none gets in.
+    let wrong = Pushgateway::new(&url, "nightly_auth")
+        .unwrap()
+        .basic_auth("nightly", "n1ghtly-s3creT");
+    match wrong.push(&registry) {
+        Err(PushError::Status { status: 401, .. }) => {}
+        other => panic!("expected a 401 error, got {other:?}"),
+    }
+    match Pushgateway::new(&url, "nightly_auth").unwrap().delete() {
+        Err(PushError::Status { status: 401, .. }) => {}
+        other => panic!("expected a 401 error, got {other:?}"),
+    }
+    assert_eq!(support::http_get(&gateway, "/metrics").unwrap().0, 401);
 }

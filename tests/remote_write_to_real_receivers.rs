@@ -4,7 +4,9 @@
 //! come back exactly through each one's query API, named as Prometheus names
 //! them after a scrape. A fault test stops VictoriaMetrics for several
 //! intervals while the application keeps recording, starts it again, and
-//! shows that no sample was lost.
+//! shows that no sample was lost. Basic auth gets through a Prometheus
+//! that requires it (its `--web.config.file`), and a wrong password does
+//! not.
 //!
 //! In CI a missing binary fails these tests; elsewhere they print why they
 //! skip. Every wait is bounded, and every process is stopped whatever
@@ -278,4 +280,64 @@ fn no_sample_is_lost_while_the_receiver_is_down_for_several_intervals() {
         );
         drop(vm);
     });
+}
+
+/// `worker:w0rker-s3cret` for Prometheus' web config: the bcrypt hash (cost
+/// 4, to keep each check fast) made with Python's `bcrypt.hashpw`.
+const WORKER_BCRYPT: &str = "$2b$04$95A0BvCvGuHzsiWmyZwnSOVUuoLqDsCbt7q6EPLf9SKs48MA73EqO";
+
+#[test]
+fn basic_auth_gets_through_a_prometheus_that_requires_it_and_a_wrong_password_does_not() {
+    if !support::tool_available("prometheus", &["--version"], "apt-get install prometheus") {
+        return;
+    }
+    let dir = TempDir::new("remote-write-auth");
+    // base64("worker:w0rker-s3cret"), as RFC 7617 spells the header.
+    let authorization = "Authorization: Basic d29ya2VyOncwcmtlci1zM2NyZXQ=\r\n";
+    let (_prometheus, addr) = servers::prometheus_with_web_config(
+        &dir.0,
+        "global:\n  scrape_interval: 1m\n",
+        &format!("basic_auth_users:\n  worker: {WORKER_BCRYPT}\n"),
+        authorization,
+    );
+    let url = format!("http://{addr}/api/v1/write");
+    // Its own instance: the other tests of this file push `WORKER`.
+    static AUTHED: WorkerMetrics = WorkerMetrics::new();
+    AUTHED.jobs_total(Queue::Sms).add(5);
+    let push = |password: &str| {
+        let pusher = RemoteWrite::new(&url)
+            .registry(Registry::new().with(&AUTHED))
+            .external_label("job", "auth")
+            .basic_auth("worker", password)
+            .interval(Duration::from_millis(100))
+            .start()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(350));
+        pusher.shutdown()
+    };
+
+    let stats = push("w0rker-s3cret");
+    assert!(stats.samples_sent > 0, "{stats:?}");
+    assert_eq!(stats.samples_sent, stats.samples_queued, "{stats:?}");
+    assert_eq!(stats.dropped(), 0, "{stats:?}");
+    let path = format!(
+        "/api/v1/query?query={}",
+        support::url_encode(r#"worker_jobs_total{job="auth",queue="sms"}"#)
+    );
+    let value = wait_for(Duration::from_secs(20), "the pushed value", || {
+        let (status, _, body) = support::http_get_with(&addr, &path, authorization).ok()?;
+        let json: serde_json::Value = serde_json::from_str(&body).ok()?;
+        let value = json["data"]["result"][0]["value"][1].as_str()?.to_owned();
+        (status == 200).then_some(value)
+    });
+    assert_eq!(value, "5");
+
+    // Prometheus does check: a wrong password is refused (401, final: never
+    // retried), and so is a query without credentials.
+    let stats = push("w0rker-s3creT");
+    assert!(stats.samples_queued > 0, "{stats:?}");
+    assert_eq!(stats.retries, 0, "{stats:?}");
+    assert_eq!(stats.samples_sent, 0, "{stats:?}");
+    assert_eq!(stats.dropped_rejected, stats.samples_queued, "{stats:?}");
+    assert_eq!(support::http_get(&addr, &path).unwrap().0, 401);
 }

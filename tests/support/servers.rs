@@ -83,10 +83,16 @@ pub fn query(addr: &str, query: &str) -> Option<f64> {
 
 /// Waits until `GET path` on `addr` answers 200.
 pub fn wait_ready(addr: &str, path: &str, what: &str) {
+    wait_ready_as(addr, path, what, "");
+}
+
+/// [`wait_ready`] for a request with `authorization` (a header line ending
+/// in `\r\n`, or nothing).
+pub fn wait_ready_as(addr: &str, path: &str, what: &str, authorization: &str) {
     wait_for(Duration::from_secs(60), what, || {
-        http_get(addr, path)
+        super::http_get_with(addr, path, authorization)
             .ok()
-            .filter(|(status, _)| *status == 200)
+            .filter(|(status, _, _)| *status == 200)
     });
 }
 
@@ -109,6 +115,30 @@ pub fn prometheus(dir: &Path, config: &str) -> (Process, String) {
 
 /// [`prometheus`] with more flags (`--enable-feature=native-histograms`).
 pub fn prometheus_with(dir: &Path, config: &str, flags: &[&str]) -> (Process, String) {
+    start_prometheus(dir, config, flags, "")
+}
+
+/// [`prometheus`] with `web_config` (YAML: TLS, basic auth) written to
+/// `dir`; ready, as a request with the `authorization` header line sees it,
+/// when this returns.
+pub fn prometheus_with_web_config(
+    dir: &Path,
+    config: &str,
+    web_config: &str,
+    authorization: &str,
+) -> (Process, String) {
+    let file = dir.join("web.yml");
+    std::fs::write(&file, web_config).unwrap();
+    let flag = format!("--web.config.file={}", file.display());
+    start_prometheus(dir, config, &[&flag], authorization)
+}
+
+fn start_prometheus(
+    dir: &Path,
+    config: &str,
+    flags: &[&str],
+    authorization: &str,
+) -> (Process, String) {
     let file = dir.join("prometheus.yml");
     std::fs::write(&file, config).unwrap();
     let addr = format!("127.0.0.1:{}", free_port());
@@ -125,7 +155,7 @@ pub fn prometheus_with(dir: &Path, config: &str, flags: &[&str]) -> (Process, St
         .chain(flags.iter().map(|f| (*f).to_owned()))
         .collect::<Vec<_>>(),
     );
-    wait_ready(&addr, "/-/ready", "Prometheus to be ready");
+    wait_ready_as(&addr, "/-/ready", "Prometheus to be ready", authorization);
     (process, addr)
 }
 
@@ -140,6 +170,34 @@ pub fn pushgateway() -> (Process, String) {
         ],
     );
     wait_ready(&addr, "/-/ready", "the Pushgateway to be ready");
+    (process, addr)
+}
+
+/// A Pushgateway on a free port with `web_config` (YAML: TLS, basic auth)
+/// written to `dir`; ready, as a request with the `authorization` header
+/// line sees it, when this returns.
+pub fn pushgateway_with_web_config(
+    dir: &Path,
+    web_config: &str,
+    authorization: &str,
+) -> (Process, String) {
+    let file = dir.join("web.yml");
+    std::fs::write(&file, web_config).unwrap();
+    let addr = format!("127.0.0.1:{}", free_port());
+    let process = spawn(
+        "prometheus-pushgateway",
+        &[
+            format!("--web.listen-address={addr}"),
+            format!("--web.config.file={}", file.display()),
+            "--log.level=warn".into(),
+        ],
+    );
+    wait_ready_as(
+        &addr,
+        "/-/ready",
+        "the Pushgateway to be ready",
+        authorization,
+    );
     (process, addr)
 }
 
