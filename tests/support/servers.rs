@@ -127,10 +127,16 @@ pub fn prometheus_with_web_config(
     web_config: &str,
     authorization: &str,
 ) -> (Process, String) {
+    let flag = web_config_flag(dir, web_config);
+    start_prometheus(dir, config, &[&flag], authorization)
+}
+
+/// `--web.config.file` for `web_config`, written to `dir` (the flag of
+/// every Prometheus server binary).
+fn web_config_flag(dir: &Path, web_config: &str) -> String {
     let file = dir.join("web.yml");
     std::fs::write(&file, web_config).unwrap();
-    let flag = format!("--web.config.file={}", file.display());
-    start_prometheus(dir, config, &[&flag], authorization)
+    format!("--web.config.file={}", file.display())
 }
 
 fn start_prometheus(
@@ -161,16 +167,7 @@ fn start_prometheus(
 
 /// A Pushgateway on a free port; ready when this returns.
 pub fn pushgateway() -> (Process, String) {
-    let addr = format!("127.0.0.1:{}", free_port());
-    let process = spawn(
-        "prometheus-pushgateway",
-        &[
-            format!("--web.listen-address={addr}"),
-            "--log.level=warn".into(),
-        ],
-    );
-    wait_ready(&addr, "/-/ready", "the Pushgateway to be ready");
-    (process, addr)
+    start_pushgateway(None, "")
 }
 
 /// A Pushgateway on a free port with `web_config` (YAML: TLS, basic auth)
@@ -181,17 +178,19 @@ pub fn pushgateway_with_web_config(
     web_config: &str,
     authorization: &str,
 ) -> (Process, String) {
-    let file = dir.join("web.yml");
-    std::fs::write(&file, web_config).unwrap();
+    start_pushgateway(Some(web_config_flag(dir, web_config)), authorization)
+}
+
+fn start_pushgateway(web_config_flag: Option<String>, authorization: &str) -> (Process, String) {
     let addr = format!("127.0.0.1:{}", free_port());
-    let process = spawn(
-        "prometheus-pushgateway",
-        &[
-            format!("--web.listen-address={addr}"),
-            format!("--web.config.file={}", file.display()),
-            "--log.level=warn".into(),
-        ],
-    );
+    let args: Vec<String> = [
+        format!("--web.listen-address={addr}"),
+        "--log.level=warn".into(),
+    ]
+    .into_iter()
+    .chain(web_config_flag)
+    .collect();
+    let process = spawn("prometheus-pushgateway", &args);
     wait_ready_as(
         &addr,
         "/-/ready",
