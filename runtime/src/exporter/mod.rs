@@ -71,26 +71,10 @@ pub struct Exporter {
     max_responses: usize,
     head_deadline: Duration,
     response_deadline: Duration,
-    auth: Option<Auth>,
+    /// Checked when set, reported by `start` (the builder cannot fail).
+    credentials: Option<Result<Credentials, &'static str>>,
     gzip: bool,
     created: bool,
-}
-
-/// Credentials as given, checked in `start`.
-#[derive(Clone)]
-enum Auth {
-    Bearer(String),
-    Basic(String, String),
-}
-
-impl core::fmt::Debug for Auth {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        // Never print the secret.
-        f.write_str(match self {
-            Auth::Bearer(_) => "Bearer(…)",
-            Auth::Basic(..) => "Basic(…)",
-        })
-    }
 }
 
 impl Default for Exporter {
@@ -128,7 +112,7 @@ impl Exporter {
             max_responses: 16,
             head_deadline: Duration::from_secs(10),
             response_deadline: Duration::from_secs(5),
-            auth: None,
+            credentials: None,
             gzip: cfg!(feature = "gzip"),
             created: false,
         }
@@ -202,14 +186,14 @@ impl Exporter {
     /// Requires `Authorization: Bearer <token>`; other requests get `401`.
     /// The token is one or more visible ASCII characters.
     pub fn bearer_token(mut self, token: &str) -> Self {
-        self.auth = Some(Auth::Bearer(token.to_owned()));
+        self.credentials = Some(Credentials::bearer(token));
         self
     }
 
     /// Requires HTTP Basic credentials; other requests get `401`. The user
     /// has no `:` (RFC 7617); neither has control characters.
     pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
-        self.auth = Some(Auth::Basic(user.to_owned(), password.to_owned()));
+        self.credentials = Some(Credentials::basic(user, password));
         self
     }
 
@@ -327,13 +311,11 @@ impl Exporter {
                 self.path
             )));
         }
-        let credentials = match &self.auth {
-            None => None,
-            Some(Auth::Bearer(token)) => Some(Credentials::bearer(token)),
-            Some(Auth::Basic(user, password)) => Some(Credentials::basic(user, password)),
-        }
-        .transpose()
-        .map_err(|refusal| invalid(format!("exporter option {refusal}")))?;
+        let credentials = self
+            .credentials
+            .clone()
+            .transpose()
+            .map_err(|refusal| invalid(format!("exporter option {refusal}")))?;
         Ok(Config {
             path: self.path.clone(),
             registry: self.registry.clone(),
