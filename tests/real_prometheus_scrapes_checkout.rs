@@ -24,10 +24,7 @@ fn a_real_prometheus_reads_the_checkout_examples_native_histogram_exemplars_and_
     let dir = TempDir::new("checkout");
     let (_prometheus, prometheus) = servers::prometheus_with(
         &dir.0,
-        &format!(
-            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n\
-             scrape_configs:\n  - job_name: checkout\n    static_configs:\n      - targets: ['{target}']\n"
-        ),
+        &servers::scrape_every_second("checkout", &target),
         &["--enable-feature=native-histograms,exemplar-storage"],
     );
     let limit = Duration::from_secs(30);

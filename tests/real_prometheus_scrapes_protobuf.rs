@@ -129,10 +129,7 @@ fn a_real_prometheus_with_native_histograms_scrapes_protobuf_and_reads_back_ever
     let dir = TempDir::new("protobuf");
     let (_prometheus, prometheus) = servers::prometheus_with(
         &dir.0,
-        &format!(
-            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n\
-             scrape_configs:\n  - job_name: wire\n    static_configs:\n      - targets: ['{target}']\n"
-        ),
+        &servers::scrape_every_second("wire", &target),
         &["--enable-feature=native-histograms"],
     );
 

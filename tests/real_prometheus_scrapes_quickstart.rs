@@ -25,13 +25,8 @@ fn a_real_prometheus_scrapes_the_quickstart_and_reads_back_its_values() {
     // Prometheus, with a temporary config and storage, scraping every second.
     let dir = TempDir::new("e2e");
     let started = Instant::now();
-    let (_server, prometheus) = servers::prometheus(
-        &dir.0,
-        &format!(
-            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n\
-             scrape_configs:\n  - job_name: quickstart\n    static_configs:\n      - targets: ['{target}']\n"
-        ),
-    );
+    let (_server, prometheus) =
+        servers::prometheus(&dir.0, &servers::scrape_every_second("quickstart", &target));
 
     // The target turns healthy once the first scrape (about 5 s after start)
     // succeeds.

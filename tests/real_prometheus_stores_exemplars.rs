@@ -63,11 +63,7 @@ fn scrape_and_check(flags: &[&str], what: &str) {
     let dir = TempDir::new(&format!("exemplars-{what}"));
     let (_prometheus, prometheus) = servers::prometheus_with(
         &dir.0,
-        &format!(
-            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n\
-             scrape_configs:\n  - job_name: trace\n    static_configs:\n      - targets: ['{}']\n",
-            exporter.local_addr()
-        ),
+        &servers::scrape_every_second("trace", &exporter.local_addr().to_string()),
         flags,
     );
     // What the slots hold, as the exposition wrote it.

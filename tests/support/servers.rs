@@ -113,6 +113,15 @@ pub fn prometheus(dir: &Path, config: &str) -> (Process, String) {
     prometheus_with(dir, config, &[])
 }
 
+/// A Prometheus configuration that scrapes `target` every second as job
+/// `job`.
+pub fn scrape_every_second(job: &str, target: &str) -> String {
+    format!(
+        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n\
+         scrape_configs:\n  - job_name: {job}\n    static_configs:\n      - targets: ['{target}']\n"
+    )
+}
+
 /// [`prometheus`] with more flags (`--enable-feature=native-histograms`).
 pub fn prometheus_with(dir: &Path, config: &str, flags: &[&str]) -> (Process, String) {
     start_prometheus(dir, config, flags, "")
