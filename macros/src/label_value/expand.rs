@@ -71,7 +71,7 @@ pub(crate) fn expand(model: &LabelEnum<'_>) -> TokenStream {
             }
         }
     });
-    let from_index = expand_from_index(model);
+    let from_index = expand_from_index(ident, &variants);
     let from_code = model.has_codes().then(|| expand_from_code(model));
 
     quote! {
@@ -213,13 +213,11 @@ const CHUNK: usize = 256;
 /// `from_index`: index to value, as a `match` with an arm per value, or for
 /// sets of more than `CHUNK` values a `match` on the chunk that calls one
 /// function per chunk.
-fn expand_from_index(model: &LabelEnum<'_>) -> TokenStream {
-    let ident = model.ident();
+fn expand_from_index(ident: &syn::Ident, values: &[&syn::Ident]) -> TokenStream {
     let doc = quote! {
         /// The value whose index is `index`, or `None` from
         /// [`CARDINALITY`](Self::CARDINALITY) on.
     };
-    let values: Vec<&syn::Ident> = model.variants.iter().map(|v| &v.original.ident).collect();
     if values.len() <= CHUNK {
         let offsets = 0..values.len();
         return quote! {
