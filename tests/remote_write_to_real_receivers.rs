@@ -145,7 +145,7 @@ fn push_and_read_back(url: &str, query_at: &str, quantile_digits: Option<i32>, f
         servers::expect_value(query_at, expr, *value, Duration::from_secs(20));
     }
     let relative = quantile_digits.map_or(0.0, |digits| 10f64.powi(1 - digits));
-    for &(q, estimate) in quantiles {
+    for &(q, estimate) in quantiles.iter() {
         let expr = format!(r#"worker_payload_bytes{{{labels},quantile="{q}"}}"#);
         servers::expect_value_within(query_at, &expr, estimate, relative, Duration::from_secs(20));
     }

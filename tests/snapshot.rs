@@ -98,7 +98,7 @@ fn a_snapshot_holds_each_series_value() {
         get("snap_latency_seconds", &[("region", "eu")]),
         Some(Value::Histogram {
             bounds: &[0.1, 1.0],
-            cumulative: vec![0, 1, 1],
+            cumulative: vec![0, 1, 1].into(),
             sum: 0.5
         })
     );

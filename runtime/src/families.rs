@@ -17,7 +17,8 @@
 
 use std::collections::HashMap;
 
-use crate::{Cells, Metric};
+use crate::read::Kind;
+use crate::Metric;
 
 /// A metric a registry left out because a name it takes in the exposition
 /// was already taken by a different declaration.
@@ -59,43 +60,40 @@ impl core::fmt::Display for Conflict {
 pub(crate) fn exposed_names(metric: &Metric<'_>) -> Vec<String> {
     let name = metric.desc.name;
     let with = |suffixes: &[&str]| suffixes.iter().map(|s| format!("{name}{s}")).collect();
-    match metric.cells {
-        Cells::Counter(_) | Cells::ShardedCounter(_) | Cells::FloatCounter(_) => {
+    match Kind::of(&metric.cells) {
+        Kind::Counter | Kind::FloatCounter => {
             let mut names = vec![name.to_owned()];
             names.extend(name.strip_suffix("_total").map(str::to_owned));
             names
         }
-        Cells::Info(_) => {
+        Kind::Info => {
             let mut names = vec![name.to_owned()];
             names.extend(name.strip_suffix("_info").map(str::to_owned));
             names
         }
-        Cells::Histogram { .. } => with(&["", "_bucket", "_sum", "_count"]),
-        Cells::Summary { .. } => with(&["", "_sum", "_count"]),
-        Cells::Gauge(_) | Cells::FloatGauge(_) | Cells::StateSet { .. } => vec![name.to_owned()],
+        Kind::Histogram(_) => with(&["", "_bucket", "_sum", "_count"]),
+        Kind::Summary(_) => with(&["", "_sum", "_count"]),
+        Kind::Gauge | Kind::FloatGauge | Kind::StateSet(_) => vec![name.to_owned()],
     }
 }
 
 /// Whether `a` and `b` are declarations of the same family, whose values
 /// can be added up: `Err` says how they differ.
 pub(crate) fn same_shape(a: &Metric<'_>, b: &Metric<'_>) -> Result<(), &'static str> {
-    let kinds_match = match (&a.cells, &b.cells) {
-        (
-            Cells::Counter(_) | Cells::ShardedCounter(_),
-            Cells::Counter(_) | Cells::ShardedCounter(_),
-        )
-        | (Cells::Gauge(_), Cells::Gauge(_))
-        | (Cells::FloatGauge(_), Cells::FloatGauge(_))
-        | (Cells::FloatCounter(_), Cells::FloatCounter(_))
-        | (Cells::Info(_), Cells::Info(_)) => Ok(()),
-        (Cells::Histogram { spec: x, .. }, Cells::Histogram { spec: y, .. }) => {
+    let kinds_match = match (Kind::of(&a.cells), Kind::of(&b.cells)) {
+        (Kind::Counter, Kind::Counter)
+        | (Kind::Gauge, Kind::Gauge)
+        | (Kind::FloatGauge, Kind::FloatGauge)
+        | (Kind::FloatCounter, Kind::FloatCounter)
+        | (Kind::Info, Kind::Info) => Ok(()),
+        (Kind::Histogram(x), Kind::Histogram(y)) => {
             if x.bounds == y.bounds {
                 Ok(())
             } else {
                 Err("other buckets")
             }
         }
-        (Cells::Summary { spec: x, .. }, Cells::Summary { spec: y, .. }) => {
+        (Kind::Summary(x), Kind::Summary(y)) => {
             let quantiles = x.quantiles.len() == y.quantiles.len()
                 && x.quantiles
                     .iter()
@@ -111,7 +109,7 @@ pub(crate) fn same_shape(a: &Metric<'_>, b: &Metric<'_>) -> Result<(), &'static 
                 Ok(())
             }
         }
-        (Cells::StateSet { states: x, .. }, Cells::StateSet { states: y, .. }) => {
+        (Kind::StateSet(x), Kind::StateSet(y)) => {
             if x == y {
                 Ok(())
             } else {
@@ -263,88 +261,5 @@ impl<'a> Plan<'a> {
     /// Every conflict found, in registration order.
     pub(crate) fn conflicts(&self) -> &[Conflict] {
         &self.conflicts
-    }
-}
-
-/// The values of series `index` of the declarations merged into a family,
-/// added up: what a render or a snapshot adds to the family's own metric.
-/// Each takes the partners' cells of its kind (the plan merges only metrics
-/// of one shape) and ignores any other.
-pub(crate) mod merged {
-    use crate::{Cells, HistogramSnapshot, Metric, SummaryAccumulator};
-
-    /// Counters, plain or sharded: the sum, wrapping like a counter.
-    pub(crate) fn count(partners: &[Metric<'_>], index: usize) -> u64 {
-        partners.iter().fold(0u64, |sum, m| {
-            let value = match m.cells {
-                Cells::Counter(c) => c.get(index).map_or(0, |c| c.get()),
-                Cells::ShardedCounter(c) => c.get(index),
-                _ => 0,
-            };
-            sum.wrapping_add(value)
-        })
-    }
-
-    /// Integer gauges: the sum, wrapping like the gauge.
-    pub(crate) fn gauge(partners: &[Metric<'_>], index: usize) -> i64 {
-        partners.iter().fold(0i64, |sum, m| match m.cells {
-            Cells::Gauge(c) => sum.wrapping_add(c.get(index).map_or(0, |c| c.get())),
-            _ => sum,
-        })
-    }
-
-    /// Float gauges and float counters: the sum.
-    pub(crate) fn float(partners: &[Metric<'_>], index: usize) -> f64 {
-        partners.iter().fold(0.0, |sum, m| match m.cells {
-            Cells::FloatGauge(c) | Cells::FloatCounter(c) => {
-                sum + c.get(index).map_or(0.0, |c| c.get())
-            }
-            _ => sum,
-        })
-    }
-
-    /// Histograms: buckets and sums added into `snapshot`.
-    pub(crate) fn histogram(
-        partners: &[Metric<'_>],
-        index: usize,
-        snapshot: &mut HistogramSnapshot,
-    ) {
-        for m in partners {
-            if let Cells::Histogram { series, .. } = m.cells {
-                series.accumulate(index, snapshot);
-            }
-        }
-    }
-
-    /// Summaries: sketches, counts and sums added into `acc`.
-    pub(crate) fn summary(
-        partners: &[Metric<'_>],
-        index: usize,
-        now_ms: u64,
-        acc: &mut SummaryAccumulator,
-    ) {
-        for m in partners {
-            if let Cells::Summary { spec, series } = m.cells {
-                series.accumulate(spec, index, now_ms, acc);
-            }
-        }
-    }
-
-    /// Info metrics: the first partner's current series, for a family whose
-    /// own metric has none.
-    pub(crate) fn info_current(partners: &[Metric<'_>]) -> Option<usize> {
-        partners.iter().find_map(|m| match m.cells {
-            Cells::Info(cell) => cell.current(),
-            _ => None,
-        })
-    }
-
-    /// State sets: the first partner's state of series `index`, for a
-    /// family whose own series has none.
-    pub(crate) fn state(partners: &[Metric<'_>], index: usize) -> Option<usize> {
-        partners.iter().find_map(|m| match m.cells {
-            Cells::StateSet { cells, .. } => cells.get(index)?.current(),
-            _ => None,
-        })
     }
 }

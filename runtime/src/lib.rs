@@ -51,6 +51,7 @@ pub mod process;
 pub mod proto;
 #[cfg(any(feature = "pushgateway", feature = "remote-write"))]
 pub mod push;
+mod read;
 mod registry;
 pub mod self_metrics;
 #[cfg(any(feature = "http", feature = "tower"))]

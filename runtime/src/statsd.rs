@@ -1,8 +1,8 @@
 //! A push backend: StatsD lines over UDP at an interval (feature `statsd`,
 //! std only).
 //!
-//! Each push reads a [`crate::Snapshot`] and sends, in exposition
-//! order:
+//! Each push reads the registry (merged as a render merges it) and sends,
+//! in exposition order:
 //!
 //! - counters as `name:delta|c`, the increase since the previous push (only
 //!   when it is above zero; a counter that went down, after a wrap, sends
@@ -23,7 +23,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::{Registry, Snapshot, Value};
+use crate::read::{Family, Reader, SeriesRead, Value, Writer};
+use crate::Registry;
 
 /// The largest datagram sent: a 1,500-byte MTU less IP and UDP headers and
 /// some room for tunnels.
@@ -43,54 +44,68 @@ impl StatsdEncoder {
         Self::default()
     }
 
-    /// The lines for `snapshot`, given everything encoded before.
-    pub fn encode(&mut self, snapshot: &Snapshot) -> Vec<String> {
-        let mut lines = Vec::new();
-        for series in &snapshot.series {
-            let tags = tags(&series.labels);
-            let mut counter = |name: String, now: f64, lines: &mut Vec<String>| {
-                let key = format!("{name}{tags}");
-                let before = self.previous.insert(key, now).unwrap_or(0.0);
-                let delta = if now >= before { now - before } else { now };
-                if delta > 0.0 {
-                    lines.push(format!("{name}:{}|c{tags}", number(delta)));
-                }
-            };
-            match &series.value {
-                Value::Counter(v) => counter(series.name.to_owned(), *v as f64, &mut lines),
-                Value::FloatCounter(v) if v.is_finite() => {
-                    counter(series.name.to_owned(), *v, &mut lines)
-                }
-                Value::Gauge(v) => lines.push(format!("{}:{v}|g{tags}", series.name)),
-                Value::FloatGauge(v) if v.is_finite() => {
-                    lines.push(format!("{}:{}|g{tags}", series.name, number(*v)))
-                }
-                Value::Histogram {
-                    cumulative, sum, ..
-                } => {
-                    let count = cumulative.last().copied().unwrap_or(0);
-                    counter(format!("{}_count", series.name), count as f64, &mut lines);
-                    counter(format!("{}_sum", series.name), *sum, &mut lines);
-                }
-                Value::Summary { count, sum, .. } => {
-                    counter(format!("{}_count", series.name), *count as f64, &mut lines);
-                    counter(format!("{}_sum", series.name), *sum, &mut lines);
-                }
-                _ => {}
-            }
-        }
-        lines
+    /// The lines for every series of `registry`, given everything encoded
+    /// before.
+    pub fn encode(&mut self, registry: &Registry<'_>) -> Vec<String> {
+        let mut lines = Lines {
+            encoder: self,
+            lines: Vec::new(),
+        };
+        Reader::with(|reader| reader.registry(registry, &mut lines));
+        lines.lines
     }
 }
 
-fn tags(labels: &[(&'static str, &'static str)]) -> String {
-    if labels.is_empty() {
-        return String::new();
+/// The lines of one push.
+struct Lines<'e> {
+    encoder: &'e mut StatsdEncoder,
+    lines: Vec<String>,
+}
+
+impl Writer for Lines<'_> {
+    fn series(&mut self, family: &Family<'_>, series: &SeriesRead<'_>) {
+        let name = family.desc.name;
+        let tags = tags(series.labels(family.desc));
+        let Lines { encoder, lines } = self;
+        let mut counter = |name: String, now: f64| {
+            let key = format!("{name}{tags}");
+            let before = encoder.previous.insert(key, now).unwrap_or(0.0);
+            let delta = if now >= before { now - before } else { now };
+            if delta > 0.0 {
+                lines.push(format!("{name}:{}|c{tags}", number(delta)));
+            }
+        };
+        match &series.value {
+            Value::Counter(v) => counter(name.to_owned(), *v as f64),
+            Value::FloatCounter(v) if v.is_finite() => counter(name.to_owned(), *v),
+            Value::Gauge(v) => lines.push(format!("{name}:{v}|g{tags}")),
+            Value::FloatGauge(v) if v.is_finite() => {
+                lines.push(format!("{name}:{}|g{tags}", number(*v)))
+            }
+            Value::Histogram {
+                cumulative, sum, ..
+            } => {
+                let count = cumulative.last().copied().unwrap_or(0);
+                counter(format!("{name}_count"), count as f64);
+                counter(format!("{name}_sum"), *sum);
+            }
+            Value::Summary { count, sum, .. } => {
+                counter(format!("{name}_count"), *count as f64);
+                counter(format!("{name}_sum"), *sum);
+            }
+            Value::FloatCounter(_) | Value::FloatGauge(_) | Value::Info | Value::State(_) => {}
+        }
     }
+}
+
+/// DogStatsD tags of a series' labels.
+fn tags<'a>(labels: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     let pairs: Vec<String> = labels
-        .iter()
         .map(|(k, v)| format!("{k}:{}", v.replace([',', '|', '\n', '#'], "_")))
         .collect();
+    if pairs.is_empty() {
+        return String::new();
+    }
     format!("|#{}", pairs.join(","))
 }
 
@@ -209,15 +224,15 @@ struct Shared {
 
 impl Shared {
     fn push(&self) -> io::Result<usize> {
-        let snapshot = match &self.registry {
-            Some(registry) => registry.snapshot(),
-            None => crate::registry().snapshot(),
+        let registry = match &self.registry {
+            Some(registry) => registry,
+            None => crate::registry(),
         };
         let lines = self
             .encoder
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .encode(&snapshot);
+            .encode(registry);
         let mut sent = 0;
         for datagram in datagrams(&lines) {
             self.socket.send(datagram.as_bytes())?;
@@ -279,8 +294,8 @@ mod tests {
 
     #[test]
     fn tags_replace_characters_that_would_break_the_line() {
-        assert_eq!(tags(&[("a", "x,y|z#\n")]), "|#a:x_y_z__");
-        assert_eq!(tags(&[]), "");
+        assert_eq!(tags([("a", "x,y|z#\n")].into_iter()), "|#a:x_y_z__");
+        assert_eq!(tags([].into_iter()), "");
         assert_eq!(number(3.0), "3");
         assert_eq!(number(0.25), "0.25");
     }

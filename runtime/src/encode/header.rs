@@ -4,7 +4,7 @@
 
 use super::number::FloatStyle;
 use super::text::write_help;
-use crate::{Cells, Metric};
+use crate::read::{Family, Kind};
 
 /// The choices of one text format.
 pub(crate) struct TextFormat {
@@ -14,7 +14,7 @@ pub(crate) struct TextFormat {
     /// counters' `_total` and info metrics' `_info`.
     pub(crate) bare_family_names: bool,
     /// What each kind's `# TYPE` says.
-    pub(crate) type_name: fn(&Cells<'_>) -> &'static str,
+    pub(crate) type_name: fn(Kind) -> &'static str,
     /// OpenMetrics escapes `"` in HELP, as in a label value.
     pub(crate) quote_help: bool,
     /// OpenMetrics has `# UNIT` lines.
@@ -36,11 +36,11 @@ pub(crate) const PROMETHEUS: TextFormat = TextFormat {
     bare_family_names: false,
     // Info metrics and state sets are gauges here, as Prometheus' own
     // clients write them.
-    type_name: |cells| match cells {
-        Cells::Counter(_) | Cells::ShardedCounter(_) | Cells::FloatCounter(_) => "counter",
-        Cells::Gauge(_) | Cells::FloatGauge(_) | Cells::Info(_) | Cells::StateSet { .. } => "gauge",
-        Cells::Histogram { .. } => "histogram",
-        Cells::Summary { .. } => "summary",
+    type_name: |kind| match kind {
+        Kind::Counter | Kind::FloatCounter => "counter",
+        Kind::Gauge | Kind::FloatGauge | Kind::Info | Kind::StateSet(_) => "gauge",
+        Kind::Histogram(_) => "histogram",
+        Kind::Summary(_) => "summary",
     },
     quote_help: false,
     unit_line: false,
@@ -53,13 +53,13 @@ pub(crate) const PROMETHEUS: TextFormat = TextFormat {
 pub(crate) const OPENMETRICS: TextFormat = TextFormat {
     float: FloatStyle::OpenMetrics,
     bare_family_names: true,
-    type_name: |cells| match cells {
-        Cells::Counter(_) | Cells::ShardedCounter(_) | Cells::FloatCounter(_) => "counter",
-        Cells::Gauge(_) | Cells::FloatGauge(_) => "gauge",
-        Cells::Info(_) => "info",
-        Cells::StateSet { .. } => "stateset",
-        Cells::Histogram { .. } => "histogram",
-        Cells::Summary { .. } => "summary",
+    type_name: |kind| match kind {
+        Kind::Counter | Kind::FloatCounter => "counter",
+        Kind::Gauge | Kind::FloatGauge => "gauge",
+        Kind::Info => "info",
+        Kind::StateSet(_) => "stateset",
+        Kind::Histogram(_) => "histogram",
+        Kind::Summary(_) => "summary",
     },
     quote_help: true,
     unit_line: true,
@@ -69,16 +69,16 @@ pub(crate) const OPENMETRICS: TextFormat = TextFormat {
 };
 
 impl TextFormat {
-    /// The family name of `metric` in this format.
-    pub(crate) fn family_name(&self, metric: &Metric<'_>) -> &'static str {
-        let name = metric.desc.name;
+    /// The name of `family` in this format.
+    pub(crate) fn family_name(&self, family: &Family<'_>) -> &'static str {
+        let name = family.desc.name;
         if !self.bare_family_names {
             return name;
         }
         // The macro guarantees both suffixes.
-        let suffix = match metric.cells {
-            Cells::Counter(_) | Cells::ShardedCounter(_) | Cells::FloatCounter(_) => "_total",
-            Cells::Info(_) => "_info",
+        let suffix = match family.kind {
+            Kind::Counter | Kind::FloatCounter => "_total",
+            Kind::Info => "_info",
             _ => return name,
         };
         name.strip_suffix(suffix).unwrap_or(name)
@@ -86,7 +86,7 @@ impl TextFormat {
 
     /// Writes the `# HELP`, `# TYPE` and (where the format has them)
     /// `# UNIT` lines of `metric`'s family.
-    pub(crate) fn write_header(&self, metric: &Metric<'_>, out: &mut Vec<u8>) {
+    pub(crate) fn write_header(&self, metric: &Family<'_>, out: &mut Vec<u8>) {
         let family = self.family_name(metric).as_bytes();
         out.extend_from_slice(b"# HELP ");
         out.extend_from_slice(family);
@@ -95,7 +95,7 @@ impl TextFormat {
         out.extend_from_slice(b"\n# TYPE ");
         out.extend_from_slice(family);
         out.push(b' ');
-        out.extend_from_slice((self.type_name)(&metric.cells).as_bytes());
+        out.extend_from_slice((self.type_name)(metric.kind).as_bytes());
         out.push(b'\n');
         if let (true, Some(unit)) = (self.unit_line, metric.desc.unit) {
             out.extend_from_slice(b"# UNIT ");

@@ -127,14 +127,5 @@ pub(crate) fn render_into(
         #[cfg(feature = "protobuf")]
         Format::Protobuf => return protobuf::render_into(registry, created, out),
     };
-    // Only OpenMetrics has `_created` samples.
-    let created = created && text.openmetrics_points;
-    let now_ms = crate::summary::render_now_ms();
-    samples::Scratch::with(|scratch| {
-        registry.for_each_family(&mut |metric, merged| {
-            text.write_header(&metric, out);
-            samples::write_samples(metric, merged, now_ms, text, created, scratch, out);
-        });
-    });
-    out.extend_from_slice(text.trailer);
+    samples::render_into(registry, text, created, out);
 }

@@ -41,78 +41,47 @@ fn write_escaped(out: &mut Vec<u8>, s: &str, quote: bool) {
     }
 }
 
-/// The label value indices of one series after another, in series order: an
-/// odometer whose last digit turns fastest. Borrows its digits from the
-/// render's scratch space, so that it never allocates once that has grown.
-pub(crate) struct SeriesLabels<'s> {
-    digits: &'s mut Vec<usize>,
-}
-
-impl<'s> SeriesLabels<'s> {
-    pub(crate) fn new(labels: &[LabelDesc], digits: &'s mut Vec<usize>) -> Self {
-        digits.clear();
-        digits.resize(labels.len(), 0);
-        Self { digits }
+/// Writes `{name="value",...}` for the series whose label value indices are
+/// `digits`, with `extra` last, or nothing when there are no labels at all.
+pub(crate) fn write_labels(
+    out: &mut Vec<u8>,
+    labels: &[LabelDesc],
+    digits: &[usize],
+    extra: Option<Extra<'_>>,
+    style: FloatStyle,
+) {
+    if labels.is_empty() && extra.is_none() {
+        return;
     }
-
-    /// Writes `{name="value",...}` for the current series, with `extra`
-    /// last, or nothing when there are no labels at all.
-    pub(crate) fn write(
-        &self,
-        out: &mut Vec<u8>,
-        labels: &[LabelDesc],
-        extra: Option<Extra<'_>>,
-        style: FloatStyle,
-    ) {
-        if labels.is_empty() && extra.is_none() {
-            return;
+    out.push(b'{');
+    for (i, (label, &digit)) in labels.iter().zip(digits).enumerate() {
+        if i > 0 {
+            out.push(b',');
         }
-        out.push(b'{');
-        for (i, (label, &digit)) in labels.iter().zip(self.digits.iter()).enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(label.name.as_bytes());
-            out.extend_from_slice(b"=\"");
-            match label.escaped_values {
-                Some(escaped) => out.extend_from_slice(escaped[digit].as_bytes()),
-                None => write_label_value(out, label.values[digit]),
-            }
-            out.push(b'"');
+        out.extend_from_slice(label.name.as_bytes());
+        out.extend_from_slice(b"=\"");
+        match label.escaped_values {
+            Some(escaped) => out.extend_from_slice(escaped[digit].as_bytes()),
+            None => write_label_value(out, label.values[digit]),
         }
-        if let Some(extra) = extra {
-            if !labels.is_empty() {
-                out.push(b',');
-            }
-            let name = match extra {
-                Extra::Float(name, _) | Extra::Text(name, _) => name,
-            };
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b"=\"");
-            match extra {
-                Extra::Float(_, value) => style.write(out, value),
-                Extra::Text(_, value) => write_label_value(out, value),
-            }
-            out.push(b'"');
-        }
-        out.push(b'}');
+        out.push(b'"');
     }
-
-    /// Moves to series `index` (in series order).
-    pub(crate) fn seek(&mut self, labels: &[LabelDesc], index: usize) {
-        crate::metric::series_digits(labels, index, self.digits);
-    }
-
-    /// Moves to the next series.
-    pub(crate) fn advance(&mut self, labels: &[LabelDesc]) {
-        for (digit, label) in self.digits.iter_mut().zip(labels).rev() {
-            *digit += 1;
-            if *digit < label.values.len() {
-                return;
-            }
-            *digit = 0;
+    if let Some(extra) = extra {
+        if !labels.is_empty() {
+            out.push(b',');
         }
+        let name = match extra {
+            Extra::Float(name, _) | Extra::Text(name, _) => name,
+        };
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"=\"");
+        match extra {
+            Extra::Float(_, value) => style.write(out, value),
+            Extra::Text(_, value) => write_label_value(out, value),
+        }
+        out.push(b'"');
     }
+    out.push(b'}');
 }
 
 #[cfg(test)]

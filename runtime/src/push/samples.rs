@@ -8,9 +8,9 @@
 use smallvec::SmallVec;
 
 use crate::encode::number::write_float;
-use crate::snapshot::{for_each_registry_series, SeriesRef, ValueRef};
+use crate::read::{Family, Kind, Reader, SeriesRead, Value, Writer};
 use crate::wire::{double_field, label_field, message_field, message_head, varint_field};
-use crate::{Cells, Registry};
+use crate::Registry;
 
 /// Every series of `registry` as one remote-write `WriteRequest`
 /// (uncompressed protobuf), each series with one sample at `timestamp_ms`
@@ -74,31 +74,65 @@ pub(crate) fn encode_requests(
     max_series: usize,
     requests: &mut Vec<Vec<u8>>,
 ) -> Vec<usize> {
-    let mut counts = Vec::new();
-    let mut current = Vec::new();
-    let mut in_current = 0usize;
-    let mut writer = SeriesWriter {
-        external: external_labels,
-        timestamp_ms,
-        scratch: Vec::new(),
-        number: Vec::new(),
+    let mut batches = Batches {
+        max_series,
+        requests,
+        counts: Vec::new(),
+        current: Vec::new(),
+        in_current: 0,
+        series: SeriesWriter {
+            external: external_labels,
+            timestamp_ms,
+            scratch: Vec::new(),
+            number: Vec::new(),
+        },
     };
-    for_each_registry_series(registry, &mut |cells, series| {
-        writer.write_all(cells, &series, &mut |one: &[u8]| {
-            if in_current == max_series {
-                requests.push(core::mem::take(&mut current));
-                counts.push(in_current);
-                in_current = 0;
-            }
-            message_field(&mut current, 1, one);
-            in_current += 1;
-        });
-    });
+    Reader::with(|reader| reader.registry(registry, &mut batches));
+    let Batches {
+        requests,
+        mut counts,
+        current,
+        in_current,
+        ..
+    } = batches;
     if in_current > 0 || requests.is_empty() {
         requests.push(current);
         counts.push(in_current);
     }
     counts
+}
+
+/// Appends each `TimeSeries` to the current request, starting a new one
+/// every `max_series`.
+struct Batches<'a> {
+    max_series: usize,
+    requests: &'a mut Vec<Vec<u8>>,
+    counts: Vec<usize>,
+    current: Vec<u8>,
+    in_current: usize,
+    series: SeriesWriter<'a>,
+}
+
+impl Writer for Batches<'_> {
+    fn series(&mut self, family: &Family<'_>, series: &SeriesRead<'_>) {
+        let Batches {
+            max_series,
+            requests,
+            counts,
+            current,
+            in_current,
+            series: writer,
+        } = self;
+        writer.write_all(family, series, &mut |one: &[u8]| {
+            if *in_current == *max_series {
+                requests.push(core::mem::take(current));
+                counts.push(*in_current);
+                *in_current = 0;
+            }
+            message_field(current, 1, one);
+            *in_current += 1;
+        });
+    }
 }
 
 struct SeriesWriter<'e> {
@@ -119,27 +153,28 @@ impl SeriesWriter<'_> {
     /// `emit` as an encoded `TimeSeries`.
     fn write_all(
         &mut self,
-        cells: &Cells<'_>,
-        series: &SeriesRef<'_>,
+        family: &Family<'_>,
+        series: &SeriesRead<'_>,
         emit: &mut dyn FnMut(&[u8]),
     ) {
-        let name = series.metric.name;
+        let name = family.desc.name;
+        let one = (family, series);
         match &series.value {
-            ValueRef::Counter(v) => self.one(series, (name, ""), None, *v as f64, emit),
-            ValueRef::Gauge(v) => self.one(series, (name, ""), None, *v as f64, emit),
-            ValueRef::FloatGauge(v) | ValueRef::FloatCounter(v) => {
-                self.one(series, (name, ""), None, *v, emit)
+            Value::Counter(v) => self.one(one, (name, ""), None, *v as f64, emit),
+            Value::Gauge(v) => self.one(one, (name, ""), None, *v as f64, emit),
+            Value::FloatGauge(v) | Value::FloatCounter(v) => {
+                self.one(one, (name, ""), None, *v, emit)
             }
-            ValueRef::Info => self.one(series, (name, ""), None, 1.0, emit),
-            ValueRef::State(current) => {
-                if let Cells::StateSet { states, .. } = cells {
-                    for state in *states {
+            Value::Info => self.one(one, (name, ""), None, 1.0, emit),
+            Value::State(current) => {
+                if let Kind::StateSet(states) = family.kind {
+                    for state in states {
                         let value = if *current == Some(*state) { 1.0 } else { 0.0 };
-                        self.one(series, (name, ""), Some((name, state)), value, emit);
+                        self.one(one, (name, ""), Some((name, state)), value, emit);
                     }
                 }
             }
-            ValueRef::Histogram {
+            Value::Histogram {
                 bounds,
                 cumulative,
                 sum,
@@ -149,20 +184,14 @@ impl SeriesWriter<'_> {
                     number.clear();
                     write_float(&mut number, bounds.get(i).copied().unwrap_or(f64::INFINITY));
                     let le = core::str::from_utf8(&number).unwrap_or("NaN");
-                    self.one(
-                        series,
-                        (name, "_bucket"),
-                        Some(("le", le)),
-                        count as f64,
-                        emit,
-                    );
+                    self.one(one, (name, "_bucket"), Some(("le", le)), count as f64, emit);
                     self.number = number;
                 }
-                self.one(series, (name, "_sum"), None, *sum, emit);
+                self.one(one, (name, "_sum"), None, *sum, emit);
                 let count = cumulative.last().copied().unwrap_or(0) as f64;
-                self.one(series, (name, "_count"), None, count, emit);
+                self.one(one, (name, "_count"), None, count, emit);
             }
-            ValueRef::Summary {
+            Value::Summary {
                 quantiles,
                 count,
                 sum,
@@ -173,7 +202,7 @@ impl SeriesWriter<'_> {
                     write_float(&mut number, q);
                     let quantile = core::str::from_utf8(&number).unwrap_or("NaN");
                     self.one(
-                        series,
+                        one,
                         (name, ""),
                         Some(("quantile", quantile)),
                         estimate,
@@ -181,8 +210,8 @@ impl SeriesWriter<'_> {
                     );
                     self.number = number;
                 }
-                self.one(series, (name, "_sum"), None, *sum, emit);
-                self.one(series, (name, "_count"), None, *count as f64, emit);
+                self.one(one, (name, "_sum"), None, *sum, emit);
+                self.one(one, (name, "_count"), None, *count as f64, emit);
             }
         }
     }
@@ -192,7 +221,7 @@ impl SeriesWriter<'_> {
     /// by name; then its one sample.
     fn one(
         &mut self,
-        series: &SeriesRef<'_>,
+        (family, series): (&Family<'_>, &SeriesRead<'_>),
         name: Text<'_>,
         extra: Option<(&str, &str)>,
         value: f64,
@@ -200,8 +229,8 @@ impl SeriesWriter<'_> {
     ) {
         let mut labels: SmallVec<[(&str, Text<'_>); 12]> = SmallVec::new();
         labels.push(("__name__", name));
-        for (desc, value) in series.metric.labels.iter().zip(series.label_values) {
-            labels.push((desc.name, (value, "")));
+        for (label, value) in series.labels(family.desc) {
+            labels.push((label, (value, "")));
         }
         if let Some((name, value)) = extra {
             labels.push((name, (value, "")));

@@ -1,0 +1,497 @@
+//! The one reader: the only code that turns cells into values.
+//!
+//! Every output — both text formats, protobuf, the snapshot, remote write,
+//! the Pushgateway body, StatsD — is a [`Writer`] that the reader drives
+//! family by family and series by series. The reader reads each series'
+//! cells once, adds in the identical declarations a registry merged into
+//! the family, and hands the writer the value with the label value indices
+//! of its series; exemplars and native buckets are read through the
+//! [`Family`] on demand, so that a writer that does not write them pays
+//! nothing for them.
+//!
+//! Adding a metric kind: its cell; a [`Cells`] variant; a [`Kind`] (and a
+//! [`Value`] when its value is new); one arm in [`Reader::family`]; one arm
+//! per writer (each writer's `match` on `Value` stops compiling until it
+//! has one). Adding an output: one [`Writer`].
+//!
+//! The reader allocates nothing once its buffers have grown, and neither
+//! must a writer: renders run on every scrape.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+
+use crate::exemplar::{ExemplarRead, ExemplarSeries};
+use crate::native::{NativeSnapshot, NativeSpec};
+use crate::{
+    Cells, Group, HistogramSnapshot, HistogramSpec, Metric, MetricDesc, NativeMetric, Registry,
+    SummaryAccumulator, SummarySnapshot, SummarySpec,
+};
+
+/// What a metric is, with what its kind shares across its series.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Kind {
+    /// Integer counters, plain or sharded.
+    Counter,
+    /// Counters of fractional amounts.
+    FloatCounter,
+    /// Integer gauges.
+    Gauge,
+    /// Float gauges.
+    FloatGauge,
+    /// Classic histograms (maybe with native buckets, see [`Family::native`]).
+    Histogram(&'static HistogramSpec),
+    /// Summaries.
+    Summary(&'static SummarySpec),
+    /// Info metrics: one current series, value 1.
+    Info,
+    /// State sets: the names of the states, in index order.
+    StateSet(&'static [&'static str]),
+}
+
+impl Kind {
+    /// The kind of `cells`.
+    pub(crate) fn of(cells: &Cells<'_>) -> Kind {
+        match cells {
+            Cells::Counter(_) | Cells::ShardedCounter(_) => Kind::Counter,
+            Cells::FloatCounter(_) => Kind::FloatCounter,
+            Cells::Gauge(_) => Kind::Gauge,
+            Cells::FloatGauge(_) => Kind::FloatGauge,
+            Cells::Histogram { spec, .. } => Kind::Histogram(spec),
+            Cells::Summary { spec, .. } => Kind::Summary(spec),
+            Cells::Info(_) => Kind::Info,
+            Cells::StateSet { states, .. } => Kind::StateSet(states),
+        }
+    }
+}
+
+/// The value of one series at the moment it was read: borrowed from the
+/// reader's buffers while a writer writes it ([`Cow::Borrowed`]), owned in a
+/// [`Snapshot`](crate::Snapshot) (`Value<'static>`).
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum Value<'a> {
+    /// A counter (plain or sharded).
+    Counter(u64),
+    /// A counter of fractional amounts (process CPU seconds, say).
+    FloatCounter(f64),
+    /// An integer gauge.
+    Gauge(i64),
+    /// A float gauge.
+    FloatGauge(f64),
+    /// A histogram's cumulative buckets and sum.
+    Histogram {
+        /// The finite upper bounds; the last cumulative count is `+Inf`.
+        bounds: &'static [f64],
+        /// Cumulative counts, one per bound and one for `+Inf`.
+        cumulative: Cow<'a, [u64]>,
+        /// The sum of the observations.
+        sum: f64,
+    },
+    /// A summary's windowed quantiles and all-time count and sum.
+    Summary {
+        /// `(quantile, estimate)` pairs.
+        quantiles: Cow<'a, [(f64, f64)]>,
+        /// Observations ever recorded.
+        count: u64,
+        /// Their sum.
+        sum: f64,
+    },
+    /// The current series of an info metric (value 1).
+    Info,
+    /// A state set series: its current state, if one was set.
+    State(Option<&'static str>),
+}
+
+impl Value<'_> {
+    /// The same value owning its buffers.
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Counter(v) => Value::Counter(v),
+            Value::FloatCounter(v) => Value::FloatCounter(v),
+            Value::Gauge(v) => Value::Gauge(v),
+            Value::FloatGauge(v) => Value::FloatGauge(v),
+            Value::Histogram {
+                bounds,
+                cumulative,
+                sum,
+            } => Value::Histogram {
+                bounds,
+                cumulative: Cow::Owned(cumulative.into_owned()),
+                sum,
+            },
+            Value::Summary {
+                quantiles,
+                count,
+                sum,
+            } => Value::Summary {
+                quantiles: Cow::Owned(quantiles.into_owned()),
+                count,
+                sum,
+            },
+            Value::Info => Value::Info,
+            Value::State(state) => Value::State(state),
+        }
+    }
+}
+
+/// One family as a writer sees it: what every series of it shares.
+pub(crate) struct Family<'a> {
+    /// Name, help, labels, unit.
+    pub(crate) desc: &'static MetricDesc,
+    /// The kind.
+    pub(crate) kind: Kind,
+    /// When the series started counting (ms since the epoch), if known.
+    pub(crate) created_ms: Option<u64>,
+    exemplars: Option<&'a dyn ExemplarSeries>,
+    // Only protobuf writes native buckets.
+    #[cfg_attr(not(feature = "protobuf"), allow(dead_code))]
+    native: Option<NativeMetric<'a>>,
+}
+
+impl Family<'_> {
+    /// Whether the family keeps exemplars.
+    pub(crate) fn has_exemplars(&self) -> bool {
+        self.exemplars.is_some()
+    }
+
+    /// Reads the exemplar of `series`'s `bucket` (0 for a counter) into
+    /// `out`; false when there is none.
+    pub(crate) fn exemplar(&self, series: usize, bucket: usize, out: &mut ExemplarRead) -> bool {
+        self.exemplars
+            .and_then(|e| e.slot(series, bucket))
+            .is_some_and(|slot| slot.read(out))
+    }
+
+    /// The native buckets' spec of a histogram declared `native`.
+    #[cfg_attr(not(feature = "protobuf"), allow(dead_code))]
+    pub(crate) fn native_spec(&self) -> Option<&'static NativeSpec> {
+        self.native.map(|n| n.spec)
+    }
+
+    /// Reads `series`' native buckets into `out`, at no more than the
+    /// spec's `max_buckets` populated buckets; false for a family without
+    /// native buckets.
+    #[cfg_attr(not(feature = "protobuf"), allow(dead_code))]
+    pub(crate) fn native(&self, series: usize, out: &mut NativeSnapshot) -> bool {
+        let Some(native) = self.native else {
+            return false;
+        };
+        native.series.read(native.spec, series, out);
+        out.reduce(native.spec.max_buckets);
+        true
+    }
+}
+
+/// One series as a writer sees it.
+pub(crate) struct SeriesRead<'r> {
+    /// Its position among the family's series (series order).
+    pub(crate) index: usize,
+    /// The value index of each label, in declaration order.
+    pub(crate) digits: &'r [usize],
+    /// Its value.
+    pub(crate) value: Value<'r>,
+    /// A histogram series that observed a negative value (its `_sum` is
+    /// then no counter).
+    pub(crate) negative_observed: bool,
+}
+
+impl SeriesRead<'_> {
+    /// `(label name, label value)` of each label, in declaration order.
+    pub(crate) fn labels<'d>(
+        &'d self,
+        desc: &'static MetricDesc,
+    ) -> impl Iterator<Item = (&'static str, &'static str)> + 'd {
+        desc.labels
+            .iter()
+            .zip(self.digits)
+            .map(|(label, &d)| (label.name, label.values.get(d).copied().unwrap_or("")))
+    }
+}
+
+/// An output: what the reader hands each family and series to.
+pub(crate) trait Writer {
+    /// Before the family's series.
+    fn family(&mut self, _family: &Family<'_>) {}
+    /// One series, in series order.
+    fn series(&mut self, family: &Family<'_>, series: &SeriesRead<'_>);
+    /// After the family's last series.
+    fn end_family(&mut self, _family: &Family<'_>) {}
+}
+
+/// The buffers series are read into, kept from family to family and, on a
+/// thread, from read to read.
+#[derive(Default)]
+pub(crate) struct Reader {
+    digits: Vec<usize>,
+    histogram: HistogramSnapshot,
+    summary: SummarySnapshot,
+    summary_acc: SummaryAccumulator,
+}
+
+impl Reader {
+    /// Runs `f` with this thread's reader (a fresh one if the thread's is
+    /// in use, as when a hand-written group reads inside its own visit).
+    pub(crate) fn with<R>(f: impl FnOnce(&mut Reader) -> R) -> R {
+        thread_local! {
+            static READER: RefCell<Reader> = RefCell::new(Reader::default());
+        }
+        with_thread_scratch(&READER, f)
+    }
+
+    /// Reads every family of `registry`, merged as registered, into `w`.
+    pub(crate) fn registry<W: Writer>(&mut self, registry: &Registry<'_>, w: &mut W) {
+        let now_ms = crate::summary::render_now_ms();
+        registry.for_each_family(&mut |metric, merged| self.family(metric, merged, now_ms, w));
+    }
+
+    /// Reads every metric of `group`, alone, into `w`.
+    pub(crate) fn group<W: Writer>(&mut self, group: &dyn Group, w: &mut W) {
+        let now_ms = crate::summary::render_now_ms();
+        group.visit(&mut |metric| self.family(metric, &[], now_ms, w));
+    }
+
+    /// Reads one family: `metric`'s series with the values of the
+    /// identical declarations in `merged` added in, summaries as of
+    /// `now_ms`.
+    pub(crate) fn family<W: Writer>(
+        &mut self,
+        metric: Metric<'_>,
+        merged: &[Metric<'_>],
+        now_ms: u64,
+        w: &mut W,
+    ) {
+        let desc = metric.desc;
+        let family = Family {
+            desc,
+            kind: Kind::of(&metric.cells),
+            created_ms: metric.created_ms,
+            exemplars: metric.exemplars,
+            native: metric.native,
+        };
+        let Reader {
+            digits,
+            histogram,
+            summary,
+            summary_acc,
+        } = self;
+        digits.clear();
+        digits.resize(desc.labels.len(), 0);
+        w.family(&family);
+        match metric.cells {
+            Cells::Counter(cells) => each(&family, digits, cells.len(), w, |i| {
+                Value::Counter(cells[i].get().wrapping_add(merged::count(merged, i)))
+            }),
+            Cells::ShardedCounter(cells) => each(&family, digits, cells.len(), w, |i| {
+                Value::Counter(cells.get(i).wrapping_add(merged::count(merged, i)))
+            }),
+            Cells::Gauge(cells) => each(&family, digits, cells.len(), w, |i| {
+                Value::Gauge(cells[i].get().wrapping_add(merged::gauge(merged, i)))
+            }),
+            Cells::FloatGauge(cells) => each(&family, digits, cells.len(), w, |i| {
+                Value::FloatGauge(cells[i].get() + merged::float(merged, i))
+            }),
+            Cells::FloatCounter(cells) => each(&family, digits, cells.len(), w, |i| {
+                Value::FloatCounter(cells[i].get() + merged::float(merged, i))
+            }),
+            Cells::Histogram { spec, series } => {
+                for index in 0..series.len() {
+                    series.read(index, histogram);
+                    merged::histogram(merged, index, histogram);
+                    let read = SeriesRead {
+                        index,
+                        digits,
+                        value: Value::Histogram {
+                            bounds: spec.bounds,
+                            cumulative: Cow::Borrowed(&histogram.cumulative),
+                            sum: histogram.sum,
+                        },
+                        negative_observed: histogram.negative_observed,
+                    };
+                    w.series(&family, &read);
+                    advance(desc, digits);
+                }
+            }
+            Cells::Summary { spec, series } => {
+                for index in 0..series.len() {
+                    summary_acc.clear();
+                    series.accumulate(spec, index, now_ms, summary_acc);
+                    merged::summary(merged, index, now_ms, summary_acc);
+                    summary_acc.finish(spec, summary);
+                    let read = SeriesRead {
+                        index,
+                        digits,
+                        value: Value::Summary {
+                            quantiles: Cow::Borrowed(&summary.quantiles),
+                            count: summary.count,
+                            sum: summary.sum,
+                        },
+                        negative_observed: false,
+                    };
+                    w.series(&family, &read);
+                    advance(desc, digits);
+                }
+            }
+            Cells::Info(cell) => {
+                // Unlabelled: always the one series. Labelled: the current
+                // one, if any.
+                let current = if desc.labels.is_empty() {
+                    Some(0)
+                } else {
+                    cell.current().or_else(|| merged::info_current(merged))
+                };
+                if let Some(index) = current {
+                    crate::metric::series_digits(desc.labels, index, digits);
+                    let read = SeriesRead {
+                        index,
+                        digits,
+                        value: Value::Info,
+                        negative_observed: false,
+                    };
+                    w.series(&family, &read);
+                }
+            }
+            Cells::StateSet { states, cells } => each(&family, digits, cells.len(), w, |i| {
+                let current = cells[i].current().or_else(|| merged::state(merged, i));
+                Value::State(current.and_then(|s| states.get(s).copied()))
+            }),
+        }
+        w.end_family(&family);
+    }
+}
+
+/// Runs `f` with the thread's `T` in `key`, or with a fresh `T` when that
+/// one is in use (a render inside a render) or gone (thread exit): buffers
+/// kept from one read to the next, so that reads allocate nothing once
+/// they have grown.
+pub(crate) fn with_thread_scratch<T: Default + 'static, R>(
+    key: &'static std::thread::LocalKey<RefCell<T>>,
+    f: impl FnOnce(&mut T) -> R,
+) -> R {
+    let mut f = Some(f);
+    let result = key.try_with(|cell| {
+        cell.try_borrow_mut()
+            .ok()
+            .map(|mut scratch| (f.take().expect("called once"))(&mut scratch))
+    });
+    match result {
+        Ok(Some(r)) => r,
+        _ => (f.take().expect("not called yet"))(&mut T::default()),
+    }
+}
+
+/// Hands `w` series `0..count` of a family with one plain value each, in
+/// series order (the label digits advance like an odometer).
+fn each<W: Writer>(
+    family: &Family<'_>,
+    digits: &mut [usize],
+    count: usize,
+    w: &mut W,
+    mut value: impl FnMut(usize) -> Value<'static>,
+) {
+    for index in 0..count {
+        let series = SeriesRead {
+            index,
+            digits,
+            value: value(index),
+            negative_observed: false,
+        };
+        w.series(family, &series);
+        advance(family.desc, digits);
+    }
+}
+
+/// Moves `digits` to the next series of `desc`: the last label turns
+/// fastest.
+fn advance(desc: &MetricDesc, digits: &mut [usize]) {
+    for (digit, label) in digits.iter_mut().zip(desc.labels).rev() {
+        *digit += 1;
+        if *digit < label.values.len() {
+            return;
+        }
+        *digit = 0;
+    }
+}
+
+/// The values of series `index` of the declarations merged into a family,
+/// added up. Each takes the partners' cells of its kind (a registry merges
+/// only metrics of one shape) and ignores any other.
+mod merged {
+    use crate::{Cells, HistogramSnapshot, Metric, SummaryAccumulator};
+
+    /// Counters, plain or sharded: the sum, wrapping like a counter.
+    pub(super) fn count(partners: &[Metric<'_>], index: usize) -> u64 {
+        partners.iter().fold(0u64, |sum, m| {
+            let value = match m.cells {
+                Cells::Counter(c) => c.get(index).map_or(0, |c| c.get()),
+                Cells::ShardedCounter(c) => c.get(index),
+                _ => 0,
+            };
+            sum.wrapping_add(value)
+        })
+    }
+
+    /// Integer gauges: the sum, wrapping like the gauge.
+    pub(super) fn gauge(partners: &[Metric<'_>], index: usize) -> i64 {
+        partners.iter().fold(0i64, |sum, m| match m.cells {
+            Cells::Gauge(c) => sum.wrapping_add(c.get(index).map_or(0, |c| c.get())),
+            _ => sum,
+        })
+    }
+
+    /// Float gauges and float counters: the sum.
+    pub(super) fn float(partners: &[Metric<'_>], index: usize) -> f64 {
+        partners.iter().fold(0.0, |sum, m| match m.cells {
+            Cells::FloatGauge(c) | Cells::FloatCounter(c) => {
+                sum + c.get(index).map_or(0.0, |c| c.get())
+            }
+            _ => sum,
+        })
+    }
+
+    /// Histograms: buckets and sums added into `snapshot`.
+    pub(super) fn histogram(
+        partners: &[Metric<'_>],
+        index: usize,
+        snapshot: &mut HistogramSnapshot,
+    ) {
+        for m in partners {
+            if let Cells::Histogram { series, .. } = m.cells {
+                series.accumulate(index, snapshot);
+            }
+        }
+    }
+
+    /// Summaries: sketches, counts and sums added into `acc`.
+    pub(super) fn summary(
+        partners: &[Metric<'_>],
+        index: usize,
+        now_ms: u64,
+        acc: &mut SummaryAccumulator,
+    ) {
+        for m in partners {
+            if let Cells::Summary { spec, series } = m.cells {
+                series.accumulate(spec, index, now_ms, acc);
+            }
+        }
+    }
+
+    /// Info metrics: the first partner's current series, for a family whose
+    /// own metric has none.
+    pub(super) fn info_current(partners: &[Metric<'_>]) -> Option<usize> {
+        partners.iter().find_map(|m| match m.cells {
+            Cells::Info(cell) => cell.current(),
+            _ => None,
+        })
+    }
+
+    /// State sets: the first partner's state of series `index`, for a
+    /// family whose own series has none.
+    pub(super) fn state(partners: &[Metric<'_>], index: usize) -> Option<usize> {
+        partners.iter().find_map(|m| match m.cells {
+            Cells::StateSet { cells, .. } => cells.get(index)?.current(),
+            _ => None,
+        })
+    }
+}
