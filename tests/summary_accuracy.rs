@@ -171,29 +171,3 @@ fn quantiles_are_nearest_rank_so_the_p99_of_four_values_is_the_largest() {
     assert!((p50 - 420.0).abs() / 420.0 <= 0.01, "{p50}");
     assert!((p99 - 910.0).abs() / 910.0 <= 0.01, "{p99}");
 }
-
-#[test]
-fn the_macro_builds_the_sketch_tables_the_runtime_builds() {
-    use enumeter::summary::{SummarySpec, Tables};
-    let accuracy = AccuracyMetrics::new();
-    for (spec, buckets, relative_error) in [
-        (
-            accuracy.default().spec(),
-            accuracy.default().buckets(),
-            0.01,
-        ),
-        (accuracy.coarse().spec(), accuracy.coarse().buckets(), 0.02),
-        (
-            accuracy.windowed().spec(),
-            accuracy.windowed().buckets(),
-            0.01,
-        ),
-    ] {
-        let tables = Tables::for_error(relative_error);
-        assert_eq!(spec.keys_per_octave, tables.keys_per_octave);
-        assert_eq!(spec.cell_shift, tables.cell_shift);
-        assert_eq!(spec.cells, tables.cells.as_slice());
-        assert_eq!(spec.bounds, tables.bounds.as_slice());
-        assert_eq!(buckets, SummarySpec::buckets_for(relative_error));
-    }
-}

@@ -14,7 +14,6 @@ mod errors;
 mod label_value;
 mod meta;
 mod metrics;
-mod names;
 
 use proc_macro::TokenStream;
 

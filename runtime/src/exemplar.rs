@@ -218,7 +218,7 @@ impl ExemplarSlot {
 fn check(labels: &[(&str, &str)]) -> Result<(), ExemplarDrop> {
     let mut chars = 0;
     for (name, value) in labels {
-        if !crate::label::is_label_name_syntax(name) || value.contains('\0') {
+        if !enumeter_common::names::is_name(name) || value.contains('\0') {
             return Err(ExemplarDrop::Invalid);
         }
         chars += name.len() + value.chars().count();

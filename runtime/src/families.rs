@@ -17,6 +17,8 @@
 
 use std::collections::HashMap;
 
+use enumeter_common::names::{self, NameKind};
+
 use crate::read::Kind;
 use crate::Metric;
 
@@ -56,25 +58,16 @@ impl core::fmt::Display for Conflict {
 }
 
 /// The names `metric` takes in either text format: family names and
-/// sample names.
+/// sample names (the rule the macro checks one group with).
 pub(crate) fn exposed_names(metric: &Metric<'_>) -> Vec<String> {
-    let name = metric.desc.name;
-    let with = |suffixes: &[&str]| suffixes.iter().map(|s| format!("{name}{s}")).collect();
-    match Kind::of(&metric.cells) {
-        Kind::Counter | Kind::FloatCounter => {
-            let mut names = vec![name.to_owned()];
-            names.extend(name.strip_suffix("_total").map(str::to_owned));
-            names
-        }
-        Kind::Info => {
-            let mut names = vec![name.to_owned()];
-            names.extend(name.strip_suffix("_info").map(str::to_owned));
-            names
-        }
-        Kind::Histogram(_) => with(&["", "_bucket", "_sum", "_count"]),
-        Kind::Summary(_) => with(&["", "_sum", "_count"]),
-        Kind::Gauge | Kind::FloatGauge | Kind::StateSet(_) => vec![name.to_owned()],
-    }
+    let kind = match Kind::of(&metric.cells) {
+        Kind::Counter | Kind::FloatCounter => NameKind::Counter,
+        Kind::Info => NameKind::Info,
+        Kind::Histogram(_) => NameKind::Histogram,
+        Kind::Summary(_) => NameKind::Summary,
+        Kind::Gauge | Kind::FloatGauge | Kind::StateSet(_) => NameKind::Plain,
+    };
+    names::exposed_names(metric.desc.name, kind)
 }
 
 /// Whether `a` and `b` are declarations of the same family, whose values

@@ -241,17 +241,6 @@ impl fmt::Display for ParseLabelError {
 
 impl std::error::Error for ParseLabelError {}
 
-/// Whether `name` has the syntax of a Prometheus label name
-/// (`[a-zA-Z_][a-zA-Z0-9_]*`); names reserved for Prometheus' own use
-/// (`__*`) pass, callers that refuse them say so.
-pub(crate) fn is_label_name_syntax(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,16 +267,5 @@ mod tests {
             err.to_string(),
             "\"maybe\" names no value of label set `bool`"
         );
-    }
-
-    #[test]
-    fn label_name_syntax_is_prometheus_and_lets_reserved_names_through() {
-        assert!(is_label_name_syntax("trace_id"));
-        assert!(is_label_name_syntax("_x1"));
-        assert!(is_label_name_syntax("__name__"));
-        assert!(!is_label_name_syntax(""));
-        assert!(!is_label_name_syntax("1x"));
-        assert!(!is_label_name_syntax("a-b"));
-        assert!(!is_label_name_syntax("é"));
     }
 }

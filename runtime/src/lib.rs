@@ -57,7 +57,6 @@ pub mod self_metrics;
 #[cfg(any(feature = "http", feature = "tower"))]
 mod serve;
 pub mod sharded;
-mod sketch;
 pub mod snapshot;
 mod state_set;
 #[cfg(feature = "statsd")]

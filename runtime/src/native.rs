@@ -22,6 +22,8 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
+use enumeter_common::native::key;
+
 use crate::metrics;
 use crate::self_metrics::ShownOnceStarted;
 
@@ -68,33 +70,6 @@ pub struct NativeSpec {
     /// For schemas above 0: the 2^s bucket bounds of one octave as
     /// fractions in [0.5, 1): `2^(i/2^s − 1)`.
     pub bounds: &'static [f64],
-}
-
-/// The bucket key of `v` (> 0, finite, normal) at `schema`, as Prometheus'
-/// Go client computes it (`math.Frexp`, then a search of `bounds`).
-#[inline]
-pub fn key(v: f64, schema: i32, bounds: &[f64]) -> i32 {
-    let bits = v.to_bits();
-    // frexp: v = frac × 2^exp with frac in [0.5, 1).
-    let exp = ((bits >> 52) & 0x7ff) as i32 - 1022;
-    let frac = f64::from_bits((bits & ((1u64 << 52) - 1)) | (1022u64 << 52));
-    if schema > 0 {
-        // The first bound at least `frac`.
-        let within = bounds.partition_point(|&b| b < frac) as i32;
-        within + (exp - 1) * bounds.len() as i32
-    } else {
-        let mut key = exp;
-        if frac == 0.5 {
-            key -= 1;
-        }
-        let offset = (1i32 << -schema) - 1;
-        (key + offset) >> -schema
-    }
-}
-
-/// The upper bound of bucket `key` at `schema`.
-pub fn upper_bound(key: i32, schema: i32) -> f64 {
-    (f64::from(key) * (-f64::from(schema)).exp2()).exp2()
 }
 
 /// The native cells of one series: positive buckets `P`, negative ones
@@ -315,39 +290,6 @@ impl<C: crate::MergeFrom, const N: usize, const P: usize, const M: usize, const 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn bounds(schema: i32) -> Vec<f64> {
-        let n = 1 << schema.max(0);
-        (0..n)
-            .map(|i| (f64::from(i) / f64::from(n) - 1.0).exp2())
-            .collect()
-    }
-
-    #[test]
-    fn every_value_lies_in_its_buckets_range_upper_bound_included() {
-        for schema in -4..=8 {
-            let bounds = bounds(schema);
-            let mut v = 1e-12;
-            while v < 1e12 {
-                let k = key(v, schema, &bounds);
-                let (low, high) = (upper_bound(k - 1, schema), upper_bound(k, schema));
-                // Within float rounding of the bounds themselves.
-                assert!(
-                    v > low * (1.0 - 1e-12) && v <= high * (1.0 + 1e-12),
-                    "{schema} {v} {k}"
-                );
-                v *= 1.37;
-            }
-            // Bucket boundaries (powers of two, every 2^−s-th below schema
-            // 0) are upper bounds: the bucket below.
-            let step = 1 << (-schema).max(0);
-            for e in (-32..32).filter(|e| e % step == 0) {
-                let v = f64::from(e).exp2();
-                let k = key(v, schema, &bounds);
-                assert_eq!(upper_bound(k, schema), v, "schema {schema}, 2^{e}");
-            }
-        }
-    }
 
     #[test]
     fn reducing_resolution_merges_pairs_of_buckets() {

@@ -28,11 +28,9 @@ use std::cell::Cell;
 
 use crate::atomic::claims;
 
-/// Shards of a metric declared `#[counter(sharded)]`.
-pub const DEFAULT_SHARDS: usize = 16;
-
-/// The most shards a metric may have: the threads that can own one.
-pub const MAX_SHARDS: usize = 64;
+/// Shards of a metric declared `#[counter(sharded)]`; the most shards a
+/// metric may have (the threads that can own one).
+pub use enumeter_common::sharded::{DEFAULT_SHARDS, MAX_SHARDS};
 
 /// One shard: a value per series, alone on its cache lines.
 #[derive(Debug)]

@@ -12,7 +12,7 @@
 //! (zero included) are reported as exactly `0`, values above it as exactly
 //! `1e9` ([`MAX_VALUE`]), each kept in a bucket of its own. A value's bucket
 //! comes from its float's exponent bits and two small tables over its
-//! mantissa (no logarithm, no float arithmetic: see [`Tables`] for the
+//! mantissa (no logarithm, no float arithmetic: see `enumeter_common::sketch` for the
 //! mapping and the proof of the bound). Buckets are dense atomic counters:
 //! recording is a few integer operations and three atomic
 //! read-modify-writes, with no lock and no allocation.
@@ -60,12 +60,8 @@ use std::time::{Duration, Instant};
 use crate::atomic::{add_f64_finite, Tagging};
 use crate::clock;
 use crate::self_metrics::{dropped, DropReason};
-pub use crate::sketch::Tables;
-
-/// The smallest value the sketch resolves; smaller ones count as zero.
-pub const MIN_VALUE: f64 = 1e-6;
-/// The largest value the sketch resolves; larger ones count as this.
-pub const MAX_VALUE: f64 = 1e9;
+use enumeter_common::sketch;
+pub use enumeter_common::sketch::{MAX_VALUE, MIN_VALUE};
 
 /// One quantile a summary reports: its value, and the decimal fraction it
 /// was declared as, from which ranks are computed exactly.
@@ -128,7 +124,7 @@ pub struct SummarySpec {
     pub count_bits: u32,
     /// The relative error α of every quantile estimate.
     pub relative_error: f64,
-    /// Buckets per octave of the sketch ([`Tables`]).
+    /// Buckets per octave of the sketch.
     pub keys_per_octave: u32,
     /// The shift of a mantissa to its cell of [`cells`](Self::cells).
     pub cell_shift: u32,
@@ -181,10 +177,7 @@ impl SummarySpec {
     /// assert_eq!(SummarySpec::buckets_for(0.01), 1747);
     /// ```
     pub fn buckets_for(relative_error: f64) -> usize {
-        let t = Tables::for_error(relative_error);
-        let key =
-            |v: f64| crate::sketch::key(v, t.keys_per_octave, t.cell_shift, &t.cells, &t.bounds);
-        (key(MAX_VALUE) - key(MIN_VALUE)) as usize + 3
+        sketch::buckets_for(relative_error)
     }
 
     /// The bucket of `value` among `buckets`: 0 below [`MIN_VALUE`] (zero
@@ -203,7 +196,7 @@ impl SummarySpec {
     /// from 1 to `buckets - 2` (the key is increasing in the value).
     #[inline]
     fn keyed_bucket(&self, value: f64) -> usize {
-        let key = crate::sketch::key(
+        let key = sketch::key(
             value,
             self.keys_per_octave,
             self.cell_shift,
@@ -223,7 +216,7 @@ impl SummarySpec {
             return MAX_VALUE;
         }
         let key = self.first_key + slot as u64 - 1;
-        let (lo, hi) = crate::sketch::key_bounds(key, self.keys_per_octave, self.bounds);
+        let (lo, hi) = sketch::key_bounds(key, self.keys_per_octave, self.bounds);
         2.0 * lo * hi / (lo + hi)
     }
 }
@@ -611,11 +604,10 @@ mod tests {
     use super::*;
 
     fn spec(relative_error: f64) -> SummarySpec {
-        let t = Tables::for_error(relative_error);
+        let t = sketch::Tables::for_error(relative_error);
         let cells: &'static [u16] = Box::leak(t.cells.into_boxed_slice());
         let bounds: &'static [u64] = Box::leak(t.bounds.into_boxed_slice());
-        let first_key =
-            crate::sketch::key(MIN_VALUE, t.keys_per_octave, t.cell_shift, cells, bounds);
+        let first_key = sketch::key(MIN_VALUE, t.keys_per_octave, t.cell_shift, cells, bounds);
         SummarySpec {
             quantiles: &[],
             max_age_ms: 1_000,

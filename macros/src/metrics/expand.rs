@@ -1,6 +1,7 @@
 //! Emits the storage type, the recording functions and the registration of a
 //! checked metric group.
 
+use enumeter_common::sketch::{self, Tables};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
@@ -322,7 +323,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
                 let (first, last) = settings.keys();
                 let positive = (last - first + 1) as usize;
                 let negative = if settings.negative { positive } else { 0 };
-                let bounds = super::valid::native_bounds(settings.schema);
+                let bounds = enumeter_common::native::octave_bounds(settings.schema);
                 let super::valid::NativeSettings {
                     schema,
                     zero_threshold,
@@ -836,9 +837,8 @@ fn units_per_second(name: &str) -> f64 {
 }
 
 /// A summary's sketch parameters, computed here because array sizes must be
-/// constants and the runtime cannot take powers at compile time. The tables
-/// must match the runtime's (`enumeter::summary::Tables::for_error`), which
-/// a test there checks against what this emits.
+/// constants and the runtime cannot take powers at compile time; the tables
+/// are `enumeter_common`'s, which the runtime reads them with.
 struct SummarySketch {
     max_age_ms: u64,
     age_buckets: u64,
@@ -850,74 +850,18 @@ struct SummarySketch {
 }
 
 impl SummarySketch {
-    const DEFAULT_MAX_AGE_SECS: f64 = 600.0;
-    const DEFAULT_AGE_BUCKETS: f64 = 5.0;
-    const DEFAULT_RELATIVE_ERROR: f64 = 0.01;
-    /// Must match `enumeter::summary::{MIN_VALUE, MAX_VALUE}`.
-    const MIN_VALUE: f64 = 1e-6;
-    const MAX_VALUE: f64 = 1e9;
-
     fn new(attrs: &SummaryAttrs) -> Self {
         let value = |n: &Option<Number>, default: f64| n.as_ref().map_or(default, |n| n.value);
-        let relative_error = value(&attrs.relative_error, Self::DEFAULT_RELATIVE_ERROR);
+        let relative_error = value(&attrs.relative_error, sketch::DEFAULT_RELATIVE_ERROR);
         let tables = Tables::for_error(relative_error);
-        let first_key = tables.key(Self::MIN_VALUE);
-        let last_key = tables.key(Self::MAX_VALUE);
+        let first_key = tables.key(sketch::MIN_VALUE);
         Self {
-            max_age_ms: (value(&attrs.max_age_secs, Self::DEFAULT_MAX_AGE_SECS) * 1000.0) as u64,
-            age_buckets: value(&attrs.age_buckets, Self::DEFAULT_AGE_BUCKETS) as u64,
+            max_age_ms: (value(&attrs.max_age_secs, sketch::DEFAULT_MAX_AGE_SECS) * 1000.0) as u64,
+            age_buckets: value(&attrs.age_buckets, sketch::DEFAULT_AGE_BUCKETS) as u64,
             relative_error,
             tables,
             first_key,
-            // One bucket below MIN_VALUE, one per key up to MAX_VALUE's, and
-            // one above MAX_VALUE.
-            buckets: (last_key - first_key) as usize + 3,
+            buckets: sketch::buckets_for(relative_error),
         }
-    }
-}
-
-/// `enumeter::summary::Tables`: an octave cut into `keys_per_octave`
-/// logarithmic buckets, their first mantissas, and for each of the `2^b`
-/// cells of the mantissa range the bucket it starts in.
-struct Tables {
-    keys_per_octave: u32,
-    cell_shift: u32,
-    cells: Vec<u16>,
-    bounds: Vec<u64>,
-}
-
-impl Tables {
-    fn for_error(relative_error: f64) -> Self {
-        let gamma = (1.0 + relative_error) / (1.0 - relative_error);
-        let keys = (1.0 / gamma.log2() * (1.0 + 1e-9)).ceil() as u32;
-        let mut cell_bits = 0;
-        while f64::from(1u32 << cell_bits) <= f64::from(keys) / core::f64::consts::LN_2 {
-            cell_bits += 1;
-        }
-        let bounds: Vec<u64> = (0..=keys)
-            .map(|j| {
-                let bound = (2f64.powf(f64::from(j) / f64::from(keys)) - 1.0) * (1u64 << 52) as f64;
-                (bound.ceil() as u64).min(1 << 52)
-            })
-            .collect();
-        let cell_shift = 52 - cell_bits;
-        let cells = (0..1u64 << cell_bits)
-            .map(|c| (bounds.partition_point(|&b| b <= c << cell_shift) - 1) as u16)
-            .collect();
-        Self {
-            keys_per_octave: keys,
-            cell_shift,
-            cells,
-            bounds,
-        }
-    }
-
-    /// The key of a positive normal `v`.
-    fn key(&self, v: f64) -> u64 {
-        let bits = v.to_bits();
-        let mantissa = bits & ((1 << 52) - 1);
-        let start = u64::from(self.cells[(mantissa >> self.cell_shift) as usize]);
-        let bucket = start + u64::from(mantissa >= self.bounds[start as usize + 1]);
-        (bits >> 52) * u64::from(self.keys_per_octave) + bucket
     }
 }

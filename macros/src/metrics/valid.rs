@@ -5,11 +5,9 @@ use std::collections::HashMap;
 use super::ast::{Group, MetricDef};
 use super::attr::{Kind, KindAttr, Number};
 use crate::errors::Errors;
-use crate::names::{is_valid_name, reserved_label};
-
-/// Must match `enumeter::sharded::{MAX_SHARDS, DEFAULT_SHARDS}`.
-pub(crate) const MAX_SHARDS: usize = 64;
-pub(crate) const DEFAULT_SHARDS: usize = 16;
+use enumeter_common::names::{exposed_names as names_of, is_name as is_valid_name, reserved_label};
+use enumeter_common::native::{self as native_keys, MAX_CELLS as MAX_NATIVE_CELLS};
+pub(crate) use enumeter_common::sharded::{DEFAULT_SHARDS, MAX_SHARDS};
 
 /// Method names the generated storage type already has.
 const RESERVED_FN_NAMES: &[&str] = &["new", "global", "merge_from"];
@@ -295,23 +293,15 @@ fn metric_suffix(metric: &MetricDef<'_>) -> String {
 /// OpenMetrics, its family name (counters without `_total`, info metrics
 /// without `_info`).
 fn exposed_names(metric: &MetricDef<'_>) -> Vec<String> {
-    let name = &metric.name;
-    let with = |suffixes: &[&str]| suffixes.iter().map(|s| format!("{name}{s}")).collect();
-    match metric.kinds.first().map(|k| &k.kind) {
-        Some(Kind::Histogram(_)) => with(&["", "_bucket", "_sum", "_count"]),
-        Some(Kind::Summary(_)) => with(&["", "_sum", "_count"]),
-        Some(Kind::Counter { .. }) => {
-            let mut names = vec![name.clone()];
-            names.extend(name.strip_suffix("_total").map(str::to_owned));
-            names
-        }
-        Some(Kind::Info) => {
-            let mut names = vec![name.clone()];
-            names.extend(name.strip_suffix("_info").map(str::to_owned));
-            names
-        }
-        _ => vec![name.clone()],
-    }
+    use enumeter_common::names::NameKind;
+    let kind = match metric.kinds.first().map(|k| &k.kind) {
+        Some(Kind::Histogram(_)) => NameKind::Histogram,
+        Some(Kind::Summary(_)) => NameKind::Summary,
+        Some(Kind::Counter { .. }) => NameKind::Counter,
+        Some(Kind::Info) => NameKind::Info,
+        _ => NameKind::Plain,
+    };
+    names_of(&metric.name, kind)
 }
 
 fn check_duplicates(group: &Group<'_>, errors: &mut Errors) {
@@ -590,72 +580,39 @@ pub(crate) struct NativeSettings {
     pub(crate) negative: bool,
 }
 
-/// The most cells a native histogram series may take (per sign).
-pub(crate) const MAX_NATIVE_CELLS: usize = 8192;
-
 impl NativeSettings {
     pub(crate) fn of(native: &super::attr::NativeAttrs) -> Self {
         Self {
-            schema: native.schema.as_ref().map_or(3, |n| n.value as i32),
+            schema: native
+                .schema
+                .as_ref()
+                .map_or(native_keys::DEFAULT_SCHEMA, |n| n.value as i32),
             zero_threshold: native
                 .zero_threshold
                 .as_ref()
-                .map_or((-32f64).exp2(), |n| n.value),
-            max: native.max.as_ref().map_or(32f64.exp2(), |n| n.value),
+                .map_or(native_keys::DEFAULT_ZERO_THRESHOLD, |n| n.value),
+            max: native
+                .max
+                .as_ref()
+                .map_or(native_keys::DEFAULT_MAX, |n| n.value),
             max_buckets: native
                 .max_buckets
                 .as_ref()
-                .map_or(160, |n| n.value as usize),
+                .map_or(native_keys::DEFAULT_MAX_BUCKETS, |n| n.value as usize),
             negative: native.negative,
         }
     }
 
     /// The first and last bucket keys of the cells.
     pub(crate) fn keys(&self) -> (i32, i32) {
-        let bounds = native_bounds(self.schema);
-        let first = native_key(next_up(self.zero_threshold), self.schema, &bounds);
-        let last = native_key(self.max, self.schema, &bounds);
-        (first, last)
-    }
-}
-
-/// The smallest float above `v` (> 0).
-fn next_up(v: f64) -> f64 {
-    f64::from_bits(v.to_bits() + 1)
-}
-
-/// The bounds of one octave at `schema` > 0 as fractions in [0.5, 1);
-/// must match `enumeter::native`'s expectations (`2^(i/2^s − 1)`).
-pub(crate) fn native_bounds(schema: i32) -> Vec<f64> {
-    if schema <= 0 {
-        return Vec::new();
-    }
-    let n = 1i32 << schema;
-    (0..n)
-        .map(|i| (f64::from(i) / f64::from(n) - 1.0).exp2())
-        .collect()
-}
-
-/// `enumeter::native::key`, at compile time.
-pub(crate) fn native_key(v: f64, schema: i32, bounds: &[f64]) -> i32 {
-    let bits = v.to_bits();
-    let exp = ((bits >> 52) & 0x7ff) as i32 - 1022;
-    let frac = f64::from_bits((bits & ((1u64 << 52) - 1)) | (1022u64 << 52));
-    if schema > 0 {
-        bounds.partition_point(|&b| b < frac) as i32 + (exp - 1) * bounds.len() as i32
-    } else {
-        let mut key = exp;
-        if frac == 0.5 {
-            key -= 1;
-        }
-        (key + (1i32 << -schema) - 1) >> -schema
+        native_keys::key_range(self.schema, self.zero_threshold, self.max)
     }
 }
 
 fn check_native(native: &super::attr::NativeAttrs, errors: &mut Errors) {
     let mut ok = true;
     if let Some(schema) = &native.schema {
-        if schema.value.fract() != 0.0 || !(-4.0..=8.0).contains(&schema.value) {
+        if schema.value.fract() != 0.0 || !native_keys::SCHEMAS.contains(&(schema.value as i32)) {
             errors.spanned(
                 &schema.tokens,
                 "schema is a whole number from -4 to 8 (Prometheus' standard schemas)",

@@ -81,7 +81,7 @@ impl std::error::Error for PushError {}
 /// Whether `name` is a valid label name, and not one reserved for
 /// Prometheus' own use (`__*`).
 fn is_label_name(name: &str) -> bool {
-    crate::label::is_label_name_syntax(name) && !name.starts_with("__")
+    enumeter_common::names::is_name(name) && !name.starts_with("__")
 }
 
 /// Checks a base URL: `http://` (or `https://`) and a host.

@@ -19,12 +19,23 @@
 //! bound. Integer operations and two table loads; the bound is exact, as
 //! the bucket edges are the tables' own.
 
+/// The smallest value the sketch resolves; smaller ones count as zero.
+pub const MIN_VALUE: f64 = 1e-6;
+/// The largest value the sketch resolves; larger ones count as this.
+pub const MAX_VALUE: f64 = 1e9;
+/// The relative error of `#[summary]` without `relative_error`.
+pub const DEFAULT_RELATIVE_ERROR: f64 = 0.01;
+/// The window of `#[summary]` without `max_age_secs`.
+pub const DEFAULT_MAX_AGE_SECS: f64 = 600.0;
+/// The sub-windows of `#[summary]` without `age_buckets`.
+pub const DEFAULT_AGE_BUCKETS: f64 = 5.0;
+
 /// The bits of an `f64` mantissa.
 const MANTISSA_BITS: u32 = 52;
 const MANTISSA: u64 = (1 << MANTISSA_BITS) - 1;
 
-/// The tables of a sketch of relative error `α`, as `#[summary]` computes
-/// them (the macro holds the same computation; a test compares the two).
+/// The tables of a sketch of relative error `α`: `#[summary]` computes them
+/// at compile time and emits them as constants.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tables {
     /// `k`: buckets per octave.
@@ -71,16 +82,35 @@ impl Tables {
     }
 }
 
+impl Tables {
+    /// The key of a positive normal `v` with these tables.
+    pub fn key(&self, v: f64) -> u64 {
+        key(
+            v,
+            self.keys_per_octave,
+            self.cell_shift,
+            &self.cells,
+            &self.bounds,
+        )
+    }
+}
+
+/// The number of buckets a sketch of relative error `relative_error` has:
+/// one below [`MIN_VALUE`], one per key up to [`MAX_VALUE`]'s, and one
+/// above it.
+///
+/// ```
+/// assert_eq!(enumeter_common::sketch::buckets_for(0.01), 1747);
+/// ```
+pub fn buckets_for(relative_error: f64) -> usize {
+    let t = Tables::for_error(relative_error);
+    (t.key(MAX_VALUE) - t.key(MIN_VALUE)) as usize + 3
+}
+
 /// The key of a positive normal `v`: `biased exponent · k + bucket`, from
 /// the tables of a spec (constants once a recording function is inlined).
 #[inline]
-pub(crate) fn key(
-    v: f64,
-    keys_per_octave: u32,
-    cell_shift: u32,
-    cells: &[u16],
-    bounds: &[u64],
-) -> u64 {
+pub fn key(v: f64, keys_per_octave: u32, cell_shift: u32, cells: &[u16], bounds: &[u64]) -> u64 {
     let bits = v.to_bits();
     let mantissa = bits & MANTISSA;
     let start = cells
@@ -92,7 +122,7 @@ pub(crate) fn key(
 }
 
 /// The values key `key` stands for, `[lo, hi)`.
-pub(crate) fn key_bounds(key: u64, keys_per_octave: u32, bounds: &[u64]) -> (f64, f64) {
+pub fn key_bounds(key: u64, keys_per_octave: u32, bounds: &[u64]) -> (f64, f64) {
     let k = u64::from(keys_per_octave);
     let (biased, bucket) = (key / k, (key % k) as usize);
     let octave = f64::from_bits(biased << MANTISSA_BITS);
