@@ -11,7 +11,7 @@
 //! The example records two fixed batches of traffic and flushes the backend
 //! after each, so the StatsD backend sends counters' deltas the second time.
 
-use enumeter::statsd::{StatsdHandle, StatsdPusher};
+use enumeter::push::statsd::{StatsdHandle, StatsdPusher};
 use enumeter::{metrics, Format, LabelValue, Value};
 
 /// Chat platforms the gateway bridges.

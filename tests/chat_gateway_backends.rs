@@ -33,7 +33,7 @@ fn the_statsd_backend_pushes_exact_lines_with_counter_deltas() {
     let mut buf = [0u8; 65536];
     while datagrams.len() < 2 {
         let n = listener.recv(&mut buf).expect("a datagram within 5 s");
-        assert!(n <= enumeter::statsd::MAX_DATAGRAM);
+        assert!(n <= enumeter::push::statsd::MAX_DATAGRAM);
         datagrams.push(String::from_utf8(buf[..n].to_vec()).unwrap());
     }
     assert_eq!(

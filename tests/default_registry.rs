@@ -75,13 +75,7 @@ fn groups_render_without_registration_sorted_by_module_path() {
         [
             "default_registry::Alpha",
             "default_registry::beta::Beta",
-            "enumeter::self_metrics::Enumeter",
-            "enumeter::exporter::ExporterSelf",
-            "enumeter::push::RemoteWriteSelf",
-            "enumeter::exemplar::ExemplarSelf",
-            "enumeter::native::NativeSelf",
-            "enumeter::process",
-            "enumeter::self_metrics::RegistryConflicts",
+            "enumeter::self_metrics",
         ]
     );
 }

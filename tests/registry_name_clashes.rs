@@ -223,9 +223,8 @@ fn a_refused_metric_is_counted_under_its_family_name() {
     let (a, b) = (v1::ClientMetrics::new(), v2::ClientMetrics::new());
     let registry = Registry::new().with(&a).with(&b);
     assert_eq!(registry.conflicts().len(), 2);
-    let own = Registry::new()
-        .with(&enumeter::self_metrics::REGISTRY_CONFLICTS)
-        .render(Format::Prometheus);
+    // enumeter's own metrics are in the default registry.
+    let own = enumeter::render(Format::Prometheus);
     assert!(
         own.contains("enumeter_registry_conflicts_total{family=\"client_open_connections\"} "),
         "{own}"

@@ -21,7 +21,18 @@
 // own tests and doctests too.
 extern crate self as enumeter;
 
-mod atomic;
+// The layers, in the order data flows through them: recording writes
+// cells; the reader turns cells into values (merging what a registry
+// merges); writers turn values into an exposition or a push message;
+// delivery serves or pushes it.
+mod cells;
+mod encode;
+#[cfg(any(feature = "pushgateway", feature = "remote-write", feature = "statsd"))]
+pub mod push;
+mod read;
+#[cfg(any(feature = "http", feature = "tower"))]
+mod serve;
+
 #[cfg(any(
     feature = "http",
     feature = "tower",
@@ -29,66 +40,40 @@ mod atomic;
     feature = "remote-write"
 ))]
 mod base64;
-mod clock;
-pub mod computed;
-mod counter;
-pub mod created;
-mod encode;
-pub mod exemplar;
-#[cfg(feature = "http")]
-mod exporter;
-mod families;
-mod gauge;
-mod group;
-mod histogram;
-mod info;
 mod label;
-mod merge;
-mod metric;
-pub mod native;
 pub mod process;
-#[cfg(feature = "protobuf")]
-pub mod proto;
-#[cfg(any(feature = "pushgateway", feature = "remote-write"))]
-pub mod push;
-mod read;
-mod registry;
 pub mod self_metrics;
-#[cfg(any(feature = "http", feature = "tower"))]
-mod serve;
-pub mod sharded;
-pub mod snapshot;
-mod state_set;
-#[cfg(feature = "statsd")]
-pub mod statsd;
-pub mod summary;
-#[cfg(feature = "tower")]
-pub mod tower;
-#[cfg(any(feature = "protobuf", feature = "remote-write"))]
-mod wire;
 
-pub use counter::Counter;
-pub use encode::Format;
-#[cfg(feature = "http")]
-pub use exporter::{Exporter, ExporterHandle, Health, DEFAULT_ADDRESS};
-pub use families::Conflict;
-pub use gauge::{FloatGauge, Gauge};
-pub use group::Group;
-pub use histogram::{
+// The public modules, wherever their layer keeps them.
+pub use cells::{computed, created, exemplar, native, sharded, summary};
+#[cfg(feature = "protobuf")]
+pub use encode::proto;
+pub use read::snapshot;
+#[cfg(feature = "tower")]
+pub use serve::tower;
+
+pub use cells::counter::Counter;
+pub use cells::gauge::{FloatGauge, Gauge};
+pub use cells::histogram::{
     Histogram, HistogramRef, HistogramSeries, HistogramSnapshot, HistogramSpec, HistogramTimer,
 };
-pub use info::{Info, InfoRef};
-pub use label::{LabelValue, LabelValues, ParseLabelError};
-pub use merge::MergeFrom;
-pub use metric::{Cells, LabelDesc, Metric, MetricDesc, NativeMetric};
-pub use registry::{registry, render, render_into, RegisterError, Registry};
-pub use sharded::{ShardedCounterRef, ShardedCounters, ShardedSeries};
-pub use snapshot::{Snapshot, Value};
-pub use state_set::{StateSet, StateSetRef};
-pub use summary::{
+pub use cells::info::{Info, InfoRef};
+pub use cells::merge::MergeFrom;
+pub use cells::sharded::{ShardedCounterRef, ShardedCounters, ShardedSeries};
+pub use cells::state_set::{StateSet, StateSetRef};
+pub use cells::summary::{
     Summary, SummaryAccumulator, SummaryRef, SummarySeries, SummarySnapshot, SummarySpec,
     SummaryTimer,
 };
+pub use encode::Format;
+pub use label::{LabelValue, LabelValues, ParseLabelError};
+pub use read::families::Conflict;
+pub use read::group::Group;
+pub use read::metric::{Cells, LabelDesc, Metric, MetricDesc, NativeMetric};
+pub use read::registry::{registry, render, render_into, RegisterError, Registry};
+pub use read::snapshot::{Snapshot, Value};
+#[cfg(feature = "http")]
+pub use serve::exporter::{Exporter, ExporterHandle, Health, DEFAULT_ADDRESS};
 
 #[doc = include_str!("../docs/metrics.md")]
 pub use enumeter_macros::metrics;
@@ -105,7 +90,7 @@ pub mod __private {
     pub use crate::created::Created;
     pub use crate::exemplar::{ExemplarCounterRef, ExemplarHistogramRef, WithExemplars};
     pub use crate::native::{NativeHistogramRef, NativeSpec, WithNative};
-    pub use crate::registry::GROUPS;
+    pub use crate::read::registry::GROUPS;
     pub use crate::summary::{merge_series as merge_summary_series, Quantile};
     pub use crate::NativeMetric;
     pub use crate::{

@@ -37,7 +37,7 @@ static PROCESS: ProcessMetrics = ProcessMetrics::new();
 
 /// What the default registry shows of [`group()`].
 pub(crate) static PROCESS_METRICS: ShownOnceStarted =
-    ShownOnceStarted::new("enumeter::process", || &PROCESS);
+    ShownOnceStarted::new("enumeter::process", 50, || &PROCESS);
 
 /// Shows the process metrics in the default registry from now on.
 pub fn enable() {

@@ -1,13 +1,13 @@
 //! Metrics about enumeter itself: what it refused to record or render, and
 //! why.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
-#[cfg(feature = "http")]
-pub use crate::exporter::{ExporterFailure, ExporterSelf, ExporterSelfMetrics};
 #[cfg(feature = "remote-write")]
 pub use crate::push::{RemoteWriteDrop, RemoteWriteSelf, RemoteWriteSelfMetrics};
+#[cfg(feature = "http")]
+pub use crate::serve::exporter::{ExporterFailure, ExporterSelf, ExporterSelfMetrics};
 
 use crate as enumeter;
 use crate::{Cells, Conflict, Counter, Group, LabelDesc, Metric, MetricDesc};
@@ -65,10 +65,10 @@ pub(crate) fn dropped_many(reason: DropReason, n: u64) {
 /// series per metric ever left out of a registry for a conflict, counting
 /// how often. The default registry renders it last; it renders nothing
 /// while there has been no conflict.
-pub static REGISTRY_CONFLICTS: RegistryConflicts = RegistryConflicts(Mutex::new(None));
+pub(crate) static REGISTRY_CONFLICTS: RegistryConflicts = RegistryConflicts(Mutex::new(None));
 
 /// See [`REGISTRY_CONFLICTS`].
-pub struct RegistryConflicts(Mutex<Option<ConflictTable>>);
+pub(crate) struct RegistryConflicts(Mutex<Option<ConflictTable>>);
 
 /// The metric as it stands: its label values are the family names seen so
 /// far, which are known only at run time. Each new name replaces the table
@@ -164,25 +164,45 @@ pub(crate) fn conflict(conflict: &Conflict) {
 
 /// A group of enumeter's own that the default registry shows only once the
 /// part it describes has started (an exporter, a remote-write pusher), so
-/// that a process without one renders none of its metrics.
+/// that a process without one renders none of its metrics. The part starts
+/// it; nothing else names it: [`OwnMetrics`] renders what has started.
 pub(crate) struct ShownOnceStarted {
     name: &'static str,
+    /// Where it renders among the others: lower first, fixed so that
+    /// expositions stay byte-identical whatever starts first.
+    order: u8,
     started: AtomicBool,
     group: fn() -> &'static dyn Group,
 }
 
 impl ShownOnceStarted {
-    pub(crate) const fn new(name: &'static str, group: fn() -> &'static dyn Group) -> Self {
+    pub(crate) const fn new(
+        name: &'static str,
+        order: u8,
+        group: fn() -> &'static dyn Group,
+    ) -> Self {
         Self {
             name,
+            order,
             started: AtomicBool::new(false),
             group,
         }
     }
 
     /// Shows the group from now on.
-    pub(crate) fn start(&self) {
-        self.started.store(true, Ordering::Relaxed);
+    pub(crate) fn start(&'static self) {
+        if self.started.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let slot = STARTED_COUNT.fetch_add(1, Ordering::Relaxed);
+        match STARTED.get(slot) {
+            Some(cell) => {
+                let _ = cell.set(self);
+            }
+            // More kinds of part than slots: a bug caught by the test
+            // below, never a panic in a running service.
+            None => debug_assert!(false, "more than {} started groups", STARTED.len()),
+        }
     }
 }
 
@@ -195,5 +215,50 @@ impl Group for ShownOnceStarted {
         if self.started.load(Ordering::Relaxed) {
             (self.group)().visit(visitor);
         }
+    }
+}
+
+/// The groups started so far, in the order they started; a slot is set
+/// once, and a reader skips one not yet set. Lock-free, so that starting a
+/// part while a render runs on the same thread cannot deadlock.
+static STARTED: [OnceLock<&'static ShownOnceStarted>; 8] = [const { OnceLock::new() }; 8];
+static STARTED_COUNT: AtomicUsize = AtomicUsize::new(0);
+
+/// enumeter's own metrics as one group, which the default registry renders
+/// after every other: dropped observations, the parts started so far by
+/// their order, and registry conflicts once there is one.
+pub(crate) struct OwnMetrics;
+
+impl Group for OwnMetrics {
+    fn name(&self) -> &'static str {
+        "enumeter::self_metrics"
+    }
+
+    fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
+        EnumeterMetrics::global().visit(visitor);
+        // By order, smallest first: a selection over a handful of slots,
+        // so that a render allocates nothing.
+        let mut after: Option<u8> = None;
+        loop {
+            let next = STARTED
+                .iter()
+                .filter_map(OnceLock::get)
+                .filter(|g| after.is_none_or(|a| g.order > a))
+                .min_by_key(|g| g.order);
+            let Some(group) = next else { break };
+            group.visit(visitor);
+            after = Some(group.order);
+        }
+        REGISTRY_CONFLICTS.visit(visitor);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_part_that_can_start_has_a_slot() {
+        // The parts with a group shown once started: exporter, remote
+        // write, exemplars, native overflows, process.
+        assert!(5 <= super::STARTED.len());
     }
 }

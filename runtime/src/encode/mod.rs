@@ -3,9 +3,13 @@
 mod header;
 pub(crate) mod number;
 #[cfg(feature = "protobuf")]
+pub mod proto;
+#[cfg(feature = "protobuf")]
 mod protobuf;
 mod samples;
 mod text;
+#[cfg(any(feature = "protobuf", feature = "remote-write"))]
+pub(crate) mod wire;
 
 use crate::Registry;
 

@@ -16,12 +16,12 @@ use std::cell::RefCell;
 
 use smallvec::SmallVec;
 
-use crate::exemplar::ExemplarRead;
-use crate::read::{self, Family, Kind, SeriesRead, Value, Writer};
-use crate::wire::{
+use crate::encode::wire::{
     double_field, field_len, label_field, message_field, message_head, string_field, varint,
     varint_field, varint_len,
 };
+use crate::exemplar::ExemplarRead;
+use crate::read::{self, Family, Kind, SeriesRead, Value, Writer};
 use crate::Registry;
 
 /// `io.prometheus.client.MetricType`.

@@ -1,7 +1,8 @@
 //! Pushing instead of being scraped: to a Prometheus Pushgateway (feature
 //! `pushgateway`) and by Prometheus remote write 1.0 (feature
 //! `remote-write`), over HTTP with [`ureq`](https://docs.rs/ureq) (HTTPS with
-//! the `push-tls` feature).
+//! the `push-tls` feature), and StatsD lines over UDP (`statsd`, feature
+//! `statsd`).
 //!
 //! - `Pushgateway` (feature `pushgateway`) pushes a registry once, for batch jobs and other
 //!   processes that end before a scrape could reach them: `push` replaces
@@ -15,7 +16,8 @@
 //!   scale beyond one Prometheus. Delivery survives receiver outages within
 //!   a bounded queue.
 //!
-//! Both read the same cells a scrape reads: recording is unchanged.
+//! All read the same cells a scrape reads, through the same reader:
+//! recording is unchanged.
 
 #[cfg(any(feature = "pushgateway", feature = "remote-write"))]
 mod client;
@@ -27,13 +29,14 @@ mod pushgateway;
 mod remote_write;
 #[cfg(feature = "remote-write")]
 mod samples;
+#[cfg(feature = "statsd")]
+pub mod statsd;
 
+#[cfg(any(feature = "pushgateway", feature = "remote-write"))]
 use std::fmt;
 
 #[cfg(feature = "pushgateway")]
 pub use pushgateway::Pushgateway;
-#[cfg(feature = "remote-write")]
-pub(crate) use remote_write::REMOTE_WRITE_METRICS;
 #[cfg(feature = "remote-write")]
 pub use remote_write::{
     RemoteWrite, RemoteWriteDrop, RemoteWriteHandle, RemoteWriteSelf, RemoteWriteSelfMetrics,
@@ -43,6 +46,7 @@ pub use remote_write::{
 pub use samples::encode_write_request;
 
 /// Why a push failed.
+#[cfg(any(feature = "pushgateway", feature = "remote-write"))]
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum PushError {
@@ -61,6 +65,7 @@ pub enum PushError {
     Transport(String),
 }
 
+#[cfg(any(feature = "pushgateway", feature = "remote-write"))]
 impl fmt::Display for PushError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -76,15 +81,18 @@ impl fmt::Display for PushError {
     }
 }
 
+#[cfg(any(feature = "pushgateway", feature = "remote-write"))]
 impl std::error::Error for PushError {}
 
 /// Whether `name` is a valid label name, and not one reserved for
 /// Prometheus' own use (`__*`).
+#[cfg(any(feature = "pushgateway", feature = "remote-write"))]
 fn is_label_name(name: &str) -> bool {
     enumeter_common::names::is_name(name) && !name.starts_with("__")
 }
 
 /// Checks a base URL: `http://` (or `https://`) and a host.
+#[cfg(any(feature = "pushgateway", feature = "remote-write"))]
 fn check_url(url: &str, what: &str) -> Result<(), PushError> {
     let rest = url
         .strip_prefix("http://")
@@ -97,7 +105,7 @@ fn check_url(url: &str, what: &str) -> Result<(), PushError> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, any(feature = "pushgateway", feature = "remote-write")))]
 mod tests {
     use super::*;
 

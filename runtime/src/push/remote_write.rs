@@ -65,7 +65,7 @@ pub enum RemoteWriteSelf {
 
 /// What the default registry shows of [`RemoteWriteSelf`].
 pub(crate) static REMOTE_WRITE_METRICS: ShownOnceStarted =
-    ShownOnceStarted::new("enumeter::push::RemoteWriteSelf", || {
+    ShownOnceStarted::new("enumeter::push::RemoteWriteSelf", 20, || {
         RemoteWriteSelfMetrics::global()
     });
 

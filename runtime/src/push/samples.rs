@@ -2,14 +2,14 @@
 //! Prometheus stores them after scraping the registry's Prometheus text:
 //! `_bucket{le}`, `_sum` and `_count` for histograms, `{quantile}`, `_sum`
 //! and `_count` for summaries, one series per state for state sets.
-//! Written directly in protobuf's wire format (`crate::wire`, shared with
+//! Written directly in protobuf's wire format (`crate::encode::wire`, shared with
 //! the protobuf exposition), one `TimeSeries` at a time.
 
 use smallvec::SmallVec;
 
 use crate::encode::number::write_float;
+use crate::encode::wire::{double_field, label_field, message_field, message_head, varint_field};
 use crate::read::{Family, Kind, Reader, SeriesRead, Value, Writer};
-use crate::wire::{double_field, label_field, message_field, message_head, varint_field};
 use crate::Registry;
 
 /// Every series of `registry` as one remote-write `WriteRequest`
@@ -249,7 +249,7 @@ impl SeriesWriter<'_> {
             label_field(out, 1, name, value, suffix);
         }
         // The sample: value (double), timestamp (int64, as a varint).
-        let sample_len = 9 + 1 + crate::wire::varint_len(self.timestamp_ms as u64);
+        let sample_len = 9 + 1 + crate::encode::wire::varint_len(self.timestamp_ms as u64);
         message_head(out, 2, sample_len);
         double_field(out, 1, value);
         varint_field(out, 2, self.timestamp_ms as u64);

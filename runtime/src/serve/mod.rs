@@ -5,6 +5,10 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 mod auth;
+#[cfg(feature = "http")]
+pub(crate) mod exporter;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 pub(crate) use auth::Credentials;
 

@@ -72,7 +72,7 @@ pub enum ExemplarSelf {
 
 /// What the default registry shows of [`ExemplarSelf`].
 pub(crate) static EXEMPLAR_METRICS: ShownOnceStarted =
-    ShownOnceStarted::new("enumeter::exemplar::ExemplarSelf", || {
+    ShownOnceStarted::new("enumeter::exemplar::ExemplarSelf", 30, || {
         ExemplarSelfMetrics::global()
     });
 

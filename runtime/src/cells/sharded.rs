@@ -26,7 +26,7 @@
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::cell::Cell;
 
-use crate::atomic::claims;
+use crate::cells::atomic::claims;
 
 /// Shards of a metric declared `#[counter(sharded)]`; the most shards a
 /// metric may have (the threads that can own one).

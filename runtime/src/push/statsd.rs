@@ -141,7 +141,7 @@ pub fn datagrams(lines: &[String]) -> Vec<String> {
 /// Configures and starts a StatsD push.
 ///
 /// ```no_run
-/// let pusher = enumeter::statsd::StatsdPusher::new("127.0.0.1:8125".parse().unwrap())
+/// let pusher = enumeter::push::statsd::StatsdPusher::new("127.0.0.1:8125".parse().unwrap())
 ///     .interval(std::time::Duration::from_secs(10))
 ///     .start()
 ///     .expect("a UDP socket");

@@ -112,7 +112,7 @@ impl FloatGauge {
     /// Adds `v`.
     #[inline]
     pub fn add(&self, v: f64) {
-        crate::atomic::add_f64(&self.bits, v);
+        crate::cells::atomic::add_f64(&self.bits, v);
     }
 
     /// Subtracts `v`.

@@ -57,8 +57,8 @@
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::atomic::{add_f64_finite, Tagging};
-use crate::clock;
+use crate::cells::atomic::{add_f64_finite, Tagging};
+use crate::cells::clock;
 use crate::self_metrics::{dropped, DropReason};
 use enumeter_common::sketch;
 pub use enumeter_common::sketch::{MAX_VALUE, MIN_VALUE};

@@ -17,6 +17,12 @@
 //! The reader allocates nothing once its buffers have grown, and neither
 //! must a writer: renders run on every scrape.
 
+pub(crate) mod families;
+pub(crate) mod group;
+pub(crate) mod metric;
+pub(crate) mod registry;
+pub mod snapshot;
+
 use std::borrow::Cow;
 use std::cell::RefCell;
 
@@ -342,7 +348,7 @@ impl Reader {
                     cell.current().or_else(|| merged::info_current(merged))
                 };
                 if let Some(index) = current {
-                    crate::metric::series_digits(desc.labels, index, digits);
+                    crate::read::metric::series_digits(desc.labels, index, digits);
                     let read = SeriesRead {
                         index,
                         digits,

@@ -75,7 +75,7 @@ impl<const B: usize> Histogram<B> {
     /// overflow, none of it (counted as dropped, like so many observations).
     pub(crate) fn merge(&self, other: &Self) {
         let sum = f64::from_bits(other.sum_bits.load(Ordering::Relaxed));
-        if !crate::atomic::add_f64_finite(&self.sum_bits, sum) {
+        if !crate::cells::atomic::add_f64_finite(&self.sum_bits, sum) {
             let count = other
                 .buckets
                 .iter()
@@ -235,7 +235,7 @@ impl<'a, const B: usize> HistogramRef<'a, B> {
         }
         // A compare-and-swap loop on the bits: concurrent additions to the
         // sum are never lost, and one that would overflow is refused.
-        if !crate::atomic::add_f64_finite(&self.cell.sum_bits, value) {
+        if !crate::cells::atomic::add_f64_finite(&self.cell.sum_bits, value) {
             dropped(DropReason::SumOverflow);
             return None;
         }

@@ -30,7 +30,6 @@ use std::time::Duration;
 use mio::{Poll, Token, Waker};
 
 use self::health::Threads;
-pub(crate) use self::health::EXPORTER_METRICS;
 pub use self::health::{ExporterFailure, ExporterSelf, ExporterSelfMetrics, Health};
 use self::request::Limits;
 use crate::serve::Credentials;

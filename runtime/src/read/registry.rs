@@ -3,8 +3,7 @@
 use std::sync::OnceLock;
 
 use crate::encode::{self, Format};
-use crate::families::{Action, Conflict, Plan};
-use crate::self_metrics::{self, EnumeterMetrics};
+use crate::read::families::{Action, Conflict, Plan};
 use crate::{Group, Metric};
 
 /// Every group's process-wide instance, collected at link time.
@@ -269,15 +268,7 @@ pub fn registry() -> &'static Registry<'static> {
         // here, last.
         let mut groups: Vec<&'static dyn Group> = GROUPS.iter().copied().collect();
         groups.sort_by_key(|g| g.name());
-        groups.push(EnumeterMetrics::global());
-        #[cfg(feature = "http")]
-        groups.push(&crate::exporter::EXPORTER_METRICS);
-        #[cfg(feature = "remote-write")]
-        groups.push(&crate::push::REMOTE_WRITE_METRICS);
-        groups.push(&crate::exemplar::EXEMPLAR_METRICS);
-        groups.push(&crate::native::NATIVE_METRICS);
-        groups.push(&crate::process::PROCESS_METRICS);
-        groups.push(&self_metrics::REGISTRY_CONFLICTS);
+        groups.push(&crate::self_metrics::OwnMetrics);
         let mut registry = Registry::new();
         for group in groups {
             // Conflicts are kept in the registry and reported by `register`.

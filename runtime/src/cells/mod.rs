@@ -1,0 +1,19 @@
+//! Where recording goes: the cells of every metric kind, their handles, and
+//! what travels with them (exemplars, native buckets, created times,
+//! computed sources). Recording touches nothing else: no registry, reader
+//! or writer is on the hot path.
+
+pub(crate) mod atomic;
+pub(crate) mod clock;
+pub mod computed;
+pub(crate) mod counter;
+pub mod created;
+pub mod exemplar;
+pub(crate) mod gauge;
+pub(crate) mod histogram;
+pub(crate) mod info;
+pub(crate) mod merge;
+pub mod native;
+pub mod sharded;
+pub(crate) mod state_set;
+pub mod summary;
