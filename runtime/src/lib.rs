@@ -17,6 +17,21 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// Features that add to another one say so, rather than do nothing.
+#[cfg(all(feature = "gzip", not(any(feature = "http", feature = "tower"))))]
+compile_error!(
+    "enumeter's `gzip` feature compresses what the exporter (`http`) or the tower service \
+     (`tower`) serves: enable one of them too"
+);
+#[cfg(all(
+    feature = "push-tls",
+    not(any(feature = "pushgateway", feature = "remote-write"))
+))]
+compile_error!(
+    "enumeter's `push-tls` feature is HTTPS for `pushgateway` and `remote-write`: enable one \
+     of them too"
+);
+
 // Lets the generated code's `::enumeter::...` paths resolve inside this crate's
 // own tests and doctests too.
 extern crate self as enumeter;
