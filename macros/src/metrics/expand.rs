@@ -4,6 +4,7 @@
 use enumeter_common::sketch::{self, Tables};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use super::ast::{Group, MetricDef};
@@ -28,6 +29,7 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
     let merges = metrics.iter().map(Expanded::merge);
     let shortcuts = metrics.iter().map(|m| m.shortcut(vis, &storage));
     let visits = metrics.iter().map(Expanded::visit);
+    let aliases = metrics.iter().map(|m| m.handle_alias(vis, enum_ident));
     // Every group checks that its series fit a usize (a label type written
     // by hand can claim any cardinality); the arrays' lengths are computed
     // so that an overflow leaves this one error rather than many.
@@ -90,6 +92,8 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
 
     quote! {
         #item
+
+        #(#aliases)*
 
         #[doc = #storage_doc]
         #vis struct #storage {
@@ -496,6 +500,26 @@ impl<'m, 'a> Expanded<'m, 'a> {
                     ::core::option::Option::Some(source(#(#args),*))
                 });
             }
+        }
+    }
+
+    /// `<Enum><Variant>Ref<'a>`: the handle type under a name that stays
+    /// when its internal parameters (bucket counts, sketch sizes) change,
+    /// for users who store a handle.
+    fn handle_alias(&self, vis: &syn::Visibility, enum_ident: &syn::Ident) -> TokenStream {
+        let variant = self.metric.variant.ident.unraw();
+        let alias = quote::format_ident!("{}{}Ref", enum_ident, variant);
+        let ty = self.handle_type(quote!('a));
+        let doc = format!(
+            "The handle [`{enum_ident}::{fn_ident}`] returns (`'static`) and \
+             `{enum_ident}Metrics::{fn_ident}` returns for an instance: name this type to \
+             store a handle.",
+            fn_ident = self.fn_ident,
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(dead_code)]
+            #vis type #alias<'a> = #ty;
         }
     }
 
