@@ -248,23 +248,14 @@ fn large_registry() -> Arc<Registry<'static>> {
             .collect::<Box<[&'static str]>>(),
     );
     let labels: &'static [LabelDesc] = Box::leak(Box::new([
-        LabelDesc {
-            name: "first",
-            values,
-            escaped_values: None,
-        },
-        LabelDesc {
-            name: "second",
-            values,
-            escaped_values: None,
-        },
+        LabelDesc::new("first", values),
+        LabelDesc::new("second", values),
     ]));
-    let desc = Box::leak(Box::new(MetricDesc {
-        name: "abuse_large_total",
-        help: "Series enough for an 8 MB exposition.",
+    let desc = Box::leak(Box::new(MetricDesc::new(
+        "abuse_large_total",
+        "Series enough for an 8 MB exposition.",
         labels,
-        unit: None,
-    }));
+    )));
     let group: &'static Large = Box::leak(Box::new(Large {
         desc,
         cells: (0..160_000).map(|_| Counter::new()).collect(),

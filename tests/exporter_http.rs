@@ -252,12 +252,11 @@ struct Gated {
 impl Gated {
     fn new() -> &'static Gated {
         Box::leak(Box::new(Gated {
-            desc: Box::leak(Box::new(MetricDesc {
-                name: "gated_total",
-                help: "Rendered once the gate opens.",
-                labels: &[],
-                unit: None,
-            })),
+            desc: Box::leak(Box::new(MetricDesc::new(
+                "gated_total",
+                "Rendered once the gate opens.",
+                &[],
+            ))),
             cells: [Counter::new()],
             open: Mutex::new(true),
             opened: Condvar::new(),

@@ -90,7 +90,10 @@ fn stored_handles_record_into_their_series() {
     assert_eq!(STORED.hits_total().get(), 2);
     assert_eq!(STORED.traced_total().get(), 1);
     assert_eq!(STORED.depth().get(), -3);
-    assert_eq!(STORED.latency().snapshot().cumulative.as_slice(), [0, 1, 1, 1]);
+    assert_eq!(
+        STORED.latency().snapshot().cumulative.as_slice(),
+        [0, 1, 1, 1]
+    );
     assert_eq!(STORED.traced_latency().snapshot().count(), 1);
     assert_eq!(STORED.spread().snapshot().sum, 7.0);
     assert_eq!(STORED.size().snapshot().count, 1);

@@ -184,20 +184,15 @@ fn arbitrary_label_values_and_help_round_trip_through_both_parsers() {
             vec![leak(values[2 * i].clone()), leak(values[2 * i + 1].clone())].into_boxed_slice(),
         );
         let labels: &'static [LabelDesc] = Box::leak(
-            vec![LabelDesc {
-                name: "value",
-                values: label_values,
-                // Escaped by the renderer, which is what this test checks.
-                escaped_values: None,
-            }]
-            .into_boxed_slice(),
+            // Unescaped: the renderer escapes them, which is what this test
+            // checks.
+            vec![LabelDesc::new("value", label_values)].into_boxed_slice(),
         );
-        group.descs.push(Box::leak(Box::new(MetricDesc {
-            name: leak(format!("case_{i}_total")),
-            help: leak(helps[i].clone()),
+        group.descs.push(Box::leak(Box::new(MetricDesc::new(
+            leak(format!("case_{i}_total")),
+            leak(helps[i].clone()),
             labels,
-            unit: None,
-        })));
+        ))));
         let cells = vec![Counter::new(), Counter::new()];
         cells[1].add(i as u64);
         group.cells.push(cells);
@@ -304,12 +299,11 @@ fn arbitrary_float_values_round_trip_through_both_parsers_and_promtool() {
         cells: Vec::new(),
     };
     for (i, &v) in values.iter().enumerate() {
-        group.descs.push(Box::leak(Box::new(MetricDesc {
-            name: leak(format!("float_{i}")),
-            help: "A float.",
-            labels: &[],
-            unit: None,
-        })));
+        group.descs.push(Box::leak(Box::new(MetricDesc::new(
+            leak(format!("float_{i}")),
+            "A float.",
+            &[],
+        ))));
         let cell = enumeter::FloatGauge::new();
         cell.set(v);
         group.cells.push([cell]);

@@ -102,7 +102,7 @@ pub use enumeter_macros::LabelValue;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::computed::Computed;
-    pub use crate::created::Created;
+    pub use crate::created::instance::Created;
     pub use crate::exemplar::{ExemplarCounterRef, ExemplarHistogramRef, WithExemplars};
     pub use crate::native::{NativeHistogramRef, NativeSpec, WithNative};
     pub use crate::read::registry::GROUPS;
@@ -115,6 +115,148 @@ pub mod __private {
         SummarySpec,
     };
     pub use linkme;
+
+    /// The specs' constructors, for generated code only: what the macro
+    /// computes at compile time, in the layout the runtime keeps.
+    pub mod spec {
+        use crate::native::NativeSpec;
+        use crate::summary::Quantile;
+        use crate::{HistogramSpec, SummarySpec};
+
+        /// A histogram's buckets and options.
+        pub const fn histogram(
+            bounds: &'static [f64],
+            units_per_second: f64,
+            skip_non_positive: bool,
+        ) -> HistogramSpec {
+            HistogramSpec::new(bounds, units_per_second, skip_non_positive)
+        }
+
+        /// A summary's quantiles, window and sketch tables
+        /// (`keys_per_octave`, `cell_shift`, `cells`, `bounds` of
+        /// `enumeter_common::sketch::Tables`).
+        #[allow(clippy::too_many_arguments)]
+        pub const fn summary(
+            quantiles: &'static [Quantile],
+            max_age_ms: u64,
+            age_buckets: u64,
+            relative_error: f64,
+            tables: (u32, u32, &'static [u16], &'static [u64]),
+            first_key: u64,
+            units_per_second: f64,
+            skip_non_positive: bool,
+        ) -> SummarySpec {
+            SummarySpec::new(
+                quantiles,
+                max_age_ms,
+                age_buckets,
+                relative_error,
+                tables,
+                first_key,
+                units_per_second,
+                skip_non_positive,
+            )
+        }
+
+        /// A native histogram's schema, zero bucket and key range.
+        pub const fn native(
+            schema: i32,
+            zero_threshold: f64,
+            first_key: i32,
+            max_buckets: usize,
+            negative: bool,
+            bounds: &'static [f64],
+        ) -> NativeSpec {
+            NativeSpec::new(
+                schema,
+                zero_threshold,
+                first_key,
+                max_buckets,
+                negative,
+                bounds,
+            )
+        }
+    }
+
+    /// The handles' constructors, for generated code only: a handle's
+    /// parts (a cell and its spec, exemplar slots, native cells) are paired
+    /// by the macro, which knows they belong together.
+    pub mod handle {
+        use crate::exemplar::{ExemplarCounterRef, ExemplarHistogramRef, ExemplarSlot};
+        use crate::native::{NativeCells, NativeHistogramRef, NativeSpec};
+        use crate::{
+            Counter, Histogram, HistogramRef, HistogramSpec, Info, InfoRef, ShardedCounterRef,
+            ShardedCounters, StateSet, StateSetRef, Summary, SummaryRef, SummarySpec,
+        };
+
+        /// A histogram series with its metric's buckets.
+        #[inline]
+        pub const fn histogram<'a, const B: usize>(
+            cell: &'a Histogram<B>,
+            spec: &'static HistogramSpec,
+        ) -> HistogramRef<'a, B> {
+            HistogramRef::new(cell, spec)
+        }
+
+        /// A summary series with its metric's spec.
+        #[inline]
+        pub const fn summary<'a, const K: usize, const N: usize>(
+            cell: &'a Summary<K, N>,
+            spec: &'static SummarySpec,
+        ) -> SummaryRef<'a, K, N> {
+            SummaryRef::new(cell, spec)
+        }
+
+        /// Series `index` of a sharded counter.
+        #[inline]
+        pub const fn sharded<'a, const S: usize, const R: usize>(
+            cells: &'a ShardedCounters<S, R>,
+            index: usize,
+        ) -> ShardedCounterRef<'a, S, R> {
+            ShardedCounterRef::new(cells, index)
+        }
+
+        /// Series `index` of an info metric.
+        #[inline]
+        pub const fn info(cell: &Info, index: usize) -> InfoRef<'_> {
+            InfoRef::new(cell, index)
+        }
+
+        /// A state set series.
+        #[inline]
+        pub const fn state_set<S>(cell: &StateSet) -> StateSetRef<'_, S> {
+            StateSetRef::new(cell)
+        }
+
+        /// A counter series with its exemplar slot.
+        #[inline]
+        pub const fn exemplar_counter<'a>(
+            cell: &'a Counter,
+            slot: &'a ExemplarSlot,
+        ) -> ExemplarCounterRef<'a> {
+            ExemplarCounterRef::new(cell, slot)
+        }
+
+        /// A histogram series with its exemplar slots.
+        #[inline]
+        pub const fn exemplar_histogram<'a, const B: usize>(
+            histogram: HistogramRef<'a, B>,
+            slots: &'a [ExemplarSlot; B],
+        ) -> ExemplarHistogramRef<'a, B> {
+            ExemplarHistogramRef::new(histogram, slots)
+        }
+
+        /// A histogram series with its native cells and exemplar slots.
+        #[inline]
+        pub const fn native<'a, const B: usize, const P: usize, const M: usize, const E: usize>(
+            histogram: HistogramRef<'a, B>,
+            native: &'a NativeCells<P, M>,
+            spec: &'static NativeSpec,
+            slots: &'a [ExemplarSlot; E],
+        ) -> NativeHistogramRef<'a, B, P, M, E> {
+            NativeHistogramRef::new(histogram, native, spec, slots)
+        }
+    }
 
     /// The product of one metric's label cardinalities: its number of
     /// series, or 0 when that overflows a usize (which [`series_total`]

@@ -243,11 +243,11 @@ impl<'m, 'a> Expanded<'m, 'a> {
                 let buckets = bounds.len() + 1;
                 let skip_non_positive = h.skip_non_positive;
                 let spec = quote! {
-                    ::enumeter::__private::HistogramSpec {
-                        bounds: &[#(#bounds),*],
-                        units_per_second: #units_per_second,
-                        skip_non_positive: #skip_non_positive,
-                    }
+                    ::enumeter::__private::spec::histogram(
+                        &[#(#bounds),*],
+                        #units_per_second,
+                        #skip_non_positive,
+                    )
                 };
                 (
                     quote!(::enumeter::__private::Histogram<#buckets>),
@@ -271,11 +271,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
                             crate::decimal::fraction(n.value).expect("validated"),
                         );
                         quote! {
-                            ::enumeter::__private::Quantile {
-                                value: #value,
-                                numerator: #numerator,
-                                denominator: #denominator,
-                            }
+                            ::enumeter::__private::Quantile::new(#value, #numerator, #denominator)
                         }
                     });
                 let SummarySketch {
@@ -287,7 +283,6 @@ impl<'m, 'a> Expanded<'m, 'a> {
                     buckets,
                 } = sketch;
                 let age_buckets_usize = age_buckets as usize;
-                let period_ms = (max_age_ms / age_buckets).max(1);
                 let Tables {
                     keys_per_octave,
                     cell_shift,
@@ -296,24 +291,16 @@ impl<'m, 'a> Expanded<'m, 'a> {
                 } = tables;
                 let skip_non_positive = attrs.skip_non_positive;
                 let spec = quote! {
-                    ::enumeter::__private::SummarySpec {
-                        quantiles: &[#(#quantiles),*],
-                        max_age_ms: #max_age_ms,
-                        age_buckets: #age_buckets,
-                        period_ms: #period_ms,
-                        count_bits: ::enumeter::__private::SummarySpec::count_bits_for(
-                            #max_age_ms,
-                            #age_buckets,
-                        ),
-                        relative_error: #relative_error,
-                        keys_per_octave: #keys_per_octave,
-                        cell_shift: #cell_shift,
-                        cells: &[#(#cells),*],
-                        bounds: &[#(#bounds),*],
-                        first_key: #first_key,
-                        units_per_second: #units_per_second,
-                        skip_non_positive: #skip_non_positive,
-                    }
+                    ::enumeter::__private::spec::summary(
+                        &[#(#quantiles),*],
+                        #max_age_ms,
+                        #age_buckets,
+                        #relative_error,
+                        (#keys_per_octave, #cell_shift, &[#(#cells),*], &[#(#bounds),*]),
+                        #first_key,
+                        #units_per_second,
+                        #skip_non_positive,
+                    )
                 };
                 (
                     quote!(::enumeter::__private::Summary<#age_buckets_usize, #buckets>),
@@ -344,15 +331,14 @@ impl<'m, 'a> Expanded<'m, 'a> {
                     // The octave's bounds are powers of 2^(1/2^s): 2^(-1/2)
                     // is not meant as FRAC_1_SQRT_2.
                     #[allow(clippy::approx_constant)]
-                    const #ident: ::enumeter::__private::NativeSpec = ::enumeter::__private::NativeSpec {
-                        schema: #schema,
-                        zero_threshold: #zero_threshold,
-                        first_key: #first,
-                        keys: #positive,
-                        max_buckets: #max_buckets,
-                        negative: #allow_negative,
-                        bounds: &[#(#bounds),*],
-                    };
+                    const #ident: ::enumeter::__private::NativeSpec = ::enumeter::__private::spec::native(
+                        #schema,
+                        #zero_threshold,
+                        #first,
+                        #max_buckets,
+                        #allow_negative,
+                        &[#(#bounds),*],
+                    );
                 };
                 (ident, def, positive, negative)
             }),
@@ -572,8 +558,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
         if let (Some((native, ..)), Some((spec, _))) = (&self.native, &self.spec) {
             return quote! {{
                 let index = #index;
-                ::enumeter::__private::NativeHistogramRef::new(
-                    ::enumeter::__private::HistogramRef::new(&self.#ident[index], &Self::#spec),
+                ::enumeter::__private::handle::native(
+                    ::enumeter::__private::handle::histogram(&self.#ident[index], &Self::#spec),
                     self.#ident.native(index),
                     &Self::#native,
                     self.#ident.slots(index),
@@ -584,14 +570,14 @@ impl<'m, 'a> Expanded<'m, 'a> {
             return match (&self.metric.kind().kind, &self.spec) {
                 (Kind::Histogram(_), Some((spec, _))) => quote! {{
                     let index = #index;
-                    ::enumeter::__private::ExemplarHistogramRef::new(
-                        ::enumeter::__private::HistogramRef::new(&self.#ident[index], &Self::#spec),
+                    ::enumeter::__private::handle::exemplar_histogram(
+                        ::enumeter::__private::handle::histogram(&self.#ident[index], &Self::#spec),
                         self.#ident.slots(index),
                     )
                 }},
                 _ => quote! {{
                     let index = #index;
-                    ::enumeter::__private::ExemplarCounterRef::new(
+                    ::enumeter::__private::handle::exemplar_counter(
                         &self.#ident[index],
                         &self.#ident.slots(index)[0],
                     )
@@ -600,19 +586,19 @@ impl<'m, 'a> Expanded<'m, 'a> {
         }
         match (&self.metric.kind().kind, &self.spec) {
             (Kind::Info, _) => {
-                quote!(::enumeter::__private::InfoRef::new(&self.#ident, #index))
+                quote!(::enumeter::__private::handle::info(&self.#ident, #index))
             }
             (Kind::Counter { sharded: Some(_) }, _) => {
-                quote!(::enumeter::__private::ShardedCounterRef::new(&self.#ident, #index))
+                quote!(::enumeter::__private::handle::sharded(&self.#ident, #index))
             }
             (Kind::StateSet { .. }, _) => {
-                quote!(::enumeter::__private::StateSetRef::new(#cell_ref))
+                quote!(::enumeter::__private::handle::state_set(#cell_ref))
             }
             (Kind::Histogram(_), Some((spec, _))) => {
-                quote!(::enumeter::__private::HistogramRef::new(#cell_ref, &Self::#spec))
+                quote!(::enumeter::__private::handle::histogram(#cell_ref, &Self::#spec))
             }
             (Kind::Summary(_), Some((spec, _))) => {
-                quote!(::enumeter::__private::SummaryRef::new(#cell_ref, &Self::#spec))
+                quote!(::enumeter::__private::handle::summary(#cell_ref, &Self::#spec))
             }
             _ => cell_ref,
         }
@@ -739,11 +725,11 @@ impl<'m, 'a> Expanded<'m, 'a> {
         let labels = metric.labels.iter().map(|l| {
             let (name, ty) = (&l.name, l.ty);
             quote_spanned! {ty.span()=>
-                ::enumeter::__private::LabelDesc {
-                    name: #name,
-                    values: <#ty as ::enumeter::__private::LabelValue>::NAMES,
-                    escaped_values: <#ty as ::enumeter::__private::LabelValue>::ESCAPED_NAMES,
-                }
+                ::enumeter::__private::LabelDesc::new(
+                    #name,
+                    <#ty as ::enumeter::__private::LabelValue>::NAMES,
+                )
+                .with_escaped_values(<#ty as ::enumeter::__private::LabelValue>::ESCAPED_NAMES)
             }
         });
         let cells = match (&metric.kind().kind, &self.spec) {
@@ -779,10 +765,11 @@ impl<'m, 'a> Expanded<'m, 'a> {
             },
             _ => unreachable!("histograms and summaries have a spec; state sets have states"),
         };
-        let unit = match metric.kind().unit.as_ref() {
-            Some(unit) => quote!(::core::option::Option::Some(#unit)),
-            None => quote!(::core::option::Option::None),
-        };
+        let unit = metric
+            .kind()
+            .unit
+            .as_ref()
+            .map(|unit| quote!(.with_unit(#unit)));
         let refresh = self.computed().then(|| quote!(self.#ident.refresh();));
         let exemplars = if self.metric.kind().exemplars.is_some() {
             quote!(::core::option::Option::Some(&self.#ident))
@@ -791,29 +778,24 @@ impl<'m, 'a> Expanded<'m, 'a> {
         };
         let native = match &self.native {
             Some((native, ..)) => quote! {
-                ::core::option::Option::Some(::enumeter::__private::NativeMetric {
-                    spec: &Self::#native,
-                    series: &self.#ident,
-                })
+                ::core::option::Option::Some(::enumeter::__private::NativeMetric::new(
+                    &Self::#native,
+                    &self.#ident,
+                ))
             },
             None => quote!(::core::option::Option::None),
         };
         quote! {
             {
                 #refresh
-                static DESC: ::enumeter::__private::MetricDesc = ::enumeter::__private::MetricDesc {
-                    name: #name,
-                    help: #help,
-                    labels: &[#(#labels),*],
-                    unit: #unit,
-                };
-                visitor(::enumeter::__private::Metric {
-                    desc: &DESC,
-                    cells: ::enumeter::__private::Cells::#cells,
-                    exemplars: #exemplars,
-                    native: #native,
-                    created_ms: ::core::option::Option::Some(created),
-                });
+                static DESC: ::enumeter::__private::MetricDesc =
+                    ::enumeter::__private::MetricDesc::new(#name, #help, &[#(#labels),*])#unit;
+                visitor(
+                    ::enumeter::__private::Metric::new(&DESC, ::enumeter::__private::Cells::#cells)
+                        .with_exemplars(#exemplars)
+                        .with_native(#native)
+                        .with_created_ms(::core::option::Option::Some(created)),
+                );
             }
         }
     }

@@ -12,35 +12,40 @@
 //! Series never reset in enumeter (counters only go up; merges add), so
 //! the created time never moves.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// The created time of one group instance, in milliseconds since the Unix
-/// epoch; 0 until first read.
-#[derive(Debug, Default)]
-pub struct Created(AtomicU64);
+/// What each group instance keeps (generated code reaches it through
+/// `__private`; not part of the public API).
+pub(crate) mod instance {
+    use std::sync::atomic::{AtomicU64, Ordering};
 
-impl Created {
-    /// Not read yet.
-    pub const fn new() -> Self {
-        Self(AtomicU64::new(0))
-    }
+    /// The created time of one group instance, in milliseconds since the Unix
+    /// epoch; 0 until first read.
+    #[derive(Debug, Default)]
+    pub struct Created(AtomicU64);
 
-    /// The created time of the instance that holds this: the process start
-    /// for the process-wide instance (`global`), else the first time this
-    /// is asked.
-    pub fn get(&self, global: bool) -> u64 {
-        if global {
-            return process_start_ms();
+    impl Created {
+        /// Not read yet.
+        pub const fn new() -> Self {
+            Self(AtomicU64::new(0))
         }
-        let now = now_ms();
-        match self
-            .0
-            .compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed)
-        {
-            Ok(_) => now,
-            Err(earlier) => earlier,
+
+        /// The created time of the instance that holds this: the process start
+        /// for the process-wide instance (`global`), else the first time this
+        /// is asked.
+        pub fn get(&self, global: bool) -> u64 {
+            if global {
+                return super::process_start_ms();
+            }
+            let now = super::now_ms();
+            match self
+                .0
+                .compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed)
+            {
+                Ok(_) => now,
+                Err(earlier) => earlier,
+            }
         }
     }
 }
@@ -60,6 +65,7 @@ pub fn process_start_ms() -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use super::instance::Created;
     use super::*;
 
     #[test]

@@ -362,9 +362,8 @@ pub struct ExemplarCounterRef<'a> {
 }
 
 impl<'a> ExemplarCounterRef<'a> {
-    #[doc(hidden)]
     #[inline]
-    pub const fn new(cell: &'a crate::Counter, slot: &'a ExemplarSlot) -> Self {
+    pub(crate) const fn new(cell: &'a crate::Counter, slot: &'a ExemplarSlot) -> Self {
         Self { cell, slot }
     }
 
@@ -413,9 +412,11 @@ pub struct ExemplarHistogramRef<'a, const B: usize> {
 }
 
 impl<'a, const B: usize> ExemplarHistogramRef<'a, B> {
-    #[doc(hidden)]
     #[inline]
-    pub const fn new(histogram: crate::HistogramRef<'a, B>, slots: &'a [ExemplarSlot; B]) -> Self {
+    pub(crate) const fn new(
+        histogram: crate::HistogramRef<'a, B>,
+        slots: &'a [ExemplarSlot; B],
+    ) -> Self {
         Self { histogram, slots }
     }
 

@@ -7,6 +7,7 @@ use crate::self_metrics::{dropped, DropReason};
 
 /// The static part of a histogram metric, shared by all its series.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct HistogramSpec {
     /// The finite upper bounds, strictly increasing; `+Inf` is implicit.
     pub bounds: &'static [f64],
@@ -16,6 +17,22 @@ pub struct HistogramSpec {
     /// `skip_non_positive`: values ≤ 0 are dropped (and counted as
     /// `reason="non_positive"`) instead of recorded.
     pub skip_non_positive: bool,
+}
+
+impl HistogramSpec {
+    /// A spec from what `#[histogram]` computes at compile time (through
+    /// `__private::spec::histogram`).
+    pub(crate) const fn new(
+        bounds: &'static [f64],
+        units_per_second: f64,
+        skip_non_positive: bool,
+    ) -> Self {
+        Self {
+            bounds,
+            units_per_second,
+            skip_non_positive,
+        }
+    }
 }
 
 /// The cells of one histogram series: `B` bucket counts (the finite bounds
@@ -194,9 +211,8 @@ pub struct HistogramRef<'a, const B: usize> {
 impl<'a, const B: usize> HistogramRef<'a, B> {
     /// Pairs a series' cells with its metric's spec; generated code calls
     /// this with `spec.bounds.len() + 1 == B`.
-    #[doc(hidden)]
     #[inline]
-    pub const fn new(cell: &'a Histogram<B>, spec: &'static HistogramSpec) -> Self {
+    pub(crate) const fn new(cell: &'a Histogram<B>, spec: &'static HistogramSpec) -> Self {
         Self { cell, spec }
     }
 

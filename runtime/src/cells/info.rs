@@ -39,9 +39,8 @@ pub struct InfoRef<'a> {
 }
 
 impl<'a> InfoRef<'a> {
-    #[doc(hidden)]
     #[inline]
-    pub const fn new(cell: &'a Info, index: usize) -> Self {
+    pub(crate) const fn new(cell: &'a Info, index: usize) -> Self {
         Self { cell, index }
     }
 

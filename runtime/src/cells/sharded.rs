@@ -164,9 +164,8 @@ pub struct ShardedCounterRef<'a, const S: usize, const R: usize> {
 impl<'a, const S: usize, const R: usize> ShardedCounterRef<'a, S, R> {
     /// Series `index` of `cells`; generated code calls this with an index
     /// below `S`.
-    #[doc(hidden)]
     #[inline]
-    pub const fn new(cells: &'a ShardedCounters<S, R>, index: usize) -> Self {
+    pub(crate) const fn new(cells: &'a ShardedCounters<S, R>, index: usize) -> Self {
         Self { cells, index }
     }
 

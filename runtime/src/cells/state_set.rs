@@ -53,9 +53,8 @@ impl<S> Copy for StateSetRef<'_, S> {}
 impl<'a, S> StateSetRef<'a, S> {
     // Without a bound, so that a states type that is not a label value is
     // reported once, at the type, rather than also here.
-    #[doc(hidden)]
     #[inline]
-    pub const fn new(cell: &'a StateSet) -> Self {
+    pub(crate) const fn new(cell: &'a StateSet) -> Self {
         Self {
             cell,
             states: PhantomData,

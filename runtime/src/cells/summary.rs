@@ -66,6 +66,7 @@ pub use enumeter_common::sketch::{MAX_VALUE, MIN_VALUE};
 /// One quantile a summary reports: its value, and the decimal fraction it
 /// was declared as, from which ranks are computed exactly.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Quantile {
     /// The quantile, in (0, 1), as written in the exposition.
     pub value: f64,
@@ -77,12 +78,27 @@ pub struct Quantile {
 }
 
 impl Quantile {
+    /// `numerator / denominator` (`denominator` a power of ten), as
+    /// written in the declaration.
+    ///
+    /// ```
+    /// use enumeter::summary::Quantile;
+    /// assert_eq!(Quantile::new(0.81, 81, 100).value, 0.81);
+    /// ```
+    pub const fn new(value: f64, numerator: u64, denominator: u64) -> Self {
+        Self {
+            value,
+            numerator,
+            denominator,
+        }
+    }
+
     /// The nearest rank among `n` values: `⌈q·n⌉`, in integers, clamped to
     /// `1..=n` (0 when `n` is 0).
     ///
     /// ```
     /// use enumeter::summary::Quantile;
-    /// let p81 = Quantile { value: 0.81, numerator: 81, denominator: 100 };
+    /// let p81 = Quantile::new(0.81, 81, 100);
     /// assert_eq!(p81.rank(300), 243); // 0.81 * 300.0 is 243.00000000000003
     /// assert_eq!(p81.rank(301), 244);
     /// ```
@@ -106,8 +122,10 @@ impl Quantile {
     }
 }
 
-/// The static part of a summary metric, computed by `#[summary]`.
+/// The static part of a summary metric, computed by `#[summary]`. Its
+/// sketch's tables are internal: they change with the sketch.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SummarySpec {
     /// The quantiles to report, strictly increasing, each in (0, 1).
     pub quantiles: &'static [Quantile],
@@ -121,19 +139,19 @@ pub struct SummarySpec {
     /// The bits of each bucket counter that count; the others tag the
     /// sub-window period: [`SummarySpec::count_bits_for`]`(max_age_ms,
     /// age_buckets)`.
-    pub count_bits: u32,
+    pub(crate) count_bits: u32,
     /// The relative error α of every quantile estimate.
     pub relative_error: f64,
     /// Buckets per octave of the sketch.
-    pub keys_per_octave: u32,
-    /// The shift of a mantissa to its cell of [`cells`](Self::cells).
-    pub cell_shift: u32,
+    pub(crate) keys_per_octave: u32,
+    /// The shift of a mantissa to its cell of `cells`.
+    pub(crate) cell_shift: u32,
     /// The bucket each cell of the mantissa range starts in.
-    pub cells: &'static [u16],
+    pub(crate) cells: &'static [u16],
     /// The first mantissa of each bucket of an octave, and `2^52` last.
-    pub bounds: &'static [u64],
+    pub(crate) bounds: &'static [u64],
     /// The key of [`MIN_VALUE`], which bucket 1 holds.
-    pub first_key: u64,
+    pub(crate) first_key: u64,
     /// How many of the metric's unit make one second, for durations.
     pub units_per_second: f64,
     /// `skip_non_positive`: zero is dropped too (as `reason="non_positive"`).
@@ -141,6 +159,38 @@ pub struct SummarySpec {
 }
 
 impl SummarySpec {
+    /// A spec from what `#[summary]` computes at compile time (through
+    /// `__private::spec::summary`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) const fn new(
+        quantiles: &'static [Quantile],
+        max_age_ms: u64,
+        age_buckets: u64,
+        relative_error: f64,
+        tables: (u32, u32, &'static [u16], &'static [u64]),
+        first_key: u64,
+        units_per_second: f64,
+        skip_non_positive: bool,
+    ) -> Self {
+        let (keys_per_octave, cell_shift, cells, bounds) = tables;
+        let period_ms = max_age_ms / if age_buckets == 0 { 1 } else { age_buckets };
+        Self {
+            quantiles,
+            max_age_ms,
+            age_buckets,
+            period_ms: if period_ms == 0 { 1 } else { period_ms },
+            count_bits: Self::count_bits_for(max_age_ms, age_buckets),
+            relative_error,
+            keys_per_octave,
+            cell_shift,
+            cells,
+            bounds,
+            first_key,
+            units_per_second,
+            skip_non_positive,
+        }
+    }
+
     /// The bits of a bucket counter that count, for a window of
     /// `max_age_ms` in `age_buckets` sub-windows: all but those the period
     /// tag needs to stay unambiguous for 100 years of uptime.
@@ -467,9 +517,8 @@ pub struct SummaryRef<'a, const K: usize, const N: usize> {
 impl<'a, const K: usize, const N: usize> SummaryRef<'a, K, N> {
     /// Pairs a series' cells with its metric's spec; generated code calls
     /// this with `spec.age_buckets == K` and `N` buckets for its error.
-    #[doc(hidden)]
     #[inline]
-    pub const fn new(cell: &'a Summary<K, N>, spec: &'static SummarySpec) -> Self {
+    pub(crate) const fn new(cell: &'a Summary<K, N>, spec: &'static SummarySpec) -> Self {
         Self { cell, spec }
     }
 
