@@ -97,7 +97,7 @@ pub struct RemoteWrite {
     min_backoff: Duration,
     max_backoff: Duration,
     auth: Auth,
-    registry: Option<Registry<'static>>,
+    registry: Option<Arc<Registry<'static>>>,
 }
 
 impl std::fmt::Debug for RemoteWrite {
@@ -194,9 +194,10 @@ impl RemoteWrite {
         self
     }
 
-    /// Pushes `registry` instead of the default one.
-    pub fn registry(mut self, registry: Registry<'static>) -> Self {
-        self.registry = Some(registry);
+    /// Pushes `registry` (a `Registry` or an `Arc` of one, to share it)
+    /// instead of the default one.
+    pub fn registry(mut self, registry: impl Into<Arc<Registry<'static>>>) -> Self {
+        self.registry = Some(registry.into());
         self
     }
 
@@ -423,7 +424,7 @@ impl Shared {
 
 struct Sampler {
     shared: Arc<Shared>,
-    registry: Option<Registry<'static>>,
+    registry: Option<Arc<Registry<'static>>>,
     external: Vec<(String, String)>,
     interval: Duration,
     capacity: usize,
@@ -468,7 +469,7 @@ impl Sampler {
     }
 
     fn sample(&self) {
-        let registry = self.registry.as_ref().unwrap_or_else(|| registry());
+        let registry: &Registry<'_> = self.registry.as_deref().unwrap_or_else(|| registry());
         let external: Vec<(&str, &str)> = self
             .external
             .iter()

@@ -172,9 +172,10 @@ impl StatsdPusher {
         self
     }
 
-    /// Pushes `registry` instead of the default one.
-    pub fn registry(mut self, registry: Arc<Registry<'static>>) -> Self {
-        self.registry = Some(registry);
+    /// Pushes `registry` (a `Registry` or an `Arc` of one, to share it)
+    /// instead of the default one.
+    pub fn registry(mut self, registry: impl Into<Arc<Registry<'static>>>) -> Self {
+        self.registry = Some(registry.into());
         self
     }
 

@@ -130,9 +130,10 @@ impl Exporter {
         self
     }
 
-    /// Serves `registry` instead of the default one.
-    pub fn registry(mut self, registry: Arc<Registry<'static>>) -> Self {
-        self.registry = Some(registry);
+    /// Serves `registry` (a `Registry` or an `Arc` of one, to share it)
+    /// instead of the default one.
+    pub fn registry(mut self, registry: impl Into<Arc<Registry<'static>>>) -> Self {
+        self.registry = Some(registry.into());
         self
     }
 

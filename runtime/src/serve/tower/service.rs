@@ -83,9 +83,10 @@ impl MetricsService {
         }
     }
 
-    /// Serves `registry` instead of the default one.
-    pub fn registry(mut self, registry: Registry<'static>) -> Self {
-        self.registry = Some(Arc::new(registry));
+    /// Serves `registry` (a `Registry` or an `Arc` of one, to share it)
+    /// instead of the default one.
+    pub fn registry(mut self, registry: impl Into<Arc<Registry<'static>>>) -> Self {
+        self.registry = Some(registry.into());
         self
     }
 
