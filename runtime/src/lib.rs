@@ -67,6 +67,7 @@ pub use read::snapshot;
 #[cfg(feature = "tower")]
 pub use serve::tower;
 
+pub use cells::choice::Choice;
 pub use cells::counter::Counter;
 pub use cells::gauge::{FloatGauge, Gauge};
 pub use cells::histogram::{
@@ -129,7 +130,11 @@ pub mod __private {
             units_per_second: f64,
             skip_non_positive: bool,
         ) -> HistogramSpec {
-            HistogramSpec::new(bounds, units_per_second, skip_non_positive)
+            HistogramSpec {
+                bounds,
+                units_per_second,
+                skip_non_positive,
+            }
         }
 
         /// A summary's quantiles, window and sketch tables
@@ -146,16 +151,23 @@ pub mod __private {
             units_per_second: f64,
             skip_non_positive: bool,
         ) -> SummarySpec {
-            SummarySpec::new(
+            let (keys_per_octave, cell_shift, cells, bounds) = tables;
+            let period_ms = max_age_ms / if age_buckets == 0 { 1 } else { age_buckets };
+            SummarySpec {
                 quantiles,
                 max_age_ms,
                 age_buckets,
+                period_ms: if period_ms == 0 { 1 } else { period_ms },
+                count_bits: SummarySpec::count_bits_for(max_age_ms, age_buckets),
                 relative_error,
-                tables,
+                keys_per_octave,
+                cell_shift,
+                cells,
+                bounds,
                 first_key,
                 units_per_second,
                 skip_non_positive,
-            )
+            }
         }
 
         /// A native histogram's schema, zero bucket and key range.
@@ -167,14 +179,14 @@ pub mod __private {
             negative: bool,
             bounds: &'static [f64],
         ) -> NativeSpec {
-            NativeSpec::new(
+            NativeSpec {
                 schema,
                 zero_threshold,
                 first_key,
                 max_buckets,
                 negative,
                 bounds,
-            )
+            }
         }
     }
 

@@ -19,22 +19,6 @@ pub struct HistogramSpec {
     pub skip_non_positive: bool,
 }
 
-impl HistogramSpec {
-    /// A spec from what `#[histogram]` computes at compile time (through
-    /// `__private::spec::histogram`).
-    pub(crate) const fn new(
-        bounds: &'static [f64],
-        units_per_second: f64,
-        skip_non_positive: bool,
-    ) -> Self {
-        Self {
-            bounds,
-            units_per_second,
-            skip_non_positive,
-        }
-    }
-}
-
 /// The cells of one histogram series: `B` bucket counts (the finite bounds
 /// and `+Inf`) and the sum of the observations.
 ///

@@ -1,7 +1,7 @@
 //! Adding one instance's values into another, so that several sources (one
 //! instance each) sum into one: `<Group>Metrics::merge_from`.
 
-use crate::{Counter, FloatGauge, Gauge, Histogram, Info, ShardedCounters, StateSet};
+use crate::{Counter, FloatGauge, Gauge, Histogram, Info, ShardedCounters};
 
 /// Adds `other`'s values into `self`. Counters, gauges, histogram buckets
 /// and sums add up; info metrics and state sets take `other`'s current
@@ -47,15 +47,8 @@ impl<const B: usize> MergeFrom for Histogram<B> {
     }
 }
 
+/// Info metrics and state sets (both [`Choice`](crate::Choice)).
 impl MergeFrom for Info {
-    fn merge_from(&self, other: &Self) {
-        if let Some(current) = other.current() {
-            self.set_current(current);
-        }
-    }
-}
-
-impl MergeFrom for StateSet {
     fn merge_from(&self, other: &Self) {
         if let Some(current) = other.current() {
             self.set_current(current);

@@ -4,6 +4,7 @@
 //! or writer is on the hot path.
 
 pub(crate) mod atomic;
+pub(crate) mod choice;
 pub(crate) mod clock;
 pub mod computed;
 pub(crate) mod counter;

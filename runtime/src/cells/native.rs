@@ -71,28 +71,6 @@ pub struct NativeSpec {
     pub(crate) bounds: &'static [f64],
 }
 
-impl NativeSpec {
-    /// A spec from what `#[histogram(native)]` computes at compile time
-    /// (through `__private::spec::native`).
-    pub(crate) const fn new(
-        schema: i32,
-        zero_threshold: f64,
-        first_key: i32,
-        max_buckets: usize,
-        negative: bool,
-        bounds: &'static [f64],
-    ) -> Self {
-        Self {
-            schema,
-            zero_threshold,
-            first_key,
-            max_buckets,
-            negative,
-            bounds,
-        }
-    }
-}
-
 /// The native cells of one series: positive buckets `P`, negative ones
 /// `M` (0 unless declared), and the zero bucket.
 #[derive(Debug)]

@@ -1,7 +1,7 @@
 //! State sets: which one of a closed set of states each series is in.
 
+use super::choice::Choice;
 use core::marker::PhantomData;
-use core::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::LabelValue;
 
@@ -9,30 +9,7 @@ use crate::LabelValue;
 ///
 /// Renders one sample per state, 1 for the current state and 0 for the
 /// others (all 0 before the first [`set`](StateSetRef::set)).
-#[derive(Debug, Default)]
-pub struct StateSet {
-    /// The current state's index plus one; zero when none was set.
-    current: AtomicUsize,
-}
-
-impl StateSet {
-    /// A series in no state.
-    pub const fn new() -> Self {
-        Self {
-            current: AtomicUsize::new(0),
-        }
-    }
-
-    /// The index of the current state, if one was set.
-    pub fn current(&self) -> Option<usize> {
-        self.current.load(Ordering::Relaxed).checked_sub(1)
-    }
-
-    /// Makes `index` the current state.
-    pub(crate) fn set_current(&self, index: usize) {
-        self.current.store(index + 1, Ordering::Relaxed);
-    }
-}
+pub type StateSet = Choice;
 
 /// The handle a state set's recording function returns: one series, typed
 /// by its states.
@@ -66,9 +43,7 @@ impl<S: LabelValue> StateSetRef<'_, S> {
     /// Moves the series to `state`.
     #[inline]
     pub fn set(&self, state: S) {
-        self.cell
-            .current
-            .store(state.index() + 1, Ordering::Relaxed);
+        self.cell.set_current(state.index());
     }
 
     /// The current state, if one was set.

@@ -159,38 +159,6 @@ pub struct SummarySpec {
 }
 
 impl SummarySpec {
-    /// A spec from what `#[summary]` computes at compile time (through
-    /// `__private::spec::summary`).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) const fn new(
-        quantiles: &'static [Quantile],
-        max_age_ms: u64,
-        age_buckets: u64,
-        relative_error: f64,
-        tables: (u32, u32, &'static [u16], &'static [u64]),
-        first_key: u64,
-        units_per_second: f64,
-        skip_non_positive: bool,
-    ) -> Self {
-        let (keys_per_octave, cell_shift, cells, bounds) = tables;
-        let period_ms = max_age_ms / if age_buckets == 0 { 1 } else { age_buckets };
-        Self {
-            quantiles,
-            max_age_ms,
-            age_buckets,
-            period_ms: if period_ms == 0 { 1 } else { period_ms },
-            count_bits: Self::count_bits_for(max_age_ms, age_buckets),
-            relative_error,
-            keys_per_octave,
-            cell_shift,
-            cells,
-            bounds,
-            first_key,
-            units_per_second,
-            skip_non_positive,
-        }
-    }
-
     /// The bits of a bucket counter that count, for a window of
     /// `max_age_ms` in `age_buckets` sub-windows: all but those the period
     /// tag needs to stay unambiguous for 100 years of uptime.
