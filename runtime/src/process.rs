@@ -36,8 +36,7 @@ const USER_HZ: f64 = 100.0;
 static PROCESS: ProcessMetrics = ProcessMetrics::new();
 
 /// What the default registry shows of [`group()`].
-pub(crate) static PROCESS_METRICS: ShownOnceStarted =
-    ShownOnceStarted::new("enumeter::process", 50, || &PROCESS);
+pub(crate) static PROCESS_METRICS: ShownOnceStarted = ShownOnceStarted::new(50, || &PROCESS);
 
 /// Shows the process metrics in the default registry from now on.
 pub fn enable() {

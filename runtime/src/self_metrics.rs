@@ -167,7 +167,6 @@ pub(crate) fn conflict(conflict: &Conflict) {
 /// that a process without one renders none of its metrics. The part starts
 /// it; nothing else names it: [`OwnMetrics`] renders what has started.
 pub(crate) struct ShownOnceStarted {
-    name: &'static str,
     /// Where it renders among the others: lower first, fixed so that
     /// expositions stay byte-identical whatever starts first.
     order: u8,
@@ -176,13 +175,8 @@ pub(crate) struct ShownOnceStarted {
 }
 
 impl ShownOnceStarted {
-    pub(crate) const fn new(
-        name: &'static str,
-        order: u8,
-        group: fn() -> &'static dyn Group,
-    ) -> Self {
+    pub(crate) const fn new(order: u8, group: fn() -> &'static dyn Group) -> Self {
         Self {
-            name,
             order,
             started: AtomicBool::new(false),
             group,
@@ -208,7 +202,7 @@ impl ShownOnceStarted {
 
 impl Group for ShownOnceStarted {
     fn name(&self) -> &'static str {
-        self.name
+        (self.group)().name()
     }
 
     fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {

@@ -72,9 +72,7 @@ pub enum ExemplarSelf {
 
 /// What the default registry shows of [`ExemplarSelf`].
 pub(crate) static EXEMPLAR_METRICS: ShownOnceStarted =
-    ShownOnceStarted::new("enumeter::exemplar::ExemplarSelf", 30, || {
-        ExemplarSelfMetrics::global()
-    });
+    ShownOnceStarted::new(30, || ExemplarSelfMetrics::global());
 
 #[cold]
 fn refused(reason: ExemplarDrop) {

@@ -40,9 +40,7 @@ pub enum NativeSelf {
 
 /// What the default registry shows of [`NativeSelf`].
 pub(crate) static NATIVE_METRICS: ShownOnceStarted =
-    ShownOnceStarted::new("enumeter::native::NativeSelf", 40, || {
-        NativeSelfMetrics::global()
-    });
+    ShownOnceStarted::new(40, || NativeSelfMetrics::global());
 
 #[cold]
 fn overflowed() {

@@ -21,6 +21,8 @@
 
 #[cfg(any(feature = "pushgateway", feature = "remote-write"))]
 mod client;
+#[cfg(any(feature = "remote-write", feature = "statsd"))]
+mod periodic;
 #[cfg(feature = "remote-write")]
 pub mod proto;
 #[cfg(feature = "pushgateway")]

@@ -18,10 +18,11 @@
 use std::collections::HashMap;
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use super::periodic::{Periodic, Tick};
 
 use crate::read::{Family, Reader, SeriesRead, Value, Writer};
 use crate::Registry;
@@ -193,20 +194,19 @@ impl StatsdPusher {
             socket,
             registry: self.registry,
             encoder: Mutex::new(StatsdEncoder::new()),
-            stop: AtomicBool::new(false),
+            pushing: Periodic::default(),
         });
         let thread_shared = Arc::clone(&shared);
         let interval = self.interval;
         let thread = std::thread::Builder::new()
             .name("enumeter-statsd".into())
             .spawn(move || {
-                while !thread_shared.stop.load(Ordering::SeqCst) {
-                    std::thread::park_timeout(interval);
-                    if thread_shared.stop.load(Ordering::SeqCst) {
-                        break;
+                let first = Instant::now() + interval;
+                thread_shared.pushing.run(first, interval, |tick| {
+                    if tick == Tick::OnTime {
+                        let _ = thread_shared.push();
                     }
-                    let _ = thread_shared.push();
-                }
+                });
             })?;
         Ok(StatsdHandle {
             shared,
@@ -220,7 +220,7 @@ struct Shared {
     socket: UdpSocket,
     registry: Option<Arc<Registry<'static>>>,
     encoder: Mutex<StatsdEncoder>,
-    stop: AtomicBool,
+    pushing: Periodic,
 }
 
 impl Shared {
@@ -262,9 +262,8 @@ impl StatsdHandle {
     }
 
     fn stop(&mut self) {
-        self.shared.stop.store(true, Ordering::SeqCst);
+        self.shared.pushing.stop();
         if let Some(thread) = self.thread.take() {
-            thread.thread().unpark();
             let _ = thread.join();
         }
     }

@@ -37,9 +37,7 @@ pub enum ExporterSelf {
 /// exporter has started, so that a process without one renders no
 /// exporter metrics.
 pub(crate) static EXPORTER_METRICS: ShownOnceStarted =
-    ShownOnceStarted::new("enumeter::exporter::ExporterSelf", 10, || {
-        ExporterSelfMetrics::global()
-    });
+    ShownOnceStarted::new(10, || ExporterSelfMetrics::global());
 
 /// What the threads of one exporter report about themselves.
 #[derive(Debug)]

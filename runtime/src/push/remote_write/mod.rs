@@ -17,16 +17,21 @@
 //! Shutdown samples one last time and sends what is queued until the flush
 //! deadline; what is left then is counted (`shutdown`) and dropped.
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+mod queue;
+mod sampler;
+mod sender;
 
-use super::client::{Auth, Client, Method};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use self::queue::Shared;
+use self::sampler::Sampler;
+use self::sender::Sender;
+use super::client::{Auth, Client};
 use super::{check_url, is_label_name, PushError};
 use crate::self_metrics::ShownOnceStarted;
-use crate::{metrics, registry, LabelValue, Registry};
+use crate::{metrics, LabelValue, Registry};
 
 /// Why samples were dropped instead of delivered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
@@ -65,9 +70,7 @@ pub enum RemoteWriteSelf {
 
 /// What the default registry shows of [`RemoteWriteSelf`].
 pub(crate) static REMOTE_WRITE_METRICS: ShownOnceStarted =
-    ShownOnceStarted::new("enumeter::push::RemoteWriteSelf", 20, || {
-        RemoteWriteSelfMetrics::global()
-    });
+    ShownOnceStarted::new(20, || RemoteWriteSelfMetrics::global());
 
 /// A remote-write pusher's configuration; [`start`](RemoteWrite::start)
 /// checks it and starts the threads.
@@ -207,12 +210,7 @@ impl RemoteWrite {
     pub fn start(self) -> Result<RemoteWriteHandle, PushError> {
         self.check()?;
         REMOTE_WRITE_METRICS.start();
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State::default()),
-            wake: Condvar::new(),
-            stopping: AtomicBool::new(false),
-            stats: AtomicStats::default(),
-        });
+        let shared = Arc::new(Shared::default());
         let external: Vec<(String, String)> = self.external_labels.clone();
         let sampler = Sampler {
             shared: Arc::clone(&shared),
@@ -340,321 +338,6 @@ impl RemoteWriteStats {
     /// Samples dropped for any reason.
     pub fn dropped(&self) -> u64 {
         self.dropped_queue_full + self.dropped_rejected + self.dropped_shutdown
-    }
-}
-
-#[derive(Default)]
-struct AtomicStats {
-    samplings: AtomicU64,
-    samples_queued: AtomicU64,
-    samples_sent: AtomicU64,
-    requests_sent: AtomicU64,
-    retries: AtomicU64,
-    dropped_queue_full: AtomicU64,
-    dropped_rejected: AtomicU64,
-    dropped_shutdown: AtomicU64,
-}
-
-impl AtomicStats {
-    fn read(&self) -> RemoteWriteStats {
-        let get = |a: &AtomicU64| a.load(Ordering::SeqCst);
-        RemoteWriteStats {
-            samplings: get(&self.samplings),
-            samples_queued: get(&self.samples_queued),
-            samples_sent: get(&self.samples_sent),
-            requests_sent: get(&self.requests_sent),
-            retries: get(&self.retries),
-            dropped_queue_full: get(&self.dropped_queue_full),
-            dropped_rejected: get(&self.dropped_rejected),
-            dropped_shutdown: get(&self.dropped_shutdown),
-        }
-    }
-
-    fn dropped(&self, reason: RemoteWriteDrop, samples: usize) {
-        let samples = samples as u64;
-        let counter = match reason {
-            RemoteWriteDrop::QueueFull => &self.dropped_queue_full,
-            RemoteWriteDrop::Rejected => &self.dropped_rejected,
-            RemoteWriteDrop::Shutdown => &self.dropped_shutdown,
-        };
-        counter.fetch_add(samples, Ordering::SeqCst);
-        RemoteWriteSelf::samples_dropped_total(reason).add(samples);
-        RemoteWriteSelf::queued_samples().sub(samples as i64);
-    }
-}
-
-/// One request, ready to send.
-struct Batch {
-    /// The snappy-compressed `WriteRequest`.
-    body: Vec<u8>,
-    samples: usize,
-}
-
-#[derive(Default)]
-struct State {
-    queue: VecDeque<Batch>,
-    /// The samples in `queue`.
-    queued: usize,
-    /// Set by a shutdown: when the sender must give up what is left.
-    flush_until: Option<Instant>,
-    /// The sampler has made its last sampling.
-    sampler_done: bool,
-}
-
-struct Shared {
-    state: Mutex<State>,
-    wake: Condvar,
-    stopping: AtomicBool,
-    stats: AtomicStats,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn stop(&self, flush_until: Instant) {
-        let mut state = self.lock();
-        state.flush_until = Some(flush_until);
-        self.stopping.store(true, Ordering::SeqCst);
-        drop(state);
-        self.wake.notify_all();
-    }
-}
-
-struct Sampler {
-    shared: Arc<Shared>,
-    registry: Option<Arc<Registry<'static>>>,
-    external: Vec<(String, String)>,
-    interval: Duration,
-    capacity: usize,
-    max_samples_per_send: usize,
-}
-
-impl Sampler {
-    fn run(self) {
-        let mut next = Instant::now();
-        loop {
-            let stopping = {
-                let mut state = self.shared.lock();
-                loop {
-                    if self.shared.stopping.load(Ordering::SeqCst) {
-                        break true;
-                    }
-                    let now = Instant::now();
-                    if now >= next {
-                        break false;
-                    }
-                    state = self
-                        .shared
-                        .wake
-                        .wait_timeout(state, next - now)
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0;
-                }
-            };
-            self.sample();
-            if stopping {
-                self.shared.lock().sampler_done = true;
-                self.shared.wake.notify_all();
-                return;
-            }
-            // A fixed rate; ticks missed while sampling are skipped.
-            next += self.interval;
-            let now = Instant::now();
-            if next < now {
-                next = now;
-            }
-        }
-    }
-
-    fn sample(&self) {
-        let registry: &Registry<'_> = self.registry.as_deref().unwrap_or_else(|| registry());
-        let external: Vec<(&str, &str)> = self
-            .external
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        let timestamp_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
-        let mut requests = Vec::new();
-        let counts = super::samples::encode_requests(
-            registry,
-            &external,
-            timestamp_ms,
-            self.max_samples_per_send,
-            &mut requests,
-        );
-        let mut encoder = snap::raw::Encoder::new();
-        let batches: Vec<Batch> = requests
-            .iter()
-            .zip(counts)
-            .filter(|(_, samples)| *samples > 0)
-            .map(|(request, samples)| Batch {
-                body: encoder.compress_vec(request).unwrap_or_default(),
-                samples,
-            })
-            .collect();
-        let samples: usize = batches.iter().map(|b| b.samples).sum();
-        let stats = &self.shared.stats;
-        stats.samplings.fetch_add(1, Ordering::SeqCst);
-        stats
-            .samples_queued
-            .fetch_add(samples as u64, Ordering::SeqCst);
-        RemoteWriteSelf::queued_samples().add(samples as i64);
-        let mut state = self.shared.lock();
-        // The newest sampling always fits: the oldest waiting ones give way.
-        while state.queued + samples > self.capacity {
-            let Some(oldest) = state.queue.pop_front() else {
-                break;
-            };
-            state.queued -= oldest.samples;
-            stats.dropped(RemoteWriteDrop::QueueFull, oldest.samples);
-        }
-        state.queued += samples;
-        state.queue.extend(batches);
-        drop(state);
-        self.shared.wake.notify_all();
-    }
-}
-
-struct Sender {
-    shared: Arc<Shared>,
-    client: Client,
-    url: String,
-    timeout: Duration,
-    min_backoff: Duration,
-    max_backoff: Duration,
-}
-
-/// What the sender does next.
-enum Next {
-    Send(Batch),
-    Exit,
-}
-
-impl Sender {
-    fn run(self) {
-        let headers = [
-            ("Content-Type", "application/x-protobuf"),
-            ("Content-Encoding", "snappy"),
-            ("X-Prometheus-Remote-Write-Version", "0.1.0"),
-        ];
-        let mut backoff = self.min_backoff;
-        loop {
-            let batch = match self.next() {
-                Next::Send(batch) => batch,
-                Next::Exit => return,
-            };
-            loop {
-                let timeout = match self.flush_until() {
-                    Some(until) => match until.checked_duration_since(Instant::now()) {
-                        Some(left) if !left.is_zero() => left.min(self.timeout),
-                        _ => {
-                            self.give_up(batch.samples);
-                            break;
-                        }
-                    },
-                    None => self.timeout,
-                };
-                let result = self.client.send_with_timeout(
-                    Method::Post,
-                    &self.url,
-                    &headers,
-                    &batch.body,
-                    timeout,
-                );
-                let stats = &self.shared.stats;
-                match result {
-                    Ok(_) => {
-                        backoff = self.min_backoff;
-                        self.shared.lock().queued -= batch.samples;
-                        stats.requests_sent.fetch_add(1, Ordering::SeqCst);
-                        stats
-                            .samples_sent
-                            .fetch_add(batch.samples as u64, Ordering::SeqCst);
-                        RemoteWriteSelf::samples_sent_total().add(batch.samples as u64);
-                        RemoteWriteSelf::queued_samples().sub(batch.samples as i64);
-                        break;
-                    }
-                    Err(PushError::Status { status, body })
-                        if (400..500).contains(&status) && status != 429 =>
-                    {
-                        eprintln!(
-                            "enumeter remote write: {} refused {} samples with {status}: {}",
-                            self.url,
-                            batch.samples,
-                            body.trim_end()
-                        );
-                        self.shared.lock().queued -= batch.samples;
-                        stats.dropped(RemoteWriteDrop::Rejected, batch.samples);
-                        break;
-                    }
-                    Err(_) => {
-                        stats.retries.fetch_add(1, Ordering::SeqCst);
-                        RemoteWriteSelf::retries_total().inc();
-                        self.pause(backoff);
-                        backoff = (backoff * 2).min(self.max_backoff);
-                    }
-                }
-            }
-        }
-    }
-
-    /// The oldest queued batch, once there is one; `Exit` once the sampler
-    /// is done and nothing is left.
-    fn next(&self) -> Next {
-        let mut state = self.shared.lock();
-        loop {
-            if let Some(batch) = state.queue.pop_front() {
-                // Still counted in `queued` until it is sent or dropped.
-                return Next::Send(batch);
-            }
-            if state.sampler_done {
-                return Next::Exit;
-            }
-            state = self
-                .shared
-                .wake
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
-    }
-
-    fn flush_until(&self) -> Option<Instant> {
-        self.shared.lock().flush_until
-    }
-
-    /// Drops `samples` of the batch in hand and everything queued: a
-    /// shutdown's flush deadline has passed.
-    fn give_up(&self, samples: usize) {
-        let mut state = self.shared.lock();
-        let queued: usize = state.queue.drain(..).map(|b| b.samples).sum();
-        state.queued = 0;
-        drop(state);
-        self.shared
-            .stats
-            .dropped(RemoteWriteDrop::Shutdown, samples + queued);
-    }
-
-    /// Waits `backoff`, or less when a shutdown's deadline comes first.
-    fn pause(&self, backoff: Duration) {
-        let until = Instant::now() + backoff;
-        let mut state = self.shared.lock();
-        loop {
-            let now = Instant::now();
-            let end = state.flush_until.map_or(until, |f| f.min(until));
-            if now >= end {
-                return;
-            }
-            state = self
-                .shared
-                .wake
-                .wait_timeout(state, end - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
     }
 }
 

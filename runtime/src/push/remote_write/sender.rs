@@ -1,0 +1,151 @@
+//! The sender thread: sends queued requests one at a time, retrying
+//! network errors, 5xx and 429 with exponential backoff; other 4xx drop the
+//! request (counted); a shutdown's flush deadline bounds it all.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::queue::{Batch, Shared};
+use super::{RemoteWriteDrop, RemoteWriteSelf};
+use crate::push::client::{Client, Method};
+use crate::push::PushError;
+
+pub(super) struct Sender {
+    pub(super) shared: Arc<Shared>,
+    pub(super) client: Client,
+    pub(super) url: String,
+    pub(super) timeout: Duration,
+    pub(super) min_backoff: Duration,
+    pub(super) max_backoff: Duration,
+}
+
+/// What the sender does next.
+enum Next {
+    Send(Batch),
+    Exit,
+}
+
+impl Sender {
+    pub(super) fn run(self) {
+        let headers = [
+            ("Content-Type", "application/x-protobuf"),
+            ("Content-Encoding", "snappy"),
+            ("X-Prometheus-Remote-Write-Version", "0.1.0"),
+        ];
+        let mut backoff = self.min_backoff;
+        loop {
+            let batch = match self.next() {
+                Next::Send(batch) => batch,
+                Next::Exit => return,
+            };
+            loop {
+                let timeout = match self.flush_until() {
+                    Some(until) => match until.checked_duration_since(Instant::now()) {
+                        Some(left) if !left.is_zero() => left.min(self.timeout),
+                        _ => {
+                            self.give_up(batch.samples);
+                            break;
+                        }
+                    },
+                    None => self.timeout,
+                };
+                let result = self.client.send_with_timeout(
+                    Method::Post,
+                    &self.url,
+                    &headers,
+                    &batch.body,
+                    timeout,
+                );
+                let stats = &self.shared.stats;
+                match result {
+                    Ok(_) => {
+                        backoff = self.min_backoff;
+                        self.shared.lock().queued -= batch.samples;
+                        stats.requests_sent.fetch_add(1, Ordering::SeqCst);
+                        stats
+                            .samples_sent
+                            .fetch_add(batch.samples as u64, Ordering::SeqCst);
+                        RemoteWriteSelf::samples_sent_total().add(batch.samples as u64);
+                        RemoteWriteSelf::queued_samples().sub(batch.samples as i64);
+                        break;
+                    }
+                    Err(PushError::Status { status, body })
+                        if (400..500).contains(&status) && status != 429 =>
+                    {
+                        eprintln!(
+                            "enumeter remote write: {} refused {} samples with {status}: {}",
+                            self.url,
+                            batch.samples,
+                            body.trim_end()
+                        );
+                        self.shared.lock().queued -= batch.samples;
+                        stats.dropped(RemoteWriteDrop::Rejected, batch.samples);
+                        break;
+                    }
+                    Err(_) => {
+                        stats.retries.fetch_add(1, Ordering::SeqCst);
+                        RemoteWriteSelf::retries_total().inc();
+                        self.pause(backoff);
+                        backoff = (backoff * 2).min(self.max_backoff);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The oldest queued batch, once there is one; `Exit` once the sampler
+    /// is done and nothing is left.
+    fn next(&self) -> Next {
+        let mut state = self.shared.lock();
+        loop {
+            if let Some(batch) = state.queue.pop_front() {
+                // Still counted in `queued` until it is sent or dropped.
+                return Next::Send(batch);
+            }
+            if state.sampler_done {
+                return Next::Exit;
+            }
+            state = self
+                .shared
+                .wake
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn flush_until(&self) -> Option<Instant> {
+        self.shared.lock().flush_until
+    }
+
+    /// Drops `samples` of the batch in hand and everything queued: a
+    /// shutdown's flush deadline has passed.
+    fn give_up(&self, samples: usize) {
+        let mut state = self.shared.lock();
+        let queued: usize = state.queue.drain(..).map(|b| b.samples).sum();
+        state.queued = 0;
+        drop(state);
+        self.shared
+            .stats
+            .dropped(RemoteWriteDrop::Shutdown, samples + queued);
+    }
+
+    /// Waits `backoff`, or less when a shutdown's deadline comes first.
+    fn pause(&self, backoff: Duration) {
+        let until = Instant::now() + backoff;
+        let mut state = self.shared.lock();
+        loop {
+            let now = Instant::now();
+            let end = state.flush_until.map_or(until, |f| f.min(until));
+            if now >= end {
+                return;
+            }
+            state = self
+                .shared
+                .wake
+                .wait_timeout(state, end - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+}
