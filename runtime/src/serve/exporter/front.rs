@@ -16,7 +16,6 @@
 //! oldest is dropped. Giving way by age keeps a burst of requests from
 //! shutting out the ones that come after it.
 
-use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::time::{Duration, Instant};
@@ -27,6 +26,7 @@ use mio::{Events, Interest, Poll, Token};
 use super::health::{Role, Running};
 use super::request::{HeadScan, Progress};
 use super::response::{rejection, status_response, Reply, Response};
+use super::table::{is_ready, live, Conn, State, Table, FIRST_CONN};
 use super::worker::{Done, Job};
 use super::{Config, ConnId, Shared, LISTENER, WAKER};
 
@@ -34,47 +34,6 @@ use super::{Config, ConnId, Shared, LISTENER, WAKER};
 const ACCEPTS_PER_ROUND: usize = 256;
 /// Bytes read from a connection per call.
 const CHUNK: usize = 4096;
-
-enum State {
-    /// Still sending its head.
-    Reading { head: Vec<u8>, scan: HeadScan },
-    /// Its head is complete (it ends at `end`) and waits for a worker.
-    Ready { head: Vec<u8>, end: usize },
-    /// Its head is with a worker.
-    Waiting,
-    /// Taking its response: `head`, then `body`, `sent` bytes of the two so
-    /// far; `watched` once the poll also reports it writable.
-    Writing {
-        reply: Reply,
-        sent: usize,
-        watched: bool,
-    },
-}
-
-struct Conn {
-    stream: TcpStream,
-    generation: u64,
-    state: State,
-}
-
-/// The connections, by token, and the deadlines of those reading or
-/// writing.
-struct Table {
-    slots: Vec<Option<Conn>>,
-    free: Vec<usize>,
-    next_generation: u64,
-    reading: usize,
-    writing: usize,
-    /// The deadlines of heads being read.
-    heads: Deadlines,
-    /// The deadlines of responses being sent.
-    responses: Deadlines,
-    /// Connections whose heads wait for a worker, oldest first; entries of
-    /// connections that moved on are skipped.
-    ready: VecDeque<ConnId>,
-    /// How many connections are `Ready`.
-    ready_count: usize,
-}
 
 pub(super) fn run(
     listener: TcpListener,
@@ -87,17 +46,7 @@ pub(super) fn run(
     let running = Running::new(&shared.threads, Role::Front);
     let mut front = Front {
         listener: Some(listener),
-        table: Table {
-            slots: Vec::new(),
-            free: Vec::new(),
-            next_generation: 0,
-            reading: 0,
-            writing: 0,
-            heads: Deadlines::new(config.max_pending, is_reading),
-            responses: Deadlines::new(config.max_responses, is_writing),
-            ready: VecDeque::new(),
-            ready_count: 0,
-        },
+        table: Table::new(config.max_pending, config.max_responses),
         jobs: Some(jobs),
         config,
         shared,
@@ -502,9 +451,6 @@ impl Front<'_> {
     }
 }
 
-/// The first connection token; 0 and 1 are the listener and the waker.
-const FIRST_CONN: usize = 2;
-
 /// Reads what `stream` has, until it would block, into `head`; returns what
 /// is known of the head. `Err` for a connection closed or broken.
 fn read_head(
@@ -528,90 +474,5 @@ fn read_head(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
-    }
-}
-
-/// Whether connection `id` is still in the table, in a state `in_state`
-/// accepts (its slot may have gone to another connection since).
-fn live(slots: &[Option<Conn>], id: ConnId, in_state: fn(&State) -> bool) -> bool {
-    slots
-        .get(id.slot)
-        .and_then(Option::as_ref)
-        .is_some_and(|c| c.generation == id.generation && in_state(&c.state))
-}
-
-fn is_reading(state: &State) -> bool {
-    matches!(state, State::Reading { .. })
-}
-
-fn is_ready(state: &State) -> bool {
-    matches!(state, State::Ready { .. })
-}
-
-fn is_writing(state: &State) -> bool {
-    matches!(state, State::Writing { .. })
-}
-
-/// The deadlines of the connections in one state, in arrival order (all
-/// have the same length, so that is deadline order too). An entry whose
-/// connection moved on stays until it comes up and is then skipped, or
-/// until the entries outnumber what the table holds several times over and
-/// are compacted, so that a flood of short connections cannot grow them
-/// without bound.
-struct Deadlines {
-    entries: VecDeque<(Instant, ConnId)>,
-    /// How many connections can be in the state at once.
-    bound: usize,
-    /// The state the entries stand for.
-    in_state: fn(&State) -> bool,
-}
-
-impl Deadlines {
-    fn new(bound: usize, in_state: fn(&State) -> bool) -> Self {
-        Self {
-            entries: VecDeque::new(),
-            bound,
-            in_state,
-        }
-    }
-
-    /// Adds the deadline of `id`. Compacting is linear, but happens at most
-    /// once per `3 × bound` new entries.
-    fn push(&mut self, at: Instant, id: ConnId, slots: &[Option<Conn>]) {
-        self.entries.push_back((at, id));
-        if self.entries.len() > 4 * self.bound.max(64) {
-            let in_state = self.in_state;
-            self.entries.retain(|&(_, id)| live(slots, id, in_state));
-        }
-    }
-
-    /// The first deadline, perhaps a stale entry's.
-    fn next(&self) -> Option<Instant> {
-        self.entries.front().map(|&(at, _)| at)
-    }
-
-    /// Takes the oldest connection still in the state, to make room.
-    fn pop_oldest(&mut self, slots: &[Option<Conn>]) -> Option<ConnId> {
-        while let Some((_, id)) = self.entries.pop_front() {
-            if live(slots, id, self.in_state) {
-                return Some(id);
-            }
-        }
-        None
-    }
-
-    /// Takes the next connection still in the state whose deadline is
-    /// past at `now`.
-    fn pop_expired(&mut self, now: Instant, slots: &[Option<Conn>]) -> Option<ConnId> {
-        while let Some(&(at, id)) = self.entries.front() {
-            if at > now {
-                return None;
-            }
-            self.entries.pop_front();
-            if live(slots, id, self.in_state) {
-                return Some(id);
-            }
-        }
-        None
     }
 }

@@ -17,6 +17,7 @@ mod front;
 mod health;
 mod request;
 mod response;
+mod table;
 mod worker;
 
 use std::io;
