@@ -107,7 +107,10 @@ fn serve() -> String {
                 .route_service("/metrics", MetricsService::new())
                 .route_service(
                     "/private/metrics",
-                    MetricsService::new().bearer_token("s3cret"),
+                    MetricsService::builder()
+                        .bearer_token("s3cret")
+                        .build()
+                        .expect("a valid token"),
                 )
                 .layer(RequestMetricsLayer::<Web, _>::new(
                     route_of::<axum::body::Body>,

@@ -43,7 +43,7 @@ mod service;
 
 pub use labels::{HttpMethod, StatusClass, CLIENT_CLOSED_REQUEST};
 pub use layer::{MeteredBody, MeteredFuture, RequestMetered, RequestMetrics, RequestMetricsLayer};
-pub use service::{MetricsBody, MetricsService};
+pub use service::{MetricsBody, MetricsService, MetricsServiceBuilder};
 
 /// Declares the conventional HTTP server metrics as a group named `$name`
 /// with the route label `$route` (a label enum of your own), and makes it

@@ -4,6 +4,7 @@
 
 use std::convert::Infallible;
 use std::future::{ready, Ready};
+use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -26,7 +27,7 @@ use crate::Registry;
 /// use std::task::{Context, Poll, Waker};
 /// use tower_service::Service;
 ///
-/// let mut service = MetricsService::new().bearer_token("s3cret");
+/// let mut service = MetricsService::builder().bearer_token("s3cret").build().unwrap();
 /// let request = http::Request::get("/metrics")
 ///     .header("Authorization", "Bearer s3cret")
 ///     .header("Accept", "application/openmetrics-text; version=1.0.0")
@@ -55,13 +56,6 @@ impl Default for MetricsService {
     }
 }
 
-/// The panic of a credentials option: a setup mistake, reported with the
-/// exporter's words for the same refusal.
-#[cold]
-fn refused(refusal: &'static str) -> Credentials {
-    panic!("MetricsService option {refusal}")
-}
-
 impl std::fmt::Debug for MetricsService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MetricsService")
@@ -83,51 +77,14 @@ impl MetricsService {
         }
     }
 
-    /// Serves `registry` (a `Registry` or an `Arc` of one, to share it)
-    /// instead of the default one.
-    pub fn registry(mut self, registry: impl Into<Arc<Registry<'static>>>) -> Self {
-        self.registry = Some(registry.into());
-        self
-    }
-
-    /// Requires `Authorization: Bearer <token>` (compared in constant
-    /// time); other requests get `401`.
-    ///
-    /// # Panics
-    ///
-    /// When the token is empty or has anything but visible ASCII
-    /// characters: no request could carry it (and an empty one would admit
-    /// every request that names the scheme). The exporter refuses the same
-    /// tokens from `Exporter::start`.
-    pub fn bearer_token(mut self, token: &str) -> Self {
-        self.credentials = Some(Credentials::bearer(token).unwrap_or_else(refused));
-        self
-    }
-
-    /// Requires HTTP basic auth (compared in constant time); other requests
-    /// get `401`.
-    ///
-    /// # Panics
-    ///
-    /// When the user has a `:` (RFC 7617) or either has control
-    /// characters, as `Exporter::start` refuses.
-    pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
-        self.credentials = Some(Credentials::basic(user, password).unwrap_or_else(refused));
-        self
-    }
-
-    /// Whether to gzip for clients that accept it (on by default with the
-    /// `gzip` feature; without it, never).
-    pub fn gzip(mut self, gzip: bool) -> Self {
-        self.gzip = gzip && cfg!(feature = "gzip");
-        self
-    }
-
-    /// Writes created timestamps (off unless set): see
-    /// [`created`](crate::created).
-    pub fn created_timestamps(mut self, on: bool) -> Self {
-        self.created = on;
-        self
+    /// A service with options: set them, then [`build`](MetricsServiceBuilder::build)
+    /// checks them all, as [`Exporter::start`](crate::Exporter) does for
+    /// the standalone server.
+    pub fn builder() -> MetricsServiceBuilder {
+        MetricsServiceBuilder {
+            service: Self::new(),
+            credentials: None,
+        }
     }
 
     /// The answer to `request`.
@@ -171,6 +128,74 @@ impl MetricsService {
         response
             .body(MetricsBody::new(body))
             .unwrap_or_else(|_| plain(500, "Internal Server Error", None, head_only))
+    }
+}
+
+/// The options of a [`MetricsService`], checked together by
+/// [`build`](Self::build).
+#[derive(Debug)]
+#[must_use = "a builder serves nothing until `build` is called"]
+pub struct MetricsServiceBuilder {
+    service: MetricsService,
+    /// The credentials as checked when set; the first refusal is reported
+    /// by `build`.
+    credentials: Option<Result<Credentials, &'static str>>,
+}
+
+impl MetricsServiceBuilder {
+    /// Serves `registry` (a `Registry` or an `Arc` of one, to share it)
+    /// instead of the default one.
+    pub fn registry(mut self, registry: impl Into<Arc<Registry<'static>>>) -> Self {
+        self.service.registry = Some(registry.into());
+        self
+    }
+
+    /// Requires `Authorization: Bearer <token>` (compared in constant
+    /// time); other requests get `401`. [`build`](Self::build) refuses a
+    /// token no request could carry: empty (it would admit every request
+    /// that names the scheme) or with anything but visible ASCII.
+    pub fn bearer_token(mut self, token: &str) -> Self {
+        self.credentials = Some(Credentials::bearer(token));
+        self
+    }
+
+    /// Requires HTTP basic auth (compared in constant time); other
+    /// requests get `401`. [`build`](Self::build) refuses a user with a `:`
+    /// (RFC 7617) and either with control characters.
+    pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
+        self.credentials = Some(Credentials::basic(user, password));
+        self
+    }
+
+    /// Whether to gzip for clients that accept it (on by default with the
+    /// `gzip` feature; without it, never).
+    pub fn gzip(mut self, gzip: bool) -> Self {
+        self.service.gzip = gzip && cfg!(feature = "gzip");
+        self
+    }
+
+    /// Writes created timestamps (off unless set): see
+    /// [`created`](crate::created).
+    pub fn created_timestamps(mut self, on: bool) -> Self {
+        self.service.created = on;
+        self
+    }
+
+    /// The service, once every option is checked: an option that cannot
+    /// work is an [`io::ErrorKind::InvalidInput`] error naming the option
+    /// and what it accepts, in the exporter's words.
+    pub fn build(self) -> io::Result<MetricsService> {
+        let mut service = self.service;
+        if let Some(credentials) = self.credentials {
+            let credentials = credentials.map_err(|refusal| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("MetricsService option {refusal}"),
+                )
+            })?;
+            service.credentials = Some(credentials);
+        }
+        Ok(service)
     }
 }
 
@@ -250,18 +275,28 @@ mod tests {
     use super::MetricsService;
 
     #[test]
-    #[should_panic(
-        expected = "MetricsService option `bearer_token`: accepted: one or more visible ASCII characters"
-    )]
-    fn an_empty_bearer_token_is_refused_at_setup() {
-        let _ = MetricsService::new().bearer_token("");
+    fn an_empty_bearer_token_is_refused_by_build() {
+        let error = MetricsService::builder()
+            .bearer_token("")
+            .build()
+            .unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+        assert_eq!(
+            error.to_string(),
+            "MetricsService option `bearer_token`: accepted: one or more visible ASCII characters"
+        );
     }
 
     #[test]
-    #[should_panic(
-        expected = "MetricsService option `basic_auth`: accepted: a user without `:` and a password, neither with control characters"
-    )]
-    fn a_basic_auth_user_with_a_colon_is_refused_at_setup() {
-        let _ = MetricsService::new().basic_auth("a:b", "c");
+    fn a_basic_auth_user_with_a_colon_is_refused_by_build() {
+        let error = MetricsService::builder()
+            .basic_auth("a:b", "c")
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "MetricsService option `basic_auth`: accepted: a user without `:` and a password, \
+             neither with control characters"
+        );
     }
 }
