@@ -78,7 +78,7 @@ impl MetricsService {
     }
 
     /// A service with options: set them, then [`build`](MetricsServiceBuilder::build)
-    /// checks them all, as [`Exporter::start`](crate::Exporter) does for
+    /// checks them all, as `Exporter::start` (feature `http`) does for
     /// the standalone server.
     pub fn builder() -> MetricsServiceBuilder {
         MetricsServiceBuilder {
