@@ -7,10 +7,12 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 mod auth;
 #[cfg(feature = "http")]
 pub(crate) mod exporter;
+mod options;
 #[cfg(feature = "tower")]
 pub mod tower;
 
 pub(crate) use auth::Credentials;
+pub(crate) use options::{Options, Served};
 
 use crate::{Format, Registry};
 

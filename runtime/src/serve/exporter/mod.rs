@@ -33,7 +33,7 @@ use mio::{Poll, Token, Waker};
 use self::health::Threads;
 pub use self::health::{ExporterFailure, ExporterSelf, ExporterSelfMetrics, Health};
 use self::request::Limits;
-use crate::serve::Credentials;
+use crate::serve;
 use crate::Registry;
 
 /// The address an exporter binds when none is given.
@@ -66,15 +66,12 @@ pub struct Exporter {
     workers: usize,
     queue: usize,
     path: String,
-    registry: Option<Arc<Registry<'static>>>,
     max_pending: usize,
     max_responses: usize,
     head_deadline: Duration,
     response_deadline: Duration,
-    /// Checked when set, reported by `start` (the builder cannot fail).
-    credentials: Option<Result<Credentials, &'static str>>,
-    gzip: bool,
-    created: bool,
+    /// What is served and to whom, as the tower service keeps them.
+    options: serve::Options,
 }
 
 impl Default for Exporter {
@@ -107,14 +104,11 @@ impl Exporter {
             workers: 2,
             queue: 16,
             path: "/metrics".to_owned(),
-            registry: None,
             max_pending: 256,
             max_responses: 16,
             head_deadline: Duration::from_secs(10),
             response_deadline: Duration::from_secs(5),
-            credentials: None,
-            gzip: cfg!(feature = "gzip"),
-            created: false,
+            options: serve::Options::new(),
         }
     }
 
@@ -134,7 +128,7 @@ impl Exporter {
     /// Serves `registry` (a `Registry` or an `Arc` of one, to share it)
     /// instead of the default one.
     pub fn registry(mut self, registry: impl Into<Arc<Registry<'static>>>) -> Self {
-        self.registry = Some(registry.into());
+        self.options.registry(registry.into());
         self
     }
 
@@ -187,21 +181,21 @@ impl Exporter {
     /// Requires `Authorization: Bearer <token>`; other requests get `401`.
     /// The token is one or more visible ASCII characters.
     pub fn bearer_token(mut self, token: &str) -> Self {
-        self.credentials = Some(Credentials::bearer(token));
+        self.options.bearer_token(token);
         self
     }
 
     /// Requires HTTP Basic credentials; other requests get `401`. The user
     /// has no `:` (RFC 7617); neither has control characters.
     pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
-        self.credentials = Some(Credentials::basic(user, password));
+        self.options.basic_auth(user, password);
         self
     }
 
     /// Compresses responses with gzip for clients that accept it (on by
     /// default with the `gzip` feature; without it this does nothing).
     pub fn gzip(mut self, enabled: bool) -> Self {
-        self.gzip = enabled && cfg!(feature = "gzip");
+        self.options.gzip(enabled);
         self
     }
 
@@ -209,7 +203,7 @@ impl Exporter {
     /// `created_timestamp` in protobuf; off unless set): see
     /// [`created`](crate::created).
     pub fn created_timestamps(mut self, on: bool) -> Self {
-        self.created = on;
+        self.options.created_timestamps(on);
         self
     }
 
@@ -312,22 +306,14 @@ impl Exporter {
                 self.path
             )));
         }
-        let credentials = self
-            .credentials
-            .clone()
-            .transpose()
-            .map_err(|refusal| invalid(format!("exporter option {refusal}")))?;
         Ok(Config {
             path: self.path.clone(),
-            registry: self.registry.clone(),
+            served: self.options.checked("exporter")?,
             max_pending: self.max_pending,
             queue: self.queue,
             max_responses: self.max_responses,
             head_deadline: self.head_deadline,
             response_deadline: self.response_deadline,
-            credentials,
-            gzip: self.gzip,
-            created: self.created,
             limits: Limits::default(),
         })
     }
@@ -477,14 +463,11 @@ struct ConnId {
 #[derive(Debug)]
 struct Config {
     path: String,
-    registry: Option<Arc<Registry<'static>>>,
+    served: serve::Served,
     max_pending: usize,
     queue: usize,
     max_responses: usize,
     head_deadline: Duration,
     response_deadline: Duration,
-    credentials: Option<Credentials>,
-    gzip: bool,
-    created: bool,
     limits: Limits,
 }

@@ -9,7 +9,6 @@ use super::health::{ExporterFailure, Role, Running};
 use super::request::{self, Request};
 use super::response::{rejection, status_response, Reply, Response};
 use super::{Config, ConnId, Shared};
-use crate::serve;
 
 /// A complete request head, from the front thread.
 pub(super) struct Job {
@@ -75,11 +74,10 @@ fn serve(job: &Job, config: &Config, shared: &Shared, render: &mut Vec<u8>) -> R
 
 /// The answer to a request for something other than the metrics, if it is.
 fn refusal(request: &Request<'_>, config: &Config) -> Option<Response<'static>> {
-    let refused = serve::refusal(
+    let refused = config.served.refusal(
         request.method,
         request.path == config.path,
         request.authorization,
-        config.credentials.as_ref(),
     )?;
     let mut response = status_response(refused.status, refused.reason);
     response.extra = refused.extra;
@@ -95,15 +93,10 @@ fn metrics(
     mut buffer: Vec<u8>,
     head_only: bool,
 ) -> Reply {
-    let rendered = serve::render(
-        config.registry.as_deref(),
-        request.accept,
-        request.accept_encoding,
-        config.gzip,
-        config.created,
-        render,
-        &mut buffer,
-    );
+    let rendered =
+        config
+            .served
+            .render(request.accept, request.accept_encoding, render, &mut buffer);
     let Ok(rendered) = rendered else {
         shared.threads.failed(ExporterFailure::RenderPanic);
         return status_response(500, "Internal Server Error").to_reply(buffer, head_only);

@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 
-use crate::serve::{self, Credentials};
+use crate::serve;
 use crate::Registry;
 
 /// Answers `GET` and `HEAD` with the registry in the format the request's
@@ -44,10 +44,7 @@ use crate::Registry;
 /// With axum: `Router::new().route_service("/metrics", MetricsService::new())`.
 #[derive(Clone)]
 pub struct MetricsService {
-    registry: Option<Arc<Registry<'static>>>,
-    credentials: Option<Credentials>,
-    gzip: bool,
-    created: bool,
+    served: serve::Served,
 }
 
 impl Default for MetricsService {
@@ -59,9 +56,8 @@ impl Default for MetricsService {
 impl std::fmt::Debug for MetricsService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MetricsService")
-            .field("credentials", &self.credentials)
-            .field("gzip", &self.gzip)
-            .finish_non_exhaustive()
+            .field("served", &self.served)
+            .finish()
     }
 }
 
@@ -69,22 +65,16 @@ impl MetricsService {
     /// Serves the default registry, without credentials, gzipped for
     /// clients that accept it when the `gzip` feature is on.
     pub fn new() -> Self {
-        Self {
-            registry: None,
-            credentials: None,
-            gzip: cfg!(feature = "gzip"),
-            created: false,
-        }
+        MetricsServiceBuilder::default()
+            .build()
+            .expect("the default options are valid")
     }
 
     /// A service with options: set them, then [`build`](MetricsServiceBuilder::build)
     /// checks them all, as `Exporter::start` (feature `http`) does for
     /// the standalone server.
     pub fn builder() -> MetricsServiceBuilder {
-        MetricsServiceBuilder {
-            service: Self::new(),
-            credentials: None,
-        }
+        MetricsServiceBuilder::default()
     }
 
     /// The answer to `request`.
@@ -92,22 +82,14 @@ impl MetricsService {
         let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
         let method = request.method().as_str();
         let head_only = method == "HEAD";
-        if let Some(refusal) = serve::refusal(
-            method,
-            true,
-            header("authorization"),
-            self.credentials.as_ref(),
-        ) {
+        if let Some(refusal) = self.served.refusal(method, true, header("authorization")) {
             return plain(refusal.status, refusal.reason, refusal.extra, head_only);
         }
         let mut render = Vec::new();
         let mut compressed = Vec::new();
-        let rendered = serve::render(
-            self.registry.as_deref(),
+        let rendered = self.served.render(
             header("accept"),
             header("accept-encoding"),
-            self.gzip,
-            self.created,
             &mut render,
             &mut compressed,
         );
@@ -136,17 +118,22 @@ impl MetricsService {
 #[derive(Debug)]
 #[must_use = "a builder serves nothing until `build` is called"]
 pub struct MetricsServiceBuilder {
-    service: MetricsService,
-    /// The credentials as checked when set; the first refusal is reported
-    /// by `build`.
-    credentials: Option<Result<Credentials, &'static str>>,
+    options: serve::Options,
+}
+
+impl Default for MetricsServiceBuilder {
+    fn default() -> Self {
+        Self {
+            options: serve::Options::new(),
+        }
+    }
 }
 
 impl MetricsServiceBuilder {
     /// Serves `registry` (a `Registry` or an `Arc` of one, to share it)
     /// instead of the default one.
     pub fn registry(mut self, registry: impl Into<Arc<Registry<'static>>>) -> Self {
-        self.service.registry = Some(registry.into());
+        self.options.registry(registry.into());
         self
     }
 
@@ -155,7 +142,7 @@ impl MetricsServiceBuilder {
     /// token no request could carry: empty (it would admit every request
     /// that names the scheme) or with anything but visible ASCII.
     pub fn bearer_token(mut self, token: &str) -> Self {
-        self.credentials = Some(Credentials::bearer(token));
+        self.options.bearer_token(token);
         self
     }
 
@@ -163,21 +150,21 @@ impl MetricsServiceBuilder {
     /// requests get `401`. [`build`](Self::build) refuses a user with a `:`
     /// (RFC 7617) and either with control characters.
     pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
-        self.credentials = Some(Credentials::basic(user, password));
+        self.options.basic_auth(user, password);
         self
     }
 
     /// Whether to gzip for clients that accept it (on by default with the
     /// `gzip` feature; without it, never).
     pub fn gzip(mut self, gzip: bool) -> Self {
-        self.service.gzip = gzip && cfg!(feature = "gzip");
+        self.options.gzip(gzip);
         self
     }
 
     /// Writes created timestamps (off unless set): see
     /// [`created`](crate::created).
     pub fn created_timestamps(mut self, on: bool) -> Self {
-        self.service.created = on;
+        self.options.created_timestamps(on);
         self
     }
 
@@ -185,17 +172,9 @@ impl MetricsServiceBuilder {
     /// work is an [`io::ErrorKind::InvalidInput`] error naming the option
     /// and what it accepts, in the exporter's words.
     pub fn build(self) -> io::Result<MetricsService> {
-        let mut service = self.service;
-        if let Some(credentials) = self.credentials {
-            let credentials = credentials.map_err(|refusal| {
-                io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("MetricsService option {refusal}"),
-                )
-            })?;
-            service.credentials = Some(credentials);
-        }
-        Ok(service)
+        Ok(MetricsService {
+            served: self.options.checked("MetricsService")?,
+        })
     }
 }
 
