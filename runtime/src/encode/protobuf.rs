@@ -187,8 +187,7 @@ impl Writer for ProtobufWriter<'_> {
                     }
                     message_field(value, 3, &s.item);
                 }
-                if let Some(spec) = family.native_spec() {
-                    family.native(series.index, &mut s.native);
+                if let Some(spec) = family.native(series.index, &mut s.native) {
                     write_native(value, spec, &s.native, &mut s.item);
                     // A native histogram's exemplars: those of its series,
                     // whichever classic bucket keeps them.

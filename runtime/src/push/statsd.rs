@@ -31,8 +31,8 @@ use crate::Registry;
 /// some room for tunnels.
 pub const MAX_DATAGRAM: usize = 1432;
 
-/// Turns successive snapshots into StatsD lines, remembering counters' last
-/// values to send deltas.
+/// Turns successive reads of a registry into StatsD lines, remembering
+/// counters' last values to send deltas.
 #[derive(Debug, Default)]
 pub struct StatsdEncoder {
     previous: HashMap<String, f64>,

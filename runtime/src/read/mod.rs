@@ -170,23 +170,19 @@ impl Family<'_> {
             .is_some_and(|slot| slot.read(out))
     }
 
-    /// The native buckets' spec of a histogram declared `native`.
-    #[cfg_attr(not(feature = "protobuf"), allow(dead_code))]
-    pub(crate) fn native_spec(&self) -> Option<&'static NativeSpec> {
-        self.native.map(|n| n.spec)
-    }
-
     /// Reads `series`' native buckets into `out`, at no more than the
-    /// spec's `max_buckets` populated buckets; false for a family without
-    /// native buckets.
+    /// spec's `max_buckets` populated buckets, and returns their spec;
+    /// `None` (nothing read) for a family without native buckets.
     #[cfg_attr(not(feature = "protobuf"), allow(dead_code))]
-    pub(crate) fn native(&self, series: usize, out: &mut NativeSnapshot) -> bool {
-        let Some(native) = self.native else {
-            return false;
-        };
+    pub(crate) fn native(
+        &self,
+        series: usize,
+        out: &mut NativeSnapshot,
+    ) -> Option<&'static NativeSpec> {
+        let native = self.native?;
         native.series.read(native.spec, series, out);
         out.reduce(native.spec.max_buckets);
-        true
+        Some(native.spec)
     }
 }
 
