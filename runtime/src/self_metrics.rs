@@ -149,8 +149,9 @@ impl Group for RegistryConflicts {
     }
 }
 
-/// Reports a metric a registry left out: counted, and printed to standard
-/// error once per family, so that a conflict is never silent.
+/// Reports a metric a registry left out: counted, and logged as a warning
+/// (target `enumeter`) once per family, so that a conflict is never
+/// silent.
 #[cold]
 pub(crate) fn conflict(conflict: &Conflict) {
     let first = REGISTRY_CONFLICTS
@@ -158,7 +159,7 @@ pub(crate) fn conflict(conflict: &Conflict) {
         .is_none_or(|t| !t.desc.labels[0].values.contains(&conflict.refused_metric));
     REGISTRY_CONFLICTS.record(conflict.refused_metric);
     if first {
-        eprintln!("enumeter: {conflict}");
+        log::warn!(target: "enumeter", "{conflict}");
     }
 }
 

@@ -32,9 +32,10 @@ pub static GROUPS: [&'static dyn Group];
 ///   merged: one family whose values add up, as `merge_from` would add them;
 /// - any other is a [`Conflict`]: the first declaration keeps the name and
 ///   the later metric is left out. [`register`](Self::register) returns the
-///   conflicts, [`conflicts`](Self::conflicts) lists them, each is printed to
-///   standard error once, and `enumeter_registry_conflicts_total{family}`
-///   counts them in the default registry.
+///   conflicts, [`conflicts`](Self::conflicts) lists them, each is logged
+///   once as a warning through the `log` facade (target `enumeter`), and
+///   `enumeter_registry_conflicts_total{family}` counts them in the default
+///   registry.
 ///
 /// ```
 /// use enumeter::{metrics, Format, Registry};
@@ -130,7 +131,7 @@ impl<'a> Registry<'a> {
     /// [`conflicts`](Self::conflicts) (and reported as `register` reports
     /// them).
     pub fn with(mut self, group: &'a dyn Group) -> Self {
-        // Kept in the plan, counted and printed by `register` itself.
+        // Kept in the plan, counted and logged by `register` itself.
         let _ = self.register(group);
         self
     }

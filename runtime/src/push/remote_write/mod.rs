@@ -11,8 +11,10 @@
 //! exponential backoff between `min_backoff` and `max_backoff`, for as long
 //! as it takes: the request being retried is never dropped, newer ones wait
 //! behind it within the queue's bound. Any other 4xx means the receiver
-//! will never take that request: it is logged to standard error, counted
-//! (`rejected`) and dropped, and the sender goes on with the next.
+//! will never take that request: it is counted (`rejected`) and dropped,
+//! and logged as a warning through the `log` facade (target `enumeter`;
+//! the first refusal, then at most once a minute with the samples refused
+//! since), and the sender goes on with the next.
 //!
 //! Shutdown samples one last time and sends what is queued until the flush
 //! deadline; what is left then is counted (`shutdown`) and dropped.

@@ -20,6 +20,40 @@ pub(super) struct Sender {
     pub(super) max_backoff: Duration,
 }
 
+/// How often a receiver's refusals are logged while they go on.
+const REFUSAL_LOG_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Events that are logged the first time and then at most once per
+/// interval, with how many there were since the last line.
+struct Throttled {
+    every: Duration,
+    last: Option<Instant>,
+    unreported: usize,
+}
+
+impl Throttled {
+    fn every(every: Duration) -> Self {
+        Self {
+            every,
+            last: None,
+            unreported: 0,
+        }
+    }
+
+    /// Counts `n` at `now`; the count to log, when a line is due.
+    fn note(&mut self, now: Instant, n: usize) -> Option<usize> {
+        self.unreported += n;
+        if self
+            .last
+            .is_some_and(|last| now.saturating_duration_since(last) < self.every)
+        {
+            return None;
+        }
+        self.last = Some(now);
+        Some(core::mem::take(&mut self.unreported))
+    }
+}
+
 /// What the sender does next.
 enum Next {
     Send(Batch),
@@ -34,6 +68,7 @@ impl Sender {
             ("X-Prometheus-Remote-Write-Version", "0.1.0"),
         ];
         let mut backoff = self.min_backoff;
+        let mut refusals = Throttled::every(REFUSAL_LOG_INTERVAL);
         loop {
             let batch = match self.next() {
                 Next::Send(batch) => batch,
@@ -73,12 +108,14 @@ impl Sender {
                     Err(PushError::Status { status, body })
                         if (400..500).contains(&status) && status != 429 =>
                     {
-                        eprintln!(
-                            "enumeter remote write: {} refused {} samples with {status}: {}",
-                            self.url,
-                            batch.samples,
-                            body.trim_end()
-                        );
+                        if let Some(samples) = refusals.note(Instant::now(), batch.samples) {
+                            log::warn!(
+                                target: "enumeter",
+                                "remote write: {} refused {samples} samples with {status}: {}",
+                                self.url,
+                                body.trim_end()
+                            );
+                        }
                         self.shared.lock().queued -= batch.samples;
                         stats.dropped(RemoteWriteDrop::Rejected, batch.samples);
                         break;
@@ -147,5 +184,22 @@ impl Sender {
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_are_logged_at_first_then_once_per_interval_with_the_count_since() {
+        let start = Instant::now();
+        let at = |secs| start + Duration::from_secs(secs);
+        let mut refusals = Throttled::every(Duration::from_secs(60));
+        assert_eq!(refusals.note(at(0), 10), Some(10));
+        assert_eq!(refusals.note(at(15), 5), None);
+        assert_eq!(refusals.note(at(59), 7), None);
+        assert_eq!(refusals.note(at(60), 1), Some(13));
+        assert_eq!(refusals.note(at(200), 2), Some(2));
     }
 }

@@ -1,0 +1,79 @@
+//! A metric a registry leaves out for a name conflict is reported through
+//! the `log` facade, once per family, never on stderr: the application's
+//! logger decides where it goes.
+
+use std::sync::Mutex;
+
+use enumeter::Registry;
+
+/// Keeps every record enumeter logs.
+struct Capture(Mutex<Vec<(log::Level, String, String)>>);
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        self.0.lock().unwrap().push((
+            record.level(),
+            record.target().to_owned(),
+            record.args().to_string(),
+        ));
+    }
+
+    fn flush(&self) {}
+}
+
+static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
+
+/// A gauge named `jobs_depth`.
+mod first {
+    /// Jobs.
+    #[enumeter::metrics(namespace = "jobs", register = false)]
+    pub enum Jobs {
+        /// Jobs waiting.
+        #[gauge]
+        Depth,
+    }
+}
+
+/// A counter taking the same name.
+mod second {
+    /// Jobs.
+    #[enumeter::metrics(namespace = "jobs", register = false)]
+    pub enum Jobs {
+        /// Jobs waiting, as a float.
+        #[gauge(float)]
+        Depth,
+    }
+}
+
+#[test]
+fn a_conflict_is_logged_as_a_warning_once_per_family() {
+    log::set_logger(&CAPTURE).expect("the only logger of this test binary");
+    log::set_max_level(log::LevelFilter::Trace);
+    let (a, b) = (first::JobsMetrics::new(), second::JobsMetrics::new());
+    let registry = Registry::new().with(&a).with(&b);
+    let [conflict] = registry.conflicts() else {
+        panic!("{:?}", registry.conflicts())
+    };
+    // The same conflict again, in another registry: counted, not logged again.
+    let again = Registry::new().with(&a).with(&b);
+    assert_eq!(again.conflicts().len(), 1);
+    let records = CAPTURE.0.lock().unwrap().clone();
+    assert_eq!(
+        records,
+        [(
+            log::Level::Warn,
+            "enumeter".to_owned(),
+            conflict.to_string()
+        )]
+    );
+    assert_eq!(
+        conflict.to_string(),
+        "metric `jobs_depth` of `conflicts_are_logged::second::Jobs` is left out: the name \
+         `jobs_depth` is taken by metric `jobs_depth` of `conflicts_are_logged::first::Jobs`, \
+         which has another kind"
+    );
+}
