@@ -360,6 +360,91 @@ fn scrapes_are_answered_within_a_second_while_clients_do_not_read_an_8_mb_exposi
     exporter.shutdown();
 }
 
+/// A scrape that reads the whole answer and keeps none of it: (status
+/// line, how long it took, bytes of the body).
+fn scrape_discarding(addr: SocketAddr) -> (String, Duration, usize) {
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: text/plain\r\n\r\n")
+        .unwrap();
+    let mut first = Vec::new();
+    let mut total = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    while let Ok(n @ 1..) = stream.read(&mut buf) {
+        if first.len() < 4096 {
+            first.extend_from_slice(&buf[..n.min(4096)]);
+        }
+        total += n;
+    }
+    let text = String::from_utf8_lossy(&first);
+    let status = text.lines().next().unwrap_or("").to_owned();
+    let head = text.find("\r\n\r\n").map_or(total, |end| end + 4);
+    (status, started.elapsed(), total - head)
+}
+
+#[test]
+fn memory_stays_within_three_expositions_while_40_clients_do_not_read_them() {
+    let _turn = one_attack_at_a_time();
+    let registry = large_registry();
+    let size = registry.render(enumeter::Format::Prometheus).len();
+    let exporter = Exporter::new()
+        .address("127.0.0.1:0")
+        .registry(registry)
+        // Long enough that no stalled response ends at its deadline here.
+        .timeouts(Duration::from_secs(10), Duration::from_secs(60))
+        .start()
+        .unwrap();
+    let addr = exporter.local_addr();
+    // What a scrape needs, once: the buffers, the allocator's arenas.
+    for _ in 0..2 {
+        let (status, _, bytes) = scrape_discarding(addr);
+        assert!(status.starts_with("HTTP/1.1 200"), "{status:?}");
+        assert_eq!(bytes, size);
+    }
+    let (_, rss_before) = threads_and_rss();
+    let mut peak = rss_before;
+    let mut times = Vec::new();
+    // Four waves of 10 clients that ask and never read, each followed by
+    // a scrape: every wave arrives after the previous rendering began, so
+    // none may take it, and each makes at least one rendering of its own.
+    let mut stalled = Vec::new();
+    for wave in 0..4 {
+        stalled.extend((0..10).map(|_| request_and_stall(addr)));
+        let (status, took, bytes) = scrape_discarding(addr);
+        assert!(
+            status.starts_with("HTTP/1.1 200"),
+            "wave {wave}: {status:?}"
+        );
+        assert_eq!(bytes, size, "wave {wave}");
+        assert!(took < Duration::from_secs(1), "wave {wave}: {took:?}");
+        times.push(took);
+        peak = peak.max(threads_and_rss().1);
+    }
+    let growth_kb = peak.saturating_sub(rss_before);
+    let size_kb = size / 1024;
+    println!(
+        "40 clients not reading an exposition of {size} bytes, in 4 waves with a scrape after \
+         each: resident memory grew {:.1} MB ({:.2} expositions; before {:.1} MB), scrapes all \
+         200, median {:.1} ms",
+        growth_kb as f64 / 1024.0,
+        growth_kb as f64 / size_kb as f64,
+        rss_before as f64 / 1024.0,
+        median(times).as_secs_f64() * 1000.0
+    );
+    // Three expositions (the latest, one before it, one being rendered)
+    // and 8 MB for the rest: connections, what the allocator keeps.
+    assert!(
+        growth_kb <= 3 * size_kb + 8 * 1024,
+        "grew {growth_kb} kB for an exposition of {size_kb} kB"
+    );
+    drop(stalled);
+    exporter.shutdown();
+}
+
 #[test]
 fn scrapes_are_answered_within_a_second_and_each_response_ends_at_its_deadline() {
     let _turn = one_attack_at_a_time();

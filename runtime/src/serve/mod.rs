@@ -71,19 +71,29 @@ pub(crate) struct Rendered {
     pub(crate) gzip: bool,
 }
 
-/// Renders `registry` (the default one when `None`) into `render`, in the
-/// format `accept` prefers, and gzips it into `compressed` when `gzip` is
-/// allowed and `accept_encoding` accepts it.
-pub(crate) fn render(
-    registry: Option<&Registry<'_>>,
+/// The format `accept` prefers, and whether to gzip: when `gzip` is allowed
+/// and `accept_encoding` accepts it.
+pub(crate) fn negotiate(
     accept: Option<&str>,
     accept_encoding: Option<&str>,
+    gzip: bool,
+) -> (Format, bool) {
+    (
+        Format::from_accept(accept.unwrap_or("")),
+        gzip && accepts_gzip(accept_encoding.unwrap_or("")),
+    )
+}
+
+/// Renders `registry` (the default one when `None`) into `render` in
+/// `format`, and gzips it into `compressed` when `gzip`.
+pub(crate) fn render_as(
+    registry: Option<&Registry<'_>>,
+    format: Format,
     gzip: bool,
     created: bool,
     render: &mut Vec<u8>,
     compressed: &mut Vec<u8>,
 ) -> Result<Rendered, RenderPanicked> {
-    let format = Format::from_accept(accept.unwrap_or(""));
     render.clear();
     // A render runs the groups' own code: one that panics costs that
     // request, not the server.
@@ -95,7 +105,7 @@ pub(crate) fn render(
         render.clear();
         return Err(RenderPanicked);
     }
-    let gzip = gzip && accepts_gzip(accept_encoding.unwrap_or("")) && compress(render, compressed);
+    let gzip = gzip && compress(render, compressed);
     Ok(Rendered { format, gzip })
 }
 

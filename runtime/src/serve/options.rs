@@ -5,7 +5,8 @@
 use std::io;
 use std::sync::Arc;
 
-use super::{render, Credentials, Refusal, RenderPanicked, Rendered};
+use super::{negotiate, render_as, Credentials, Refusal, RenderPanicked, Rendered};
+use crate::Format;
 use crate::Registry;
 
 /// The options both servers take, as set.
@@ -96,19 +97,28 @@ impl Served {
         )
     }
 
-    /// Renders the registry for a request: see [`render`](super::render).
-    pub(crate) fn render(
+    /// The format a request with these headers gets, and whether gzipped.
+    pub(crate) fn negotiate(
         &self,
         accept: Option<&str>,
         accept_encoding: Option<&str>,
+    ) -> (Format, bool) {
+        negotiate(accept, accept_encoding, self.gzip)
+    }
+
+    /// Renders the registry in `format` into `out`, gzipped into
+    /// `compressed` when `gzip`: see [`render_as`](super::render_as).
+    pub(crate) fn render_as(
+        &self,
+        format: Format,
+        gzip: bool,
         out: &mut Vec<u8>,
         compressed: &mut Vec<u8>,
     ) -> Result<Rendered, RenderPanicked> {
-        render(
+        render_as(
             self.registry.as_deref(),
-            accept,
-            accept_encoding,
-            self.gzip,
+            format,
+            gzip,
             self.created,
             out,
             compressed,

@@ -16,16 +16,19 @@
 //! oldest is dropped. Giving way by age keeps a burst of requests from
 //! shutting out the ones that come after it.
 
+use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 
 use super::health::{Role, Running};
+use super::latest::MAX_HELD_BODIES;
 use super::request::{HeadScan, Progress};
-use super::response::{rejection, status_response, Reply, Response};
+use super::response::{rejection, status_response, Reply, ReplyBody, Response};
 use super::table::{is_ready, live, Conn, State, Table, FIRST_CONN};
 use super::worker::{Done, Job};
 use super::{Config, ConnId, Shared, LISTENER, WAKER};
@@ -51,6 +54,7 @@ pub(super) fn run(
         config,
         shared,
         chunk: vec![0; CHUNK],
+        held: VecDeque::new(),
     };
     if front.serve(&mut poll, done).is_ok() {
         running.finish();
@@ -67,6 +71,8 @@ struct Front<'s> {
     config: &'s Config,
     shared: &'s Shared,
     chunk: Vec<u8>,
+    /// The shared bodies going out, oldest first (see [`Front::hold`]).
+    held: VecDeque<Weak<Vec<u8>>>,
 }
 
 impl Front<'_> {
@@ -252,7 +258,11 @@ impl Front<'_> {
         let State::Reading { head, .. } = std::mem::replace(&mut conn.state, State::Waiting) else {
             return;
         };
-        conn.state = State::Ready { head, end };
+        conn.state = State::Ready {
+            head,
+            end,
+            arrived: Instant::now(),
+        };
         self.table.reading -= 1;
         self.table.ready_count += 1;
         self.table.ready.push_back(ConnId {
@@ -282,7 +292,8 @@ impl Front<'_> {
             let Some(conn) = self.table.slots[id.slot].as_mut() else {
                 continue;
             };
-            let State::Ready { head, end } = std::mem::replace(&mut conn.state, State::Waiting)
+            let State::Ready { head, end, arrived } =
+                std::mem::replace(&mut conn.state, State::Waiting)
             else {
                 continue;
             };
@@ -290,6 +301,7 @@ impl Front<'_> {
                 conn: id,
                 head,
                 end,
+                arrived,
             }) {
                 Ok(()) => {
                     self.table.ready.pop_front();
@@ -299,6 +311,7 @@ impl Front<'_> {
                     conn.state = State::Ready {
                         head: job.head,
                         end: job.end,
+                        arrived: job.arrived,
                     };
                     return;
                 }
@@ -319,8 +332,12 @@ impl Front<'_> {
     /// Starts sending `reply` to the connection in `slot`.
     fn respond(&mut self, poll: &Poll, slot: usize, reply: Reply) {
         let Some(conn) = self.table.slots[slot].as_mut() else {
-            self.shared.give_buffer(reply.body);
+            self.shared.give_body(reply.body);
             return;
+        };
+        let shared_body = match &reply.body {
+            ReplyBody::Shared(bytes) => Some(Arc::downgrade(bytes)),
+            ReplyBody::Pooled(_) => None,
         };
         match conn.state {
             State::Reading { .. } => self.table.reading -= 1,
@@ -344,6 +361,42 @@ impl Front<'_> {
         let id = ConnId { slot, generation };
         self.table.responses.push(deadline, id, &self.table.slots);
         self.write(poll, slot);
+        if let Some(body) = shared_body {
+            self.hold(poll, body);
+        }
+    }
+
+    /// Notes that a shared body is going out; past [`MAX_HELD_BODIES`]
+    /// distinct ones, the connections still taking the oldest are dropped,
+    /// so that clients that do not read cannot make the exporter keep one
+    /// exposition each.
+    fn hold(&mut self, poll: &Poll, body: Weak<Vec<u8>>) {
+        // Bodies no connection (nor the latest rendering) holds are gone.
+        self.held.retain(|b| b.strong_count() > 0);
+        if body.strong_count() == 0 || self.held.iter().any(|b| b.ptr_eq(&body)) {
+            return;
+        }
+        self.held.push_back(body);
+        while self.held.len() > MAX_HELD_BODIES {
+            let Some(oldest) = self.held.pop_front() else {
+                break;
+            };
+            for slot in 0..self.table.slots.len() {
+                let holds_it = matches!(
+                    self.table.slots[slot].as_ref().map(|c| &c.state),
+                    Some(State::Writing {
+                        reply: Reply {
+                            body: ReplyBody::Shared(bytes),
+                            ..
+                        },
+                        ..
+                    }) if core::ptr::eq(Arc::as_ptr(bytes), oldest.as_ptr())
+                );
+                if holds_it {
+                    self.abort(poll, slot);
+                }
+            }
+        }
     }
 
     /// Writes what the connection in `slot` takes without blocking; closes
@@ -404,7 +457,7 @@ impl Front<'_> {
             if live(&self.table.slots, conn, |s| matches!(s, State::Waiting)) {
                 self.respond(poll, conn.slot, reply);
             } else {
-                self.shared.give_buffer(reply.body);
+                self.shared.give_body(reply.body);
             }
         }
         // A worker that answered takes the next job: hand it one.
@@ -443,7 +496,7 @@ impl Front<'_> {
             State::Ready { .. } => self.table.ready_count -= 1,
             State::Writing { reply, .. } => {
                 self.table.writing -= 1;
-                self.shared.give_buffer(reply.body);
+                self.shared.give_body(reply.body);
             }
             State::Waiting => {}
         }

@@ -15,6 +15,7 @@
 
 mod front;
 mod health;
+mod latest;
 mod request;
 mod response;
 mod table;
@@ -244,6 +245,7 @@ impl Exporter {
             threads: Threads::starting(self.workers),
             pool: Mutex::new(Vec::new()),
             pool_size: self.workers + 2,
+            renderings: latest::Renderings::default(),
         });
         // One job per worker waits in the channel, about to be taken; the
         // `queue` others wait in the front thread, where the oldest can
@@ -404,12 +406,15 @@ struct Shared {
     front_done: AtomicBool,
     waker: Waker,
     threads: Threads,
-    /// Spare body buffers, so that scrapes do not allocate once these have
-    /// grown: a worker takes one to render into, the front thread gives it
-    /// back when the response is sent.
+    /// Spare buffers for short answers (refusals, errors), so that they do
+    /// not allocate once these have grown: a worker takes one, the front
+    /// thread gives it back when the response is sent.
     pool: Mutex<Vec<Vec<u8>>>,
     /// How many spare buffers the pool keeps.
     pool_size: usize,
+    /// The expositions, one rendering at a time, shared by the requests
+    /// that can take the same one.
+    renderings: latest::Renderings,
 }
 
 impl core::fmt::Debug for Shared {
@@ -441,6 +446,14 @@ impl Shared {
     fn take_buffer(&self) -> Vec<u8> {
         let mut pool = self.pool.lock().unwrap_or_else(PoisonError::into_inner);
         pool.pop().unwrap_or_default()
+    }
+
+    /// Takes back what a reply's body held: a pooled buffer returns to the
+    /// pool; a shared exposition is released.
+    fn give_body(&self, body: response::ReplyBody) {
+        if let response::ReplyBody::Pooled(buffer) = body {
+            self.give_buffer(buffer);
+        }
     }
 
     fn give_buffer(&self, mut buffer: Vec<u8>) {

@@ -1,13 +1,33 @@
 //! Responses: what a worker hands back to the front thread to send.
 
+use std::sync::Arc;
+
 use super::request::Reject;
 
 /// A response ready to send: its head and its body, sent in that order.
 pub(super) struct Reply {
     /// Status line and headers, ending with the blank line.
     pub(super) head: Vec<u8>,
-    /// The body; empty for `HEAD`. A buffer of the shared pool.
-    pub(super) body: Vec<u8>,
+    /// The body; empty for `HEAD`.
+    pub(super) body: ReplyBody,
+}
+
+/// A reply's body: a buffer of the shared pool (short answers), or an
+/// exposition shared by every request that takes the same rendering.
+pub(super) enum ReplyBody {
+    Pooled(Vec<u8>),
+    Shared(Arc<Vec<u8>>),
+}
+
+impl core::ops::Deref for ReplyBody {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            ReplyBody::Pooled(bytes) => bytes,
+            ReplyBody::Shared(bytes) => bytes,
+        }
+    }
 }
 
 /// What a response says, before it is written out.
@@ -78,6 +98,9 @@ impl Response<'_> {
         if !head_only {
             body.extend_from_slice(self.body);
         }
-        Reply { head, body }
+        Reply {
+            head,
+            body: ReplyBody::Pooled(body),
+        }
     }
 }

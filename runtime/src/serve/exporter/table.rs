@@ -19,7 +19,11 @@ pub(super) enum State {
     /// Still sending its head.
     Reading { head: Vec<u8>, scan: HeadScan },
     /// Its head is complete (it ends at `end`) and waits for a worker.
-    Ready { head: Vec<u8>, end: usize },
+    Ready {
+        head: Vec<u8>,
+        end: usize,
+        arrived: Instant,
+    },
     /// Its head is with a worker.
     Waiting,
     /// Taking its response: `head`, then `body`, `sent` bytes of the two so

@@ -4,10 +4,11 @@
 
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
 
 use super::health::{ExporterFailure, Role, Running};
 use super::request::{self, Request};
-use super::response::{rejection, status_response, Reply, Response};
+use super::response::{rejection, status_response, Reply, ReplyBody, Response};
 use super::{Config, ConnId, Shared};
 
 /// A complete request head, from the front thread.
@@ -16,6 +17,8 @@ pub(super) struct Job {
     pub(super) head: Vec<u8>,
     /// Where the head ends in `head`.
     pub(super) end: usize,
+    /// When the head was complete: a rendering begun since may answer it.
+    pub(super) arrived: Instant,
 }
 
 /// A worker's answer to a [`Job`].
@@ -31,8 +34,8 @@ pub(super) fn run(
     config: &Config,
 ) {
     let running = Running::new(&shared.threads, Role::Worker);
-    // The rendering buffer, reused; with gzip the compressed copy goes out
-    // and this one stays.
+    // The buffer a gzipped exposition is rendered into before it is
+    // compressed into the body, reused; unused without gzip.
     let mut render = Vec::new();
     loop {
         // The lock is held only while waiting for the next job.
@@ -67,7 +70,18 @@ fn serve(job: &Job, config: &Config, shared: &Shared, render: &mut Vec<u8>) -> R
     let head_only = request.method == "HEAD";
     let response = match refusal(&request, config) {
         Some(refused) => refused,
-        None => return metrics(&request, config, shared, render, buffer, head_only),
+        None => {
+            return match metrics(&request, job.arrived, config, shared, render, head_only) {
+                Some(reply) => {
+                    shared.give_buffer(buffer);
+                    reply
+                }
+                None => {
+                    shared.threads.failed(ExporterFailure::RenderPanic);
+                    status_response(500, "Internal Server Error").to_reply(buffer, head_only)
+                }
+            }
+        }
     };
     response.to_reply(buffer, head_only)
 }
@@ -84,44 +98,47 @@ fn refusal(request: &Request<'_>, config: &Config) -> Option<Response<'static>> 
     Some(response)
 }
 
-/// Renders the registry in the format the request prefers.
+/// The exposition in the format (and encoding) the request prefers: the
+/// latest rendering if it began after the request arrived, else a new one
+/// (see [`latest`](super::latest)); `None` when the render panicked.
 fn metrics(
     request: &Request<'_>,
+    arrived: Instant,
     config: &Config,
     shared: &Shared,
     render: &mut Vec<u8>,
-    mut buffer: Vec<u8>,
     head_only: bool,
-) -> Reply {
-    let rendered =
-        config
-            .served
-            .render(request.accept, request.accept_encoding, render, &mut buffer);
-    let Ok(rendered) = rendered else {
-        shared.threads.failed(ExporterFailure::RenderPanic);
-        return status_response(500, "Internal Server Error").to_reply(buffer, head_only);
-    };
+) -> Option<Reply> {
+    let served = &config.served;
+    let (format, wants_gzip) = served.negotiate(request.accept, request.accept_encoding);
+    let body = shared.renderings.body(arrived, format, wants_gzip, |out| {
+        let rendered = if wants_gzip {
+            let rendered = served.render_as(format, true, render, out).ok()?;
+            if !rendered.gzip {
+                // Compressing failed: the plain body goes out.
+                out.clear();
+                out.extend_from_slice(render);
+            }
+            rendered
+        } else {
+            served.render_as(format, false, out, render).ok()?
+        };
+        Some((rendered.format, rendered.gzip))
+    })?;
     let mut head = Vec::with_capacity(192);
-    let body = if rendered.gzip {
-        buffer
-    } else {
-        // The rendered buffer goes out; the spare one renders next time.
-        core::mem::replace(render, buffer)
-    };
     Response {
         status: 200,
         reason: "OK",
-        content_type: rendered.format.content_type(),
-        body: &body,
-        gzip: rendered.gzip,
+        content_type: body.format.content_type(),
+        body: &body.bytes,
+        gzip: body.gzip,
         extra: None,
     }
     .write_head(&mut head);
     let body = if head_only {
-        shared.give_buffer(body);
-        Vec::new()
+        ReplyBody::Pooled(Vec::new())
     } else {
-        body
+        ReplyBody::Shared(body.bytes)
     };
-    Reply { head, body }
+    Some(Reply { head, body })
 }

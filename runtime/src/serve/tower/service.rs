@@ -87,12 +87,12 @@ impl MetricsService {
         }
         let mut render = Vec::new();
         let mut compressed = Vec::new();
-        let rendered = self.served.render(
-            header("accept"),
-            header("accept-encoding"),
-            &mut render,
-            &mut compressed,
-        );
+        let (format, gzip) = self
+            .served
+            .negotiate(header("accept"), header("accept-encoding"));
+        let rendered = self
+            .served
+            .render_as(format, gzip, &mut render, &mut compressed);
         let Ok(rendered) = rendered else {
             return plain(500, "Internal Server Error", None, head_only);
         };
