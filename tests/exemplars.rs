@@ -227,8 +227,17 @@ fn a_refused_exemplar_is_counted_and_its_observation_recorded() {
 
 #[test]
 fn metrics_without_exemplars_keep_their_size_and_those_with_pay_544_bytes_a_slot() {
-    let plain = std::mem::size_of::<PlainMetrics>();
-    let with = std::mem::size_of::<ExMetrics>();
-    // 2 counter series (1 slot each) and 1 histogram series (3 buckets).
-    assert_eq!(with - plain, (2 + 3) * 544);
+    use std::mem::size_of;
+    let histogram = size_of::<enumeter::Histogram<3>>();
+    // The instance's created time.
+    let created = size_of::<u64>();
+    // Without exemplars: the counter's 2 series spaced 128 bytes apart
+    // (a metric of few series), the histogram, the created time, in a
+    // struct aligned like the spaced cells, on 128 bytes.
+    let plain = (2 * 128 + histogram + created).next_multiple_of(128);
+    assert_eq!(size_of::<PlainMetrics>(), plain);
+    // With: the counter's series packed, as cells beside their slots, and
+    // a slot per counter series (2) and per histogram bucket (3).
+    let cells = 2 * size_of::<enumeter::Counter>() + histogram + created;
+    assert_eq!(size_of::<ExMetrics>(), cells + (2 + 3) * 544);
 }

@@ -243,6 +243,28 @@ pub enum Bench {
         endpoint: Endpoint,
         outcome: Outcome,
     },
+    /// Requests, sparse: the same counter, written out once recorded into.
+    #[counter(sparse)]
+    SparseRequestsTotal {
+        endpoint: Endpoint,
+        outcome: Outcome,
+    },
+    /// Request duration, sparse.
+    #[histogram(
+        unit = "seconds",
+        buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+        sparse
+    )]
+    SparseRequestDuration {
+        endpoint: Endpoint,
+        outcome: Outcome,
+    },
+    /// Request duration, native buckets at schema 3 (the defaults).
+    #[histogram(unit = "seconds", native)]
+    NativeRequestDuration {
+        endpoint: Endpoint,
+        outcome: Outcome,
+    },
     /// Time to first byte.
     #[summary(unit = "seconds", quantiles = [0.5, 0.9, 0.95, 0.99])]
     FirstByte,
@@ -452,6 +474,17 @@ fn counter_contenders(threads: usize, spread: Spread) -> Vec<Contender> {
         }),
     ));
     out.push(contender(
+        "enumeter_sparse",
+        runner(threads, move |t, i| {
+            let (e, o) = pick(t, i);
+            Bench::sparse_requests_total(
+                Endpoint::from_index(e).unwrap(),
+                Outcome::from_index(o).unwrap(),
+            )
+            .inc();
+        }),
+    ));
+    out.push(contender(
         "enumeter_sharded",
         runner(threads, move |t, i| {
             let (e, o) = pick(t, i);
@@ -578,6 +611,16 @@ fn histogram_contenders() -> Vec<Contender> {
         for i in 0..n as usize {
             let (e, o, v) = ops[i & 1023];
             Bench::request_duration(
+                Endpoint::from_index(e).unwrap(),
+                Outcome::from_index(o).unwrap(),
+            )
+            .observe(v);
+        }
+    }));
+    out.push(contender("enumeter_sparse", move |n| {
+        for i in 0..n as usize {
+            let (e, o, v) = ops[i & 1023];
+            Bench::sparse_request_duration(
                 Endpoint::from_index(e).unwrap(),
                 Outcome::from_index(o).unwrap(),
             )
@@ -721,6 +764,51 @@ fn render_contenders(series: usize) -> Vec<Contender> {
         .collect()
 }
 
+/// The sparse render contenders: a sparse metric of 10,000 declared
+/// series with 100 and with all 10,000 recorded into, each beside a dense
+/// metric of as many series whose lines have the same shape.
+fn render_sparse_contenders() -> Vec<Contender> {
+    let dense_100: &'static RenderDense100Metrics =
+        Box::leak(Box::new(RenderDense100Metrics::new()));
+    for a in Hundred::all() {
+        dense_100.counters_total(a, Fifty::V50).inc();
+    }
+    // 100 series scattered over the 10,000, two-digit values like `v50`.
+    let sparse_100: &'static RenderSparseMetrics = Box::leak(Box::new(RenderSparseMetrics::new()));
+    for (i, a) in Hundred::all().enumerate() {
+        let b = Hundred::from_index((i * 37 + 11) % 90 + 10).unwrap();
+        sparse_100.counters_total(a, b).inc();
+    }
+    let dense_10k: &'static Render10kMetrics = Box::leak(Box::new(Render10kMetrics::new()));
+    let sparse_10k: &'static RenderSparseMetrics = Box::leak(Box::new(RenderSparseMetrics::new()));
+    for a in Hundred::all() {
+        for b in Hundred::all() {
+            dense_10k.counters_total(a, b).inc();
+            sparse_10k.counters_total(a, b).inc();
+        }
+    }
+    let groups: [(&'static str, &'static dyn enumeter::Group); 4] = [
+        ("enumeter_dense_100", dense_100),
+        ("enumeter_sparse_100_of_10k", sparse_100),
+        ("enumeter_dense_10k", dense_10k),
+        ("enumeter_sparse_10k_of_10k", sparse_10k),
+    ];
+    groups
+        .into_iter()
+        .map(|(name, group)| {
+            let registry = Registry::new().with(group);
+            let mut buf = Vec::new();
+            contender(name, move |n| {
+                for _ in 0..n {
+                    buf.clear();
+                    registry.render_into(Format::Prometheus, &mut buf);
+                    black_box(buf.len());
+                }
+            })
+        })
+        .collect()
+}
+
 /// Native histograms and exemplars: one series each, the same values as
 /// `histogram_observe`.
 #[metrics(namespace = "native_bench", register = false)]
@@ -767,6 +855,27 @@ fn native_contenders() -> Vec<Contender> {
             NATIVE_BENCH.native().observe(ops[i & 1023].2);
         }
     }));
+    // The 18 labelled series of `histogram_observe`, classic and native.
+    out.push(contender("enumeter_classic_labelled", move |n| {
+        for i in 0..n as usize {
+            let (e, o, v) = ops[i & 1023];
+            Bench::request_duration(
+                Endpoint::from_index(e).unwrap(),
+                Outcome::from_index(o).unwrap(),
+            )
+            .observe(v);
+        }
+    }));
+    out.push(contender("enumeter_native_labelled", move |n| {
+        for i in 0..n as usize {
+            let (e, o, v) = ops[i & 1023];
+            Bench::native_request_duration(
+                Endpoint::from_index(e).unwrap(),
+                Outcome::from_index(o).unwrap(),
+            )
+            .observe(v);
+        }
+    }));
     let client = prometheus_client::metrics::histogram::Histogram::new_native(
         prometheus_client::metrics::histogram::NativeHistogramConfig::with_schema(3),
     );
@@ -789,6 +898,7 @@ fn scenario(name: &str) -> Option<Scenario> {
         "summary_observe" => ("op", summary_contenders()),
         "render_10k" => ("render", render_contenders(10_000)),
         "render_100k" => ("render", render_contenders(100_000)),
+        "render_sparse" => ("render", render_sparse_contenders()),
         "http_request" => ("request", http_bench::contenders()),
         "native_observe" => ("op", native_contenders()),
         _ => return None,
@@ -796,7 +906,7 @@ fn scenario(name: &str) -> Option<Scenario> {
     Some(Scenario { unit, contenders })
 }
 
-const SCENARIOS: [&str; 10] = [
+const SCENARIOS: [&str; 11] = [
     "counter_inc",
     "counter_2_threads_random",
     "counter_2_threads_disjoint",
@@ -805,6 +915,7 @@ const SCENARIOS: [&str; 10] = [
     "summary_observe",
     "render_10k",
     "render_100k",
+    "render_sparse",
     "http_request",
     "native_observe",
 ];
@@ -828,6 +939,30 @@ pub enum Render100k {
     /// Counters.
     #[counter]
     CountersTotal { a: Hundred, b: Thousand },
+}
+
+/// 10,000 series, sparse.
+#[metrics(namespace = "render", register = false)]
+pub enum RenderSparse {
+    /// Counters.
+    #[counter(sparse)]
+    CountersTotal { a: Hundred, b: Hundred },
+}
+
+/// One label value, `v50`: a dense metric of 100 series whose lines are as
+/// long as those of the sparse metric's scattered series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+#[label(rename_all = "lowercase")]
+pub enum Fifty {
+    V50,
+}
+
+/// 100 series, dense.
+#[metrics(namespace = "render", register = false)]
+pub enum RenderDense100 {
+    /// Counters.
+    #[counter]
+    CountersTotal { a: Hundred, b: Fifty },
 }
 
 /// 10,000 series, sharded (16 shards).

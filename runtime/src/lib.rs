@@ -60,7 +60,7 @@ pub mod process;
 pub mod self_metrics;
 
 // The public modules, wherever their layer keeps them.
-pub use cells::{computed, created, exemplar, native, sharded, summary};
+pub use cells::{computed, created, exemplar, native, sharded, spaced, summary};
 #[cfg(feature = "protobuf")]
 pub use encode::proto;
 pub use read::snapshot;
@@ -102,6 +102,8 @@ pub use enumeter_macros::LabelValue;
 /// does not depend on what the user imported.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::cells::recorded::Recorded;
+    pub use crate::cells::spaced::{cells_for as spaced_cells_for, SpacedCells};
     pub use crate::computed::Computed;
     pub use crate::created::instance::Created;
     pub use crate::exemplar::{ExemplarCounterRef, ExemplarHistogramRef, WithExemplars};

@@ -177,11 +177,28 @@ pub fn http_get_with(
     path: &str,
     headers: &str,
 ) -> std::io::Result<(u16, String, String)> {
+    http_request(addr, "GET", path, headers)
+}
+
+/// A plain HTTP/1.1 request with `method` and no body, as [`http_get_with`]
+/// makes a GET.
+pub fn http_request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &str,
+) -> std::io::Result<(u16, String, String)> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    // An empty body, said so where a body may come.
+    let length = if method == "GET" {
+        ""
+    } else {
+        "Content-Length: 0\r\n"
+    };
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}{length}Connection: close\r\n\r\n"
     )?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
@@ -255,9 +272,15 @@ impl Drop for Process {
 /// `seconds`, and returns it with the `host:port` it printed
 /// (`serving http://HOST:PORT/metrics`).
 pub fn serve_example(name: &str, seconds: u32) -> (Process, String) {
+    serve_example_with(name, seconds, &[])
+}
+
+/// [`serve_example`] with more environment variables.
+pub fn serve_example_with(name: &str, seconds: u32, env: &[(&str, &str)]) -> (Process, String) {
     let mut child = Command::new(example_binary(name))
         .arg("127.0.0.1:0")
         .env("ENUMETER_SERVE_SECS", seconds.to_string())
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("example {name} starts: {e}"));

@@ -19,6 +19,8 @@ pub(crate) struct GroupAttrs {
     /// `register = false`: keep the process-wide instance out of the
     /// default registry.
     pub(crate) register: Option<syn::LitBool>,
+    /// `sparse`: every metric of the group that can be is sparse.
+    pub(crate) sparse: Option<syn::Path>,
 }
 
 pub(crate) fn group_attrs(args: TokenStream, errors: &mut Errors) -> GroupAttrs {
@@ -33,6 +35,11 @@ pub(crate) fn group_attrs(args: TokenStream, errors: &mut Errors) -> GroupAttrs 
         } else if meta.path.is_ident("register") {
             let lit: syn::LitBool = meta.value()?.parse()?;
             set_once(&mut out.register, lit, &meta, errors);
+        } else if meta.path.is_ident("sparse") {
+            let path = meta.path.clone();
+            if flag(&meta, "`#[metrics(sparse)]`", errors)? {
+                set_once(&mut out.sparse, path, &meta, errors);
+            }
         } else if let Some(kinds) = KIND_KEYS
             .iter()
             .find(|(key, _)| meta.path.is_ident(key))
@@ -44,13 +51,18 @@ pub(crate) fn group_attrs(args: TokenStream, errors: &mut Errors) -> GroupAttrs 
                 format!(
                     "`{}` belongs on a metric, not on the group: write it in the \
                      metric's kind attribute ({kinds}) above the variant; \
-                     #[metrics(...)] accepts: namespace, max_series, register",
+                     #[metrics(...)] accepts: namespace, max_series, register, sparse",
                     key.unwrap_or_default()
                 ),
             );
             crate::meta::skip_value(&meta)?;
         } else {
-            unknown_key(&meta, "metrics", "namespace, max_series, register", errors)?;
+            unknown_key(
+                &meta,
+                "metrics",
+                "namespace, max_series, register, sparse",
+                errors,
+            )?;
         }
         Ok(())
     });
@@ -103,6 +115,9 @@ pub(crate) struct KindAttr {
     /// `exemplars` (counters and histograms): the key, when the metric
     /// keeps the latest exemplar of each series or bucket.
     pub(crate) exemplars: Option<syn::Path>,
+    /// `sparse`: the key, when a series is written out only once it has
+    /// been recorded into.
+    pub(crate) sparse: Option<syn::Path>,
 }
 
 pub(crate) enum Kind {
@@ -213,19 +228,21 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
     };
     let attribute = kind.attribute_name();
     let accepted = match kind {
-        Kind::Counter { .. } => "name, sharded, computed, exemplars",
-        Kind::Gauge { .. } => "name, float, computed",
-        Kind::Histogram(_) => "buckets, native, unit, skip_non_positive, exemplars, name",
+        Kind::Counter { .. } => "name, sharded, computed, exemplars, sparse",
+        Kind::Gauge { .. } => "name, float, computed, sparse",
+        Kind::Histogram(_) => "buckets, native, unit, skip_non_positive, exemplars, sparse, name",
         Kind::Summary(_) => {
-            "quantiles, max_age_secs, age_buckets, relative_error, unit, skip_non_positive, name"
+            "quantiles, max_age_secs, age_buckets, relative_error, unit, skip_non_positive, \
+             sparse, name"
         }
         Kind::Info => "name",
-        Kind::StateSet { .. } => "states, name",
+        Kind::StateSet { .. } => "states, sparse, name",
     };
     let mut name = None;
     let mut unit = None;
     let mut computed = None;
     let mut exemplars = None;
+    let mut sparse = None;
     if !matches!(attr.meta, syn::Meta::Path(_)) {
         let result = attr.parse_nested_meta(|meta| {
             let key = meta
@@ -257,6 +274,21 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
                     let usage = "`exemplars` alone, as in `#[counter(exemplars)]`";
                     if flag(&meta, usage, errors)? {
                         set_once(&mut exemplars, path, &meta, errors);
+                    }
+                }
+                (Kind::Info, "sparse") => {
+                    errors.spanned(
+                        &meta.path,
+                        "an info metric writes out its current series alone already: \
+                         drop `sparse`",
+                    );
+                    crate::meta::skip_value(&meta)?;
+                }
+                (_, "sparse") => {
+                    let path = meta.path.clone();
+                    let usage = "`sparse` alone, as in `#[counter(sparse)]`";
+                    if flag(&meta, usage, errors)? {
+                        set_once(&mut sparse, path, &meta, errors);
                     }
                 }
                 (Kind::Gauge { float }, "float") => {
@@ -388,6 +420,7 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
         unit,
         computed,
         exemplars,
+        sparse,
     }
 }
 

@@ -16,14 +16,28 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
     let enum_ident = &group.item.ident;
     let storage = group.storage_ident();
 
-    let metrics: Vec<Expanded> = group.metrics.iter().map(Expanded::new).collect();
+    let group_sparse = group.attrs.sparse.is_some();
+    let metrics: Vec<Expanded> = group
+        .metrics
+        .iter()
+        .map(|m| Expanded::new(m, group_sparse))
+        .collect();
     let fields = metrics.iter().map(|m| {
         let (ident, ty) = (&m.fn_ident, m.field_type());
-        quote!(#ident: #ty)
+        let recorded = m.recorded_field().map(|(field, ty)| {
+            quote! {
+                /// Which series of the sparse metric were recorded into.
+                #field: #ty,
+            }
+        });
+        quote!(#ident: #ty, #recorded)
     });
     let inits = metrics.iter().map(|m| {
         let (ident, init) = (&m.fn_ident, m.field_init());
-        quote!(#ident: #init)
+        let recorded = m
+            .recorded_field()
+            .map(|(field, _)| quote!(#field: ::enumeter::__private::Recorded::new(),));
+        quote!(#ident: #init, #recorded)
     });
     let methods = metrics.iter().map(|m| m.storage_method(vis));
     let merges = metrics.iter().map(Expanded::merge);
@@ -97,7 +111,7 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
 
         #[doc = #storage_doc]
         #vis struct #storage {
-            #(#fields,)*
+            #(#fields)*
             /// When this instance started counting, for created timestamps.
             __enumeter_created: ::enumeter::__private::Created,
         }
@@ -106,7 +120,7 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
             /// Storage with every series at zero.
             pub const fn new() -> Self {
                 Self {
-                    #(#inits,)*
+                    #(#inits)*
                     __enumeter_created: ::enumeter::__private::Created::new(),
                 }
             }
@@ -201,10 +215,16 @@ struct Expanded<'m, 'a> {
     /// For a histogram declared `native`: its native spec's constant and
     /// definition, and the positive and negative cell counts.
     native: Option<(syn::Ident, TokenStream, usize, usize)>,
+    /// Whether only the series recorded into are written out.
+    sparse: bool,
 }
 
 impl<'m, 'a> Expanded<'m, 'a> {
-    fn new(metric: &'m MetricDef<'a>) -> Self {
+    /// `group_sparse`: the group was declared `sparse`, which makes every
+    /// metric sparse that can be (not computed ones, whose every series
+    /// has a value, nor info metrics, which show their current series
+    /// alone anyway).
+    fn new(metric: &'m MetricDef<'a>, group_sparse: bool) -> Self {
         let fn_ident = metric.fn_ident().expect("validated");
         let spec_ident = quote::format_ident!(
             "__ENUMETER_SPEC_{}",
@@ -344,12 +364,16 @@ impl<'m, 'a> Expanded<'m, 'a> {
             }),
             _ => None,
         };
+        let kind = metric.kind();
+        let sparse = kind.sparse.is_some()
+            || (group_sparse && kind.computed.is_none() && !matches!(kind.kind, Kind::Info));
         Self {
             metric,
             fn_ident,
             cell,
             series,
             native,
+            sparse,
             spec: spec.map(|(ident, ty, value)| {
                 let def = quote! {
                     #[doc(hidden)]
@@ -370,9 +394,45 @@ impl<'m, 'a> Expanded<'m, 'a> {
         )
     }
 
+    /// The field that marks a sparse metric's recorded series, and its
+    /// type; `None` for a dense metric.
+    fn recorded_field(&self) -> Option<(syn::Ident, TokenStream)> {
+        if !self.sparse {
+            return None;
+        }
+        let field = quote::format_ident!(
+            "__enumeter_recorded_{}",
+            self.fn_ident.to_string().trim_start_matches("r#")
+        );
+        let series = &self.series;
+        let ty = quote!(::enumeter::__private::Recorded<{ #series }, { (#series).div_ceil(64) }>);
+        Some((field, ty))
+    }
+
+    /// Whether the series are spaced a cache-line pair apart when few
+    /// (`enumeter::spaced`): plain counters and integer gauges, the kinds
+    /// whose one cell per series many threads add to.
+    fn spaced(&self) -> bool {
+        let kind = self.metric.kind();
+        matches!(
+            kind.kind,
+            Kind::Counter { sharded: None } | Kind::Gauge { float: false }
+        ) && kind.computed.is_none()
+            && kind.exemplars.is_none()
+    }
+
     /// The storage field's type.
     fn field_type(&self) -> TokenStream {
         let (cell, series) = (&self.cell, &self.series);
+        if self.spaced() {
+            return quote! {
+                ::enumeter::__private::SpacedCells<
+                    #cell,
+                    { #series },
+                    { ::enumeter::__private::spaced_cells_for(#series) },
+                >
+            };
+        }
         if self.one_cell() {
             cell.clone()
         } else if self.computed() {
@@ -389,6 +449,13 @@ impl<'m, 'a> Expanded<'m, 'a> {
 
     fn field_init(&self) -> TokenStream {
         let (cell, series) = (&self.cell, &self.series);
+        if self.spaced() {
+            return quote! {
+                ::enumeter::__private::SpacedCells::new(
+                    [const { <#cell>::new() }; ::enumeter::__private::spaced_cells_for(#series)],
+                )
+            };
+        }
         if self.one_cell() {
             quote!(<#cell>::new())
         } else if self.computed() {
@@ -554,6 +621,9 @@ impl<'m, 'a> Expanded<'m, 'a> {
 
     /// The handle for the series at `index` of the field `ident`.
     fn handle(&self, ident: &syn::Ident, index: TokenStream) -> TokenStream {
+        if self.spaced() {
+            return quote!(self.#ident.series(#index));
+        }
         let cell_ref = quote!(&self.#ident[#index]);
         if let (Some((native, ..)), Some((spec, _))) = (&self.native, &self.spec) {
             return quote! {{
@@ -659,7 +729,20 @@ impl<'m, 'a> Expanded<'m, 'a> {
         let params = self.params();
         let index = self.index();
         let handle_type = self.handle_type(quote!('_));
-        let handle = self.handle(ident, index);
+        let handle = match self.recorded_field() {
+            // The handle first, whose cell access checks the index, then
+            // the mark: one compare and a branch once the series is marked.
+            Some((recorded, _)) => {
+                let handle = self.handle(ident, quote!(index));
+                quote! {
+                    let index = #index;
+                    let handle = #handle;
+                    self.#recorded.mark(index);
+                    handle
+                }
+            }
+            None => self.handle(ident, index),
+        };
         let spec = self.spec.as_ref().map(|(_, def)| def);
         let native = self.native.as_ref().map(|(_, def, ..)| def);
         let setter = self.source_setter(vis, None);
@@ -705,7 +788,12 @@ impl<'m, 'a> Expanded<'m, 'a> {
     /// spec, every other kind through `MergeFrom`.
     fn merge(&self) -> TokenStream {
         let ident = &self.fn_ident;
-        match (&self.metric.kind().kind, &self.spec) {
+        let recorded = self.recorded_field().map(|(recorded, _)| {
+            quote! {
+                ::enumeter::__private::MergeFrom::merge_from(&self.#recorded, &other.#recorded);
+            }
+        });
+        let values = match (&self.metric.kind().kind, &self.spec) {
             (Kind::Summary(_), Some((spec, _))) => quote! {
                 ::enumeter::__private::merge_summary_series(
                     &self.#ident,
@@ -716,7 +804,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
             _ => quote! {
                 ::enumeter::__private::MergeFrom::merge_from(&self.#ident, &other.#ident);
             },
-        }
+        };
+        quote!(#values #recorded)
     }
 
     fn visit(&self) -> TokenStream {
@@ -740,9 +829,12 @@ impl<'m, 'a> Expanded<'m, 'a> {
             (Kind::Counter { sharded: Some(_) }, _) => quote!(ShardedCounter(&self.#ident)),
             (Kind::Gauge { float: false }, _) => quote!(Gauge(&self.#ident)),
             (Kind::Gauge { float: true }, _) => quote!(FloatGauge(&self.#ident)),
-            (Kind::Histogram(_), Some((spec, _)))
-                if self.exemplar_slots().is_some() || self.native.is_some() =>
-            {
+            // The native storage reads its `+Inf` bucket from the native
+            // cells when it has no other.
+            (Kind::Histogram(_), Some((spec, _))) if self.native.is_some() => {
+                quote!(Histogram { spec: &Self::#spec, series: &self.#ident })
+            }
+            (Kind::Histogram(_), Some((spec, _))) if self.exemplar_slots().is_some() => {
                 quote!(Histogram { spec: &Self::#spec, series: &*self.#ident })
             }
             (Kind::Histogram(_), Some((spec, _))) => {
@@ -765,6 +857,22 @@ impl<'m, 'a> Expanded<'m, 'a> {
             },
             _ => unreachable!("histograms and summaries have a spec; state sets have states"),
         };
+        let mut cells = quote!(::enumeter::__private::Cells::#cells);
+        if self.spaced() {
+            // Packed beyond a few series, read as a slice, which is faster.
+            let (packed, spaced) = match metric.kind().kind {
+                Kind::Counter { .. } => (quote!(Counter), quote!(SpacedCounter)),
+                _ => (quote!(Gauge), quote!(SpacedGauge)),
+            };
+            cells = quote! {
+                match self.#ident.packed() {
+                    ::core::option::Option::Some(cells) => ::enumeter::__private::Cells::#packed(cells),
+                    ::core::option::Option::None => {
+                        ::enumeter::__private::Cells::#spaced(self.#ident.spaced())
+                    }
+                }
+            };
+        }
         let unit = metric
             .kind()
             .unit
@@ -785,16 +893,21 @@ impl<'m, 'a> Expanded<'m, 'a> {
             },
             None => quote!(::core::option::Option::None),
         };
+        let recorded = match self.recorded_field() {
+            Some((recorded, _)) => quote!(::core::option::Option::Some(self.#recorded.words())),
+            None => quote!(::core::option::Option::None),
+        };
         quote! {
             {
                 #refresh
                 static DESC: ::enumeter::__private::MetricDesc =
                     ::enumeter::__private::MetricDesc::new(#name, #help, &[#(#labels),*])#unit;
                 visitor(
-                    ::enumeter::__private::Metric::new(&DESC, ::enumeter::__private::Cells::#cells)
+                    ::enumeter::__private::Metric::new(&DESC, #cells)
                         .with_exemplars(#exemplars)
                         .with_native(#native)
-                        .with_created_ms(::core::option::Option::Some(created)),
+                        .with_created_ms(::core::option::Option::Some(created))
+                        .with_recorded(#recorded),
                 );
             }
         }

@@ -381,6 +381,13 @@ fn check_kind_options(kind: &KindAttr, errors: &mut Errors) {
             );
         }
     }
+    if let (Some(sparse), Some(_)) = (&kind.sparse, &kind.computed) {
+        errors.spanned(
+            sparse,
+            "a computed metric has a value for every series at every scrape, so every \
+             series is written out: drop `sparse` or `computed`",
+        );
+    }
     if let (Some(computed), Kind::Counter { sharded: Some(_) }) = (&kind.computed, &kind.kind) {
         errors.spanned(
             computed,

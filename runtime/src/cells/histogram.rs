@@ -104,7 +104,7 @@ impl<const B: usize> Histogram<B> {
 
     /// Adds this series' buckets and sum into `snapshot`, whose cumulative
     /// counts are empty or of this histogram's length.
-    fn accumulate(&self, snapshot: &mut HistogramSnapshot) {
+    pub(crate) fn accumulate(&self, snapshot: &mut HistogramSnapshot) {
         if snapshot.cumulative.len() != B {
             snapshot.cumulative.clear();
             snapshot.cumulative.resize(B, 0);
@@ -221,6 +221,38 @@ impl<'a, const B: usize> HistogramRef<'a, B> {
     /// into, or `None` when it was dropped.
     #[inline]
     pub(crate) fn observe_in_bucket(&self, value: f64) -> Option<usize> {
+        let index = self.observe_sum(value)?;
+        if let Some(bucket) = self.cell.buckets.get(index) {
+            bucket.fetch_add(1, Ordering::Relaxed);
+        }
+        self.note_sign(value);
+        Some(index)
+    }
+
+    /// Everything [`observe_in_bucket`](Self::observe_in_bucket) does but
+    /// count the value in its bucket: the checks, the sum, the negative
+    /// mark. A histogram with native buckets and no classic ones counts in
+    /// its native cells alone, and its `+Inf` bucket is their total.
+    #[inline(always)]
+    pub(crate) fn observe_uncounted(&self, value: f64) -> Option<usize> {
+        let index = self.observe_sum(value)?;
+        self.note_sign(value);
+        Some(index)
+    }
+
+    /// Marks the series as having observed a negative value if `value` is
+    /// one.
+    #[inline(always)]
+    fn note_sign(&self, value: f64) {
+        if value < 0.0 {
+            self.cell.mark_negative();
+        }
+    }
+
+    /// The checks and the sum of an observation: the value's bucket, or
+    /// `None` when it is dropped (and counted as such).
+    #[inline(always)]
+    fn observe_sum(&self, value: f64) -> Option<usize> {
         if !value.is_finite() {
             dropped(if value.is_nan() {
                 DropReason::Nan
@@ -239,14 +271,7 @@ impl<'a, const B: usize> HistogramRef<'a, B> {
             dropped(DropReason::SumOverflow);
             return None;
         }
-        let index = bucket_index(self.spec.bounds, value);
-        if let Some(bucket) = self.cell.buckets.get(index) {
-            bucket.fetch_add(1, Ordering::Relaxed);
-        }
-        if value < 0.0 {
-            self.cell.mark_negative();
-        }
-        Some(index)
+        Some(bucket_index(self.spec.bounds, value))
     }
 
     /// How many of the metric's unit make one second.

@@ -15,6 +15,8 @@ pub(crate) mod histogram;
 pub(crate) mod info;
 pub(crate) mod merge;
 pub mod native;
+pub(crate) mod recorded;
 pub mod sharded;
+pub mod spaced;
 pub(crate) mod state_set;
 pub mod summary;

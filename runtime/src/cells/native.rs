@@ -7,7 +7,10 @@
 //! comes from its exponent bits and, for schemas above 0, a search of the
 //! 2^s bounds of one octave (at most 8 comparisons), and one atomic add goes
 //! into a cell preallocated for every key between the zero threshold and
-//! the declared `max`. Values above `max` are refused whole (counted in
+//! the declared `max`; without classic buckets that add is the value's
+//! only count (the `+Inf` bucket and `_count` are the cells' total, read at
+//! scrape time), so a native histogram records with as many atomic
+//! instructions as a classic one. Values above `max` are refused whole (counted in
 //! `enumeter_native_overflow_total`, shown once one is), since no cell
 //! holds them. The protobuf
 //! exposition writes the populated buckets as spans and deltas, halving
@@ -107,6 +110,17 @@ impl<const P: usize, const M: usize> NativeCells<P, M> {
             .ok()
             .and_then(|i| cells.get(i))
             .ok_or(Refused::Overflow)
+    }
+
+    /// How many values the cells hold, zero bucket included.
+    pub(crate) fn total(&self) -> u64 {
+        self.positive
+            .iter()
+            .chain(&self.negative)
+            .chain([&self.zero])
+            .fold(0u64, |sum, cell| {
+                sum.wrapping_add(cell.load(Ordering::Relaxed))
+            })
     }
 
     /// The populated buckets, at the declared schema, into `out`.
@@ -270,6 +284,35 @@ impl<C: Sync, const N: usize, const P: usize, const M: usize, const E: usize> Na
     }
 }
 
+/// The classic series, whose `+Inf` bucket, when it is the only one, is
+/// the native cells' total: without classic buckets a value is counted in
+/// its native cell alone.
+impl<const B: usize, const N: usize, const P: usize, const M: usize, const E: usize>
+    crate::HistogramSeries for WithNative<crate::Histogram<B>, N, P, M, E>
+{
+    fn len(&self) -> usize {
+        N
+    }
+
+    fn accumulate(&self, index: usize, snapshot: &mut crate::HistogramSnapshot) {
+        let (Some(cell), Some(native)) = (self.cells.get(index), self.native.get(index)) else {
+            return;
+        };
+        cell.accumulate(snapshot);
+        if B == 1 {
+            add_native_count(snapshot, native.total());
+        }
+    }
+}
+
+/// Adds `count` native values to the `+Inf` bucket of a snapshot with no
+/// other bucket.
+fn add_native_count(snapshot: &mut crate::HistogramSnapshot, count: u64) {
+    if let Some(inf) = snapshot.cumulative.last_mut() {
+        *inf = inf.wrapping_add(count);
+    }
+}
+
 /// Adds the classic and the native cells.
 impl<C: crate::MergeFrom, const N: usize, const P: usize, const M: usize, const E: usize>
     crate::MergeFrom for WithNative<C, N, P, M, E>
@@ -359,8 +402,10 @@ impl<'a, const B: usize, const P: usize, const M: usize, const E: usize>
     }
 
     /// [`observe`](Self::observe), returning the classic bucket the value
-    /// went into, or `None` when it was refused.
-    #[inline]
+    /// went into, or `None` when it was refused. Always inlined, like the
+    /// classic path, so that the spec's constants fold into the caller's
+    /// code (called, it took 128 instructions an observe instead of 66).
+    #[inline(always)]
     fn observe_in_bucket(&self, value: f64) -> Option<usize> {
         // NaN and infinities: the classic path counts them.
         if !value.is_finite() {
@@ -377,7 +422,14 @@ impl<'a, const B: usize, const P: usize, const M: usize, const E: usize>
                 return None;
             }
         };
-        let bucket = self.histogram.observe_in_bucket(value)?;
+        // Without classic buckets (`B == 1`, `+Inf` alone) the native cells
+        // are the count: one atomic add fewer, and the reader makes `+Inf`
+        // their total (`WithNative`'s `HistogramSeries`).
+        let bucket = if B == 1 {
+            self.histogram.observe_uncounted(value)?
+        } else {
+            self.histogram.observe_in_bucket(value)?
+        };
         cell.fetch_add(1, Ordering::Relaxed);
         Some(bucket)
     }
@@ -390,7 +442,11 @@ impl<'a, const B: usize, const P: usize, const M: usize, const E: usize>
 
     /// The series' classic buckets, sum and count.
     pub fn snapshot(&self) -> crate::HistogramSnapshot {
-        self.histogram.snapshot()
+        let mut snapshot = self.histogram.snapshot();
+        if B == 1 {
+            add_native_count(&mut snapshot, self.native.total());
+        }
+        snapshot
     }
 
     /// The series' native buckets (at the declared schema) and zero count.

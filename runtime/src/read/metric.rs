@@ -1,5 +1,8 @@
 //! What a metric is, as the renderer and other readers see it.
 
+use core::sync::atomic::AtomicU64;
+
+use crate::spaced::Spaced;
 use crate::{
     Counter, FloatGauge, Gauge, HistogramSeries, HistogramSpec, Info, ShardedSeries, StateSet,
     SummarySeries, SummarySpec,
@@ -114,8 +117,13 @@ pub enum Cells<'a> {
     Counter(&'a [Counter]),
     /// `#[counter(sharded)]`: the series, summed over their shards.
     ShardedCounter(&'a dyn ShardedSeries),
+    /// `#[counter]` of a few series, each on a cache-line pair of its own
+    /// ([`spaced`](crate::spaced)).
+    SpacedCounter(Spaced<'a, Counter>),
     /// `#[gauge]`
     Gauge(&'a [Gauge]),
+    /// `#[gauge]` of a few series, each on a cache-line pair of its own.
+    SpacedGauge(Spaced<'a, Gauge>),
     /// `#[gauge(float)]`
     FloatGauge(&'a [FloatGauge]),
     /// A counter of fractional amounts (seconds of CPU time, say), kept in
@@ -152,7 +160,9 @@ impl core::fmt::Debug for Cells<'_> {
         match self {
             Cells::Counter(c) => f.debug_tuple("Counter").field(c).finish(),
             Cells::ShardedCounter(c) => f.debug_tuple("ShardedCounter").field(&c.len()).finish(),
+            Cells::SpacedCounter(c) => f.debug_tuple("SpacedCounter").field(c).finish(),
             Cells::Gauge(c) => f.debug_tuple("Gauge").field(c).finish(),
+            Cells::SpacedGauge(c) => f.debug_tuple("SpacedGauge").field(c).finish(),
             Cells::FloatGauge(c) => f.debug_tuple("FloatGauge").field(c).finish(),
             Cells::FloatCounter(c) => f.debug_tuple("FloatCounter").field(c).finish(),
             Cells::Histogram { spec, series } => f
@@ -191,6 +201,10 @@ pub struct Metric<'a> {
     /// When the series started counting, in milliseconds since the Unix
     /// epoch ([`created`](crate::created)); `None` writes no created time.
     pub created_ms: Option<u64>,
+    /// For a sparse metric, which series have been recorded into: series
+    /// `i` at bit `i % 64` of word `i / 64`. Only those are written out.
+    /// `None`: every series is (a dense metric).
+    pub recorded: Option<&'a [AtomicU64]>,
 }
 
 /// A histogram's native buckets: the spec its series share, and the cells.
@@ -222,6 +236,7 @@ impl<'a> Metric<'a> {
             exemplars: None,
             native: None,
             created_ms: None,
+            recorded: None,
         }
     }
 
@@ -245,6 +260,48 @@ impl<'a> Metric<'a> {
         self.created_ms = created_ms;
         self
     }
+
+    /// The same, sparse: only the series whose bit is set in `recorded`
+    /// (series `i` at bit `i % 64` of word `i / 64`) are written out;
+    /// `None` writes every series. A group generated with `sparse` keeps
+    /// the words in its storage, marked as recording functions hand out
+    /// handles; a group written by hand keeps its own.
+    ///
+    /// ```
+    /// use std::sync::atomic::AtomicU64;
+    /// use enumeter::{Cells, Counter, LabelDesc, Metric, MetricDesc, Registry};
+    ///
+    /// static DESC: MetricDesc = MetricDesc::new(
+    ///     "jobs_total",
+    ///     "Jobs done.",
+    ///     &[LabelDesc::new("queue", &["fast", "slow", "bulk"])],
+    /// );
+    /// static CELLS: [Counter; 3] = [const { Counter::new() }; 3];
+    /// // Only "slow" (series 1) was recorded into.
+    /// static RECORDED: [AtomicU64; 1] = [AtomicU64::new(0b010)];
+    ///
+    /// struct Jobs;
+    /// impl enumeter::Group for Jobs {
+    ///     fn name(&self) -> &'static str {
+    ///         "jobs"
+    ///     }
+    ///     fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
+    ///         visitor(Metric::new(&DESC, Cells::Counter(&CELLS)).with_recorded(Some(&RECORDED)));
+    ///     }
+    /// }
+    ///
+    /// CELLS[1].add(4);
+    /// let mut registry = Registry::new();
+    /// registry.register(&Jobs).unwrap();
+    /// assert_eq!(
+    ///     registry.render(enumeter::Format::Prometheus),
+    ///     "# HELP jobs_total Jobs done.\n# TYPE jobs_total counter\njobs_total{queue=\"slow\"} 4\n",
+    /// );
+    /// ```
+    pub const fn with_recorded(mut self, recorded: Option<&'a [AtomicU64]>) -> Self {
+        self.recorded = recorded;
+        self
+    }
 }
 
 impl core::fmt::Debug for Metric<'_> {
@@ -254,6 +311,7 @@ impl core::fmt::Debug for Metric<'_> {
             .field("cells", &self.cells)
             .field("exemplars", &self.exemplars.is_some())
             .field("native", &self.native.map(|n| n.spec))
+            .field("sparse", &self.recorded.is_some())
             .finish()
     }
 }

@@ -188,7 +188,7 @@ mod tests {
         assert_eq!(names, ["enumeter_exporter_failures_total"]);
         let mut cells = 0;
         EXPORTER_METRICS.visit(&mut |m| {
-            if let Cells::Counter(c) = m.cells {
+            if let Cells::SpacedCounter(c) = m.cells {
                 cells = c.len();
             }
         });

@@ -57,6 +57,10 @@ pub use service::{MetricsBody, MetricsService, MetricsServiceBuilder};
 /// `method` is an [`HttpMethod`], `status` a [`StatusClass`] (a client that
 /// left before the end counts as `4xx`, code 499).
 ///
+/// The group is sparse (`#[metrics(sparse)]`): of the cross product of
+/// methods, status classes and routes, only the series that requests
+/// reached are written out.
+///
 /// ```
 /// use enumeter::{http_server_metrics, LabelValue, Format};
 /// use enumeter::tower::{HttpMethod, RequestMetrics, StatusClass};
@@ -74,13 +78,15 @@ pub use service::{MetricsBody, MetricsService, MetricsServiceBuilder};
 /// assert!(text.contains(
 ///     "http_server_requests_total{method=\"get\",status=\"2xx\",route=\"home\"} 1\n"
 /// ));
+/// // Sparse: no series for the requests that never came.
+/// assert!(!text.contains("route=\"other\""));
 /// ```
 #[macro_export]
 macro_rules! http_server_metrics {
     ($vis:vis $name:ident, route = $route:ty) => {
         /// HTTP server metrics: requests answered, their duration and those
         /// in flight, by method, status class and route.
-        #[$crate::metrics(namespace = "http_server")]
+        #[$crate::metrics(namespace = "http_server", sparse)]
         $vis enum $name {
             /// HTTP requests answered, by method, status class and route.
             #[counter]
