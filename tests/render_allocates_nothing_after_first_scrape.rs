@@ -62,6 +62,12 @@ pub enum Render {
     /// State set.
     #[state_set(states = Phase)]
     State { region: Region },
+    /// Sparse counter.
+    #[counter(sparse)]
+    SparseTotal { region: Region, retried: bool },
+    /// Sparse histogram.
+    #[histogram(buckets = [1, 2], sparse)]
+    SparseLatency { region: Region },
 }
 
 #[test]
@@ -76,6 +82,10 @@ fn rendering_again_allocates_nothing() {
         render.state(region).set(Phase::Busy);
     }
     render.build_info(Region::UsEast).set();
+    // Two of the six sparse counter series, one of the three histograms.
+    render.sparse_total(Region::ApSouth, false).inc();
+    render.sparse_total(Region::EuWest, true).inc();
+    render.sparse_latency(Region::UsEast).observe(1.5);
     let registry = Registry::new().with(&render);
     let mut buf = Vec::new();
     for format in [Format::Prometheus, Format::OpenMetrics, Format::Protobuf] {
@@ -94,8 +104,25 @@ fn rendering_again_allocates_nothing() {
         assert_eq!(bytes, 0, "{format:?}");
         assert_eq!(buf.len(), size, "{format:?}: the same bytes every time");
     }
-    // The renders were real: 30 buckets, 12 quantiles, 9 labels.
+    // The renders were real: 30 buckets, 12 quantiles, 9 labels, and of
+    // the sparse metrics the series recorded into.
     let text = registry.render(Format::Prometheus);
+    let sparse: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("render_sparse"))
+        .collect();
+    assert_eq!(
+        sparse,
+        [
+            "render_sparse_total{region=\"eu \\\"west\\\"\",retried=\"true\"} 1",
+            "render_sparse_total{region=\"apsouth\",retried=\"false\"} 1",
+            "render_sparse_latency_bucket{region=\"useast\",le=\"1\"} 0",
+            "render_sparse_latency_bucket{region=\"useast\",le=\"2\"} 1",
+            "render_sparse_latency_bucket{region=\"useast\",le=\"+Inf\"} 1",
+            "render_sparse_latency_sum{region=\"useast\"} 1.5",
+            "render_sparse_latency_count{region=\"useast\"} 1",
+        ]
+    );
     assert_eq!(
         text.matches("render_latency_seconds_bucket{region=\"ussouth\"")
             .count(),

@@ -7,7 +7,9 @@
 //! the family, and hands the writer the value with the label value indices
 //! of its series; exemplars and native buckets are read through the
 //! [`Family`] on demand, so that a writer that does not write them pays
-//! nothing for them.
+//! nothing for them. Of a sparse metric it hands over only the series that
+//! were recorded into ([`Metric::recorded`]), so every output shows the
+//! same ones.
 //!
 //! Adding a metric kind: its cell; a [`Cells`] variant; a [`Kind`] (and a
 //! [`Value`] when its value is new); one arm in [`Reader::family`]; one arm
