@@ -2,7 +2,8 @@
 //! self-consistent, and the totals are exact at the end.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use enumeter::{metrics, Format, LabelValue, Registry};
 
@@ -80,13 +81,24 @@ fn renders_stay_self_consistent_while_threads_observe_and_totals_are_exact() {
     let load = LoadMetrics::new();
     let registry = Registry::new().with(&load);
     let done = AtomicBool::new(false);
+    // Renders made while the workers were between their first and last
+    // observation: the workers wait half-way until there are 8, so that
+    // renders overlap the recording on any machine.
+    let overlapped = AtomicUsize::new(0);
     let mut renders = 0;
     std::thread::scope(|s| {
         let workers: Vec<_> = (0..THREADS)
             .map(|t| {
-                let load = &load;
+                let (load, overlapped) = (&load, &overlapped);
                 s.spawn(move || {
                     for i in 0..PER_THREAD {
+                        if i == PER_THREAD / 2 {
+                            let deadline = Instant::now() + Duration::from_secs(30);
+                            while overlapped.load(Ordering::Acquire) < 8 {
+                                assert!(Instant::now() < deadline, "no render within 30 s");
+                                std::thread::yield_now();
+                            }
+                        }
                         // Every shard sees every value equally often.
                         let shard = Shard::from_index((i / VALUES.len() + t) % 2).unwrap();
                         let value = VALUES[i % VALUES.len()];
@@ -107,8 +119,12 @@ fn renders_stay_self_consistent_while_threads_observe_and_totals_are_exact() {
         let mut buf = Vec::new();
         // Bounded: the workers finish in well under a second.
         loop {
+            let started = Shard::all().any(|shard| load.items_total(shard).get() > 0);
             buf.clear();
             registry.render_into(Format::Prometheus, &mut buf);
+            if started && !done.load(Ordering::Acquire) {
+                overlapped.fetch_add(1, Ordering::Release);
+            }
             check_render(std::str::from_utf8(&buf).unwrap(), &mut previous);
             renders += 1;
             if done.load(Ordering::Acquire) || renders >= 100_000 {
@@ -134,5 +150,10 @@ fn renders_stay_self_consistent_while_threads_observe_and_totals_are_exact() {
         assert_eq!(summary.count, total / 2);
         assert_eq!(summary.sum, per_shard_sum);
     }
-    println!("{renders} renders checked while {THREADS} threads observed");
+    let overlapped = overlapped.into_inner();
+    assert!(
+        overlapped >= 8,
+        "{overlapped} renders overlapped the recording"
+    );
+    println!("{renders} renders checked ({overlapped} while {THREADS} threads observed)");
 }

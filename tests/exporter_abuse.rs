@@ -39,7 +39,8 @@ fn one_attack_at_a_time() -> std::sync::MutexGuard<'static, ()> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Sets the flag when dropped, also while unwinding from a failed assertion.
+/// Sets the flag when dropped, also while unwinding from a failed assertion;
+/// made inside a `thread::scope` closure, before anything can fail there.
 struct StopOnDrop<'a>(&'a AtomicBool);
 
 impl Drop for StopOnDrop<'_> {
@@ -75,22 +76,8 @@ fn exporter_threads() -> usize {
 
 /// The status line of a scrape of `addr` and how long it took.
 fn scrape(addr: SocketAddr) -> (String, Duration) {
-    let started = Instant::now();
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    stream
-        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: text/plain\r\n\r\n")
-        .unwrap();
-    let mut response = Vec::new();
-    let _ = stream.read_to_end(&mut response);
-    let status = String::from_utf8_lossy(&response)
-        .lines()
-        .next()
-        .unwrap_or("")
-        .to_owned();
-    (status, started.elapsed())
+    let (status, took, _) = scrape_discarding(addr);
+    (status, took)
 }
 
 /// Sends `bytes` on a fresh connection and closes it without reading.
@@ -115,18 +102,23 @@ fn scrapes_are_answered_within_a_second_while_clients_misbehave() {
         std::thread::sleep(Duration::from_millis(10));
     }
     let exporter_threads_before = exporter_threads();
+    assert_eq!(
+        exporter_threads_before, 3,
+        "the exporter's threads took their names within 5 s"
+    );
     let (_, rss_before) = threads_and_rss();
 
     let stop = AtomicBool::new(false);
     let sent = AtomicUsize::new(0);
-    // A failed assertion below must still stop the attackers, or the
-    // scope would wait for them forever.
-    let _stop_on_unwind = StopOnDrop(&stop);
     let mut scrapes = 0;
     let mut slowest = Duration::ZERO;
     let mut peak_rss = rss_before;
     let mut peak_exporter_threads = 0;
     std::thread::scope(|s| {
+        // Made in the scope: a failed assertion in it unwinds through
+        // this first, which stops the helpers before `scope` waits for
+        // them (a guard made outside would wait for ever).
+        let _stop_on_unwind = StopOnDrop(&stop);
         // 200 connections that never send anything.
         s.spawn(|| {
             let idle: Vec<TcpStream> = (0..200)
@@ -320,11 +312,14 @@ fn scrapes_are_answered_within_a_second_while_clients_do_not_read_an_8_mb_exposi
     // 4 × workers clients ask for the 8 MB and then read nothing; half of
     // them close nothing either, half read 1 KB every 100 ms.
     let stop = AtomicBool::new(false);
-    let _stop_on_unwind = StopOnDrop(&stop);
     let stalled: Vec<TcpStream> = (0..2 * workers).map(|_| request_and_stall(addr)).collect();
     let mut slowest = Duration::ZERO;
     let mut times = Vec::new();
     std::thread::scope(|s| {
+        // Made in the scope: a failed assertion in it unwinds through
+        // this first, which stops the helpers before `scope` waits for
+        // them (a guard made outside would wait for ever).
+        let _stop_on_unwind = StopOnDrop(&stop);
         for _ in 0..2 * workers {
             s.spawn(|| {
                 let mut stream = request_and_stall(addr);
@@ -536,7 +531,6 @@ fn scrapes_are_answered_within_a_second_while_256_clients_send_16_kb_heads_slowl
     Abuse::scrapes_total().inc();
     let quiet: Vec<Duration> = (0..10).map(|_| scrape(addr).1).collect();
     let stop = AtomicBool::new(false);
-    let _stop_on_unwind = StopOnDrop(&stop);
     let mut busy = Vec::new();
     let mut cpu = Duration::ZERO;
     let mut window = Duration::ZERO;
@@ -546,6 +540,10 @@ fn scrapes_are_answered_within_a_second_while_256_clients_send_16_kb_heads_slowl
         .filter_map(|_| TcpStream::connect(addr).ok())
         .collect();
     std::thread::scope(|s| {
+        // Made in the scope: a failed assertion in it unwinds through
+        // this first, which stops the helpers before `scope` waits for
+        // them (a guard made outside would wait for ever).
+        let _stop_on_unwind = StopOnDrop(&stop);
         // 256 connections, each sending a 16 KB head in 64-byte pieces, all
         // of them every 20 ms.
         s.spawn(|| {

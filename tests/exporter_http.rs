@@ -3,9 +3,9 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use enumeter::{
     metrics, Cells, Counter, Exporter, ExporterHandle, Format, Group, Metric, MetricDesc, Registry,
@@ -247,6 +247,8 @@ struct Gated {
     open: Mutex<bool>,
     opened: Condvar,
     panic: AtomicBool,
+    /// Renders waiting at the closed gate.
+    waiting: AtomicUsize,
 }
 
 impl Gated {
@@ -261,6 +263,7 @@ impl Gated {
             open: Mutex::new(true),
             opened: Condvar::new(),
             panic: AtomicBool::new(false),
+            waiting: AtomicUsize::new(0),
         }))
     }
 
@@ -292,6 +295,9 @@ impl Group for Gated {
     fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
         assert!(!self.panic.load(Ordering::SeqCst), "a render that panics");
         let mut open = self.open.lock().unwrap();
+        if !*open {
+            self.waiting.fetch_add(1, Ordering::SeqCst);
+        }
         while !*open {
             open = self.opened.wait(open).unwrap();
         }
@@ -333,7 +339,12 @@ fn complete_requests_beyond_workers_and_queue_get_503_the_oldest_first() {
     // second waits in the worker's queue (one per worker), the third in
     // the queue of `queue(1)`.
     let rendering = send(addr, request);
-    std::thread::sleep(Duration::from_millis(200));
+    // Until the worker waits at the gate (bounded).
+    let until = Instant::now() + Duration::from_secs(10);
+    while gated.waiting.load(Ordering::SeqCst) == 0 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(gated.waiting.load(Ordering::SeqCst), 1);
     let handed = send(addr, request);
     std::thread::sleep(Duration::from_millis(100));
     let oldest_waiting = send(addr, request);
@@ -457,7 +468,12 @@ fn every_option_out_of_range_is_refused_by_start_with_its_name_and_range() {
         .address("not an address")
         .start()
         .unwrap_err();
-    assert!(!error.to_string().is_empty());
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput, "{error}");
+    let message = error.to_string();
+    assert!(
+        message.starts_with("exporter option `address`: `not an address` is not an address: "),
+        "{message}"
+    );
     // The boundaries themselves are accepted.
     let exporter = Exporter::new()
         .address("127.0.0.1:0")

@@ -318,7 +318,10 @@ fn arbitrary_float_values_round_trip_through_both_parsers_and_promtool() {
         (Format::OpenMetrics, "openmetrics"),
     ] {
         let families = support::python_parse(parser, &registry.render(format));
-        for (i, family) in families.as_array().unwrap().iter().enumerate() {
+        let families = families.as_array().unwrap();
+        // One family per value: an empty or short parse fails here.
+        assert_eq!(families.len(), values.len(), "{parser}");
+        for (i, family) in families.iter().enumerate() {
             let read = &family["samples"][0][2];
             let expected = values[i];
             let same = match read {

@@ -145,9 +145,19 @@ fn push_and_read_back(url: &str, query_at: &str, quantile_digits: Option<i32>, f
         servers::expect_value(query_at, expr, *value, Duration::from_secs(20));
     }
     let relative = quantile_digits.map_or(0.0, |digits| 10f64.powi(1 - digits));
+    // Each estimate read back is the one the registry read, and within the
+    // declared 1% of the exact quantile of the values recorded (10 to
+    // 1,000 by 10), computed here.
+    let payloads: Vec<f64> = (1..=100).map(|b| f64::from(b) * 10.0).collect();
     for &(q, estimate) in quantiles.iter() {
         let expr = format!(r#"worker_payload_bytes{{{labels},quantile="{q}"}}"#);
         servers::expect_value_within(query_at, &expr, estimate, relative, Duration::from_secs(20));
+        let exact = support::exact_rank(&payloads, q);
+        let read = servers::query(query_at, &expr).unwrap();
+        assert!(
+            (read - exact).abs() <= exact * (0.01 + relative),
+            "quantile {q}: read {read}, exact {exact}"
+        );
     }
     println!(
         "{url}: {} series read back ({} samplings, {} samples sent)",
@@ -239,6 +249,9 @@ fn no_sample_is_lost_while_the_receiver_is_down_for_several_intervals() {
     // The application records all along.
     let recording = AtomicBool::new(true);
     std::thread::scope(|s| {
+        // A failure below (VictoriaMetrics not coming back, an assertion)
+        // stops the recorder first, or `scope` would wait for it for ever.
+        let _stop_recording = support::StoreOnDrop(&recording, false);
         s.spawn(|| {
             while recording.load(Ordering::Relaxed) {
                 FAULT.events_total().inc();

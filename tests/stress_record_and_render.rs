@@ -6,7 +6,8 @@
 mod support;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use enumeter::{metrics, Format, LabelValue, Registry};
 
@@ -113,15 +114,22 @@ fn every_render_is_consistent_while_threads_record_and_totals_are_exact() {
     let stress = StressMetrics::new();
     let registry = Registry::new().with(&stress);
     let done = AtomicBool::new(false);
+    // Renders made while the workers were between their first and last
+    // recording; the workers wait half-way until there are a few, so that
+    // the renders checked below are intermediate ones on any machine.
+    let midway = AtomicUsize::new(0);
     let mut renders = 0usize;
     let mut kept = Vec::new();
     std::thread::scope(|s| {
         let workers: Vec<_> = (0..THREADS)
             .map(|t| {
-                let stress = &stress;
+                let (stress, midway) = (&stress, &midway);
                 s.spawn(move || {
                     let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ (t as u64);
                     for i in 0..OPS {
+                        if i == OPS / 2 {
+                            wait_for_renders(midway, 4);
+                        }
                         state ^= state << 13;
                         state ^= state >> 7;
                         state ^= state << 17;
@@ -153,12 +161,18 @@ fn every_render_is_consistent_while_threads_record_and_totals_are_exact() {
             } else {
                 Format::OpenMetrics
             };
+            let started = Route::all().any(|r| stress.hot_total(r).get() > 0);
             buf.clear();
             registry.render_into(format, &mut buf);
+            let between = started && !done.load(Ordering::Acquire);
             let text = std::str::from_utf8(&buf).unwrap();
             check(&parse(text, format), &mut previous);
-            if renders == 2 || renders == 3 {
+            // Two of each format, made while the workers recorded.
+            if between && kept.iter().filter(|(f, _)| *f == format).count() < 2 {
                 kept.push((format, text.to_owned()));
+            }
+            if between {
+                midway.fetch_add(1, Ordering::Release);
             }
             renders += 1;
             if done.load(Ordering::Acquire) || renders >= 1_000_000 {
@@ -167,7 +181,11 @@ fn every_render_is_consistent_while_threads_record_and_totals_are_exact() {
         }
     });
 
-    // The real parsers read an intermediate render too.
+    // The real parsers read intermediate renders too: two of each format.
+    for format in [Format::Prometheus, Format::OpenMetrics] {
+        let count = kept.iter().filter(|(f, _)| *f == format).count();
+        assert_eq!(count, 2, "intermediate renders in {format:?}");
+    }
     for (format, text) in &kept {
         if *format == Format::Prometheus {
             if let Some((code, report)) = support::promtool_check(text) {
@@ -204,4 +222,14 @@ fn every_render_is_consistent_while_threads_record_and_totals_are_exact() {
     println!(
         "{renders} renders checked while {THREADS} threads made {total} rounds of 8 recordings"
     );
+}
+
+/// Waits until `renders` reaches `count`, at most 30 s (a render takes
+/// microseconds: a longer wait means the renderer is stuck).
+fn wait_for_renders(renders: &AtomicUsize, count: usize) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while renders.load(Ordering::Acquire) < count {
+        assert!(Instant::now() < deadline, "no render within 30 s");
+        std::thread::yield_now();
+    }
 }

@@ -162,11 +162,13 @@ fn requests_are_counted_once_with_their_route_and_status_and_aborted_ones_as_499
     leaving
         .write_all(b"GET /slow HTTP/1.1\r\nHost: test\r\n\r\n")
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(
-        Web::requests_in_flight(HttpMethod::Get, Route::Slow).get(),
-        1
-    );
+    // In flight once the server has taken the request (bounded).
+    let in_flight = || Web::requests_in_flight(HttpMethod::Get, Route::Slow).get();
+    let until = Instant::now() + Duration::from_secs(10);
+    while in_flight() == 0 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(in_flight(), 1);
     drop(leaving);
 
     // A client that leaves after the first chunk of a streamed body.

@@ -44,13 +44,54 @@ pub fn run_with_stdin(program: &str, args: &[&str], input: &str) -> (i32, String
     // Write from another thread so a child that answers early cannot
     // deadlock us on a full pipe.
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap();
+    let (code, stdout, stderr) = wait_within(child, TOOL_LIMIT, program);
     let _ = writer.join();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (code, stdout, stderr)
+}
+
+/// How long a tool (promtool, a Python parser) may take on one input.
+const TOOL_LIMIT: Duration = Duration::from_secs(120);
+
+/// Waits for `child` at most `limit`, reading its output meanwhile; kills
+/// it and fails the test, naming `what`, when it takes longer. Returns (exit
+/// code, stdout, stderr).
+pub fn wait_within(mut child: Child, limit: Duration, what: &str) -> (i32, String, String) {
+    fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut text);
+            }
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    }
+    let (stdout, stderr) = (drain(child.stdout.take()), drain(child.stderr.take()));
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
+    (status.code().unwrap_or(-1), stdout, stderr)
+}
+
+/// Stores `.1` into the flag `.0` when dropped, also while unwinding from a
+/// failed assertion: made first thing inside a `thread::scope` closure, it
+/// stops helper threads that loop on the flag before `scope` waits for
+/// them, so that a failure ends the test instead of hanging it.
+pub struct StoreOnDrop<'a>(pub &'a std::sync::atomic::AtomicBool, pub bool);
+
+impl Drop for StoreOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(self.1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// What the examples are built with: their package, with every feature
@@ -286,8 +327,17 @@ pub fn serve_example_with(name: &str, seconds: u32, env: &[(&str, &str)]) -> (Pr
         .unwrap_or_else(|e| panic!("example {name} starts: {e}"));
     let stdout = child.stdout.take().unwrap();
     let process = Process(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
+    // Bounded: an example that never prints its address fails the test
+    // (and is killed as `process` drops) instead of hanging it.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = sender.send(line);
+    });
+    let line = receiver
+        .recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|_| panic!("{name} printed no address within 60 s"));
     let addr = line
         .trim()
         .strip_prefix("serving http://")
@@ -332,4 +382,40 @@ pub fn allocated_while(f: impl FnOnce()) -> usize {
     f();
     COUNTING.with(|c| c.set(false));
     ALLOCATED.with(std::cell::Cell::get)
+}
+
+/// The value at quantile `q` of `values` by the nearest rank, ⌈q·n⌉,
+/// computed here from the values themselves (not by the code under test).
+/// `q` is a short decimal: the product is rounded to 9 places before the
+/// ceiling, so that 0.9 × 100 is rank 90, not 91.
+pub fn exact_rank(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let product = (q * sorted.len() as f64 * 1e9).round() / 1e9;
+    let rank = (product.ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// When this process started, in ms since the Unix epoch, read by the test
+/// itself: the boot time (`btime` in `/proc/stat`) plus the start time in
+/// clock ticks (field 22 of `/proc/self/stat`, 100 ticks a second).
+pub fn process_start_ms_from_proc() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    // The fields after `(comm)`: state is field 3, starttime field 22.
+    let after_comm = &stat[stat.rfind(')').unwrap() + 2..];
+    let start_ticks: u64 = after_comm
+        .split_whitespace()
+        .nth(22 - 3)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let boot: u64 = std::fs::read_to_string("/proc/stat")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    boot * 1000 + start_ticks * 10
 }

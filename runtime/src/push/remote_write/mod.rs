@@ -412,7 +412,12 @@ mod tests {
             .flush_deadline(Duration::ZERO)
             .start()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(120));
+        // Until a send has failed and been retried (bounded: the first is
+        // due after one interval).
+        let until = Instant::now() + Duration::from_secs(10);
+        while pusher.stats().retries == 0 && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         let started = Instant::now();
         let stats = pusher.shutdown();
         assert!(

@@ -226,12 +226,25 @@ impl Exporter {
     /// ```
     pub fn start(self) -> io::Result<ExporterHandle> {
         let config = self.checked()?;
-        let address = self.address.to_socket_addrs()?.next().ok_or_else(|| {
-            invalid(format!(
-                "exporter option `address`: `{}` names no address",
-                self.address
-            ))
-        })?;
+        let address = self
+            .address
+            .to_socket_addrs()
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "exporter option `address`: `{}` is not an address: {e}",
+                        self.address
+                    ),
+                )
+            })?
+            .next()
+            .ok_or_else(|| {
+                invalid(format!(
+                    "exporter option `address`: `{}` names no address",
+                    self.address
+                ))
+            })?;
         let mut listener = mio::net::TcpListener::bind(address)?;
         let local_addr = listener.local_addr()?;
         let poll = Poll::new()?;
