@@ -117,3 +117,46 @@ fn merged_summaries_estimate_the_combined_data_and_keep_the_newest_period() {
         "{still:?}"
     );
 }
+
+#[test]
+fn conflicting_states_take_the_merged_instances_and_the_first_registered_twins() {
+    // Instances: `merge_from` takes the other's state when it has one.
+    let (total, a, b) = (AggMetrics::new(), AggMetrics::new(), AggMetrics::new());
+    a.state().set(Health::Ok);
+    b.state().set(Health::Degraded);
+    total.merge_from(&a);
+    assert_eq!(total.state().get(), Some(Health::Ok));
+    total.merge_from(&b);
+    assert_eq!(total.state().get(), Some(Health::Degraded));
+    // A state the other does not have leaves this one's.
+    let unset = AggMetrics::new();
+    total.merge_from(&unset);
+    assert_eq!(total.state().get(), Some(Health::Degraded));
+
+    // A registry merging twins: the first registered with a state wins.
+    let text = |groups: &[&AggMetrics]| {
+        let mut registry = enumeter::Registry::new();
+        for group in groups {
+            registry.register(*group).unwrap();
+        }
+        registry
+            .render(enumeter::Format::Prometheus)
+            .lines()
+            .filter(|l| l.starts_with("agg_state{"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let ok_first = [
+        "agg_state{agg_state=\"ok\"} 1",
+        "agg_state{agg_state=\"degraded\"} 0",
+    ];
+    assert_eq!(text(&[&a, &b]), ok_first);
+    assert_eq!(text(&[&unset, &a, &b]), ok_first);
+    assert_eq!(
+        text(&[&b, &a]),
+        [
+            "agg_state{agg_state=\"ok\"} 0",
+            "agg_state{agg_state=\"degraded\"} 1",
+        ]
+    );
+}

@@ -151,3 +151,47 @@ fn a_snapshot_serializes_to_json() {
         serde_json::json!({"state": null})
     );
 }
+
+#[test]
+fn every_kind_has_its_json_shape() {
+    let snap = recorded();
+    let snapshot = Registry::new().with(&snap).snapshot();
+    let json = serde_json::to_value(&snapshot).unwrap();
+    let series = |name: &str, labels: serde_json::Value| {
+        json["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name && s["labels"] == labels)
+            .unwrap_or_else(|| panic!("{name} {labels} in {json}"))
+            .clone()
+    };
+    assert_eq!(
+        series("snap_ratio", serde_json::json!([]))["value"],
+        serde_json::json!({"float_gauge": 0.5})
+    );
+    assert_eq!(
+        series(
+            "snap_latency_seconds",
+            serde_json::json!([["region", "eu"]])
+        )["value"],
+        serde_json::json!({"histogram": {"bounds": [0.1, 1.0], "cumulative": [0, 1, 1], "sum": 0.5}})
+    );
+    let size = series("snap_size", serde_json::json!([]))["value"]["summary"].clone();
+    assert_eq!(size["count"], 1);
+    assert_eq!(size["sum"], 8.0);
+    // One (quantile, estimate) pair, the estimate within the declared 1%.
+    let quantiles = size["quantiles"].as_array().unwrap();
+    assert_eq!(quantiles.len(), 1, "{size}");
+    assert_eq!(quantiles[0][0], 0.5);
+    let estimate = quantiles[0][1].as_f64().unwrap();
+    assert!((estimate - 8.0).abs() <= 0.08, "{estimate}");
+    assert_eq!(
+        series("snap_build_info", serde_json::json!([["region", "us"]]))["value"],
+        serde_json::json!("info")
+    );
+    assert_eq!(
+        series("snap_state", serde_json::json!([["region", "eu"]]))["value"],
+        serde_json::json!({"state": "busy"})
+    );
+}

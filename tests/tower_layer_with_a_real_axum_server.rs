@@ -216,12 +216,23 @@ fn requests_are_counted_once_with_their_route_and_status_and_aborted_ones_as_499
     );
     assert!(text.ends_with("# EOF\n"));
     // Gzip for a client that accepts it, as the exporter does.
-    let (status, head, _) =
-        support::http_get_with(&addr, "/metrics", "Accept-Encoding: gzip\r\n").unwrap();
+    let (status, head, gzipped) =
+        support::http_request_bytes(&addr, "GET", "/metrics", "Accept-Encoding: gzip\r\n").unwrap();
     assert_eq!(status, 200);
     assert!(
         head.to_ascii_lowercase().contains("content-encoding: gzip"),
         "{head}"
+    );
+    // The body decompresses to the exposition.
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gzipped[..]), &mut text)
+        .unwrap();
+    assert!(text.starts_with("# HELP "), "{text}");
+    assert!(
+        text.contains(
+            "http_server_requests_total{method=\"get\",status=\"2xx\",route=\"plain\"} 3\n"
+        ),
+        "{text}"
     );
     // Credentials, compared like the exporter's.
     let (status, head, _) = support::http_get_with(&addr, "/private/metrics", "").unwrap();

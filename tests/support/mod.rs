@@ -229,6 +229,18 @@ pub fn http_request(
     path: &str,
     headers: &str,
 ) -> std::io::Result<(u16, String, String)> {
+    let (status, head, body) = http_request_bytes(addr, method, path, headers)?;
+    Ok((status, head, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// [`http_request`] with the (de-chunked) body as bytes, as sent: for
+/// bodies that are not text, such as gzip.
+pub fn http_request_bytes(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &str,
+) -> std::io::Result<(u16, String, Vec<u8>)> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     // An empty body, said so where a body may come.
@@ -243,8 +255,13 @@ pub fn http_request(
     )?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(raw.len(), |i| i + 4);
+    let head = String::from_utf8_lossy(&raw[..end])
+        .trim_end_matches("\r\n")
+        .to_owned();
     let status = head
         .split(' ')
         .nth(1)
@@ -255,24 +272,26 @@ pub fn http_request(
             .starts_with("transfer-encoding: chunked")
     });
     let body = if chunked {
-        dechunk(body)
+        dechunk(&raw[end..])
     } else {
-        body.to_owned()
+        raw[end..].to_vec()
     };
-    Ok((status, head.to_owned(), body))
+    Ok((status, head, body))
 }
 
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(line_end) = body.windows(2).position(|w| w == b"\r\n") {
+        let size = std::str::from_utf8(&body[..line_end])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.trim(), 16).ok());
+        let rest = &body[line_end + 2..];
+        let Some(size) = size else { break };
         if size == 0 || rest.len() < size {
             break;
         }
-        out.push_str(&rest[..size]);
-        body = rest[size..].trim_start_matches("\r\n");
+        out.extend_from_slice(&rest[..size]);
+        body = rest[size..].strip_prefix(b"\r\n").unwrap_or(&rest[size..]);
     }
     out
 }

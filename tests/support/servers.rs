@@ -212,18 +212,36 @@ fn start_pushgateway(web_config_flag: Option<String>, authorization: &str) -> (P
 /// VictoriaMetrics on `addr` with its storage in `dir`, answering queries
 /// on data as soon as it is written; ready when this returns.
 pub fn victoria_metrics(dir: &Path, addr: &str) -> Process {
-    let process = spawn(
-        "victoria-metrics",
-        &[
-            format!("-httpListenAddr={addr}"),
-            format!("-storageDataPath={}", dir.join("vm").display()),
-            "-search.latencyOffset=0s".into(),
-            "-search.disableCache".into(),
-            "-loggerLevel=ERROR".into(),
-        ],
-    );
+    victoria_metrics_with(dir, addr, &[])
+}
+
+/// [`victoria_metrics`] with more flags (`-graphiteListenAddr=…`).
+pub fn victoria_metrics_with(dir: &Path, addr: &str, flags: &[String]) -> Process {
+    let mut args = vec![
+        format!("-httpListenAddr={addr}"),
+        format!("-storageDataPath={}", dir.join("vm").display()),
+        "-search.latencyOffset=0s".into(),
+        "-search.disableCache".into(),
+        "-loggerLevel=ERROR".into(),
+    ];
+    args.extend_from_slice(flags);
+    let process = spawn("victoria-metrics", &args);
     wait_ready(addr, "/health", "VictoriaMetrics to be ready");
     process
+}
+
+/// Starts `program args...` in `dir` with its output discarded; stopped
+/// (SIGTERM, then SIGKILL) when the returned process drops.
+pub fn spawn_in(dir: &Path, program: &str, args: &[String]) -> Process {
+    Process(
+        Command::new(program)
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{program} starts: {e}")),
+    )
 }
 
 /// Makes what VictoriaMetrics received searchable now.

@@ -149,3 +149,45 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client").field("auth", &self.auth).finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// What a client sends first to a server on 127.0.0.1 that reads and
+    /// never answers, for a POST to `scheme://…`.
+    fn first_bytes(scheme: &str) -> (Vec<u8>, Result<u16, PushError>) {
+        let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("{scheme}://{}/write", server.local_addr().unwrap());
+        let reader = std::thread::spawn(move || {
+            let (mut stream, _) = server.accept().unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            let mut first = [0u8; 3];
+            let n = stream.read(&mut first).unwrap_or(0);
+            first[..n].to_vec()
+        });
+        let client = Client::new(Duration::from_millis(500), Auth::None);
+        let result = client.send_within(Method::Post, &url, &[], b"x", None);
+        (reader.join().unwrap(), result)
+    }
+
+    #[test]
+    fn a_plain_url_is_spoken_in_plain_http() {
+        let (first, _) = first_bytes("http");
+        assert_eq!(first, b"POS");
+    }
+
+    /// With `push-tls`, an `https://` URL opens with a TLS handshake record
+    /// (content type 22, version 3.x); the server never answers, so the
+    /// request fails, as it must without a certificate.
+    #[cfg(feature = "push-tls")]
+    #[test]
+    fn an_https_url_is_spoken_in_tls() {
+        let (first, result) = first_bytes("https");
+        assert_eq!(first[..2], [0x16, 0x03], "{first:?}");
+        assert!(result.is_err());
+    }
+}
