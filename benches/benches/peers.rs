@@ -573,6 +573,26 @@ fn counter_contenders(threads: usize, spread: Spread) -> Vec<Contender> {
     out
 }
 
+/// A contender observing the `histogram_observe` values into one of the
+/// `Bench` histograms of 18 series, through `observe`: generic, so that each
+/// is inlined into its own loop.
+fn labelled_observe(
+    name: &'static str,
+    ops: &'static [(usize, usize, f64)],
+    observe: impl Fn(Endpoint, Outcome, f64) + 'static,
+) -> Contender {
+    contender(name, move |n| {
+        for i in 0..n as usize {
+            let (e, o, v) = ops[i & 1023];
+            observe(
+                Endpoint::from_index(e).unwrap(),
+                Outcome::from_index(o).unwrap(),
+                v,
+            );
+        }
+    })
+}
+
 /// The histogram-observe contenders (10 buckets, 2 labels).
 fn histogram_contenders() -> Vec<Contender> {
     let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
@@ -607,25 +627,11 @@ fn histogram_contenders() -> Vec<Contender> {
             }
         }
     }));
-    out.push(contender("enumeter", move |n| {
-        for i in 0..n as usize {
-            let (e, o, v) = ops[i & 1023];
-            Bench::request_duration(
-                Endpoint::from_index(e).unwrap(),
-                Outcome::from_index(o).unwrap(),
-            )
-            .observe(v);
-        }
+    out.push(labelled_observe("enumeter", ops, |e, o, v| {
+        Bench::request_duration(e, o).observe(v)
     }));
-    out.push(contender("enumeter_sparse", move |n| {
-        for i in 0..n as usize {
-            let (e, o, v) = ops[i & 1023];
-            Bench::sparse_request_duration(
-                Endpoint::from_index(e).unwrap(),
-                Outcome::from_index(o).unwrap(),
-            )
-            .observe(v);
-        }
+    out.push(labelled_observe("enumeter_sparse", ops, |e, o, v| {
+        Bench::sparse_request_duration(e, o).observe(v)
     }));
     let measured_vec: &'static _ = Box::leak(Box::new(
         measured::HistogramVec::with_label_set_and_metadata(
@@ -856,26 +862,16 @@ fn native_contenders() -> Vec<Contender> {
         }
     }));
     // The 18 labelled series of `histogram_observe`, classic and native.
-    out.push(contender("enumeter_classic_labelled", move |n| {
-        for i in 0..n as usize {
-            let (e, o, v) = ops[i & 1023];
-            Bench::request_duration(
-                Endpoint::from_index(e).unwrap(),
-                Outcome::from_index(o).unwrap(),
-            )
-            .observe(v);
-        }
-    }));
-    out.push(contender("enumeter_native_labelled", move |n| {
-        for i in 0..n as usize {
-            let (e, o, v) = ops[i & 1023];
-            Bench::native_request_duration(
-                Endpoint::from_index(e).unwrap(),
-                Outcome::from_index(o).unwrap(),
-            )
-            .observe(v);
-        }
-    }));
+    out.push(labelled_observe(
+        "enumeter_classic_labelled",
+        ops,
+        |e, o, v| Bench::request_duration(e, o).observe(v),
+    ));
+    out.push(labelled_observe(
+        "enumeter_native_labelled",
+        ops,
+        |e, o, v| Bench::native_request_duration(e, o).observe(v),
+    ));
     let client = prometheus_client::metrics::histogram::Histogram::new_native(
         prometheus_client::metrics::histogram::NativeHistogramConfig::with_schema(3),
     );
