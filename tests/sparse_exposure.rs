@@ -349,3 +349,56 @@ fn statsd_sends_only_the_recorded_series() {
         ]
     );
 }
+
+/// Sparse beside the other options that change a metric's storage.
+#[metrics(namespace = "opt", register = false)]
+pub enum Options {
+    /// Orders, with exemplars.
+    #[counter(exemplars, sparse)]
+    OrdersTotal { route: Route },
+    /// Latency, native buckets only.
+    #[histogram(unit = "seconds", native, sparse)]
+    Latency { route: Route },
+    /// Latency, classic and native buckets, with exemplars.
+    #[histogram(unit = "seconds", buckets = [1], native, exemplars, sparse)]
+    Both { route: Route },
+}
+
+#[test]
+fn sparse_works_with_exemplars_and_native_buckets() {
+    let options = OptionsMetrics::new();
+    options
+        .orders_total(Route::Cart)
+        .inc_with_exemplar(&[("trace_id", "abc")]);
+    options.latency(Route::Pay).observe(0.5);
+    options
+        .both(Route::Home)
+        .observe_with_exemplar(2.0, &[("trace_id", "def")]);
+    let text = render(&options, Format::Prometheus);
+    let samples: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(
+        samples,
+        [
+            "opt_orders_total{route=\"cart\"} 1",
+            "opt_latency_seconds_bucket{route=\"pay\",le=\"+Inf\"} 1",
+            "opt_latency_seconds_sum{route=\"pay\"} 0.5",
+            "opt_latency_seconds_count{route=\"pay\"} 1",
+            "opt_both_seconds_bucket{route=\"home\",le=\"1\"} 0",
+            "opt_both_seconds_bucket{route=\"home\",le=\"+Inf\"} 1",
+            "opt_both_seconds_sum{route=\"home\"} 2",
+            "opt_both_seconds_count{route=\"home\"} 1",
+        ]
+    );
+    // The exemplars of the recorded series, in OpenMetrics.
+    let open = render(&options, Format::OpenMetrics);
+    assert!(
+        open.contains("opt_orders_total{route=\"cart\"} 1 # {trace_id=\"abc\"} 1.0 "),
+        "{open}"
+    );
+    assert!(
+        open.contains(
+            "opt_both_seconds_bucket{route=\"home\",le=\"+Inf\"} 1 # {trace_id=\"def\"} 2.0 "
+        ),
+        "{open}"
+    );
+}
