@@ -315,6 +315,40 @@ fn send(addr: SocketAddr, request: &[u8]) -> TcpStream {
     stream
 }
 
+/// Waits (at most 10 s) until the server at `server` has read everything
+/// `client` sent: the receive queue of the server's end of the connection,
+/// in `/proc/net/tcp`, is empty.
+fn wait_until_read(server: SocketAddr, client: &TcpStream) {
+    // `/proc/net/tcp` writes an IPv4 address as the little-endian hex of
+    // its 32 bits, a colon, and the port in hex.
+    let hex = |a: SocketAddr| match a {
+        SocketAddr::V4(a) => format!(
+            "{:08X}:{:04X}",
+            u32::from_le_bytes(a.ip().octets()),
+            a.port()
+        ),
+        SocketAddr::V6(_) => panic!("IPv4 only"),
+    };
+    let (local, remote) = (hex(server), hex(client.local_addr().unwrap()));
+    let unread = || -> Option<u64> {
+        let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
+        table.lines().skip(1).find_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            (fields.get(1) == Some(&local.as_str()) && fields.get(2) == Some(&remote.as_str()))
+                .then(|| u64::from_str_radix(fields.get(4)?.split(':').nth(1)?, 16).ok())
+                .flatten()
+        })
+    };
+    let until = Instant::now() + Duration::from_secs(10);
+    while unread() != Some(0) {
+        assert!(
+            Instant::now() < until,
+            "the exporter did not read the request within 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
 fn read_all(mut stream: TcpStream) -> String {
     let mut response = Vec::new();
     let _ = stream.read_to_end(&mut response);
@@ -345,10 +379,12 @@ fn complete_requests_beyond_workers_and_queue_get_503_the_oldest_first() {
         std::thread::sleep(Duration::from_millis(5));
     }
     assert_eq!(gated.waiting.load(Ordering::SeqCst), 1);
+    // Each next request only once the exporter has read the one before
+    // (which it queues as it reads it), so that they queue in this order.
     let handed = send(addr, request);
-    std::thread::sleep(Duration::from_millis(100));
+    wait_until_read(addr, &handed);
     let oldest_waiting = send(addr, request);
-    std::thread::sleep(Duration::from_millis(100));
+    wait_until_read(addr, &oldest_waiting);
     // A fourth: the queue is full, and the oldest waiting gives way.
     let newest = send(addr, request);
     assert!(
@@ -493,7 +529,8 @@ fn when_too_many_clients_are_still_sending_the_longest_waiting_gives_way() {
     let addr = exporter.local_addr();
     let mut oldest = TcpStream::connect(addr).unwrap();
     oldest.write_all(b"GET /metr").unwrap();
-    std::thread::sleep(Duration::from_millis(50));
+    // Admitted, its first bytes read, before the others come.
+    wait_until_read(addr, &oldest);
     let _others: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(addr).unwrap()).collect();
     // The fifth pending connection pushed the oldest out: it is closed.
     oldest
