@@ -14,11 +14,9 @@
 
 use std::cell::RefCell;
 
-use smallvec::SmallVec;
-
 use crate::encode::wire::{
     double_field, field_len, label_field, message_field, message_head, string_field, varint,
-    varint_field, varint_len,
+    varint_field, varint_len, write_native_fields, EXPOSITION_NATIVE_FIELDS,
 };
 use crate::exemplar::ExemplarRead;
 use crate::read::{self, Family, Kind, SeriesRead, Value, Writer};
@@ -188,7 +186,13 @@ impl Writer for ProtobufWriter<'_> {
                     message_field(value, 3, &s.item);
                 }
                 if let Some(spec) = family.native(series.index, &mut s.native) {
-                    write_native(value, spec, &s.native, &mut s.item);
+                    write_native_fields(
+                        value,
+                        spec,
+                        &s.native,
+                        &EXPOSITION_NATIVE_FIELDS,
+                        &mut s.item,
+                    );
                     // A native histogram's exemplars: those of its series,
                     // whichever classic bucket keeps them.
                     for bucket in 0..cumulative.len() {
@@ -312,53 +316,6 @@ fn timestamp_field(out: &mut Vec<u8>, field: u32, ms: u64) {
     let (seconds, nanos) = (ms / 1000, (ms % 1000) * 1_000_000);
     message_head(out, field, 2 + varint_len(seconds) + varint_len(nanos));
     write_timestamp(out, ms);
-}
-
-/// The native fields of a `Histogram` message: schema, zero bucket, and
-/// each sign's populated buckets as spans and deltas.
-fn write_native(
-    out: &mut Vec<u8>,
-    spec: &crate::native::NativeSpec,
-    buckets: &crate::native::NativeSnapshot,
-    scratch: &mut Vec<u8>,
-) {
-    let zigzag32 = |n: i32| u64::from(((n << 1) ^ (n >> 31)) as u32);
-    let zigzag64 = |n: i64| ((n << 1) ^ (n >> 63)) as u64;
-    varint_field(out, 5, zigzag32(buckets.schema));
-    double_field(out, 6, spec.zero_threshold);
-    varint_field(out, 7, buckets.zero);
-    for (sign, span_field, delta_field) in [(&buckets.negative, 9, 10), (&buckets.positive, 12, 13)]
-    {
-        // Spans: runs of consecutive keys; the first offset is its key,
-        // each next one the gap after the previous run.
-        let mut runs: SmallVec<[(i32, u32); 16]> = SmallVec::new();
-        for &(key, _) in sign.iter() {
-            match runs.last_mut() {
-                Some((start, len)) if *start + *len as i32 == key => *len += 1,
-                _ => runs.push((key, 1)),
-            }
-        }
-        let mut end = 0i32;
-        for (i, &(start, len)) in runs.iter().enumerate() {
-            let offset = if i == 0 { start } else { start - end };
-            end = start + len as i32;
-            scratch.clear();
-            varint_field(scratch, 1, zigzag32(offset));
-            varint_field(scratch, 2, u64::from(len));
-            message_field(out, span_field, scratch);
-        }
-        // Deltas, packed: each count minus the one before.
-        if !sign.is_empty() {
-            scratch.clear();
-            let mut previous = 0i64;
-            for &(_, count) in sign.iter() {
-                let count = count as i64;
-                varint(scratch, zigzag64(count - previous));
-                previous = count;
-            }
-            message_field(out, delta_field, scratch);
-        }
-    }
 }
 
 /// Writes the exemplar of `series`'s `bucket` into `out` as an `Exemplar`

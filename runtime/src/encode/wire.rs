@@ -71,6 +71,95 @@ pub(crate) fn label_field(out: &mut Vec<u8>, field: u32, name: &str, value: &str
     out.extend_from_slice(suffix.as_bytes());
 }
 
+/// The field numbers of a native histogram's parts, which the
+/// exposition's `io.prometheus.client.Histogram` and remote write's
+/// `prometheus.Histogram` number differently.
+pub(crate) struct NativeFields {
+    schema: u32,
+    zero_threshold: u32,
+    zero_count: u32,
+    negative_spans: u32,
+    negative_deltas: u32,
+    positive_spans: u32,
+    positive_deltas: u32,
+}
+
+/// `io.prometheus.client.Histogram`, the protobuf exposition's.
+#[cfg(feature = "protobuf")]
+pub(crate) const EXPOSITION_NATIVE_FIELDS: NativeFields = NativeFields {
+    schema: 5,
+    zero_threshold: 6,
+    zero_count: 7,
+    negative_spans: 9,
+    negative_deltas: 10,
+    positive_spans: 12,
+    positive_deltas: 13,
+};
+
+/// `prometheus.Histogram`, remote write 1.0's (`count_int`, `sum` and
+/// `timestamp` are written by the caller).
+#[cfg(feature = "remote-write")]
+pub(crate) const REMOTE_WRITE_NATIVE_FIELDS: NativeFields = NativeFields {
+    schema: 4,
+    zero_threshold: 5,
+    zero_count: 6,
+    negative_spans: 8,
+    negative_deltas: 9,
+    positive_spans: 11,
+    positive_deltas: 12,
+};
+
+/// A native histogram's schema, zero bucket, and each sign's populated
+/// buckets as spans and deltas, numbered as `fields` says: the one
+/// spelling of native buckets that the exposition and remote write share.
+pub(crate) fn write_native_fields(
+    out: &mut Vec<u8>,
+    spec: &crate::native::NativeSpec,
+    buckets: &crate::native::NativeSnapshot,
+    fields: &NativeFields,
+    scratch: &mut Vec<u8>,
+) {
+    let zigzag32 = |n: i32| u64::from(((n << 1) ^ (n >> 31)) as u32);
+    let zigzag64 = |n: i64| ((n << 1) ^ (n >> 63)) as u64;
+    varint_field(out, fields.schema, zigzag32(buckets.schema));
+    double_field(out, fields.zero_threshold, spec.zero_threshold);
+    varint_field(out, fields.zero_count, buckets.zero);
+    for (sign, span_field, delta_field) in [
+        (&buckets.negative, fields.negative_spans, fields.negative_deltas),
+        (&buckets.positive, fields.positive_spans, fields.positive_deltas),
+    ] {
+        // Spans: runs of consecutive keys; the first offset is its key,
+        // each next one the gap after the previous run.
+        let mut runs: smallvec::SmallVec<[(i32, u32); 16]> = smallvec::SmallVec::new();
+        for &(key, _) in sign.iter() {
+            match runs.last_mut() {
+                Some((start, len)) if *start + *len as i32 == key => *len += 1,
+                _ => runs.push((key, 1)),
+            }
+        }
+        let mut end = 0i32;
+        for (i, &(start, len)) in runs.iter().enumerate() {
+            let offset = if i == 0 { start } else { start - end };
+            end = start + len as i32;
+            scratch.clear();
+            varint_field(scratch, 1, zigzag32(offset));
+            varint_field(scratch, 2, u64::from(len));
+            message_field(out, span_field, scratch);
+        }
+        // Deltas, packed: each count minus the one before.
+        if !sign.is_empty() {
+            scratch.clear();
+            let mut previous = 0i64;
+            for &(_, count) in sign.iter() {
+                let count = count as i64;
+                varint(scratch, zigzag64(count - previous));
+                previous = count;
+            }
+            message_field(out, delta_field, scratch);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,10 @@ pub struct TimeSeries {
     /// The samples, oldest first.
     #[prost(message, repeated, tag = "2")]
     pub samples: Vec<Sample>,
+    /// Native histogram samples, oldest first (a series has samples or
+    /// histograms, not both).
+    #[prost(message, repeated, tag = "4")]
+    pub histograms: Vec<Histogram>,
 }
 
 /// One label of a series.
@@ -54,4 +58,59 @@ pub struct Sample {
     /// Milliseconds since the Unix epoch.
     #[prost(int64, tag = "2")]
     pub timestamp: i64,
+}
+
+/// One native histogram at one time: `prometheus.Histogram`, with the
+/// integer counts enumeter writes (the protocol's float alternatives,
+/// `oneof`s there, are the `_float` fields here).
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct Histogram {
+    /// Observations counted, NaN included.
+    #[prost(uint64, tag = "1")]
+    pub count_int: u64,
+    /// The float alternative to `count_int`.
+    #[prost(double, tag = "2")]
+    pub count_float: f64,
+    /// The sum of the observations.
+    #[prost(double, tag = "3")]
+    pub sum: f64,
+    /// The resolution: bucket boundaries are powers of 2^(2^-schema).
+    #[prost(sint32, tag = "4")]
+    pub schema: i32,
+    /// The zero bucket's half-width.
+    #[prost(double, tag = "5")]
+    pub zero_threshold: f64,
+    /// Observations in the zero bucket.
+    #[prost(uint64, tag = "6")]
+    pub zero_count_int: u64,
+    /// The float alternative to `zero_count_int`.
+    #[prost(double, tag = "7")]
+    pub zero_count_float: f64,
+    /// Runs of populated negative buckets.
+    #[prost(message, repeated, tag = "8")]
+    pub negative_spans: Vec<BucketSpan>,
+    /// Negative bucket counts, each as the difference from the one before.
+    #[prost(sint64, repeated, tag = "9")]
+    pub negative_deltas: Vec<i64>,
+    /// Runs of populated positive buckets.
+    #[prost(message, repeated, tag = "11")]
+    pub positive_spans: Vec<BucketSpan>,
+    /// Positive bucket counts, each as the difference from the one before.
+    #[prost(sint64, repeated, tag = "12")]
+    pub positive_deltas: Vec<i64>,
+    /// Milliseconds since the Unix epoch.
+    #[prost(int64, tag = "15")]
+    pub timestamp: i64,
+}
+
+/// A run of consecutive populated buckets.
+#[derive(Clone, Copy, PartialEq, Eq, ::prost::Message)]
+pub struct BucketSpan {
+    /// The first bucket's key (in the first span), or the gap after the
+    /// previous run.
+    #[prost(sint32, tag = "1")]
+    pub offset: i32,
+    /// The number of consecutive buckets.
+    #[prost(uint32, tag = "2")]
+    pub length: u32,
 }

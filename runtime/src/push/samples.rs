@@ -1,14 +1,20 @@
 //! A registry as remote-write series, named and labelled exactly as
 //! Prometheus stores them after scraping the registry's Prometheus text:
 //! `_bucket{le}`, `_sum` and `_count` for histograms, `{quantile}`, `_sum`
-//! and `_count` for summaries, one series per state for state sets.
+//! and `_count` for summaries, one series per state for state sets. A
+//! histogram with native buckets is also sent as one native histogram
+//! (`TimeSeries.histograms`), as Prometheus stores a protobuf scrape.
 //! Written directly in protobuf's wire format (`crate::encode::wire`, shared with
 //! the protobuf exposition), one `TimeSeries` at a time.
 
 use smallvec::SmallVec;
 
 use crate::encode::number::write_float;
-use crate::encode::wire::{double_field, label_field, message_field, message_head, varint_field};
+use crate::encode::wire::{
+    double_field, label_field, message_field, message_head, varint_field, write_native_fields,
+    REMOTE_WRITE_NATIVE_FIELDS,
+};
+use crate::native::NativeSnapshot;
 use crate::read::{Family, Kind, Reader, SeriesRead, Value, Writer};
 use crate::Registry;
 
@@ -85,6 +91,8 @@ pub(crate) fn encode_requests(
             timestamp_ms,
             scratch: Vec::new(),
             number: Vec::new(),
+            native: NativeSnapshot::default(),
+            histogram: Vec::new(),
         },
     };
     Reader::with(|reader| reader.registry(registry, &mut batches));
@@ -142,6 +150,9 @@ struct SeriesWriter<'e> {
     scratch: Vec<u8>,
     /// A bound or quantile, spelled as the text format spells it.
     number: Vec<u8>,
+    /// A native histogram's buckets, and its `Histogram` message.
+    native: NativeSnapshot,
+    histogram: Vec<u8>,
 }
 
 /// A label value: a text, or a name and a suffix written one after the
@@ -188,8 +199,9 @@ impl SeriesWriter<'_> {
                     self.number = number;
                 }
                 self.one(one, (name, "_sum"), None, *sum, emit);
-                let count = cumulative.last().copied().unwrap_or(0) as f64;
-                self.one(one, (name, "_count"), None, count, emit);
+                let count = cumulative.last().copied().unwrap_or(0);
+                self.one(one, (name, "_count"), None, count as f64, emit);
+                self.native(one, count, *sum, emit);
             }
             Value::Summary {
                 quantiles,
@@ -216,16 +228,33 @@ impl SeriesWriter<'_> {
         }
     }
 
-    /// One `TimeSeries`: `__name__`, the series' labels, `extra` (`le`,
-    /// `quantile` or a state), the external labels it does not have, sorted
-    /// by name; then its one sample.
+    /// One `TimeSeries`: its labels, then its one sample.
     fn one(
         &mut self,
-        (family, series): (&Family<'_>, &SeriesRead<'_>),
+        one: (&Family<'_>, &SeriesRead<'_>),
         name: Text<'_>,
         extra: Option<(&str, &str)>,
         value: f64,
         emit: &mut dyn FnMut(&[u8]),
+    ) {
+        self.labels(one, name, extra);
+        let out = &mut self.scratch;
+        // The sample: value (double), timestamp (int64, as a varint).
+        let sample_len = 9 + 1 + crate::encode::wire::varint_len(self.timestamp_ms as u64);
+        message_head(out, 2, sample_len);
+        double_field(out, 1, value);
+        varint_field(out, 2, self.timestamp_ms as u64);
+        emit(out);
+    }
+
+    /// A `TimeSeries`' labels into `scratch`, cleared first: `__name__`,
+    /// the series' labels, `extra` (`le`, `quantile` or a state), the
+    /// external labels it does not have, sorted by name.
+    fn labels(
+        &mut self,
+        (family, series): (&Family<'_>, &SeriesRead<'_>),
+        name: Text<'_>,
+        extra: Option<(&str, &str)>,
     ) {
         let mut labels: SmallVec<[(&str, Text<'_>); 12]> = SmallVec::new();
         labels.push(("__name__", name));
@@ -248,12 +277,40 @@ impl SeriesWriter<'_> {
         for (name, (value, suffix)) in &labels {
             label_field(out, 1, name, value, suffix);
         }
-        // The sample: value (double), timestamp (int64, as a varint).
-        let sample_len = 9 + 1 + crate::encode::wire::varint_len(self.timestamp_ms as u64);
-        message_head(out, 2, sample_len);
-        double_field(out, 1, value);
-        varint_field(out, 2, self.timestamp_ms as u64);
-        emit(out);
+    }
+
+    /// A histogram's native buckets, when it has them, as one series of
+    /// the family's own name carrying a `Histogram` (field 4 of
+    /// `TimeSeries`) with the classic `count` and `sum`: what Prometheus
+    /// stores when it scrapes the protobuf exposition with native
+    /// histograms enabled. The classic series are sent beside it, as a
+    /// scrape of the text formats gives them.
+    fn native(
+        &mut self,
+        (family, series): (&Family<'_>, &SeriesRead<'_>),
+        count: u64,
+        sum: f64,
+        emit: &mut dyn FnMut(&[u8]),
+    ) {
+        let Some(spec) = family.native(series.index, &mut self.native) else {
+            return;
+        };
+        let histogram = &mut self.histogram;
+        histogram.clear();
+        varint_field(histogram, 1, count);
+        double_field(histogram, 3, sum);
+        // The span scratch: `number` is free between series.
+        write_native_fields(
+            histogram,
+            spec,
+            &self.native,
+            &REMOTE_WRITE_NATIVE_FIELDS,
+            &mut self.number,
+        );
+        varint_field(histogram, 15, self.timestamp_ms as u64);
+        self.labels((family, series), (family.desc.name, ""), None);
+        message_field(&mut self.scratch, 4, &self.histogram);
+        emit(&self.scratch);
     }
 }
 
@@ -309,6 +366,80 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// A native histogram beside its classic buckets.
+    #[metrics(namespace = "rw", register = false)]
+    enum RwNative {
+        /// Latency, native at schema 0, with one classic bound.
+        #[histogram(
+            unit = "seconds",
+            buckets = [1],
+            native(schema = 0, zero_threshold = 0.001, max = 1000)
+        )]
+        Latency,
+    }
+
+    #[test]
+    fn native_buckets_are_sent_as_one_histogram_beside_the_classic_series() {
+        use crate::push::proto::{BucketSpan, Histogram};
+        use prost::Message;
+        let rw = RwNativeMetrics::new();
+        for v in [0.0005, 0.75, 1.0, 1.5, 2.0, 6.0, 7.0, 8.0] {
+            rw.latency().observe(v);
+        }
+        let bytes = encode_write_request(&Registry::new().with(&rw), &[("job", "j")], 42);
+        let request = crate::push::proto::WriteRequest::decode(bytes.as_slice()).unwrap();
+        let names: Vec<String> = request
+            .timeseries
+            .iter()
+            .map(|t| {
+                let labels: Vec<String> = t
+                    .labels
+                    .iter()
+                    .map(|l| format!("{}={}", l.name, l.value))
+                    .collect();
+                format!("{} {} {}", labels.join(","), t.samples.len(), t.histograms.len())
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "__name__=rw_latency_seconds_bucket,job=j,le=1 1 0",
+                "__name__=rw_latency_seconds_bucket,job=j,le=+Inf 1 0",
+                "__name__=rw_latency_seconds_sum,job=j 1 0",
+                "__name__=rw_latency_seconds_count,job=j 1 0",
+                "__name__=rw_latency_seconds,job=j 0 1",
+            ]
+        );
+        // Zero bucket 0.0005; (0.5, 1]: 0.75 and 1; (1, 2]: 1.5 and 2;
+        // (4, 8]: 6, 7 and 8 — keys 0, 1 and 3 at schema 0.
+        assert_eq!(
+            request.timeseries[4].histograms,
+            [Histogram {
+                count_int: 8,
+                count_float: 0.0,
+                sum: 26.2505,
+                schema: 0,
+                zero_threshold: 0.001,
+                zero_count_int: 1,
+                zero_count_float: 0.0,
+                negative_spans: vec![],
+                negative_deltas: vec![],
+                positive_spans: vec![
+                    BucketSpan {
+                        offset: 0,
+                        length: 2
+                    },
+                    BucketSpan {
+                        offset: 1,
+                        length: 1
+                    },
+                ],
+                positive_deltas: vec![2, 0, 1],
+                timestamp: 42,
+            }]
+        );
     }
 
     #[test]

@@ -176,7 +176,10 @@ impl Family<'_> {
     /// Reads `series`' native buckets into `out`, at no more than the
     /// spec's `max_buckets` populated buckets, and returns their spec;
     /// `None` (nothing read) for a family without native buckets.
-    #[cfg_attr(not(feature = "protobuf"), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "protobuf", feature = "remote-write")),
+        allow(dead_code)
+    )]
     pub(crate) fn native(
         &self,
         series: usize,
