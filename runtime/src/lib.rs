@@ -100,14 +100,46 @@ pub use enumeter_macros::LabelValue;
 ///
 /// Generated code names everything through `::enumeter::__private` so that it
 /// does not depend on what the user imported.
+/// Expanded for a histogram declared `native` without classic `buckets`:
+/// nothing when an output that carries native buckets is enabled, else an
+/// error that names the features (the text formats show such a histogram
+/// as `le="+Inf"` alone).
+#[cfg(any(feature = "protobuf", feature = "remote-write"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __native_only_needs_an_output {
+    () => {};
+}
+
+/// Expanded for a histogram declared `native` without classic `buckets`:
+/// nothing when an output that carries native buckets is enabled, else an
+/// error that names the features (the text formats show such a histogram
+/// as `le="+Inf"` alone).
+#[cfg(not(any(feature = "protobuf", feature = "remote-write")))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __native_only_needs_an_output {
+    () => {
+        compile_error!(
+            "a histogram declared `native` without classic `buckets` is seen only by \
+             outputs that carry native buckets, and none is enabled: enable enumeter's \
+             `protobuf` feature (scrapes) or `remote-write`, or declare classic `buckets` too"
+        );
+    };
+}
+
 #[doc(hidden)]
 pub mod __private {
     pub use crate::cells::recorded::Recorded;
     pub use crate::cells::spaced::{cells_for as spaced_cells_for, SpacedCells};
-    pub use crate::computed::Computed;
+    pub use crate::__native_only_needs_an_output as native_only_needs_an_output;
+    pub use crate::cells::undeclared::{DeclaredWithExemplars, RecordedNotComputed};
+    pub use crate::computed::{Computed, ComputedRef};
     pub use crate::created::instance::Created;
     pub use crate::exemplar::{ExemplarCounterRef, ExemplarHistogramRef, WithExemplars};
-    pub use crate::native::{NativeHistogramRef, NativeSpec, WithNative};
+    pub use crate::native::{
+        NativeExemplarHistogramRef, NativeHistogramRef, NativeSpec, WithNative,
+    };
     pub use crate::read::registry::GROUPS;
     pub use crate::summary::{merge_series as merge_summary_series, Quantile};
     pub use crate::NativeMetric;
@@ -197,7 +229,7 @@ pub mod __private {
     /// by the macro, which knows they belong together.
     pub mod handle {
         use crate::exemplar::{ExemplarCounterRef, ExemplarHistogramRef, ExemplarSlot};
-        use crate::native::{NativeCells, NativeHistogramRef, NativeSpec};
+        use crate::native::{NativeCells, NativeExemplarHistogramRef, NativeHistogramRef, NativeSpec};
         use crate::{
             Counter, Histogram, HistogramRef, HistogramSpec, Info, InfoRef, ShardedCounterRef,
             ShardedCounters, StateSet, StateSetRef, Summary, SummaryRef, SummarySpec,
@@ -260,15 +292,32 @@ pub mod __private {
             ExemplarHistogramRef::new(histogram, slots)
         }
 
-        /// A histogram series with its native cells and exemplar slots.
+        /// A series of a computed metric: read-only.
         #[inline]
-        pub const fn native<'a, const B: usize, const P: usize, const M: usize, const E: usize>(
+        pub const fn computed<C: crate::computed::ComputedCell>(
+            cell: &C,
+        ) -> crate::computed::ComputedRef<'_, C> {
+            crate::computed::ComputedRef::new(cell)
+        }
+
+        /// A histogram series with its native cells.
+        #[inline]
+        pub const fn native<'a, const B: usize, const P: usize, const M: usize>(
             histogram: HistogramRef<'a, B>,
             native: &'a NativeCells<P, M>,
             spec: &'static NativeSpec,
-            slots: &'a [ExemplarSlot; E],
-        ) -> NativeHistogramRef<'a, B, P, M, E> {
-            NativeHistogramRef::new(histogram, native, spec, slots)
+        ) -> NativeHistogramRef<'a, B, P, M> {
+            NativeHistogramRef::new(histogram, native, spec)
+        }
+
+        /// A native histogram series with its exemplar slots, one per
+        /// classic bucket.
+        #[inline]
+        pub const fn native_exemplar<'a, const B: usize, const P: usize, const M: usize>(
+            native: NativeHistogramRef<'a, B, P, M>,
+            slots: &'a [ExemplarSlot; B],
+        ) -> NativeExemplarHistogramRef<'a, B, P, M> {
+            NativeExemplarHistogramRef::new(native, slots)
         }
     }
 

@@ -346,7 +346,16 @@ impl<'m, 'a> Expanded<'m, 'a> {
                     "__ENUMETER_NATIVE_{}",
                     fn_ident.to_string().trim_start_matches("r#").to_uppercase()
                 );
+                // Without classic buckets only the outputs that carry
+                // native buckets show the histogram: the runtime refuses
+                // it, on the `native` key, unless one of them is enabled.
+                let needs_output = (h.buckets.is_none() && !h.buckets_given).then(|| {
+                    quote_spanned! {native.path.span()=>
+                        ::enumeter::__private::native_only_needs_an_output!();
+                    }
+                });
                 let def = quote! {
+                    #needs_output
                     #[doc(hidden)]
                     // The octave's bounds are powers of 2^(1/2^s): 2^(-1/2)
                     // is not meant as FRAC_1_SQRT_2.
@@ -582,9 +591,13 @@ impl<'m, 'a> Expanded<'m, 'a> {
         let cell = &self.cell;
         if let Some((_, _, positive, negative)) = &self.native {
             let generics = generic_args(cell);
-            let slots = self.native_exemplar_slots();
+            if self.metric.kind().exemplars.is_some() {
+                return quote!(
+                    ::enumeter::__private::NativeExemplarHistogramRef<#lifetime, #generics, #positive, #negative>
+                );
+            }
             return quote!(
-                ::enumeter::__private::NativeHistogramRef<#lifetime, #generics, #positive, #negative, #slots>
+                ::enumeter::__private::NativeHistogramRef<#lifetime, #generics, #positive, #negative>
             );
         }
         if self.exemplar_slots().is_some() {
@@ -595,6 +608,9 @@ impl<'m, 'a> Expanded<'m, 'a> {
                 }
                 _ => quote!(::enumeter::__private::ExemplarCounterRef<#lifetime>),
             };
+        }
+        if self.computed() {
+            return quote!(::enumeter::__private::ComputedRef<#lifetime, #cell>);
         }
         match &self.metric.kind().kind {
             Kind::Info => quote!(::enumeter::__private::InfoRef<#lifetime>),
@@ -625,15 +641,29 @@ impl<'m, 'a> Expanded<'m, 'a> {
             return quote!(self.#ident.series(#index));
         }
         let cell_ref = quote!(&self.#ident[#index]);
+        if self.computed() {
+            return quote!(::enumeter::__private::handle::computed(#cell_ref));
+        }
         if let (Some((native, ..)), Some((spec, _))) = (&self.native, &self.spec) {
-            return quote! {{
-                let index = #index;
+            let native = quote! {
                 ::enumeter::__private::handle::native(
                     ::enumeter::__private::handle::histogram(&self.#ident[index], &Self::#spec),
                     self.#ident.native(index),
                     &Self::#native,
-                    self.#ident.slots(index),
                 )
+            };
+            if self.metric.kind().exemplars.is_some() {
+                return quote! {{
+                    let index = #index;
+                    ::enumeter::__private::handle::native_exemplar(
+                        #native,
+                        self.#ident.slots(index),
+                    )
+                }};
+            }
+            return quote! {{
+                let index = #index;
+                #native
             }};
         }
         if self.exemplar_slots().is_some() {

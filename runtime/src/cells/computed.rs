@@ -48,12 +48,18 @@ pub trait ComputedCell {
 
     /// Stores `value` as the cell's current value.
     fn store(&self, value: Self::Value);
+
+    /// The value last stored.
+    fn load(&self) -> Self::Value;
 }
 
 impl ComputedCell for Counter {
     type Value = u64;
     fn store(&self, value: u64) {
         self.set(value);
+    }
+    fn load(&self) -> u64 {
+        self.get()
     }
 }
 
@@ -62,12 +68,48 @@ impl ComputedCell for Gauge {
     fn store(&self, value: i64) {
         self.set(value);
     }
+    fn load(&self) -> i64 {
+        self.get()
+    }
 }
 
 impl ComputedCell for FloatGauge {
     type Value = f64;
     fn store(&self, value: f64) {
         self.set(value);
+    }
+    fn load(&self) -> f64 {
+        self.get()
+    }
+}
+
+/// The handle of a computed metric's series: its value, as last computed,
+/// and nothing to record with, since the next scrape would overwrite what
+/// was recorded. Its value comes from the function given to the generated
+/// `set_<metric>_source`.
+#[derive(Debug)]
+pub struct ComputedRef<'a, C: ComputedCell> {
+    cell: &'a C,
+}
+
+impl<C: ComputedCell> Clone for ComputedRef<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C: ComputedCell> Copy for ComputedRef<'_, C> {}
+
+impl<'a, C: ComputedCell> ComputedRef<'a, C> {
+    #[inline]
+    pub(crate) const fn new(cell: &'a C) -> Self {
+        Self { cell }
+    }
+
+    /// The value computed at the last scrape, snapshot or merge (zero, or
+    /// what merges added, before the first).
+    pub fn get(&self) -> C::Value {
+        self.cell.load()
     }
 }
 

@@ -20,3 +20,4 @@ pub mod sharded;
 pub mod spaced;
 pub(crate) mod state_set;
 pub mod summary;
+pub(crate) mod undeclared;

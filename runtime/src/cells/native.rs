@@ -353,41 +353,23 @@ mod tests {
 /// The handle a histogram declared `native` records through: each value
 /// goes into its classic bucket and its native one, or neither.
 #[derive(Clone, Copy, Debug)]
-pub struct NativeHistogramRef<'a, const B: usize, const P: usize, const M: usize, const E: usize> {
+pub struct NativeHistogramRef<'a, const B: usize, const P: usize, const M: usize> {
     histogram: crate::HistogramRef<'a, B>,
     native: &'a NativeCells<P, M>,
     spec: &'static NativeSpec,
-    slots: &'a [crate::exemplar::ExemplarSlot; E],
 }
 
-impl<'a, const B: usize, const P: usize, const M: usize, const E: usize>
-    NativeHistogramRef<'a, B, P, M, E>
-{
+impl<'a, const B: usize, const P: usize, const M: usize> NativeHistogramRef<'a, B, P, M> {
     #[inline]
     pub(crate) const fn new(
         histogram: crate::HistogramRef<'a, B>,
         native: &'a NativeCells<P, M>,
         spec: &'static NativeSpec,
-        slots: &'a [crate::exemplar::ExemplarSlot; E],
     ) -> Self {
         Self {
             histogram,
             native,
             spec,
-            slots,
-        }
-    }
-
-    /// Records `value` like [`observe`](Self::observe), and keeps `labels`
-    /// as the exemplar of the classic bucket it went into (the metric is
-    /// declared `exemplars`; otherwise the exemplar is not kept). The
-    /// protobuf exposition writes them on the classic buckets and among the
-    /// native histogram's exemplars.
-    pub fn observe_with_exemplar(&self, value: f64, labels: &[(&str, &str)]) {
-        if let Some(bucket) = self.observe_in_bucket(value) {
-            if let Some(slot) = self.slots.get(bucket) {
-                slot.record(labels, value);
-            }
         }
     }
 
@@ -406,7 +388,7 @@ impl<'a, const B: usize, const P: usize, const M: usize, const E: usize>
     /// classic path, so that the spec's constants fold into the caller's
     /// code (called, it took 128 instructions an observe instead of 66).
     #[inline(always)]
-    fn observe_in_bucket(&self, value: f64) -> Option<usize> {
+    pub(crate) fn observe_in_bucket(&self, value: f64) -> Option<usize> {
         // NaN and infinities: the classic path counts them.
         if !value.is_finite() {
             return self.histogram.observe_in_bucket(value);
@@ -454,5 +436,48 @@ impl<'a, const B: usize, const P: usize, const M: usize, const E: usize>
         let mut out = NativeSnapshot::default();
         self.native.read(self.spec, &mut out);
         out
+    }
+}
+
+/// The handle a histogram declared `native` and `exemplars` records
+/// through: a [`NativeHistogramRef`] (it derefs to one), and
+/// `observe_with_exemplar`. A histogram declared without `exemplars` has
+/// no such method: the exemplar would have nowhere to go.
+#[derive(Clone, Copy, Debug)]
+pub struct NativeExemplarHistogramRef<'a, const B: usize, const P: usize, const M: usize> {
+    native: NativeHistogramRef<'a, B, P, M>,
+    slots: &'a [crate::exemplar::ExemplarSlot; B],
+}
+
+impl<'a, const B: usize, const P: usize, const M: usize> NativeExemplarHistogramRef<'a, B, P, M> {
+    #[inline]
+    pub(crate) const fn new(
+        native: NativeHistogramRef<'a, B, P, M>,
+        slots: &'a [crate::exemplar::ExemplarSlot; B],
+    ) -> Self {
+        Self { native, slots }
+    }
+
+    /// Records `value` like [`observe`](NativeHistogramRef::observe), and
+    /// keeps `labels` (a trace id, say) as the exemplar of the classic
+    /// bucket it went into. The protobuf exposition writes them on the
+    /// classic buckets and among the native histogram's exemplars. A value
+    /// that is refused leaves the exemplars as they were.
+    pub fn observe_with_exemplar(&self, value: f64, labels: &[(&str, &str)]) {
+        if let Some(bucket) = self.native.observe_in_bucket(value) {
+            if let Some(slot) = self.slots.get(bucket) {
+                slot.record(labels, value);
+            }
+        }
+    }
+}
+
+impl<'a, const B: usize, const P: usize, const M: usize> core::ops::Deref
+    for NativeExemplarHistogramRef<'a, B, P, M>
+{
+    type Target = NativeHistogramRef<'a, B, P, M>;
+
+    fn deref(&self) -> &NativeHistogramRef<'a, B, P, M> {
+        &self.native
     }
 }
