@@ -69,7 +69,10 @@ fn a_native_histogram_without_buckets_needs_protobuf_or_remote_write() {
     let dir = fixture(root);
 
     let (ok, stderr) = check(&dir, &[]);
-    assert!(!ok, "compiled without an output for native buckets:\n{stderr}");
+    assert!(
+        !ok,
+        "compiled without an output for native buckets:\n{stderr}"
+    );
     let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
     assert_eq!(
         errors.first().copied(),

@@ -113,6 +113,41 @@ fn a_real_prometheus_stores_exemplars_from_openmetrics_and_protobuf() {
     TRACE
         .latency()
         .observe_with_exemplar(7.0, &[("trace_id", "t2")]);
+    // Values that OpenMetrics would have to escape are refused at record
+    // time (the observations count): the buckets keep t1 and t2, and both
+    // consumers read exactly those.
+    for value in ["t\"3", "t\\3", "t\n3"] {
+        TRACE
+            .latency()
+            .observe_with_exemplar(0.6, &[("trace_id", value)]);
+        TRACE
+            .requests_total()
+            .inc_with_exemplar(&[("trace_id", value)]);
+    }
+    assert_eq!(TRACE.latency().snapshot().count(), 5);
+    assert_eq!(TRACE.requests_total().get(), 4);
+    let text = Registry::new()
+        .with(&TRACE)
+        .render(enumeter::Format::OpenMetrics);
+    if support::python_parsers_available() {
+        let families = support::python_parse("openmetrics", &text);
+        let exemplars: Vec<String> = families
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| f["samples"].as_array().unwrap().iter())
+            .filter_map(|s| Some(format!("{} {}", s[0], s.get(3)?["labels"])))
+            .collect();
+        assert_eq!(
+            exemplars,
+            [
+                r#""trace_requests_total" {"trace_id":"c0ffee"}"#,
+                r#""trace_latency_seconds_bucket" {"trace_id":"t1"}"#,
+                r#""trace_latency_seconds_bucket" {"trace_id":"t2"}"#,
+            ],
+            "{text}"
+        );
+    }
     // Prometheus 2.42 asks for OpenMetrics by default...
     scrape_and_check(&["--enable-feature=exemplar-storage"], "openmetrics");
     // ...and for protobuf with native histograms on.

@@ -107,7 +107,12 @@ fn native_histograms_pushed_by_remote_write_read_back_as_a_scrape_of_them_does()
     for job in ["scrape", "push"] {
         let home = format!(r#"nat_latency_seconds{{job="{job}",route="home"}}"#);
         expect_value(&prometheus, &format!("histogram_count({home})"), 8.0, limit);
-        expect_value(&prometheus, &format!("histogram_sum({home})"), 26.2505, limit);
+        expect_value(
+            &prometheus,
+            &format!("histogram_sum({home})"),
+            26.2505,
+            limit,
+        );
         // The median of 8 observations is the 4th: in (1, 2], which holds
         // the 4th and 5th, interpolated linearly as Prometheus 2.42 does.
         expect_value(
@@ -129,10 +134,20 @@ fn native_histograms_pushed_by_remote_write_read_back_as_a_scrape_of_them_does()
             "{job}"
         );
         let search = format!(r#"nat_latency_seconds{{job="{job}",route="search"}}"#);
-        expect_value(&prometheus, &format!("histogram_count({search})"), 1.0, limit);
+        expect_value(
+            &prometheus,
+            &format!("histogram_count({search})"),
+            1.0,
+            limit,
+        );
         let size = format!(r#"nat_size_bytes{{job="{job}"}}"#);
         expect_value(&prometheus, &format!("histogram_count({size})"), 4.0, limit);
-        expect_value(&prometheus, &format!("histogram_sum({size})"), 52_100.0, limit);
+        expect_value(
+            &prometheus,
+            &format!("histogram_sum({size})"),
+            52_100.0,
+            limit,
+        );
         let (count, _, buckets) = native_buckets(&prometheus, &size);
         assert_eq!(count, "4", "{job}");
         // Schema 1: boundaries 2^(k/2), as Prometheus computes them. 100

@@ -130,9 +130,9 @@ macro_rules! __native_only_needs_an_output {
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__native_only_needs_an_output as native_only_needs_an_output;
     pub use crate::cells::recorded::Recorded;
     pub use crate::cells::spaced::{cells_for as spaced_cells_for, SpacedCells};
-    pub use crate::__native_only_needs_an_output as native_only_needs_an_output;
     pub use crate::cells::undeclared::{DeclaredWithExemplars, RecordedNotComputed};
     pub use crate::computed::{Computed, ComputedRef};
     pub use crate::created::instance::Created;
@@ -229,7 +229,9 @@ pub mod __private {
     /// by the macro, which knows they belong together.
     pub mod handle {
         use crate::exemplar::{ExemplarCounterRef, ExemplarHistogramRef, ExemplarSlot};
-        use crate::native::{NativeCells, NativeExemplarHistogramRef, NativeHistogramRef, NativeSpec};
+        use crate::native::{
+            NativeCells, NativeExemplarHistogramRef, NativeHistogramRef, NativeSpec,
+        };
         use crate::{
             Counter, Histogram, HistogramRef, HistogramSpec, Info, InfoRef, ShardedCounterRef,
             ShardedCounters, StateSet, StateSetRef, Summary, SummaryRef, SummarySpec,

@@ -53,12 +53,55 @@ pub enum Enumeter {
 #[inline(never)]
 pub(crate) fn dropped(reason: DropReason) {
     Enumeter::observations_dropped_total(reason).inc();
+    log_first_drop(reason);
 }
 
 /// Counts `n` observations dropped at once (a merge refused whole).
 #[cold]
 pub(crate) fn dropped_many(reason: DropReason, n: u64) {
     Enumeter::observations_dropped_total(reason).add(n);
+    log_first_drop(reason);
+}
+
+/// Says once per reason, through the log facade, that observations are
+/// being dropped; the counter says how many.
+fn log_first_drop(reason: DropReason) {
+    static LOGGED: [FirstTime; 5] = [const { FirstTime::new() }; 5];
+    if !LOGGED.get(reason.index()).is_some_and(FirstTime::first) {
+        return;
+    }
+    let why = match reason {
+        DropReason::Nan => "a NaN has no bucket and would make `_sum` NaN",
+        DropReason::Infinite => "an infinity would make `_sum` infinite for good",
+        DropReason::Negative => {
+            "a negative value was given to a summary or native histogram \
+                                 that does not take them"
+        }
+        DropReason::NonPositive => "a metric declared `skip_non_positive` was given zero or less",
+        DropReason::SumOverflow => "adding it would have overflowed `_sum` to an infinity",
+    };
+    log::warn!(
+        target: "enumeter",
+        "an observation was dropped: {why}; counted in \
+         enumeter_observations_dropped_total{{reason=\"{}\"}}, not logged again",
+        reason.as_str()
+    );
+}
+
+/// A message said once: the cold branch of what is counted on a record
+/// path may log the first occurrence, never the hot path itself.
+#[derive(Debug)]
+pub(crate) struct FirstTime(AtomicBool);
+
+impl FirstTime {
+    pub(crate) const fn new() -> Self {
+        Self(AtomicBool::new(false))
+    }
+
+    /// True the first time only, whatever the threads.
+    pub(crate) fn first(&self) -> bool {
+        !self.0.load(Ordering::Relaxed) && !self.0.swap(true, Ordering::Relaxed)
+    }
 }
 
 /// The group that renders `enumeter_registry_conflicts_total{family}`: one

@@ -28,16 +28,21 @@
 //! without `exemplars` has none and pays nothing.
 //!
 //! Recording is lock-free: a slot is a sequence lock over atomics. An
-//! exemplar whose labels exceed 128 characters, or whose names are not
-//! label names, is refused and counted in
-//! `enumeter_exemplars_dropped_total{reason}` (shown once one is); the
-//! observation itself is always recorded. Two threads storing an exemplar
+//! exemplar whose labels exceed 128 characters, whose names are not label
+//! names, or whose values hold `"`, `\` or a newline, is refused and
+//! counted in `enumeter_exemplars_dropped_total{reason}` (shown once one
+//! is; the first of each reason is logged); the observation itself is
+//! always recorded. The last reason is a choice: OpenMetrics escapes such
+//! values, but its Python reference parser then rejects the whole
+//! exposition and Prometheus 2.42 stores the backslashes as written, so
+//! an escaped exemplar would break one consumer and be misread by the
+//! other. Trace and span ids, what exemplars carry, never hold them. Two threads storing an exemplar
 //! in one slot at the same instant keep one of the two.
 
 use std::sync::atomic::{fence, AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::self_metrics::ShownOnceStarted;
+use crate::self_metrics::{FirstTime, ShownOnceStarted};
 use crate::{metrics, LabelValue, MergeFrom};
 
 /// The most UTF-8 characters of an exemplar's label names and values
@@ -57,6 +62,12 @@ pub enum ExemplarDrop {
     TooLong,
     /// A label name was not `[a-zA-Z_][a-zA-Z0-9_]*`, or a value held a NUL.
     Invalid,
+    /// A value held `"`, `\` or a newline. OpenMetrics escapes them, but
+    /// the Python reference parser rejects the whole exposition for it and
+    /// Prometheus 2.42 keeps the backslashes: refused, so that every
+    /// consumer reads the exemplars it is given as they were recorded.
+    #[label(name = "needs_escaping")]
+    NeedsEscaping,
 }
 
 /// enumeter's count of refused exemplars; shown once one was refused.
@@ -75,9 +86,31 @@ pub(crate) static EXEMPLAR_METRICS: ShownOnceStarted =
     ShownOnceStarted::new(30, || ExemplarSelfMetrics::global());
 
 #[cold]
-fn refused(reason: ExemplarDrop) {
+fn refused(reason: ExemplarDrop, labels: &[(&str, &str)]) {
     EXEMPLAR_METRICS.start();
     ExemplarSelf::exemplars_dropped_total(reason).inc();
+    static LOGGED: [FirstTime; 3] = [const { FirstTime::new() }; 3];
+    if !LOGGED.get(reason.index()).is_some_and(FirstTime::first) {
+        return;
+    }
+    // The names only: values may be anything a caller passed.
+    let names: Vec<&str> = labels.iter().map(|(name, _)| *name).collect();
+    let why = match reason {
+        ExemplarDrop::TooLong => "its label names and values have more than 128 characters",
+        ExemplarDrop::Invalid => {
+            "a label name is not [a-zA-Z_][a-zA-Z0-9_]*, or a value holds a NUL"
+        }
+        ExemplarDrop::NeedsEscaping => {
+            "a value holds `\"`, `\\` or a newline, which \
+                                        consumers of OpenMetrics read differently"
+        }
+    };
+    log::warn!(
+        target: "enumeter",
+        "an exemplar with labels {names:?} was refused: {why}; its observation was recorded; \
+         counted in enumeter_exemplars_dropped_total{{reason=\"{}\"}}, not logged again",
+        reason.as_str()
+    );
 }
 
 /// The latest exemplar of one series or bucket.
@@ -144,7 +177,7 @@ impl ExemplarSlot {
     /// and skips one that OpenMetrics would refuse.
     pub fn record(&self, labels: &[(&str, &str)], value: f64) {
         if let Err(reason) = check(labels) {
-            refused(reason);
+            refused(reason, labels);
             return;
         }
         let now_ms = SystemTime::now()
@@ -218,6 +251,9 @@ fn check(labels: &[(&str, &str)]) -> Result<(), ExemplarDrop> {
     for (name, value) in labels {
         if !enumeter_common::names::is_name(name) || value.contains('\0') {
             return Err(ExemplarDrop::Invalid);
+        }
+        if value.contains(['"', '\\', '\n']) {
+            return Err(ExemplarDrop::NeedsEscaping);
         }
         chars += name.len() + value.chars().count();
     }

@@ -33,12 +33,14 @@
 //! history, like Prometheus' Go client.
 //!
 //! The period tag has as many bits as the period's length needs to stay
-//! unambiguous for 100 years of uptime (37 to 43 bits for the periods
-//! `#[summary]` accepts; [`SummarySpec::count_bits_for`]): a counter left
-//! untouched for any time up to then is never read as current, nor taken for
-//! a newer period. The count keeps the other bits, at least 21 — it
-//! saturates only past about 2 × 10⁹ observations a second into one bucket
-//! of one series, far beyond what atomic increments of one cache line reach.
+//! unambiguous for 100 years of uptime (14 to 39 bits for the periods
+//! `#[summary]` accepts, from 7 days in one sub-window to 1 s in 60; 26 at
+//! the default 10 minutes in 5; [`SummarySpec::count_bits_for`]): a counter
+//! left untouched for any time up to then is never read as current, nor
+//! taken for a newer period. The count keeps the other bits, at least 25
+//! (for 16 ms periods) — it saturates only past about 2 × 10⁹ observations
+//! a second into one bucket of one series, far beyond what atomic
+//! increments of one cache line reach.
 //!
 //! `_sum` and `_count` cover all time, not the window, as in Prometheus' own
 //! clients, so that `rate(x_sum[5m]) / rate(x_count[5m])` gives the mean. An

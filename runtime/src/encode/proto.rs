@@ -4,9 +4,8 @@
 //!
 //! The exposition encoder writes these messages' wire format directly,
 //! without building them; the types are here to read it back (tests,
-//! tools), with [`decode_families`]. The native-histogram and exemplar
-//! fields are declared so that what Prometheus defines decodes whole;
-//! enumeter does not write them yet.
+//! tools), with [`decode_families`]: every kind, native histograms,
+//! exemplars and created timestamps, as enumeter writes them.
 //!
 //! ```
 //! # #[cfg(feature = "protobuf")] {

@@ -125,8 +125,16 @@ pub(crate) fn write_native_fields(
     double_field(out, fields.zero_threshold, spec.zero_threshold);
     varint_field(out, fields.zero_count, buckets.zero);
     for (sign, span_field, delta_field) in [
-        (&buckets.negative, fields.negative_spans, fields.negative_deltas),
-        (&buckets.positive, fields.positive_spans, fields.positive_deltas),
+        (
+            &buckets.negative,
+            fields.negative_spans,
+            fields.negative_deltas,
+        ),
+        (
+            &buckets.positive,
+            fields.positive_spans,
+            fields.positive_deltas,
+        ),
     ] {
         // Spans: runs of consecutive keys; the first offset is its key,
         // each next one the gap after the previous run.

@@ -21,6 +21,8 @@
 
 #[cfg(any(feature = "pushgateway", feature = "remote-write"))]
 mod client;
+#[cfg(any(feature = "remote-write", feature = "statsd"))]
+mod failures;
 #[cfg(any(feature = "pushgateway", feature = "remote-write"))]
 mod http;
 #[cfg(any(feature = "remote-write", feature = "statsd"))]

@@ -399,7 +399,12 @@ mod tests {
                     .iter()
                     .map(|l| format!("{}={}", l.name, l.value))
                     .collect();
-                format!("{} {} {}", labels.join(","), t.samples.len(), t.histograms.len())
+                format!(
+                    "{} {} {}",
+                    labels.join(","),
+                    t.samples.len(),
+                    t.histograms.len()
+                )
             })
             .collect();
         assert_eq!(

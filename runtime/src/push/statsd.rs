@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::failures::{Failing, Failures, FAILURE_LOG_INTERVAL};
 use super::periodic::{Periodic, Tick};
 
 use crate::read::{Family, Reader, SeriesRead, Value, Writer};
@@ -202,9 +203,11 @@ impl StatsdPusher {
             .name("enumeter-statsd".into())
             .spawn(move || {
                 let first = Instant::now() + interval;
+                let mut failures = Failures::every(FAILURE_LOG_INTERVAL);
                 thread_shared.pushing.run(first, interval, |tick| {
                     if tick == Tick::OnTime {
-                        let _ = thread_shared.push();
+                        let result = thread_shared.push();
+                        thread_shared.log(&mut failures, result);
                     }
                 });
             })?;
@@ -224,6 +227,40 @@ struct Shared {
 }
 
 impl Shared {
+    /// Logs a push that failed (the first, then once a minute while they
+    /// fail) and the first that succeeds after failures.
+    fn log(&self, failures: &mut Failures, result: io::Result<usize>) {
+        let target = self
+            .socket
+            .peer_addr()
+            .map_or_else(|_| "the StatsD target".to_owned(), |a| a.to_string());
+        match result {
+            Ok(_) => {
+                if let Some(recovered) = failures.succeeded(Instant::now()) {
+                    log::info!(
+                        target: "enumeter",
+                        "statsd: {target} takes datagrams again, after {} failed pushes over {} s",
+                        recovered.attempts,
+                        recovered.for_secs
+                    );
+                }
+            }
+            Err(error) => match failures.failed(Instant::now()) {
+                Some(Failing::Started) => log::warn!(
+                    target: "enumeter",
+                    "statsd: sending to {target} fails ({error}); what a failed push had \
+                     left to send is lost, as StatsD has no retry"
+                ),
+                Some(Failing::Continues { attempts, for_secs }) => log::warn!(
+                    target: "enumeter",
+                    "statsd: sending to {target} still fails after {for_secs} s ({error}); \
+                     {attempts} failed pushes since the last warning"
+                ),
+                None => {}
+            },
+        }
+    }
+
     fn push(&self) -> io::Result<usize> {
         let registry = match &self.registry {
             Some(registry) => registry,

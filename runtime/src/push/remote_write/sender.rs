@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::queue::{Batch, Shared};
 use super::{RemoteWriteDrop, RemoteWriteSelf};
 use crate::push::client::{Client, Method};
+use crate::push::failures::{Failing, Failures, Throttled, FAILURE_LOG_INTERVAL};
 use crate::push::PushError;
 
 pub(super) struct Sender {
@@ -18,40 +19,6 @@ pub(super) struct Sender {
     pub(super) timeout: Duration,
     pub(super) min_backoff: Duration,
     pub(super) max_backoff: Duration,
-}
-
-/// How often a receiver's refusals are logged while they go on.
-const REFUSAL_LOG_INTERVAL: Duration = Duration::from_secs(60);
-
-/// Events that are logged the first time and then at most once per
-/// interval, with how many there were since the last line.
-struct Throttled {
-    every: Duration,
-    last: Option<Instant>,
-    unreported: usize,
-}
-
-impl Throttled {
-    fn every(every: Duration) -> Self {
-        Self {
-            every,
-            last: None,
-            unreported: 0,
-        }
-    }
-
-    /// Counts `n` at `now`; the count to log, when a line is due.
-    fn note(&mut self, now: Instant, n: usize) -> Option<usize> {
-        self.unreported += n;
-        if self
-            .last
-            .is_some_and(|last| now.saturating_duration_since(last) < self.every)
-        {
-            return None;
-        }
-        self.last = Some(now);
-        Some(core::mem::take(&mut self.unreported))
-    }
 }
 
 /// What the sender does next.
@@ -68,7 +35,8 @@ impl Sender {
             ("X-Prometheus-Remote-Write-Version", "0.1.0"),
         ];
         let mut backoff = self.min_backoff;
-        let mut refusals = Throttled::every(REFUSAL_LOG_INTERVAL);
+        let mut refusals = Throttled::every(FAILURE_LOG_INTERVAL);
+        let mut failures = Failures::every(FAILURE_LOG_INTERVAL);
         loop {
             let batch = match self.next() {
                 Next::Send(batch) => batch,
@@ -96,6 +64,16 @@ impl Sender {
                 match result {
                     Ok(_) => {
                         backoff = self.min_backoff;
+                        if let Some(recovered) = failures.succeeded(Instant::now()) {
+                            log::info!(
+                                target: "enumeter",
+                                "remote write: {} takes samples again, after {} failed attempts \
+                                 over {} s",
+                                self.url,
+                                recovered.attempts,
+                                recovered.for_secs
+                            );
+                        }
                         self.shared.lock().queued -= batch.samples;
                         stats.requests_sent.fetch_add(1, Ordering::SeqCst);
                         stats
@@ -108,7 +86,7 @@ impl Sender {
                     Err(PushError::Status { status, body })
                         if (400..500).contains(&status) && status != 429 =>
                     {
-                        if let Some(samples) = refusals.note(Instant::now(), batch.samples) {
+                        if let Some(samples) = refusals.note(Instant::now(), batch.samples as u64) {
                             log::warn!(
                                 target: "enumeter",
                                 "remote write: {} refused {samples} samples with {status}: {}",
@@ -120,7 +98,10 @@ impl Sender {
                         stats.dropped(RemoteWriteDrop::Rejected, batch.samples);
                         break;
                     }
-                    Err(_) => {
+                    Err(error) => {
+                        if let Some(failing) = failures.failed(Instant::now()) {
+                            self.log_failing(failing, &error);
+                        }
                         stats.retries.fetch_add(1, Ordering::SeqCst);
                         RemoteWriteSelf::retries_total().inc();
                         self.pause(backoff);
@@ -128,6 +109,29 @@ impl Sender {
                     }
                 }
             }
+        }
+    }
+
+    /// A warning that the receiver is failing: at the first failure, then
+    /// once a minute, with what is queued for it and what the full queue
+    /// has dropped so far.
+    fn log_failing(&self, failing: Failing, error: &PushError) {
+        let queued = self.shared.lock().queued;
+        let dropped = self.shared.stats.dropped_queue_full.load(Ordering::Relaxed);
+        match failing {
+            Failing::Started => log::warn!(
+                target: "enumeter",
+                "remote write: {} is failing ({error}); retrying with backoff, \
+                 {queued} samples queued, {dropped} dropped so far as the queue was full",
+                self.url
+            ),
+            Failing::Continues { attempts, for_secs } => log::warn!(
+                target: "enumeter",
+                "remote write: {} still failing after {for_secs} s ({error}); {attempts} \
+                 attempts since the last warning, {queued} samples queued, {dropped} dropped \
+                 so far as the queue was full",
+                self.url
+            ),
         }
     }
 
@@ -184,22 +188,5 @@ impl Sender {
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refusals_are_logged_at_first_then_once_per_interval_with_the_count_since() {
-        let start = Instant::now();
-        let at = |secs| start + Duration::from_secs(secs);
-        let mut refusals = Throttled::every(Duration::from_secs(60));
-        assert_eq!(refusals.note(at(0), 10), Some(10));
-        assert_eq!(refusals.note(at(15), 5), None);
-        assert_eq!(refusals.note(at(59), 7), None);
-        assert_eq!(refusals.note(at(60), 1), Some(13));
-        assert_eq!(refusals.note(at(200), 2), Some(2));
     }
 }

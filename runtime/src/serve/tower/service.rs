@@ -16,7 +16,8 @@ use crate::serve;
 use crate::Registry;
 
 /// Answers `GET` and `HEAD` with the registry in the format the request's
-/// `Accept` prefers (OpenMetrics or the Prometheus text format), gzipped
+/// `Accept` prefers (OpenMetrics, the Prometheus text format, or with the
+/// `protobuf` feature the protobuf exposition), gzipped
 /// when the client accepts it and the `gzip` feature is on; `401` without
 /// the required credentials; `405` for other methods; `500` when a render
 /// panics. Which path it answers is the router's business.
