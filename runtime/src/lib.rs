@@ -133,7 +133,9 @@ pub mod __private {
     pub use crate::__native_only_needs_an_output as native_only_needs_an_output;
     pub use crate::cells::recorded::Recorded;
     pub use crate::cells::spaced::{cells_for as spaced_cells_for, SpacedCells};
-    pub use crate::cells::undeclared::{DeclaredWithExemplars, RecordedNotComputed};
+    pub use crate::cells::undeclared::{
+        DeclaredWithExemplars, RecordedNotComputed, SourceOfComputedMetric,
+    };
     pub use crate::computed::{Computed, ComputedRef};
     pub use crate::created::instance::Created;
     pub use crate::exemplar::{ExemplarCounterRef, ExemplarHistogramRef, WithExemplars};

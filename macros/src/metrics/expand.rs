@@ -510,12 +510,23 @@ impl<'m, 'a> Expanded<'m, 'a> {
     /// `set_<metric>_source`, for a computed metric: on the storage, and
     /// (with `storage`) on the enum for the process-wide instance.
     fn source_setter(&self, vis: &syn::Visibility, storage: Option<&syn::Ident>) -> TokenStream {
-        if !self.computed() {
-            return TokenStream::new();
-        }
         let ident = &self.fn_ident;
         let setter =
             quote::format_ident!("set_{}_source", ident.to_string().trim_start_matches("r#"));
+        if !self.computed() {
+            // A source for a recorded metric would never be called: the
+            // setter exists only to say so (`cells/undeclared.rs`).
+            let receiver = storage.is_none().then(|| quote!(&self,));
+            return quote! {
+                #[doc(hidden)]
+                #[allow(dead_code)]
+                #vis fn #setter<S>(#receiver _source: S)
+                where
+                    S: ::enumeter::__private::SourceOfComputedMetric,
+                {
+                }
+            };
+        }
         let value = match &self.metric.kind().kind {
             Kind::Counter { .. } => quote!(u64),
             Kind::Gauge { float: true } => quote!(f64),

@@ -34,6 +34,16 @@ pub trait DeclaredWithExemplars<L: ?Sized = ()> {}
 )]
 pub trait RecordedNotComputed {}
 
+/// Implemented by no type: the bound of the `set_<metric>_source`
+/// generated for a metric not declared `computed`.
+#[diagnostic::on_unimplemented(
+    message = "this metric is not declared `computed`: it is recorded into, and takes no source",
+    label = "a source for a metric that is not computed",
+    note = "declare it `#[gauge(computed)]` or `#[counter(computed)]` to compute it at scrape \
+            time from this function, or record into it through its handle"
+)]
+pub trait SourceOfComputedMetric {}
+
 impl Counter {
     #[doc(hidden)]
     pub fn inc_with_exemplar<L: ?Sized>(&self, _labels: &L)
