@@ -12,10 +12,17 @@
 //!
 //! `TELEMETRY_EXTRA_RULE=NAME` adds one more alert rule by name, to see the
 //! start-up validation refuse an empty, unknown or duplicate name.
+//!
+//! The sources are named by configuration, not by the code:
+//! `TELEMETRY_SOURCES` (comma-separated; `eu-west-1,us-east-1,ap-south-1`
+//! by default) names them, in the order of the readings, and each source's
+//! own figures are labelled by that name through a runtime label of 16
+//! values at most (`telemetry_source_*`). A name the label refuses (empty,
+//! over 128 bytes) stops the start with a message.
 
 use std::fmt;
 
-use enumeter::{metrics, Format, LabelValue, Registry};
+use enumeter::{metrics, runtime_label, Format, LabelValue, Registry};
 use serde::Serialize;
 
 /// Kinds of channel, by name pattern.
@@ -71,6 +78,36 @@ pub enum Source {
     /// Cache lookups.
     #[counter]
     CacheLookupsTotal,
+}
+
+runtime_label! {
+    /// The sources the aggregator reads, as its configuration names them:
+    /// known only at run time, 16 at most (then `other`).
+    pub struct SourceName: capacity = 16;
+}
+
+/// Each source's own figures, by the name its configuration gives it;
+/// sparse, as a runtime label requires: a source shows once it reported.
+#[metrics(namespace = "telemetry", register = false, sparse)]
+pub enum PerSource {
+    /// Envelopes one source published per second over the last interval.
+    #[gauge(float)]
+    SourcePublishRate { source: SourceName },
+    /// Envelopes one source published, every aspect.
+    #[counter]
+    SourceEnvelopesPublishedTotal { source: SourceName },
+}
+
+/// The source names of the configuration, interned once at start.
+fn configured_sources() -> Result<Vec<SourceName>, String> {
+    let configured = std::env::var("TELEMETRY_SOURCES")
+        .unwrap_or_else(|_| "eu-west-1,us-east-1,ap-south-1".to_owned());
+    configured
+        .split(',')
+        .map(|name| {
+            SourceName::intern(name).map_err(|e| format!("invalid source name {name:?}: {e}"))
+        })
+        .collect()
 }
 
 /// The alerts the aggregator knows.
@@ -378,7 +415,26 @@ fn main() {
             std::process::exit(2);
         }
     };
+    let names = match configured_sources() {
+        Ok(names) => names,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
     let sources = example_sources();
+    let per_source = PerSourceMetrics::new();
+    for (name, source) in names.iter().zip(&sources) {
+        per_source
+            .source_publish_rate(*name)
+            .set(source.envelope_publish_rate().get());
+        let published: u64 = Aspect::all()
+            .map(|a| source.envelopes_published_total(a).get())
+            .sum();
+        per_source
+            .source_envelopes_published_total(*name)
+            .add(published);
+    }
     let total = aggregate(&sources.iter().collect::<Vec<_>>());
     let alerts = AlertsMetrics::new();
     let snapshot = snapshot(&total, &rules, &alerts);
@@ -394,7 +450,7 @@ fn main() {
                 Some("openmetrics") => Format::OpenMetrics,
                 _ => Format::Prometheus,
             };
-            let registry = Registry::new().with(&total).with(&alerts);
+            let registry = Registry::new().with(&total).with(&per_source).with(&alerts);
             print!("{}", registry.render(format));
         }
     }

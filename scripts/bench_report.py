@@ -122,7 +122,8 @@ def threads_table(run, out):
                "same series. `bare_atomic` is one packed atomic per series (8 bytes apart); "
                "`padded_atomic` one per series, each on its own 128 bytes: the floor without "
                "sharding. `enumeter` is a plain `#[counter]`, whose 18 series (at most 64) are "
-               "spaced 128 bytes apart; `enumeter_sparse` the same declared `sparse`.\n")
+               "spaced 128 bytes apart; `enumeter_sparse` the same declared `sparse`, whose "
+               "series are packed 8 bytes apart (sparse counters are not spaced).\n")
     scenarios = [("counter_2_threads_random", "random"), ("counter_2_threads_disjoint", "disjoint"),
                  ("counter_2_threads_hot", "hot")]
     header = "| contender |" + "".join(f" {label} ns/iter (min–max) | vs bare |" for _, label in scenarios)

@@ -107,6 +107,38 @@ fn telemetry_refuses_empty_unknown_and_duplicate_alert_rules_at_start() {
 }
 
 #[test]
+fn telemetry_labels_each_source_by_the_name_its_configuration_gives() {
+    let out = std::process::Command::new(support::example_binary("telemetry"))
+        .env("TELEMETRY_SOURCES", "edge \"a\",edge-b")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rates: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("telemetry_source_publish_rate{"))
+        .collect();
+    // Two names for three readings: the third source reports under no
+    // name and is not shown.
+    assert_eq!(
+        rates,
+        [
+            "telemetry_source_publish_rate{source=\"edge \\\"a\\\"\"} 640.5",
+            "telemetry_source_publish_rate{source=\"edge-b\"} 410",
+        ]
+    );
+    let refused = std::process::Command::new(support::example_binary("telemetry"))
+        .env("TELEMETRY_SOURCES", "a,,b")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&refused.stderr).trim_end(),
+        "invalid source name \"\": a label value cannot be empty"
+    );
+}
+
+#[test]
 fn chat_gateway_prints_its_pinned_exposition() {
     check_example("chat_gateway", &[]);
 }

@@ -72,6 +72,11 @@ pub enum Lossy {
 
 static LOSSY: LossyMetrics = LossyMetrics::new();
 
+enumeter::runtime_label! {
+    /// Tiers, two at most.
+    pub struct Tier: capacity = 2;
+}
+
 #[test]
 fn losses_are_logged_once_and_push_targets_when_they_fail_and_recover() {
     log::set_logger(&CAPTURE).expect("the only logger of this test binary");
@@ -108,7 +113,23 @@ fn losses_are_logged_once_and_push_targets_when_they_fail_and_recover() {
           no cell holds it; counted in enumeter_native_overflow_total, not logged again"
         ]
     );
+    // A runtime label past its capacity: `other`, counted, logged once.
+    for name in ["a", "b", "c", "d"] {
+        Tier::intern(name).unwrap();
+    }
+    assert_eq!(Tier::intern("e").unwrap(), Tier::OTHER);
+    assert_eq!(
+        logged(log::Level::Warn, "runtime label"),
+        [
+            "runtime label `Tier` is full (2 values): new values are recorded as `other`; \
+          counted in enumeter_runtime_label_overflow_total{label=\"Tier\"}, not logged again"
+        ]
+    );
     let own = enumeter::render(enumeter::Format::Prometheus);
+    assert!(
+        own.contains("enumeter_runtime_label_overflow_total{label=\"Tier\"} 3\n"),
+        "{own}"
+    );
     assert!(
         own.contains("enumeter_observations_dropped_total{reason=\"nan\"} 3\n")
             && own.contains("enumeter_exemplars_dropped_total{reason=\"needs_escaping\"} 3\n")

@@ -105,6 +105,36 @@ fn a_sparse_metric_shows_no_series_until_one_is_recorded_into() {
     );
 }
 
+#[test]
+fn a_sparse_histogram_or_summary_shows_a_series_once_it_counted_an_observation() {
+    let mixed = MixedMetrics::new();
+    // Handles taken and not used, and observations dropped (NaN): nothing
+    // counted, nothing shown. A counter or gauge is shown once its handle
+    // is taken (its value cannot tell a 0 recorded from none).
+    let _unused = mixed.latency(Route::Home);
+    let _unused = mixed.size(Route::Home);
+    mixed.latency(Route::Cart).observe(f64::NAN);
+    mixed.size(Route::Cart).observe(f64::NAN);
+    mixed.in_flight(Route::Pay).set(0);
+    let text = render(&mixed, Format::Prometheus);
+    assert!(!text.contains("sp_latency_seconds_count"), "{text}");
+    assert!(!text.contains("sp_size_count"), "{text}");
+    assert!(text.contains("sp_in_flight{route=\"pay\"} 0\n"), "{text}");
+    // One observation each: that series alone.
+    mixed.latency(Route::Pay).observe(0.5);
+    mixed.size(Route::Home).observe(2.0);
+    let text = render(&mixed, Format::Prometheus);
+    let counts: Vec<&str> = text.lines().filter(|l| l.contains("_count")).collect();
+    assert_eq!(
+        counts,
+        [
+            "sp_latency_seconds_count{route=\"pay\"} 1",
+            "sp_size_count{route=\"home\"} 1"
+        ],
+        "{text}"
+    );
+}
+
 fn recorded() -> MixedMetrics {
     let mixed = MixedMetrics::new();
     mixed.requests_total(Method::Post, Route::Pay).add(2);

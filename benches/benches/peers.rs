@@ -259,6 +259,12 @@ pub enum Bench {
         endpoint: Endpoint,
         outcome: Outcome,
     },
+    /// Requests, by an endpoint name known only at run time.
+    #[counter(sparse)]
+    RuntimeRequestsTotal {
+        endpoint: EndpointName,
+        outcome: Outcome,
+    },
     /// Request duration, native buckets at schema 3 (the defaults).
     #[histogram(unit = "seconds", native)]
     NativeRequestDuration {
@@ -879,6 +885,203 @@ fn native_contenders() -> Vec<Contender> {
     out
 }
 
+enumeter::runtime_label! {
+    /// The endpoints as a runtime label: five names and `other`, as many
+    /// values as `Endpoint`, interned from `ENDPOINTS`.
+    pub struct EndpointName: capacity = 5;
+}
+
+mod runtime_side {
+    use measured::label::StaticLabelSet;
+    use measured::lasso::{Rodeo, RodeoReader, ThreadedRodeo};
+    use measured::LabelGroup;
+
+    pub use super::measured_side::{Outcome, OUTCOMES};
+
+    /// `measured`'s label sets fixed at start-up: the endpoint names in a
+    /// frozen interner.
+    #[derive(Clone, Copy, Debug, PartialEq, LabelGroup)]
+    #[label(set = FixedSet)]
+    pub struct Fixed<'a> {
+        #[label(fixed_with = RodeoReader)]
+        pub endpoint: &'a str,
+        pub outcome: Outcome,
+    }
+
+    /// And dynamic ones: a concurrent interner.
+    #[derive(Clone, Copy, Debug, PartialEq, LabelGroup)]
+    #[label(set = DynamicSet)]
+    pub struct Dynamic<'a> {
+        #[label(dynamic_with = ThreadedRodeo, default)]
+        pub endpoint: &'a str,
+        pub outcome: Outcome,
+    }
+
+    pub fn fixed_set() -> FixedSet {
+        let names: Rodeo = super::ENDPOINTS.into_iter().collect();
+        FixedSet {
+            endpoint: names.into_reader(),
+            outcome: StaticLabelSet::new(),
+        }
+    }
+
+    pub fn dynamic_set() -> DynamicSet {
+        DynamicSet::default()
+    }
+}
+
+/// Recording with a runtime label value (a counter of 18 series, sparse,
+/// `endpoint` known only at run time) against the same with an enum label,
+/// and against the peers' labels of run-time strings: `measured`'s frozen
+/// and concurrent interners, `prometheus-client`'s `get_or_create` with
+/// `String` labels (prebuilt, as an application keeps them).
+fn runtime_label_contenders() -> Vec<Contender> {
+    let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
+    let handles: &'static [EndpointName] = Box::leak(
+        ENDPOINTS
+            .iter()
+            .map(|name| EndpointName::intern(name).unwrap())
+            .collect(),
+    );
+    let mut out = Vec::new();
+    fn each(
+        name: &'static str,
+        ops: &'static [(usize, usize, f64)],
+        op: impl Fn(usize, usize) + 'static,
+    ) -> Contender {
+        contender(name, move |n| {
+            for i in 0..n as usize {
+                let (e, o, _) = ops[i & 1023];
+                op(e, o);
+            }
+        })
+    }
+    // Both enumeter contenders take their endpoint from a table, as an
+    // application holds its handles.
+    let enums: &'static [Endpoint] = Box::leak(Endpoint::all().collect());
+    out.push(each("enumeter_enum", ops, move |e, o| {
+        Bench::sparse_requests_total(enums[e], Outcome::from_index(o).unwrap()).inc()
+    }));
+    out.push(each("enumeter_runtime", ops, move |e, o| {
+        Bench::runtime_requests_total(handles[e], Outcome::from_index(o).unwrap()).inc()
+    }));
+    out.push(each("enumeter_runtime_lookup", ops, |e, o| {
+        let endpoint = EndpointName::lookup(ENDPOINTS[e]).unwrap_or(EndpointName::OTHER);
+        Bench::runtime_requests_total(endpoint, Outcome::from_index(o).unwrap()).inc()
+    }));
+    let fixed: &'static _ = Box::leak(Box::new(measured::CounterVec::with_label_set(
+        runtime_side::fixed_set(),
+    )));
+    out.push(each("measured_fixed", ops, move |e, o| {
+        fixed.inc(runtime_side::Fixed {
+            endpoint: ENDPOINTS[e],
+            outcome: runtime_side::OUTCOMES[o],
+        })
+    }));
+    let dynamic: &'static _ = Box::leak(Box::new(measured::CounterVec::with_label_set(
+        runtime_side::dynamic_set(),
+    )));
+    out.push(each("measured_dynamic", ops, move |e, o| {
+        dynamic.inc(runtime_side::Dynamic {
+            endpoint: ENDPOINTS[e],
+            outcome: runtime_side::OUTCOMES[o],
+        })
+    }));
+    type StringLabels = Vec<(String, String)>;
+    let family: &'static _ = Box::leak(Box::new(prometheus_client::metrics::family::Family::<
+        StringLabels,
+        prometheus_client::metrics::counter::Counter,
+    >::default()));
+    let keys: &'static [StringLabels] = Box::leak(
+        (0..18)
+            .map(|s| {
+                vec![
+                    ("endpoint".to_owned(), ENDPOINTS[s / 3].to_owned()),
+                    ("outcome".to_owned(), OUTCOMES[s % 3].to_owned()),
+                ]
+            })
+            .collect(),
+    );
+    out.push(each("prometheus_client", ops, move |e, o| {
+        family.get_or_create(&keys[e * 3 + o]).inc();
+    }));
+    out
+}
+
+/// A runtime label's table operations on strings: looking an existing
+/// value up, interning an existing one, and interning a new one (into
+/// fresh tables of 1,024, whose making is part of the cost), against
+/// `measured`'s interners and a `HashMap<String, u32>` behind an `RwLock`.
+fn runtime_label_table_contenders() -> Vec<Contender> {
+    const NEW: usize = 1024;
+    let names: &'static [String] = Box::leak((0..NEW).map(|i| format!("upstream-{i}")).collect());
+    let mut out = Vec::new();
+    out.push(contender("enumeter_lookup", move |n| {
+        for i in 0..n as usize {
+            black_box(EndpointName::lookup(black_box(ENDPOINTS[i % 6])));
+        }
+    }));
+    out.push(contender("enumeter_intern_existing", move |n| {
+        for i in 0..n as usize {
+            black_box(EndpointName::intern(black_box(ENDPOINTS[i % 6])).ok());
+        }
+    }));
+    out.push(contender("enumeter_intern_new", move |n| {
+        let mut done = 0;
+        while done < n as usize {
+            let table: Box<enumeter::runtime_label::RuntimeValues<NEW, { 2 * NEW }>> =
+                Box::new(enumeter::runtime_label::RuntimeValues::new("bench"));
+            for name in names.iter().take(n as usize - done) {
+                black_box(table.intern(black_box(name)).ok());
+            }
+            done += NEW.min(n as usize - done);
+            // The interned strings are leaked by design (never retired);
+            // the table goes.
+        }
+    }));
+    let reader: &'static measured::lasso::RodeoReader = Box::leak(Box::new(
+        ENDPOINTS
+            .iter()
+            .copied()
+            .collect::<measured::lasso::Rodeo>()
+            .into_reader(),
+    ));
+    out.push(contender("measured_rodeo_get", move |n| {
+        for i in 0..n as usize {
+            black_box(reader.get(black_box(ENDPOINTS[i % 6])));
+        }
+    }));
+    let threaded: &'static measured::lasso::ThreadedRodeo =
+        Box::leak(Box::new(measured::lasso::ThreadedRodeo::new()));
+    for name in ENDPOINTS {
+        threaded.get_or_intern(name);
+    }
+    out.push(contender("measured_threaded_get_or_intern", move |n| {
+        for i in 0..n as usize {
+            black_box(threaded.get_or_intern(black_box(ENDPOINTS[i % 6])));
+        }
+    }));
+    let map: &'static std::sync::RwLock<std::collections::HashMap<String, u32>> =
+        Box::leak(Box::new(std::sync::RwLock::new(
+            ENDPOINTS
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.to_string(), i as u32))
+                .collect(),
+        )));
+    out.push(contender("rwlock_hashmap_get", move |n| {
+        for i in 0..n as usize {
+            black_box(
+                map.read()
+                    .unwrap()
+                    .get(black_box(ENDPOINTS[i % 6]))
+                    .copied(),
+            );
+        }
+    }));
+    out
+}
+
 /// Every scenario, by name.
 fn scenario(name: &str) -> Option<Scenario> {
     let (unit, contenders) = match name {
@@ -893,12 +1096,14 @@ fn scenario(name: &str) -> Option<Scenario> {
         "render_sparse" => ("render", render_sparse_contenders()),
         "http_request" => ("request", http_bench::contenders()),
         "native_observe" => ("op", native_contenders()),
+        "runtime_label_inc" => ("op", runtime_label_contenders()),
+        "runtime_label_table" => ("op", runtime_label_table_contenders()),
         _ => return None,
     };
     Some(Scenario { unit, contenders })
 }
 
-const SCENARIOS: [&str; 11] = [
+const SCENARIOS: [&str; 13] = [
     "counter_inc",
     "counter_2_threads_random",
     "counter_2_threads_disjoint",
@@ -910,6 +1115,8 @@ const SCENARIOS: [&str; 11] = [
     "render_sparse",
     "http_request",
     "native_observe",
+    "runtime_label_inc",
+    "runtime_label_table",
 ];
 
 mod render_labels {

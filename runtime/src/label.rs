@@ -41,7 +41,8 @@ use core::marker::PhantomData;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a label value",
     label = "not a closed set of label values",
-    note = "a label is a fieldless enum with #[derive(enumeter::LabelValue)], or `bool`; \
+    note = "a label is a fieldless enum with #[derive(enumeter::LabelValue)], `bool`, or a \
+            bounded set of values known at run time declared with `enumeter::runtime_label!`; \
             unbounded values such as ids or free-form strings do not belong in labels"
 )]
 pub trait LabelValue: Copy + Send + Sync + 'static {
@@ -54,6 +55,11 @@ pub trait LabelValue: Copy + Send + Sync + 'static {
     /// escaping them on every scrape. The derive computes it at compile
     /// time; `None` (the default) escapes at render time.
     const ESCAPED_NAMES: Option<&'static [&'static str]> = None;
+    /// For a label whose values are known only at run time
+    /// ([`runtime_label!`](crate::runtime_label!)): the table the reader
+    /// takes their names from (`NAMES` is then empty). `None` for a closed
+    /// set.
+    const RUNTIME: Option<&'static dyn crate::runtime_label::RuntimeNames> = None;
 
     /// The dense index of this value, in `0..CARDINALITY`.
     fn index(self) -> usize;

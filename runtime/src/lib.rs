@@ -57,6 +57,7 @@ mod serve;
 mod base64;
 mod label;
 pub mod process;
+pub mod runtime_label;
 pub mod self_metrics;
 
 // The public modules, wherever their layer keeps them.

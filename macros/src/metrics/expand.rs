@@ -72,6 +72,25 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
         .max_series
         .as_ref()
         .map_or_else(|| enum_ident.span(), |max| max.span());
+    // A runtime label's series exist once a value is interned and mean
+    // nothing before: its metric must show only what was recorded.
+    let runtime_checks = metrics.iter().filter(|m| !m.sparse).flat_map(|m| {
+        let metric = m.metric.variant.ident.unraw();
+        m.metric.labels.iter().map(move |l| {
+            let (name, ty) = (&l.name, l.ty);
+            let message = format!(
+                "label `{name}` of `{enum_ident}::{metric}` takes values known at run time, \
+                 whose series are shown once recorded into: declare the metric `sparse`, \
+                 as in `#[counter(sparse)]`"
+            );
+            quote_spanned! {ty.span()=>
+                const _: () = ::core::assert!(
+                    <#ty as ::enumeter::__private::LabelValue>::RUNTIME.is_none(),
+                    #message
+                );
+            }
+        })
+    });
     let series_check = quote_spanned! {check_span=>
         const _: () = match ::enumeter::__private::series_total(&[#(#label_counts),*]) {
             #within_max
@@ -108,6 +127,8 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
         #item
 
         #(#aliases)*
+
+        #(#runtime_checks)*
 
         #[doc = #storage_doc]
         #vis struct #storage {
@@ -406,7 +427,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
     /// The field that marks a sparse metric's recorded series, and its
     /// type; `None` for a dense metric.
     fn recorded_field(&self) -> Option<(syn::Ident, TokenStream)> {
-        if !self.sparse {
+        if !self.sparse || self.shown_by_count() {
             return None;
         }
         let field = quote::format_ident!(
@@ -418,9 +439,23 @@ impl<'m, 'a> Expanded<'m, 'a> {
         Some((field, ty))
     }
 
+    /// Whether a sparse metric's series are shown once their count says
+    /// they were observed (histograms and summaries), with no mark: the
+    /// reader reads every series' count anyway, and recording pays nothing.
+    fn shown_by_count(&self) -> bool {
+        self.sparse
+            && matches!(
+                self.metric.kind().kind,
+                Kind::Histogram(_) | Kind::Summary(_)
+            )
+    }
+
     /// Whether the series are spaced a cache-line pair apart when few
     /// (`enumeter::spaced`): plain counters and integer gauges, the kinds
-    /// whose one cell per series many threads add to.
+    /// whose one cell per series many threads add to. Not when sparse: the
+    /// mark's test is what a sparse metric's record pays, and the spacing's
+    /// shift would add to it (sparse is for large cross products, packed
+    /// past 64 series anyway).
     fn spaced(&self) -> bool {
         let kind = self.metric.kind();
         matches!(
@@ -428,6 +463,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
             Kind::Counter { sharded: None } | Kind::Gauge { float: false }
         ) && kind.computed.is_none()
             && kind.exemplars.is_none()
+            && !self.sparse
     }
 
     /// The storage field's type.
@@ -860,6 +896,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
                     <#ty as ::enumeter::__private::LabelValue>::NAMES,
                 )
                 .with_escaped_values(<#ty as ::enumeter::__private::LabelValue>::ESCAPED_NAMES)
+                .with_runtime(<#ty as ::enumeter::__private::LabelValue>::RUNTIME)
             }
         });
         let cells = match (&metric.kind().kind, &self.spec) {
@@ -936,6 +973,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
         };
         let recorded = match self.recorded_field() {
             Some((recorded, _)) => quote!(::core::option::Option::Some(self.#recorded.words())),
+            // No words: the reader shows the series that counted one.
+            None if self.shown_by_count() => quote!(::core::option::Option::Some(&[])),
             None => quote!(::core::option::Option::None),
         };
         quote! {

@@ -1,9 +1,12 @@
-//! Which series of a sparse metric have been recorded into, so that the
-//! reader writes out only those.
+//! Which series of a sparse counter, gauge or state set have been recorded
+//! into, so that the reader writes out only those. (A sparse histogram or
+//! summary needs no marks: the reader shows the series whose count is not
+//! zero.)
 //!
-//! Two marks per series: a byte that the recording path tests (one
-//! compare of memory with zero and a branch not taken, once the series is
-//! marked), and a bit that the reader scans 64 series at a time. The first
+//! Two marks per series: a byte that the recording path tests (a load, a
+//! compare and a branch not taken, once the series is marked: the compiler
+//! does not fold an atomic load into the compare), and a bit that the
+//! reader scans 64 series at a time. The first
 //! record of a series sets both; every later one only reads its byte,
 //! which stays in the recording core's cache because nothing writes it
 //! again.
@@ -51,7 +54,11 @@ impl<const SERIES: usize, const WORDS: usize> Recorded<SERIES, WORDS> {
     fn mark_first(&self, index: usize) {
         // The bit first: a reader that sees the byte's mark can count on
         // the bit, and a racing first record sets the same bit twice.
-        self.words[index / 64].fetch_or(1 << (index % 64), Ordering::Relaxed);
+        // Release, with the reader's Acquire: a reader that sees the bit
+        // sees what this thread did before, such as interning the runtime
+        // label value the series is named by (free on x86, where a locked
+        // `or` orders everything anyway).
+        self.words[index / 64].fetch_or(1 << (index % 64), Ordering::Release);
         self.marks[index].store(1, Ordering::Relaxed);
     }
 

@@ -111,9 +111,9 @@ impl Writer for ProtobufWriter<'_> {
         firsts.clear();
         for label in desc.labels {
             firsts.push(spans.len());
-            for value in label.values {
+            for index in 0..label.cardinality() {
                 let start = pairs.len();
-                label_field(pairs, 1, label.name, value, "");
+                label_field(pairs, 1, label.name, label.value(index).unwrap_or(""), "");
                 spans.push((start, pairs.len()));
             }
         }

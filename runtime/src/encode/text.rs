@@ -60,9 +60,9 @@ pub(crate) fn write_labels(
         }
         out.extend_from_slice(label.name.as_bytes());
         out.extend_from_slice(b"=\"");
-        match label.escaped_values {
-            Some(escaped) => out.extend_from_slice(escaped[digit].as_bytes()),
-            None => write_label_value(out, label.values[digit]),
+        match label.escaped_value(digit) {
+            Some(escaped) => out.extend_from_slice(escaped.as_bytes()),
+            None => write_label_value(out, label.value(digit).unwrap_or("")),
         }
         out.push(b'"');
     }

@@ -120,7 +120,7 @@ pub(crate) fn same_shape(a: &Metric<'_>, b: &Metric<'_>) -> Result<(), &'static 
         && x.labels
             .iter()
             .zip(y.labels)
-            .all(|(p, q)| p.name == q.name && p.values == q.values);
+            .all(|(p, q)| p.name == q.name && p.same_values(q));
     if !labels_match {
         return Err("other labels or label values");
     }

@@ -52,7 +52,7 @@ impl MetricDesc {
     /// How many series the metric has: the product of its label
     /// cardinalities (1 without labels).
     pub fn series_count(&self) -> usize {
-        self.labels.iter().map(|l| l.values.len()).product()
+        self.labels.iter().map(LabelDesc::cardinality).product()
     }
 }
 
@@ -61,7 +61,7 @@ impl MetricDesc {
 /// outermost). `digits` has one slot per label.
 pub(crate) fn series_digits(labels: &[LabelDesc], mut index: usize, digits: &mut [usize]) {
     for (digit, label) in digits.iter_mut().zip(labels).rev() {
-        let cardinality = label.values.len().max(1);
+        let cardinality = label.cardinality().max(1);
         *digit = index % cardinality;
         index /= cardinality;
     }
@@ -80,6 +80,10 @@ pub struct LabelDesc {
     /// ([`LabelValue::ESCAPED_NAMES`](crate::LabelValue::ESCAPED_NAMES));
     /// `None` escapes `values` at render time.
     pub escaped_values: Option<&'static [&'static str]>,
+    /// For a label whose values are known only at run time, where their
+    /// names are read (`values` is then empty):
+    /// [`LabelValue::RUNTIME`](crate::LabelValue::RUNTIME).
+    pub runtime: Option<&'static dyn crate::runtime_label::RuntimeNames>,
 }
 
 impl LabelDesc {
@@ -90,6 +94,59 @@ impl LabelDesc {
             name,
             values,
             escaped_values: None,
+            runtime: None,
+        }
+    }
+
+    /// The same with values known only at run time, read from `runtime`
+    /// ([`LabelValue::RUNTIME`](crate::LabelValue::RUNTIME)); `None`
+    /// leaves the label as it is. Its metric should be sparse
+    /// ([`Metric::with_recorded`]), as `#[metrics]` requires: the reader
+    /// then writes a series only once its values have names, while a dense
+    /// metric writes a value not interned yet as an empty one.
+    pub const fn with_runtime(
+        mut self,
+        runtime: Option<&'static dyn crate::runtime_label::RuntimeNames>,
+    ) -> Self {
+        if runtime.is_some() {
+            self.runtime = runtime;
+        }
+        self
+    }
+
+    /// How many values the label has: its series stride.
+    pub fn cardinality(&self) -> usize {
+        match self.runtime {
+            Some(runtime) => runtime.cardinality(),
+            None => self.values.len(),
+        }
+    }
+
+    /// The name of value `index`; `None` past the end, or for a runtime
+    /// value not interned yet.
+    pub fn value(&self, index: usize) -> Option<&'static str> {
+        match self.runtime {
+            Some(runtime) => runtime.name(index),
+            None => self.values.get(index).copied(),
+        }
+    }
+
+    /// The name of value `index` escaped for a quoted label value, when
+    /// prepared in advance.
+    pub(crate) fn escaped_value(&self, index: usize) -> Option<&'static str> {
+        match self.runtime {
+            Some(runtime) => runtime.escaped(index),
+            None => self.escaped_values.and_then(|e| e.get(index).copied()),
+        }
+    }
+
+    /// Whether `self` and `other` take the same values: the same closed
+    /// set, or the same runtime table.
+    pub(crate) fn same_values(&self, other: &Self) -> bool {
+        match (self.runtime, other.runtime) {
+            (None, None) => self.values == other.values,
+            (Some(a), Some(b)) => core::ptr::addr_eq(a, b),
+            _ => false,
         }
     }
 
@@ -203,7 +260,9 @@ pub struct Metric<'a> {
     pub created_ms: Option<u64>,
     /// For a sparse metric, which series have been recorded into: series
     /// `i` at bit `i % 64` of word `i / 64`. Only those are written out.
-    /// `None`: every series is (a dense metric).
+    /// A histogram or summary shows instead the series whose count is not
+    /// zero (its words are not read: generated code passes none). `None`:
+    /// every series is (a dense metric).
     pub recorded: Option<&'a [AtomicU64]>,
 }
 
@@ -265,7 +324,9 @@ impl<'a> Metric<'a> {
     /// (series `i` at bit `i % 64` of word `i / 64`) are written out;
     /// `None` writes every series. A group generated with `sparse` keeps
     /// the words in its storage, marked as recording functions hand out
-    /// handles; a group written by hand keeps its own.
+    /// handles; a group written by hand keeps its own. For a histogram or
+    /// summary any `Some` (generated code passes `Some(&[])`) shows the
+    /// series that counted an observation, and the words are not read.
     ///
     /// ```
     /// use std::sync::atomic::AtomicU64;

@@ -214,7 +214,7 @@ impl SeriesRead<'_> {
         desc.labels
             .iter()
             .zip(self.digits)
-            .map(|(label, &d)| (label.name, label.values.get(d).copied().unwrap_or("")))
+            .map(|(label, &d)| (label.name, label.value(d).unwrap_or("")))
     }
 }
 
@@ -311,9 +311,16 @@ impl Reader {
                 Value::FloatCounter(cells[i].get() + merged::float(merged, i))
             }),
             Cells::Histogram { spec, series } => {
-                shown.walk(desc, digits, series.len(), |index, digits| {
+                // Sparse histograms and summaries show the series whose
+                // count is not zero: every series is read, as dense.
+                let by_count = matches!(shown, Shown::Recorded(..));
+                let runtime = desc.labels.iter().any(|l| l.runtime.is_some());
+                Shown::All.walk(desc, digits, series.len(), |index, digits| {
                     series.read(index, histogram);
                     merged::histogram(merged, index, histogram);
+                    if by_count && (histogram.count() == 0 || (runtime && !named(desc, digits))) {
+                        return;
+                    }
                     let read = SeriesRead {
                         index,
                         digits,
@@ -328,11 +335,16 @@ impl Reader {
                 });
             }
             Cells::Summary { spec, series } => {
-                shown.walk(desc, digits, series.len(), |index, digits| {
+                let by_count = matches!(shown, Shown::Recorded(..));
+                let runtime = desc.labels.iter().any(|l| l.runtime.is_some());
+                Shown::All.walk(desc, digits, series.len(), |index, digits| {
                     summary_acc.clear();
                     series.accumulate(spec, index, now_ms, summary_acc);
                     merged::summary(merged, index, now_ms, summary_acc);
                     summary_acc.finish(spec, summary);
+                    if by_count && (summary.count == 0 || (runtime && !named(desc, digits))) {
+                        return;
+                    }
                     let read = SeriesRead {
                         index,
                         digits,
@@ -494,11 +506,15 @@ fn walk_recorded(
     count: usize,
     mut f: impl FnMut(usize, &[usize]),
 ) {
+    // A series named by a runtime label value is written only once that
+    // value's name is visible here (the mark's Acquire makes it so: this
+    // is the check that nothing is ever written with a name missing).
+    let runtime = desc.labels.iter().any(|l| l.runtime.is_some());
     for (word_index, word) in words.iter().enumerate() {
-        let mut bits = word.load(Ordering::Relaxed);
+        let mut bits = word.load(Ordering::Acquire);
         for partner in merged {
             let partner = partner.recorded.and_then(|w| w.get(word_index));
-            bits |= partner.map_or(0, |w| w.load(Ordering::Relaxed));
+            bits |= partner.map_or(0, |w| w.load(Ordering::Acquire));
         }
         while bits != 0 {
             let index = word_index * 64 + bits.trailing_zeros() as usize;
@@ -507,9 +523,21 @@ fn walk_recorded(
                 return;
             }
             crate::read::metric::series_digits(desc.labels, index, digits);
+            if runtime && !named(desc, digits) {
+                continue;
+            }
             f(index, digits);
         }
     }
+}
+
+/// Whether every label value of the series at `digits` has a name (a
+/// runtime label's value may not be interned).
+fn named(desc: &MetricDesc, digits: &[usize]) -> bool {
+    desc.labels
+        .iter()
+        .zip(digits)
+        .all(|(label, &digit)| label.runtime.is_none() || label.value(digit).is_some())
 }
 
 /// Moves `digits` to the next series of `desc`: the last label turns
@@ -517,7 +545,7 @@ fn walk_recorded(
 fn advance(desc: &MetricDesc, digits: &mut [usize]) {
     for (digit, label) in digits.iter_mut().zip(desc.labels).rev() {
         *digit += 1;
-        if *digit < label.values.len() {
+        if *digit < label.cardinality() {
             return;
         }
         *digit = 0;

@@ -1,0 +1,574 @@
+//! Labels whose values are known only at run time: upstream hosts from a
+//! configuration file, tenants, the sources an aggregator loads. Declared
+//! with [`runtime_label!`](crate::runtime_label!) and a capacity known at
+//! compile time, so that storage stays preallocated and the group's series
+//! count still counts toward `max_series`:
+//!
+//! ```
+//! use enumeter::{metrics, runtime_label, Format, Registry};
+//!
+//! runtime_label! {
+//!     /// The upstreams named in the configuration.
+//!     pub struct Upstream: capacity = 8;
+//! }
+//!
+//! /// Proxy metrics.
+//! #[metrics(namespace = "proxy", register = false)]
+//! pub enum Proxy {
+//!     /// Requests sent, by upstream.
+//!     #[counter(sparse)]
+//!     RequestsTotal { upstream: Upstream },
+//! }
+//!
+//! // At start-up, from the configuration: each value interned once.
+//! let eu = Upstream::intern("eu-west.db:5432").unwrap();
+//! let proxy = ProxyMetrics::new();
+//! proxy.requests_total(eu).add(2); // a Copy handle: an index, one atomic
+//! // Code that only has the string looks it up (lock-free, hashes it).
+//! proxy.requests_total(Upstream::lookup("eu-west.db:5432").unwrap()).inc();
+//! assert_eq!(
+//!     Registry::new().with(&proxy).render(Format::Prometheus),
+//!     concat!(
+//!         "# HELP proxy_requests_total Requests sent, by upstream.\n",
+//!         "# TYPE proxy_requests_total counter\n",
+//!         "proxy_requests_total{upstream=\"eu-west.db:5432\"} 3\n",
+//!     )
+//! );
+//! ```
+//!
+//! - **Values** are interned once, each returning a small `Copy` handle
+//!   (its index). Recording with a handle computes the series index as for
+//!   an enum label: no hash, lock or allocation on that path.
+//! - **Lookup by string** ([`lookup`](RuntimeValues::lookup)) is lock-free:
+//!   a hash of the string and a probe of an open-addressing table of twice
+//!   the capacity, comparing strings. It is the only path that hashes.
+//! - **Full**: a new value past the capacity is interned as `other`, a
+//!   value that always exists (the last index); each such value is counted
+//!   in `enumeter_runtime_label_overflow_total{label}` (the label type's
+//!   name) and the first is logged through the `log` facade. Nothing is
+//!   lost or misattributed silently.
+//! - **Refused**: an empty value, one over [`MAX_RUNTIME_VALUE_BYTES`]
+//!   bytes, or (from bytes) one that is not UTF-8 is an error, never
+//!   rendered broken. Escaping for the exposition is done once, when the
+//!   value is interned, so rendering copies bytes and allocates nothing.
+//! - **Shown once recorded**: a metric with a runtime label must be
+//!   declared `sparse` (a compile error says so otherwise), so a value's
+//!   series appear in every output only once recorded into.
+//! - **Never retired**: an interned value keeps its slot for the life of
+//!   the process. Reusing a slot would give a series another meaning
+//!   between two scrapes, and a consumer's `rate()` over it would mix two
+//!   upstreams; the capacity bounds what is kept instead (each value is
+//!   leaked once: its text and escaped text).
+
+use core::fmt;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+/// The longest value a runtime label takes, in bytes.
+pub const MAX_RUNTIME_VALUE_BYTES: usize = 128;
+
+/// The name of the value every runtime label has beyond its capacity.
+pub const OTHER: &str = "other";
+
+/// Why a value was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuntimeLabelError {
+    /// The value was empty.
+    Empty,
+    /// The value was longer than [`MAX_RUNTIME_VALUE_BYTES`]; its length.
+    TooLong(usize),
+    /// The bytes given were not UTF-8.
+    NotUtf8,
+}
+
+impl fmt::Display for RuntimeLabelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("a label value cannot be empty"),
+            Self::TooLong(len) => write!(
+                f,
+                "a label value of {len} bytes is longer than the {MAX_RUNTIME_VALUE_BYTES} \
+                 a runtime label takes"
+            ),
+            Self::NotUtf8 => f.write_str("a label value must be UTF-8"),
+        }
+    }
+}
+
+impl std::error::Error for RuntimeLabelError {}
+
+/// One interned value: its text and its text escaped for a quoted label
+/// value, leaked once (a value is never retired).
+#[derive(Debug)]
+struct Interned {
+    text: &'static str,
+    escaped: &'static str,
+    index: usize,
+}
+
+/// The names of a runtime label's values, as the reader sees them.
+pub trait RuntimeNames: Sync + fmt::Debug {
+    /// The label's values: its capacity and `other`.
+    fn cardinality(&self) -> usize;
+    /// The value at `index`: an interned one, `other` at the capacity, or
+    /// `None` (a slot not interned yet, or past the end).
+    fn name(&self, index: usize) -> Option<&'static str>;
+    /// The same, escaped for a quoted label value.
+    fn escaped(&self, index: usize) -> Option<&'static str>;
+}
+
+/// The table behind a runtime label of `CAPACITY` values (and `other`),
+/// with a lookup table of `SLOTS` entries (a power of two, at least twice
+/// the capacity). [`runtime_label!`](crate::runtime_label!) declares one
+/// per label type; its handle type calls these.
+pub struct RuntimeValues<const CAPACITY: usize, const SLOTS: usize> {
+    /// The label type's name, for the overflow counter and messages.
+    label: &'static str,
+    /// Value `i`, once interned (a `OnceLock` publishes it whole: a
+    /// reader that sees it sees its strings).
+    values: [OnceLock<&'static Interned>; CAPACITY],
+    /// Open addressing by the value's hash: each entry, once set, never
+    /// changes.
+    slots: [OnceLock<&'static Interned>; SLOTS],
+    /// Values interned; only written under `interning`.
+    len: AtomicUsize,
+    /// Serialises interning: lookups never take it.
+    interning: Mutex<()>,
+}
+
+impl<const CAPACITY: usize, const SLOTS: usize> fmt::Debug for RuntimeValues<CAPACITY, SLOTS> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuntimeValues")
+            .field("label", &self.label)
+            .field("capacity", &CAPACITY)
+            .field("interned", &self.len())
+            .finish()
+    }
+}
+
+impl<const CAPACITY: usize, const SLOTS: usize> RuntimeValues<CAPACITY, SLOTS> {
+    /// An empty table for the label type `label`.
+    pub const fn new(label: &'static str) -> Self {
+        assert!(CAPACITY >= 1, "a runtime label holds at least one value");
+        assert!(
+            SLOTS.is_power_of_two() && SLOTS >= 2 * CAPACITY,
+            "the lookup table is a power of two, at least twice the capacity"
+        );
+        assert!(CAPACITY < u32::MAX as usize, "a handle is a u32 index");
+        Self {
+            label,
+            values: [const { OnceLock::new() }; CAPACITY],
+            slots: [const { OnceLock::new() }; SLOTS],
+            len: AtomicUsize::new(0),
+            interning: Mutex::new(()),
+        }
+    }
+
+    /// The index of `other`: the capacity.
+    pub const OTHER: usize = CAPACITY;
+
+    /// The index of `value`, interning it if it is new: `other`'s when the
+    /// table is full (counted and, the first time, logged) or when the value
+    /// is `other` itself. Takes a lock only for a value not interned yet.
+    pub fn intern(&self, value: &str) -> Result<usize, RuntimeLabelError> {
+        self.intern_counting(value, true)
+    }
+
+    /// [`intern`](Self::intern), with a full table's `other` counted only
+    /// when `count` (enumeter's own label of overflowed labels is not
+    /// counted in itself).
+    pub(crate) fn intern_counting(
+        &self,
+        value: &str,
+        count: bool,
+    ) -> Result<usize, RuntimeLabelError> {
+        check(value)?;
+        if value == OTHER {
+            return Ok(Self::OTHER);
+        }
+        let hash = hash_of(value);
+        if let Some(index) = self.find(value, hash) {
+            return Ok(index);
+        }
+        let _interning = self
+            .interning
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Interned by another thread since the lookup above?
+        if let Some(index) = self.find(value, hash) {
+            return Ok(index);
+        }
+        let index = self.len.load(Ordering::Relaxed);
+        if index == CAPACITY {
+            if count {
+                crate::self_metrics::runtime_label_overflowed(self.label, CAPACITY);
+            }
+            return Ok(Self::OTHER);
+        }
+        let interned: &'static Interned = Box::leak(Box::new(Interned {
+            text: Box::leak(value.into()),
+            escaped: Box::leak(escape(value).into_boxed_str()),
+            index,
+        }));
+        // Under the lock, both are empty: the sets succeed.
+        let _ = self.values[index].set(interned);
+        let mut slot = hash as usize & (SLOTS - 1);
+        while self.slots[slot].get().is_some() {
+            slot = (slot + 1) & (SLOTS - 1);
+        }
+        let _ = self.slots[slot].set(interned);
+        self.len.store(index + 1, Ordering::Release);
+        Ok(index)
+    }
+
+    /// [`intern`](Self::intern) of bytes that must be UTF-8.
+    pub fn intern_bytes(&self, value: &[u8]) -> Result<usize, RuntimeLabelError> {
+        let value = core::str::from_utf8(value).map_err(|_| RuntimeLabelError::NotUtf8)?;
+        self.intern(value)
+    }
+
+    /// The index of `value` if it has been interned (`other`'s for
+    /// `other`), without interning it: lock-free, one hash and a probe.
+    pub fn lookup(&self, value: &str) -> Option<usize> {
+        if value == OTHER {
+            return Some(Self::OTHER);
+        }
+        self.find(value, hash_of(value))
+    }
+
+    fn find(&self, value: &str, hash: u64) -> Option<usize> {
+        let mut slot = hash as usize & (SLOTS - 1);
+        // At most CAPACITY entries in twice as many slots: an empty one
+        // ends every probe.
+        loop {
+            let entry = self.slots[slot].get()?;
+            if entry.text == value {
+                return Some(entry.index);
+            }
+            slot = (slot + 1) & (SLOTS - 1);
+        }
+    }
+
+    /// How many values have been interned (`other` not counted).
+    pub fn len(&self) -> usize {
+        self.len.load(Ordering::Acquire)
+    }
+
+    /// Whether no value has been interned yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn interned(&self, index: usize) -> Option<&'static Interned> {
+        self.values.get(index)?.get().copied()
+    }
+}
+
+impl<const CAPACITY: usize, const SLOTS: usize> RuntimeNames for RuntimeValues<CAPACITY, SLOTS> {
+    fn cardinality(&self) -> usize {
+        CAPACITY + 1
+    }
+
+    fn name(&self, index: usize) -> Option<&'static str> {
+        if index == CAPACITY {
+            return Some(OTHER);
+        }
+        self.interned(index).map(|i| i.text)
+    }
+
+    fn escaped(&self, index: usize) -> Option<&'static str> {
+        if index == CAPACITY {
+            return Some(OTHER);
+        }
+        self.interned(index).map(|i| i.escaped)
+    }
+}
+
+fn check(value: &str) -> Result<(), RuntimeLabelError> {
+    if value.is_empty() {
+        return Err(RuntimeLabelError::Empty);
+    }
+    if value.len() > MAX_RUNTIME_VALUE_BYTES {
+        return Err(RuntimeLabelError::TooLong(value.len()));
+    }
+    Ok(())
+}
+
+fn hash_of(value: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// `\`, `"` and newline escaped, as in a quoted label value.
+fn escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Declares a label whose values are known only at run time, with room for
+/// `capacity` of them and `other` (see [`runtime_label`](mod@crate::runtime_label)
+/// the module): a `Copy` handle type implementing
+/// [`LabelValue`](crate::LabelValue), with `intern`, `intern_bytes`,
+/// `lookup`, `name` and `OTHER`.
+///
+/// ```
+/// enumeter::runtime_label! {
+///     /// Tenants, as the configuration names them.
+///     pub struct Tenant: capacity = 2;
+/// }
+///
+/// let acme = Tenant::intern("acme").unwrap();
+/// assert_eq!(Tenant::intern("acme").unwrap(), acme);
+/// assert_eq!(acme.name(), "acme");
+/// assert_eq!(Tenant::intern("globex").unwrap().name(), "globex");
+/// // Full: a third tenant is `other` (counted, logged once).
+/// assert_eq!(Tenant::intern("initech").unwrap(), Tenant::OTHER);
+/// assert_eq!(Tenant::lookup("initech"), None);
+/// assert!(Tenant::intern("").is_err());
+/// ```
+#[macro_export]
+macro_rules! runtime_label {
+    ($(#[$attr:meta])* $vis:vis struct $name:ident : capacity = $capacity:expr $(;)?) => {
+        $(#[$attr])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        $vis struct $name(u32);
+
+        impl $name {
+            /// How many values can be interned; beyond, `other`.
+            pub const CAPACITY: usize = $capacity;
+
+            /// The value every new one becomes once the table is full.
+            pub const OTHER: Self = Self(Self::CAPACITY as u32);
+
+            #[doc(hidden)]
+            pub const __VALUES: &'static $crate::runtime_label::RuntimeValues<
+                { $capacity },
+                { (($capacity as usize) * 2).next_power_of_two() },
+            > = {
+                static VALUES: $crate::runtime_label::RuntimeValues<
+                    { $capacity },
+                    { (($capacity as usize) * 2).next_power_of_two() },
+                > = $crate::runtime_label::RuntimeValues::new(::core::stringify!($name));
+                &VALUES
+            };
+
+            /// The handle of `value`, interning it if it is new (`OTHER`
+            /// once the table is full); an error for an empty value or one
+            /// over 128 bytes.
+            pub fn intern(
+                value: &str,
+            ) -> ::core::result::Result<Self, $crate::runtime_label::RuntimeLabelError> {
+                Self::__VALUES.intern(value).map(|i| Self(i as u32))
+            }
+
+            /// [`intern`](Self::intern) of bytes, which must be UTF-8.
+            pub fn intern_bytes(
+                value: &[u8],
+            ) -> ::core::result::Result<Self, $crate::runtime_label::RuntimeLabelError> {
+                Self::__VALUES.intern_bytes(value).map(|i| Self(i as u32))
+            }
+
+            /// The handle of `value` if it was interned: lock-free, hashes
+            /// the string.
+            pub fn lookup(value: &str) -> ::core::option::Option<Self> {
+                Self::__VALUES.lookup(value).map(|i| Self(i as u32))
+            }
+
+            /// The value's text.
+            pub fn name(self) -> &'static str {
+                $crate::runtime_label::RuntimeNames::name(Self::__VALUES, self.0 as usize)
+                    .unwrap_or($crate::runtime_label::OTHER)
+            }
+
+            /// How many values have been interned (`other` not counted).
+            pub fn interned() -> usize {
+                Self::__VALUES.len()
+            }
+        }
+
+        #[diagnostic::do_not_recommend]
+        impl $crate::LabelValue for $name {
+            const CARDINALITY: usize = $capacity + 1;
+            const NAMES: &'static [&'static str] = &[];
+            const RUNTIME: ::core::option::Option<&'static dyn $crate::runtime_label::RuntimeNames> =
+                ::core::option::Option::Some(Self::__VALUES);
+
+            #[inline]
+            fn index(self) -> usize {
+                self.0 as usize
+            }
+
+            fn from_index(index: usize) -> ::core::option::Option<Self> {
+                $crate::runtime_label::RuntimeNames::name(Self::__VALUES, index)
+                    .map(|_| Self(index as u32))
+            }
+
+            fn from_name(name: &str) -> ::core::option::Option<Self> {
+                Self::lookup(name)
+            }
+
+            fn as_str(self) -> &'static str {
+                self.name()
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_interned_once_in_order_and_found_by_lookup() {
+        let table = RuntimeValues::<3, 8>::new("T");
+        assert_eq!(table.intern("a"), Ok(0));
+        assert_eq!(table.intern("b"), Ok(1));
+        assert_eq!(table.intern("a"), Ok(0));
+        assert_eq!(table.lookup("b"), Some(1));
+        assert_eq!(table.lookup("c"), None);
+        assert_eq!(table.intern("other"), Ok(3));
+        assert_eq!(table.len(), 2);
+        assert_eq!(table.name(1), Some("b"));
+        assert_eq!(table.name(2), None);
+        assert_eq!(table.name(3), Some("other"));
+    }
+
+    #[test]
+    fn a_full_table_gives_other_and_bad_values_are_refused() {
+        let table = RuntimeValues::<2, 4>::new("T");
+        assert_eq!(table.intern("x\"y"), Ok(0));
+        assert_eq!(table.escaped(0), Some("x\\\"y"));
+        assert_eq!(table.intern("a\\b\nc"), Ok(1));
+        assert_eq!(table.escaped(1), Some("a\\\\b\\nc"));
+        assert_eq!(table.intern("third"), Ok(2));
+        assert_eq!(table.lookup("third"), None);
+        assert_eq!(table.intern(""), Err(RuntimeLabelError::Empty));
+        let long = "x".repeat(129);
+        assert_eq!(table.intern(&long), Err(RuntimeLabelError::TooLong(129)));
+        assert_eq!(table.intern(&long[..128]), Ok(2));
+        assert_eq!(
+            table.intern_bytes(&[0x66, 0xff]),
+            Err(RuntimeLabelError::NotUtf8)
+        );
+    }
+
+    #[test]
+    fn threads_interning_the_same_values_agree_on_their_indices() {
+        let table = RuntimeValues::<64, 128>::new("T");
+        let names: Vec<String> = (0..64).map(|i| format!("v{i}")).collect();
+        let seen: Vec<Vec<usize>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|t| {
+                    let (table, names) = (&table, &names);
+                    s.spawn(move || {
+                        let mut order: Vec<usize> = (0..64).collect();
+                        order.rotate_left(t * 16);
+                        let mut out = vec![0; 64];
+                        for i in order {
+                            out[i] = table.intern(&names[i]).unwrap();
+                        }
+                        out
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for other in &seen[1..] {
+            assert_eq!(other, &seen[0]);
+        }
+        let mut indices = seen[0].clone();
+        indices.sort_unstable();
+        assert_eq!(indices, (0..64).collect::<Vec<_>>());
+        for (i, name) in names.iter().enumerate() {
+            assert_eq!(table.name(seen[0][i]), Some(name.as_str()));
+        }
+    }
+}
+
+/// The protocol of interning racing with recording and rendering, checked
+/// on loom's atomics. The table publishes a value through `OnceLock`
+/// (`set` releases, `get` acquires), which loom has no twin of, so the
+/// model spells those as a release store and an acquire load; the marks
+/// and the reader use the orderings of `cells/recorded.rs` and
+/// `read/mod.rs`.
+#[cfg(all(test, loom))]
+mod loom_models {
+    use loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    use loom::sync::{Arc, Mutex};
+    use loom::thread;
+
+    /// One value's name slot (0: not interned), its series' counter and
+    /// mark, and the interning lock.
+    #[derive(Default)]
+    struct Table {
+        interning: Mutex<()>,
+        name: AtomicUsize,
+        len: AtomicUsize,
+        count: AtomicU64,
+        mark: AtomicU64,
+    }
+
+    /// `intern("x")` then `inc()` on its series, as a thread does.
+    fn intern_and_record(table: &Table) -> usize {
+        let index = {
+            let _lock = table.interning.lock().unwrap();
+            if table.name.load(Ordering::Acquire) == 0 {
+                table.name.store(7, Ordering::Release);
+                table.len.store(1, Ordering::Release);
+            }
+            0
+        };
+        table.count.fetch_add(1, Ordering::Relaxed);
+        table.mark.fetch_or(1, Ordering::Release);
+        index
+    }
+
+    #[test]
+    fn loom_a_recorded_series_is_rendered_with_its_name_or_not_at_all() {
+        loom::model(|| {
+            let table = Arc::new(Table::default());
+            let (a, b) = (Arc::clone(&table), Arc::clone(&table));
+            let ta = thread::spawn(move || intern_and_record(&a));
+            let tb = thread::spawn(move || intern_and_record(&b));
+            // The reader: a marked series is written with its name.
+            if table.mark.load(Ordering::Acquire) & 1 == 1 {
+                assert_eq!(table.name.load(Ordering::Acquire), 7);
+                assert!(table.count.load(Ordering::Relaxed) >= 1);
+            }
+            // Both threads got the one index; nothing was lost.
+            assert_eq!(ta.join().unwrap(), tb.join().unwrap());
+            assert_eq!(table.count.load(Ordering::Relaxed), 2);
+            assert_eq!(table.len.load(Ordering::Relaxed), 1);
+        });
+    }
+
+    #[test]
+    fn loom_a_value_found_by_lookup_has_its_name() {
+        loom::model(|| {
+            // `values[i]` then the lookup slot, each published once.
+            let value = Arc::new(AtomicUsize::new(0));
+            let slot = Arc::new(AtomicUsize::new(0));
+            let (v, s) = (Arc::clone(&value), Arc::clone(&slot));
+            let interning = thread::spawn(move || {
+                v.store(7, Ordering::Release);
+                s.store(1, Ordering::Release);
+            });
+            if slot.load(Ordering::Acquire) == 1 {
+                assert_eq!(value.load(Ordering::Acquire), 7);
+            }
+            interning.join().unwrap();
+        });
+    }
+}
