@@ -322,6 +322,10 @@ def targets(run, out):
             add(f"render {sparse.removeprefix('enumeter_').replace('_', ' ')} vs "
                 f"{dense.removeprefix('enumeter_').replace('_', ' ')}, instructions", ratio(si, di),
                 "≤ 1.2×", si <= 1.2 * di)
+    enum_ir, runtime_ir = run.ir("runtime_label_inc", "enumeter_enum"), run.ir("runtime_label_inc", "enumeter_runtime")
+    if enum_ir and runtime_ir:
+        add("record with a runtime label handle vs an enum label, instructions",
+            f"{runtime_ir:.0f} vs {enum_ir:.0f}", "within +2", runtime_ir <= enum_ir + 2)
     h = run.median("histogram_observe", "enumeter")
     hb = run.median("histogram_observe", "bare_atomic")
     if h and hb:
@@ -459,6 +463,24 @@ def main():
              "(`#[histogram(native)]`); `prometheus-client` 0.25's native histogram at schema 3; "
              "and the 18 labelled series of `histogram_observe`, classic and native "
              "(`*_labelled`). Ratios against our classic histogram.")
+    op_table(run, "runtime_label_inc", "Recording with a label known only at run time (18 series)",
+             "enumeter_enum", out,
+             "A sparse counter of 6 endpoints × 3 outcomes: `enumeter_enum` with the endpoint an "
+             "enum value, `enumeter_runtime` with a `runtime_label!` handle interned at start "
+             "(capacity 5 and `other`), both taken from a table as an application keeps them; "
+             "`enumeter_runtime_lookup` looks the handle up by its string on every record. "
+             "`measured_fixed` is `measured`'s label set fixed at start (`lasso::RodeoReader`), "
+             "`measured_dynamic` its concurrent interner (`ThreadedRodeo`), both given the "
+             "endpoint as a string; `prometheus_client` is `Family::get_or_create` with `String` "
+             "labels (the keys prebuilt). Ratios against `enumeter_enum`.")
+    op_table(run, "runtime_label_table", "A runtime label's table: lookup and interning by string",
+             "enumeter_lookup", out,
+             "`enumeter_lookup`: `lookup` of an existing value (lock-free: one SipHash and a "
+             "probe); `enumeter_intern_existing`: `intern` of an existing one (the same, plus the "
+             "value's checks); `enumeter_intern_new`: `intern` of new values into fresh tables of "
+             "1,024 (a lock, two leaked strings and the escape; the table's making is included). "
+             "Against `measured`'s interners (`RodeoReader::get`, `ThreadedRodeo::get_or_intern` "
+             "of an existing value) and a `RwLock<HashMap<String, u32>>` read.")
     render_table(run, out)
     sparse_render_table(run, out)
     memory_table(run, out)

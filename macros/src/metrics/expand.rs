@@ -91,6 +91,20 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
             }
         })
     });
+    // A state set's states are its closed set of values: a runtime label
+    // has no names to write them with.
+    let state_checks = metrics.iter().filter_map(|m| match &m.metric.kind().kind {
+        Kind::StateSet {
+            states: Some(states),
+        } => Some(quote_spanned! {states.span()=>
+            const _: () = ::core::assert!(
+                <#states as ::enumeter::__private::LabelValue>::RUNTIME.is_none(),
+                "the states of a state set are a closed set: a label enum deriving `LabelValue`, \
+                 not a runtime label"
+            );
+        }),
+        _ => None,
+    });
     let series_check = quote_spanned! {check_span=>
         const _: () = match ::enumeter::__private::series_total(&[#(#label_counts),*]) {
             #within_max
@@ -129,6 +143,8 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
         #(#aliases)*
 
         #(#runtime_checks)*
+
+        #(#state_checks)*
 
         #[doc = #storage_doc]
         #vis struct #storage {
