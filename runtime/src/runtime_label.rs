@@ -66,6 +66,9 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+use crate::self_metrics::ShownOnceStarted;
+use crate::{metrics, LabelValue};
+
 /// The longest value a runtime label takes, in bytes.
 pub const MAX_RUNTIME_VALUE_BYTES: usize = 128;
 
@@ -204,7 +207,7 @@ impl<const CAPACITY: usize, const SLOTS: usize> RuntimeValues<CAPACITY, SLOTS> {
         let index = self.len.load(Ordering::Relaxed);
         if index == CAPACITY {
             if count {
-                crate::self_metrics::runtime_label_overflowed(self.label, CAPACITY);
+                overflowed(self.label, CAPACITY);
             }
             return Ok(Self::OTHER);
         }
@@ -284,6 +287,49 @@ impl<const CAPACITY: usize, const SLOTS: usize> RuntimeNames for RuntimeValues<C
             return Some(OTHER);
         }
         self.interned(index).map(|i| i.escaped)
+    }
+}
+
+crate::runtime_label! {
+    /// The runtime labels that overflowed: each label type's name.
+    pub struct RuntimeLabelType: capacity = 64;
+}
+
+/// enumeter's count of values that did not fit a runtime label; shown
+/// once one did not.
+#[metrics(namespace = "enumeter", register = false)]
+pub enum RuntimeLabelSelf {
+    /// Values interned as `other` because their runtime label was full, by
+    /// label type.
+    #[counter(sparse)]
+    RuntimeLabelOverflowTotal {
+        /// The runtime label's type name.
+        label: RuntimeLabelType,
+    },
+}
+
+/// What the default registry shows of [`RuntimeLabelSelf`].
+pub(crate) static RUNTIME_LABEL_METRICS: ShownOnceStarted =
+    ShownOnceStarted::new(45, || RuntimeLabelSelfMetrics::global());
+
+/// Counts a value of runtime label `label` that became `other`, and logs
+/// the first of each label.
+fn overflowed(label: &'static str, capacity: usize) {
+    RUNTIME_LABEL_METRICS.start();
+    let index = RuntimeLabelType::__VALUES
+        .intern_counting(label, false)
+        .unwrap_or(RuntimeLabelType::CAPACITY);
+    let handle = RuntimeLabelType::from_index(index).unwrap_or(RuntimeLabelType::OTHER);
+    let counter = RuntimeLabelSelf::runtime_label_overflow_total(handle);
+    let first = counter.get() == 0;
+    counter.inc();
+    if first {
+        log::warn!(
+            target: "enumeter",
+            "runtime label `{label}` is full ({capacity} values): new values are recorded as \
+             `other`; counted in enumeter_runtime_label_overflow_total{{label=\"{label}\"}}, \
+             not logged again"
+        );
     }
 }
 

@@ -88,49 +88,6 @@ fn log_first_drop(reason: DropReason) {
     );
 }
 
-crate::runtime_label! {
-    /// The runtime labels that overflowed: each label type's name.
-    pub struct RuntimeLabelType: capacity = 64;
-}
-
-/// enumeter's count of values that did not fit a runtime label; shown
-/// once one did not.
-#[metrics(namespace = "enumeter", register = false)]
-pub enum RuntimeLabelSelf {
-    /// Values interned as `other` because their runtime label was full, by
-    /// label type.
-    #[counter(sparse)]
-    RuntimeLabelOverflowTotal {
-        /// The runtime label's type name.
-        label: RuntimeLabelType,
-    },
-}
-
-/// What the default registry shows of [`RuntimeLabelSelf`].
-pub(crate) static RUNTIME_LABEL_METRICS: ShownOnceStarted =
-    ShownOnceStarted::new(45, || RuntimeLabelSelfMetrics::global());
-
-/// Counts a value of runtime label `label` that became `other`, and logs
-/// the first of each label.
-pub(crate) fn runtime_label_overflowed(label: &'static str, capacity: usize) {
-    RUNTIME_LABEL_METRICS.start();
-    let index = RuntimeLabelType::__VALUES
-        .intern_counting(label, false)
-        .unwrap_or(RuntimeLabelType::CAPACITY);
-    let handle = RuntimeLabelType::from_index(index).unwrap_or(RuntimeLabelType::OTHER);
-    let counter = RuntimeLabelSelf::runtime_label_overflow_total(handle);
-    let first = counter.get() == 0;
-    counter.inc();
-    if first {
-        log::warn!(
-            target: "enumeter",
-            "runtime label `{label}` is full ({capacity} values): new values are recorded as \
-             `other`; counted in enumeter_runtime_label_overflow_total{{label=\"{label}\"}}, \
-             not logged again"
-        );
-    }
-}
-
 /// A message said once: the cold branch of what is counted on a record
 /// path may log the first occurrence, never the hot path itself.
 #[derive(Debug)]
