@@ -1,6 +1,6 @@
 //! A histogram declared `native` without classic `buckets` is seen only by
 //! the outputs that carry native buckets (the protobuf exposition, remote
-//! write): with neither feature enabled it does not compile, and the error
+//! write, OTLP): with none of their features enabled it does not compile, and the error
 //! is on its `native` key and names the features. The suite's own build
 //! enables both, so a small crate of its own is checked here with
 //! enumeter's default features, then with `protobuf`.
@@ -79,8 +79,8 @@ fn a_native_histogram_without_buckets_needs_protobuf_or_remote_write() {
         Some(
             "src/main.rs:7:33: error: a histogram declared `native` without classic `buckets` \
              is seen only by outputs that carry native buckets, and none is enabled: enable \
-             enumeter's `protobuf` feature (scrapes) or `remote-write`, or declare classic \
-             `buckets` too"
+             enumeter's `protobuf` feature (scrapes), `remote-write` or `otlp`, or declare \
+             classic `buckets` too"
         ),
         "{stderr}"
     );

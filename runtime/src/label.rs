@@ -57,8 +57,8 @@ pub trait LabelValue: Copy + Send + Sync + 'static {
     const ESCAPED_NAMES: Option<&'static [&'static str]> = None;
     /// For a label whose values are known only at run time
     /// ([`runtime_label!`](crate::runtime_label!)): the table the reader
-    /// takes their names from (`NAMES` is then empty). `None` for a closed
-    /// set.
+    /// takes their names from (`NAMES` then holds an empty name per value).
+    /// `None` for a closed set.
     const RUNTIME: Option<&'static dyn crate::runtime_label::RuntimeNames> = None;
 
     /// The dense index of this value, in `0..CARDINALITY`.

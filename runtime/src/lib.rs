@@ -42,7 +42,12 @@ extern crate self as enumeter;
 // delivery serves or pushes it.
 mod cells;
 mod encode;
-#[cfg(any(feature = "pushgateway", feature = "remote-write", feature = "statsd"))]
+#[cfg(any(
+    feature = "pushgateway",
+    feature = "remote-write",
+    feature = "statsd",
+    feature = "otlp"
+))]
 pub mod push;
 mod read;
 #[cfg(any(feature = "http", feature = "tower"))]
@@ -105,7 +110,7 @@ pub use enumeter_macros::LabelValue;
 /// nothing when an output that carries native buckets is enabled, else an
 /// error that names the features (the text formats show such a histogram
 /// as `le="+Inf"` alone).
-#[cfg(any(feature = "protobuf", feature = "remote-write"))]
+#[cfg(any(feature = "protobuf", feature = "remote-write", feature = "otlp"))]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __native_only_needs_an_output {
@@ -116,7 +121,7 @@ macro_rules! __native_only_needs_an_output {
 /// nothing when an output that carries native buckets is enabled, else an
 /// error that names the features (the text formats show such a histogram
 /// as `le="+Inf"` alone).
-#[cfg(not(any(feature = "protobuf", feature = "remote-write")))]
+#[cfg(not(any(feature = "protobuf", feature = "remote-write", feature = "otlp")))]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __native_only_needs_an_output {
@@ -124,7 +129,8 @@ macro_rules! __native_only_needs_an_output {
         compile_error!(
             "a histogram declared `native` without classic `buckets` is seen only by \
              outputs that carry native buckets, and none is enabled: enable enumeter's \
-             `protobuf` feature (scrapes) or `remote-write`, or declare classic `buckets` too"
+             `protobuf` feature (scrapes), `remote-write` or `otlp`, or declare classic \
+             `buckets` too"
         );
     };
 }

@@ -114,8 +114,6 @@ struct Interned {
 
 /// The names of a runtime label's values, as the reader sees them.
 pub trait RuntimeNames: Sync + fmt::Debug {
-    /// The label's values: its capacity and `other`.
-    fn cardinality(&self) -> usize;
     /// The value at `index`: an interned one, `other` at the capacity, or
     /// `None` (a slot not interned yet, or past the end).
     fn name(&self, index: usize) -> Option<&'static str>;
@@ -271,10 +269,6 @@ impl<const CAPACITY: usize, const SLOTS: usize> RuntimeValues<CAPACITY, SLOTS> {
 }
 
 impl<const CAPACITY: usize, const SLOTS: usize> RuntimeNames for RuntimeValues<CAPACITY, SLOTS> {
-    fn cardinality(&self) -> usize {
-        CAPACITY + 1
-    }
-
     fn name(&self, index: usize) -> Option<&'static str> {
         if index == CAPACITY {
             return Some(OTHER);
@@ -447,7 +441,9 @@ macro_rules! runtime_label {
         #[diagnostic::do_not_recommend]
         impl $crate::LabelValue for $name {
             const CARDINALITY: usize = $capacity + 1;
-            const NAMES: &'static [&'static str] = &[];
+            // One empty name per value: the reader takes their names from
+            // `RUNTIME`, and the slice's length is the cardinality.
+            const NAMES: &'static [&'static str] = &[""; $capacity + 1];
             const RUNTIME: ::core::option::Option<&'static dyn $crate::runtime_label::RuntimeNames> =
                 ::core::option::Option::Some(Self::__VALUES);
 

@@ -8,7 +8,7 @@ pub mod proto;
 mod protobuf;
 mod samples;
 mod text;
-#[cfg(any(feature = "protobuf", feature = "remote-write"))]
+#[cfg(any(feature = "protobuf", feature = "remote-write", feature = "otlp"))]
 pub(crate) mod wire;
 
 use crate::Registry;

@@ -60,9 +60,15 @@ pub(crate) fn write_labels(
         }
         out.extend_from_slice(label.name.as_bytes());
         out.extend_from_slice(b"=\"");
-        match label.escaped_value(digit) {
-            Some(escaped) => out.extend_from_slice(escaped.as_bytes()),
-            None => write_label_value(out, label.value(digit).unwrap_or("")),
+        // Derived labels have their names escaped in advance; a runtime
+        // label keeps its own escaped names; other hand-written ones are
+        // escaped here.
+        match (label.escaped_values, label.runtime) {
+            (Some(escaped), _) => out.extend_from_slice(escaped[digit].as_bytes()),
+            (None, None) => write_label_value(out, label.values[digit]),
+            (None, Some(runtime)) => {
+                out.extend_from_slice(runtime.escaped(digit).unwrap_or("").as_bytes())
+            }
         }
         out.push(b'"');
     }

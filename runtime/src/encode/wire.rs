@@ -62,6 +62,10 @@ pub(crate) fn message_head(out: &mut Vec<u8>, field: u32, len: usize) {
 /// A Prometheus label as field `field`: the exposition's `LabelPair` and
 /// remote write's `Label` alike (name 1, value 2), the value written as
 /// `value` then `suffix` (`x` and `_bucket`), so that none is built.
+#[cfg_attr(
+    not(any(feature = "protobuf", feature = "remote-write")),
+    allow(dead_code)
+)]
 pub(crate) fn label_field(out: &mut Vec<u8>, field: u32, name: &str, value: &str, suffix: &str) {
     let value_len = value.len() + suffix.len();
     message_head(out, field, field_len(name.len()) + field_len(value_len));
@@ -74,6 +78,10 @@ pub(crate) fn label_field(out: &mut Vec<u8>, field: u32, name: &str, value: &str
 /// The field numbers of a native histogram's parts, which the
 /// exposition's `io.prometheus.client.Histogram` and remote write's
 /// `prometheus.Histogram` number differently.
+#[cfg_attr(
+    not(any(feature = "protobuf", feature = "remote-write")),
+    allow(dead_code)
+)]
 pub(crate) struct NativeFields {
     schema: u32,
     zero_threshold: u32,
@@ -112,6 +120,10 @@ pub(crate) const REMOTE_WRITE_NATIVE_FIELDS: NativeFields = NativeFields {
 /// A native histogram's schema, zero bucket, and each sign's populated
 /// buckets as spans and deltas, numbered as `fields` says: the one
 /// spelling of native buckets that the exposition and remote write share.
+#[cfg_attr(
+    not(any(feature = "protobuf", feature = "remote-write")),
+    allow(dead_code)
+)]
 pub(crate) fn write_native_fields(
     out: &mut Vec<u8>,
     spec: &crate::native::NativeSpec,

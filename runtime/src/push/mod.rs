@@ -16,6 +16,10 @@
 //!   scale beyond one Prometheus. Delivery survives receiver outages within
 //!   a bounded queue.
 //!
+//! - `otlp` (feature `otlp`) writes a registry as one OTLP
+//!   `ExportMetricsServiceRequest`, for an OpenTelemetry Collector or a
+//!   store that ingests OTLP; its docs list how each kind is mapped.
+//!
 //! All read the same cells a scrape reads, through the same reader:
 //! recording is unchanged.
 
@@ -25,6 +29,8 @@ mod client;
 mod failures;
 #[cfg(any(feature = "pushgateway", feature = "remote-write"))]
 mod http;
+#[cfg(feature = "otlp")]
+pub mod otlp;
 #[cfg(any(feature = "remote-write", feature = "statsd"))]
 mod periodic;
 #[cfg(feature = "remote-write")]

@@ -81,7 +81,7 @@ pub struct LabelDesc {
     /// `None` escapes `values` at render time.
     pub escaped_values: Option<&'static [&'static str]>,
     /// For a label whose values are known only at run time, where their
-    /// names are read (`values` is then empty):
+    /// names are read (`values` then holds empty names):
     /// [`LabelValue::RUNTIME`](crate::LabelValue::RUNTIME).
     pub runtime: Option<&'static dyn crate::runtime_label::RuntimeNames>,
 }
@@ -100,7 +100,8 @@ impl LabelDesc {
 
     /// The same with values known only at run time, read from `runtime`
     /// ([`LabelValue::RUNTIME`](crate::LabelValue::RUNTIME)); `None`
-    /// leaves the label as it is. Its metric should be sparse
+    /// leaves the label as it is. `values` then holds one (empty) name per
+    /// value, so that its length stays the label's cardinality. Its metric should be sparse
     /// ([`Metric::with_recorded`]), as `#[metrics]` requires: the reader
     /// then writes a series only once its values have names, while a dense
     /// metric writes a value not interned yet as an empty one.
@@ -114,12 +115,11 @@ impl LabelDesc {
         self
     }
 
-    /// How many values the label has: its series stride.
+    /// How many values the label has: its series stride (`values`' length,
+    /// which a runtime label fills with empty names).
+    #[inline]
     pub fn cardinality(&self) -> usize {
-        match self.runtime {
-            Some(runtime) => runtime.cardinality(),
-            None => self.values.len(),
-        }
+        self.values.len()
     }
 
     /// The name of value `index`; `None` past the end, or for a runtime
@@ -128,15 +128,6 @@ impl LabelDesc {
         match self.runtime {
             Some(runtime) => runtime.name(index),
             None => self.values.get(index).copied(),
-        }
-    }
-
-    /// The name of value `index` escaped for a quoted label value, when
-    /// prepared in advance.
-    pub(crate) fn escaped_value(&self, index: usize) -> Option<&'static str> {
-        match self.runtime {
-            Some(runtime) => runtime.escaped(index),
-            None => self.escaped_values.and_then(|e| e.get(index).copied()),
         }
     }
 

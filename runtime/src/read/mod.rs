@@ -154,8 +154,11 @@ pub(crate) struct Family<'a> {
     /// When the series started counting (ms since the epoch), if known.
     pub(crate) created_ms: Option<u64>,
     exemplars: Option<&'a dyn ExemplarSeries>,
-    // Only protobuf writes native buckets.
-    #[cfg_attr(not(feature = "protobuf"), allow(dead_code))]
+    // Only protobuf, remote write and OTLP write native buckets.
+    #[cfg_attr(
+        not(any(feature = "protobuf", feature = "remote-write", feature = "otlp")),
+        allow(dead_code)
+    )]
     native: Option<NativeMetric<'a>>,
 }
 
@@ -163,6 +166,12 @@ impl Family<'_> {
     /// Whether the family keeps exemplars.
     pub(crate) fn has_exemplars(&self) -> bool {
         self.exemplars.is_some()
+    }
+
+    /// Whether the family is a histogram with native buckets.
+    #[cfg_attr(not(feature = "otlp"), allow(dead_code))]
+    pub(crate) fn has_native(&self) -> bool {
+        self.native.is_some()
     }
 
     /// Reads the exemplar of `series`'s `bucket` (0 for a counter) into
@@ -177,7 +186,7 @@ impl Family<'_> {
     /// spec's `max_buckets` populated buckets, and returns their spec;
     /// `None` (nothing read) for a family without native buckets.
     #[cfg_attr(
-        not(any(feature = "protobuf", feature = "remote-write")),
+        not(any(feature = "protobuf", feature = "remote-write", feature = "otlp")),
         allow(dead_code)
     )]
     pub(crate) fn native(

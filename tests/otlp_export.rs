@@ -1,0 +1,436 @@
+//! OTLP: a registry as an `ExportMetricsServiceRequest`, read back field by
+//! field with the OTLP message types, and ingested by a real
+//! VictoriaMetrics 1.112 (Debian trixie's, which `.ci/run` fetches with
+//! `apt-get download` through a private source list and unpacks with
+//! `dpkg -x` into `target/victoria-metrics-trixie`; `ENUMETER_VM_OTLP`
+//! names another binary) whose query API returns every value exactly.
+//!
+//! In CI a missing binary fails the end-to-end test; elsewhere it prints
+//! why it skips.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use enumeter::push::otlp::encode_export_request;
+use enumeter::push::otlp::proto::{self, ExportMetricsServiceRequest, KeyValue};
+use enumeter::{metrics, runtime_label, LabelValue, Registry};
+use prost::Message;
+use support::servers::{self, free_port, wait_for, TempDir};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+#[label(rename_all = "lowercase")]
+pub enum Queue {
+    Email,
+    Sms,
+}
+
+runtime_label! {
+    /// Tenants of the OTLP test.
+    pub struct Tenant: capacity = 4;
+}
+
+/// Every kind, as the checkout and worker examples record them.
+#[metrics(namespace = "ox", register = false)]
+pub enum Ox {
+    /// Jobs done, by queue.
+    #[counter(exemplars)]
+    JobsTotal { queue: Queue },
+    /// Jobs waiting, by queue.
+    #[gauge]
+    Backlog { queue: Queue },
+    /// Load.
+    #[gauge(float)]
+    Load,
+    /// Job time.
+    #[histogram(unit = "seconds", buckets = [0.1, 1], exemplars)]
+    Duration,
+    /// Checkout time, native buckets at schema 0.
+    #[histogram(
+        unit = "seconds",
+        native(schema = 0, zero_threshold = 0.001, max = 1000)
+    )]
+    Native,
+    /// Payload sizes.
+    #[summary(unit = "bytes", quantiles = [0.5])]
+    Size,
+    /// The build.
+    #[info]
+    BuildInfo,
+    /// The worker's mode.
+    #[state_set(states = Queue)]
+    Draining,
+    /// Requests by tenant, known at run time; never recorded for `globex`.
+    #[counter(sparse)]
+    TenantRequestsTotal { tenant: Tenant },
+    /// Never recorded: not sent.
+    #[counter(sparse)]
+    UnusedTotal,
+}
+
+const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+fn record(ox: &OxMetrics) {
+    ox.jobs_total(Queue::Email)
+        .inc_with_exemplar(&[("trace_id", TRACE), ("span_id", "00f067aa0ba902b7")]);
+    ox.jobs_total(Queue::Email).add(40);
+    ox.backlog(Queue::Sms).set(-3);
+    ox.load().set(0.75);
+    ox.duration().observe(0.05);
+    ox.duration()
+        .observe_with_exemplar(0.5, &[("trace_id", TRACE), ("job", "j-7")]);
+    ox.duration().observe(7.0);
+    for v in [0.0005, 0.75, 1.0, 1.5, 2.0, 6.0, 7.0, 8.0] {
+        ox.native().observe(v);
+    }
+    for v in 1..=100 {
+        ox.size().observe(f64::from(v));
+    }
+    ox.build_info().set();
+    ox.draining().set(Queue::Sms);
+    let acme = Tenant::intern("acme").unwrap();
+    Tenant::intern("globex").unwrap();
+    ox.tenant_requests_total(acme).add(5);
+}
+
+/// A point's attributes, as (key, string value) pairs.
+type Attributes = Vec<(String, String)>;
+
+fn attributes(list: &[KeyValue]) -> Attributes {
+    list.iter()
+        .map(|kv| {
+            let value = kv.value.as_ref().and_then(|v| v.string_value.clone());
+            (kv.key.clone(), value.unwrap_or_default())
+        })
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Attributes {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn every_kind_is_written_as_the_otlp_mapping_says_and_reads_back_whole() {
+    let ox = OxMetrics::new();
+    record(&ox);
+    let registry = Registry::new().with(&ox);
+    let now = 1_800_000_000_123_456_789;
+    let bytes = encode_export_request(&registry, &[("service.name", "ox-worker")], now);
+    let request = ExportMetricsServiceRequest::decode(bytes.as_slice()).unwrap();
+    let [resource_metrics] = request.resource_metrics.as_slice() else {
+        panic!("{request:?}")
+    };
+    assert_eq!(
+        attributes(&resource_metrics.resource.as_ref().unwrap().attributes),
+        pairs(&[("service.name", "ox-worker")])
+    );
+    let [scope_metrics] = resource_metrics.scope_metrics.as_slice() else {
+        panic!()
+    };
+    let scope = scope_metrics.scope.as_ref().unwrap();
+    assert_eq!(
+        (scope.name.as_str(), scope.version.as_str()),
+        ("enumeter", env!("CARGO_PKG_VERSION"))
+    );
+    let metrics = &scope_metrics.metrics;
+    let names: Vec<(&str, &str, &str)> = metrics
+        .iter()
+        .map(|m| (m.name.as_str(), m.description.as_str(), m.unit.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("ox_jobs_total", "Jobs done, by queue.", ""),
+            ("ox_backlog", "Jobs waiting, by queue.", ""),
+            ("ox_load", "Load.", ""),
+            ("ox_duration_seconds", "Job time.", "s"),
+            (
+                "ox_native_seconds",
+                "Checkout time, native buckets at schema 0.",
+                "s"
+            ),
+            ("ox_size_bytes", "Payload sizes.", "By"),
+            ("ox_build_info", "The build.", ""),
+            ("ox_draining", "The worker's mode.", ""),
+            (
+                "ox_tenant_requests_total",
+                "Requests by tenant, known at run time; never recorded for `globex`.",
+                ""
+            ),
+        ]
+    );
+    // Every point: taken now, started when the instance started counting.
+    let start = metrics[0].sum.as_ref().unwrap().data_points[0].start_time_unix_nano;
+    assert!(
+        start > 0 && start % 1_000_000 == 0 && start <= now,
+        "{start}"
+    );
+
+    // The counter: a cumulative monotonic sum, its exemplar with the ids
+    // as bytes.
+    let sum = metrics[0].sum.as_ref().unwrap();
+    assert_eq!((sum.aggregation_temporality, sum.is_monotonic), (2, true));
+    let points: Vec<(Attributes, Option<i64>, u64)> = sum
+        .data_points
+        .iter()
+        .map(|p| (attributes(&p.attributes), p.as_int, p.time_unix_nano))
+        .collect();
+    assert_eq!(
+        points,
+        [
+            (pairs(&[("queue", "email")]), Some(41), now),
+            (pairs(&[("queue", "sms")]), Some(0), now),
+        ]
+    );
+    let exemplar = &sum.data_points[0].exemplars[0];
+    assert_eq!(
+        exemplar.trace_id,
+        [
+            0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e,
+            0x47, 0x36
+        ]
+    );
+    assert_eq!(
+        exemplar.span_id,
+        [0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7]
+    );
+    assert_eq!(exemplar.as_double, Some(1.0));
+    assert!(exemplar.filtered_attributes.is_empty());
+    assert!(sum.data_points[1].exemplars.is_empty());
+
+    // Gauges: integers and floats.
+    let backlog: Vec<Option<i64>> = metrics[1]
+        .gauge
+        .as_ref()
+        .unwrap()
+        .data_points
+        .iter()
+        .map(|p| p.as_int)
+        .collect();
+    assert_eq!(backlog, [Some(0), Some(-3)]);
+    assert_eq!(
+        metrics[2].gauge.as_ref().unwrap().data_points[0].as_double,
+        Some(0.75)
+    );
+
+    // The classic histogram: per-bucket counts and finite bounds.
+    let histogram = metrics[3].histogram.as_ref().unwrap();
+    assert_eq!(histogram.aggregation_temporality, 2);
+    let point = &histogram.data_points[0];
+    assert_eq!((point.count, point.sum), (3, Some(7.55)));
+    assert_eq!(point.bucket_counts, [1, 1, 1]);
+    assert_eq!(point.explicit_bounds, [0.1, 1.0]);
+    assert_eq!(point.exemplars.len(), 1);
+    assert_eq!(point.exemplars[0].as_double, Some(0.5));
+    assert_eq!(
+        attributes(&point.exemplars[0].filtered_attributes),
+        pairs(&[("job", "j-7")])
+    );
+
+    // The native histogram: zero bucket 0.0005; keys 0 (0.75, 1), 1 (1.5,
+    // 2) and 3 (6, 7, 8) at schema 0 are OTLP indices -1, 0 and 2.
+    let exponential = metrics[4].exponential_histogram.as_ref().unwrap();
+    let point = &exponential.data_points[0];
+    assert_eq!((point.count, point.sum, point.scale), (8, Some(26.2505), 0));
+    assert_eq!((point.zero_count, point.zero_threshold), (1, 0.001));
+    let positive = point.positive.as_ref().unwrap();
+    assert_eq!(
+        (positive.offset, positive.bucket_counts.as_slice()),
+        (-1, &[2, 2, 0, 3][..])
+    );
+    assert!(point.negative.is_none());
+
+    // The summary.
+    let summary = &metrics[5].summary.as_ref().unwrap().data_points[0];
+    assert_eq!((summary.count, summary.sum), (100, 5050.0));
+    let median = ox.size().snapshot().quantiles[0];
+    assert_eq!(
+        summary.quantile_values,
+        [proto::ValueAtQuantile {
+            quantile: 0.5,
+            value: median.1
+        }]
+    );
+
+    // Info: a gauge of 1. The state set: a point per state.
+    assert_eq!(
+        metrics[6].gauge.as_ref().unwrap().data_points[0].as_int,
+        Some(1)
+    );
+    let states: Vec<(Attributes, Option<i64>)> = metrics[7]
+        .gauge
+        .as_ref()
+        .unwrap()
+        .data_points
+        .iter()
+        .map(|p| (attributes(&p.attributes), p.as_int))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (pairs(&[("ox_draining", "email")]), Some(0)),
+            (pairs(&[("ox_draining", "sms")]), Some(1)),
+        ]
+    );
+
+    // A runtime label: the one tenant recorded into.
+    let tenants: Vec<(Attributes, Option<i64>)> = metrics[8]
+        .sum
+        .as_ref()
+        .unwrap()
+        .data_points
+        .iter()
+        .map(|p| (attributes(&p.attributes), p.as_int))
+        .collect();
+    assert_eq!(tenants, [(pairs(&[("tenant", "acme")]), Some(5))]);
+}
+
+/// VictoriaMetrics 1.112: `ENUMETER_VM_OTLP`, or where `.ci/run` unpacks it.
+fn victoria_metrics_112() -> Option<PathBuf> {
+    let path = std::env::var_os("ENUMETER_VM_OTLP").map_or_else(
+        || {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/victoria-metrics-trixie/usr/bin/victoria-metrics")
+        },
+        PathBuf::from,
+    );
+    let install =
+        "`.ci/run` fetches it: apt-get download victoria-metrics from Debian trixie, dpkg -x";
+    support::tool_available(path.to_str()?, &["-version"], install).then_some(path)
+}
+
+/// POSTs `body` to `path` on `addr`; the status.
+fn post(addr: &str, path: &str, body: &[u8]) -> u16 {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-protobuf\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(body).unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_real_victoria_metrics_ingests_the_export_and_reads_back_every_value() {
+    let Some(binary) = victoria_metrics_112() else {
+        return;
+    };
+    let ox = OxMetrics::new();
+    record(&ox);
+    let registry = Registry::new().with(&ox);
+    let dir = TempDir::new("otlp-vm");
+    let addr = format!("127.0.0.1:{}", free_port());
+    let _vm = servers::spawn_in(
+        &dir.0,
+        binary.to_str().unwrap(),
+        &[
+            format!("-httpListenAddr={addr}"),
+            format!("-storageDataPath={}", dir.0.join("vm").display()),
+            "-search.latencyOffset=0s".into(),
+            "-search.disableCache".into(),
+            "-loggerLevel=ERROR".into(),
+        ],
+    );
+    servers::wait_ready(&addr, "/health", "VictoriaMetrics 1.112 to be ready");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    let body = encode_export_request(
+        &registry,
+        &[("service.name", "ox-worker"), ("host.name", "h1")],
+        now,
+    );
+    assert_eq!(post(&addr, "/opentelemetry/v1/metrics", &body), 200);
+    servers::victoria_metrics_flush(&addr);
+
+    // Resource attributes arrive as labels, kept as named.
+    let r = r#"service.name="ox-worker",host.name="h1""#;
+    let expected: Vec<(String, f64)> = vec![
+        (format!(r#"ox_jobs_total{{{r},queue="email"}}"#), 41.0),
+        (format!(r#"ox_jobs_total{{{r},queue="sms"}}"#), 0.0),
+        (format!(r#"ox_backlog{{{r},queue="email"}}"#), 0.0),
+        (format!(r#"ox_backlog{{{r},queue="sms"}}"#), -3.0),
+        (format!("ox_load{{{r}}}"), 0.75),
+        (
+            format!(r#"ox_duration_seconds_bucket{{{r},le="0.1"}}"#),
+            1.0,
+        ),
+        (format!(r#"ox_duration_seconds_bucket{{{r},le="1"}}"#), 2.0),
+        (
+            format!(r#"ox_duration_seconds_bucket{{{r},le="+Inf"}}"#),
+            3.0,
+        ),
+        (format!("ox_duration_seconds_sum{{{r}}}"), 7.55),
+        (format!("ox_duration_seconds_count{{{r}}}"), 3.0),
+        // Native buckets as VictoriaMetrics' own ranges.
+        (
+            format!(r#"ox_native_seconds_bucket{{{r},vmrange="0.000e+00...1.000e-03"}}"#),
+            1.0,
+        ),
+        (
+            format!(r#"ox_native_seconds_bucket{{{r},vmrange="5.000e-01...1.000e+00"}}"#),
+            2.0,
+        ),
+        (
+            format!(r#"ox_native_seconds_bucket{{{r},vmrange="1.000e+00...2.000e+00"}}"#),
+            2.0,
+        ),
+        (
+            format!(r#"ox_native_seconds_bucket{{{r},vmrange="4.000e+00...8.000e+00"}}"#),
+            3.0,
+        ),
+        (format!("ox_native_seconds_sum{{{r}}}"), 26.2505),
+        (format!("ox_native_seconds_count{{{r}}}"), 8.0),
+        (format!("ox_size_bytes_count{{{r}}}"), 100.0),
+        (format!("ox_size_bytes_sum{{{r}}}"), 5050.0),
+        (format!("ox_build_info{{{r}}}"), 1.0),
+        (format!(r#"ox_draining{{{r},ox_draining="sms"}}"#), 1.0),
+        (format!(r#"ox_draining{{{r},ox_draining="email"}}"#), 0.0),
+        (
+            format!(r#"ox_tenant_requests_total{{{r},tenant="acme"}}"#),
+            5.0,
+        ),
+    ];
+    let limit = Duration::from_secs(20);
+    for (query, value) in &expected {
+        servers::expect_value(&addr, query, *value, limit);
+    }
+    // The quantile: the estimate the registry read, to the digits
+    // VictoriaMetrics keeps (it stores 12 significant digits).
+    let median = ox.size().snapshot().quantiles[0].1;
+    servers::expect_value_within(
+        &addr,
+        &format!(r#"ox_size_bytes{{{r},quantile="0.5"}}"#),
+        median,
+        1e-11,
+        limit,
+    );
+    // Nothing else: no sample of `globex` (never recorded) or of the
+    // unused metric, and no bucket but those.
+    let all = wait_for(limit, "every series", || {
+        servers::query_all(&addr, r#"count({__name__=~"ox_.*"})"#)
+    });
+    assert_eq!(all, [expected.len() as f64 + 1.0]);
+    println!(
+        "{} series read back exactly from VictoriaMetrics 1.112",
+        expected.len() + 1
+    );
+}
