@@ -60,11 +60,19 @@ impl MetricDesc {
 /// (series are ordered like nested loops over the labels, the first
 /// outermost). `digits` has one slot per label.
 pub(crate) fn series_digits(labels: &[LabelDesc], mut index: usize, digits: &mut [usize]) {
-    for (digit, label) in digits.iter_mut().zip(labels).rev() {
+    let labels = &labels[..digits.len().min(labels.len())];
+    let Some((first, rest)) = labels.split_first() else {
+        return;
+    };
+    for (digit, label) in digits[1..].iter_mut().zip(rest).rev() {
         let cardinality = label.cardinality().max(1);
         *digit = index % cardinality;
         index /= cardinality;
     }
+    // The outermost label takes what is left: no division (a sparse
+    // render calls this for every series it writes, and divisions are
+    // what it costs), kept in range for an index past the last series.
+    digits[0] = index.min(first.cardinality().saturating_sub(1));
 }
 
 /// One label of a metric: its name and the names of its values, in index
@@ -365,5 +373,36 @@ impl core::fmt::Debug for Metric<'_> {
             .field("native", &self.native.map(|n| n.spec))
             .field("sparse", &self.recorded.is_some())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{series_digits, LabelDesc};
+
+    #[test]
+    fn series_digits_count_like_nested_loops_with_the_first_label_outermost() {
+        const A: [&str; 3] = ["a0", "a1", "a2"];
+        const B: [&str; 1] = ["b0"];
+        const C: [&str; 4] = ["c0", "c1", "c2", "c3"];
+        let labels = [
+            LabelDesc::new("a", &A),
+            LabelDesc::new("b", &B),
+            LabelDesc::new("c", &C),
+        ];
+        let mut digits = [0; 3];
+        let mut seen = Vec::new();
+        for index in 0..12 {
+            series_digits(&labels, index, &mut digits);
+            seen.push(digits);
+        }
+        let expected: Vec<[usize; 3]> = (0..3)
+            .flat_map(|a| (0..4).map(move |c| [a, 0, c]))
+            .collect();
+        assert_eq!(seen, expected);
+        // Past the last series, the outermost digit stays in range.
+        series_digits(&labels, 12, &mut digits);
+        assert_eq!(digits, [2, 0, 0]);
+        series_digits(&[], 5, &mut []);
     }
 }
