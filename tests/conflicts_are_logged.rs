@@ -2,30 +2,9 @@
 //! the `log` facade, once per family, never on stderr: the application's
 //! logger decides where it goes.
 
-use std::sync::Mutex;
+mod support;
 
 use enumeter::Registry;
-
-/// Keeps every record enumeter logs.
-struct Capture(Mutex<Vec<(log::Level, String, String)>>);
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        self.0.lock().unwrap().push((
-            record.level(),
-            record.target().to_owned(),
-            record.args().to_string(),
-        ));
-    }
-
-    fn flush(&self) {}
-}
-
-static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
 
 /// A gauge named `jobs_depth`.
 mod first {
@@ -51,8 +30,7 @@ mod second {
 
 #[test]
 fn a_conflict_is_logged_as_a_warning_once_per_family() {
-    log::set_logger(&CAPTURE).expect("the only logger of this test binary");
-    log::set_max_level(log::LevelFilter::Trace);
+    support::log_capture::install();
     let (a, b) = (first::JobsMetrics::new(), second::JobsMetrics::new());
     let registry = Registry::new().with(&a).with(&b);
     let [conflict] = registry.conflicts() else {
@@ -61,7 +39,7 @@ fn a_conflict_is_logged_as_a_warning_once_per_family() {
     // The same conflict again, in another registry: counted, not logged again.
     let again = Registry::new().with(&a).with(&b);
     assert_eq!(again.conflicts().len(), 1);
-    let records = CAPTURE.0.lock().unwrap().clone();
+    let records = support::log_capture::records();
     assert_eq!(
         records,
         [(

@@ -12,7 +12,7 @@
 mod support;
 
 use std::net::UdpSocket;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use enumeter::push::statsd::StatsdPusher;
@@ -20,30 +20,9 @@ use enumeter::push::RemoteWrite;
 use enumeter::{metrics, Registry};
 use support::servers::{self, free_port, wait_for, TempDir};
 
-/// Keeps every record enumeter logs.
-struct Capture(Mutex<Vec<(log::Level, String, String)>>);
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        self.0.lock().unwrap().push((
-            record.level(),
-            record.target().to_owned(),
-            record.args().to_string(),
-        ));
-    }
-
-    fn flush(&self) {}
-}
-
-static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
-
 /// The messages logged so far at `level` that contain `part`.
 fn logged(level: log::Level, part: &str) -> Vec<String> {
-    let records = CAPTURE.0.lock().unwrap();
+    let records = support::log_capture::records();
     // enumeter logs under its own target, never its modules' paths; what
     // its dependencies (the HTTP client) log is theirs.
     for (_, target, message) in records.iter() {
@@ -79,8 +58,7 @@ enumeter::runtime_label! {
 
 #[test]
 fn losses_are_logged_once_and_push_targets_when_they_fail_and_recover() {
-    log::set_logger(&CAPTURE).expect("the only logger of this test binary");
-    log::set_max_level(log::LevelFilter::Trace);
+    support::log_capture::install();
 
     // Refused on the record path: logged the first time, then counted.
     for _ in 0..3 {

@@ -2,6 +2,7 @@
 //! and the Python parsers, and deciding what to do when one is missing.
 #![allow(dead_code)] // each test uses its own subset
 
+pub mod log_capture;
 pub mod servers;
 
 use std::io::{BufRead, BufReader, Read, Write};

@@ -346,6 +346,16 @@ mod tests {
         BuildInfo,
     }
 
+    /// A series' labels as `name=value,...`.
+    fn labels(series: &crate::push::proto::TimeSeries) -> String {
+        let labels: Vec<String> = series
+            .labels
+            .iter()
+            .map(|l| format!("{}={}", l.name, l.value))
+            .collect();
+        labels.join(",")
+    }
+
     fn series(bytes: &[u8]) -> Vec<String> {
         use prost::Message;
         let request = crate::push::proto::WriteRequest::decode(bytes).unwrap();
@@ -353,14 +363,9 @@ mod tests {
             .timeseries
             .iter()
             .map(|t| {
-                let labels: Vec<String> = t
-                    .labels
-                    .iter()
-                    .map(|l| format!("{}={}", l.name, l.value))
-                    .collect();
                 format!(
                     "{} {} @{}",
-                    labels.join(","),
+                    labels(t),
                     t.samples[0].value,
                     t.samples[0].timestamp
                 )
@@ -393,19 +398,7 @@ mod tests {
         let names: Vec<String> = request
             .timeseries
             .iter()
-            .map(|t| {
-                let labels: Vec<String> = t
-                    .labels
-                    .iter()
-                    .map(|l| format!("{}={}", l.name, l.value))
-                    .collect();
-                format!(
-                    "{} {} {}",
-                    labels.join(","),
-                    t.samples.len(),
-                    t.histograms.len()
-                )
-            })
+            .map(|t| format!("{} {} {}", labels(t), t.samples.len(), t.histograms.len()))
             .collect();
         assert_eq!(
             names,
