@@ -33,12 +33,23 @@ fn key(out: &mut Vec<u8>, field: u32, wire: WireType) {
     varint(out, (u64::from(field) << 3) | wire as u64);
 }
 
+/// A `sint32` as the varint protobuf writes it (zigzag: small magnitudes
+/// of either sign take one byte).
+pub(crate) fn zigzag32(n: i32) -> u64 {
+    u64::from(((n << 1) ^ (n >> 31)) as u32)
+}
+
 pub(crate) fn varint_field(out: &mut Vec<u8>, field: u32, v: u64) {
     key(out, field, WireType::Varint);
     varint(out, v);
 }
 
 pub(crate) fn double_field(out: &mut Vec<u8>, field: u32, v: f64) {
+    fixed64_field(out, field, v.to_bits());
+}
+
+/// A `fixed64` or `sfixed64` field (a `double` is one too).
+pub(crate) fn fixed64_field(out: &mut Vec<u8>, field: u32, v: u64) {
     key(out, field, WireType::Fixed64);
     out.extend_from_slice(&v.to_le_bytes());
 }
@@ -131,7 +142,6 @@ pub(crate) fn write_native_fields(
     fields: &NativeFields,
     scratch: &mut Vec<u8>,
 ) {
-    let zigzag32 = |n: i32| u64::from(((n << 1) ^ (n >> 31)) as u32);
     let zigzag64 = |n: i64| ((n << 1) ^ (n >> 63)) as u64;
     varint_field(out, fields.schema, zigzag32(buckets.schema));
     double_field(out, fields.zero_threshold, spec.zero_threshold);

@@ -49,6 +49,12 @@ impl MetricDesc {
         self
     }
 
+    /// Whether a label takes values known only at run time: its series are
+    /// written only once their names are visible.
+    pub(crate) fn has_runtime_labels(&self) -> bool {
+        self.labels.iter().any(|l| l.runtime.is_some())
+    }
+
     /// How many series the metric has: the product of its label
     /// cardinalities (1 without labels).
     pub fn series_count(&self) -> usize {

@@ -323,7 +323,7 @@ impl Reader {
                 // Sparse histograms and summaries show the series whose
                 // count is not zero: every series is read, as dense.
                 let by_count = matches!(shown, Shown::Recorded(..));
-                let runtime = desc.labels.iter().any(|l| l.runtime.is_some());
+                let runtime = desc.has_runtime_labels();
                 Shown::All.walk(desc, digits, series.len(), |index, digits| {
                     series.read(index, histogram);
                     merged::histogram(merged, index, histogram);
@@ -345,7 +345,7 @@ impl Reader {
             }
             Cells::Summary { spec, series } => {
                 let by_count = matches!(shown, Shown::Recorded(..));
-                let runtime = desc.labels.iter().any(|l| l.runtime.is_some());
+                let runtime = desc.has_runtime_labels();
                 Shown::All.walk(desc, digits, series.len(), |index, digits| {
                     summary_acc.clear();
                     series.accumulate(spec, index, now_ms, summary_acc);
@@ -518,7 +518,7 @@ fn walk_recorded(
     // A series named by a runtime label value is written only once that
     // value's name is visible here (the mark's Acquire makes it so: this
     // is the check that nothing is ever written with a name missing).
-    let runtime = desc.labels.iter().any(|l| l.runtime.is_some());
+    let runtime = desc.has_runtime_labels();
     for (word_index, word) in words.iter().enumerate() {
         let mut bits = word.load(Ordering::Acquire);
         for partner in merged {

@@ -2,7 +2,8 @@
 //! into protobuf's wire format by a writer over the one reader.
 
 use crate::encode::wire::{
-    double_field, message_field, message_head, string_field, varint, varint_field,
+    double_field, fixed64_field, message_field, message_head, string_field, varint, varint_field,
+    zigzag32,
 };
 use crate::exemplar::ExemplarRead;
 use crate::native::NativeSnapshot;
@@ -11,12 +12,6 @@ use crate::Registry;
 
 /// `AggregationTemporality.CUMULATIVE`.
 const CUMULATIVE: u64 = 2;
-
-/// Fixed 64-bit field (`fixed64`, `sfixed64`, `double` share the wire type).
-fn fixed64_field(out: &mut Vec<u8>, field: u32, v: u64) {
-    varint(out, (u64::from(field) << 3) | 1);
-    out.extend_from_slice(&v.to_le_bytes());
-}
 
 /// A `KeyValue` with a string `AnyValue`, as field `field`.
 fn attribute(out: &mut Vec<u8>, field: u32, key: &str, value: &str, scratch: &mut Vec<u8>) {
@@ -236,11 +231,7 @@ impl Writer for OtlpWriter {
                     self.point_head(family, series, 1);
                     fixed64_field(&mut self.point, 4, count);
                     double_field(&mut self.point, 5, *sum);
-                    varint_field(
-                        &mut self.point,
-                        6,
-                        u64::from(((self.native.schema << 1) ^ (self.native.schema >> 31)) as u32),
-                    );
+                    varint_field(&mut self.point, 6, zigzag32(self.native.schema));
                     fixed64_field(&mut self.point, 7, self.native.zero);
                     for (buckets, field) in [(&self.native.positive, 8), (&self.native.negative, 9)]
                     {
@@ -251,11 +242,7 @@ impl Writer for OtlpWriter {
                         // OTLP index i is (base^i, base^(i+1)]: i = k - 1.
                         self.inner.clear();
                         let offset = first - 1;
-                        varint_field(
-                            &mut self.inner,
-                            1,
-                            u64::from(((offset << 1) ^ (offset >> 31)) as u32),
-                        );
+                        varint_field(&mut self.inner, 1, zigzag32(offset));
                         self.scratch.clear();
                         let mut next = first;
                         for &(key, n) in buckets.iter() {
