@@ -8,7 +8,14 @@
 //! cargo run --example checkout --features enumeter-examples/protobuf              # 127.0.0.1:9896
 //! cargo run --example checkout --features enumeter-examples/protobuf -- --print   # OpenMetrics once
 //! prometheus --enable-feature=native-histograms,exemplar-storage ...             # then scrape it
+//! OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_SERVICE_NAME=checkout \
+//!   cargo run --example checkout --features enumeter-examples/protobuf,enumeter-examples/otlp
 //! ```
+//!
+//! With the `otlp` feature and `OTEL_EXPORTER_OTLP_ENDPOINT` (or
+//! `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`) set, it also pushes the same
+//! registry over OTLP, configured by the standard variables alone, and
+//! flushes it when it stops.
 //!
 //! The recorded traffic is fixed: 1,000 checkouts taking 1 ms, 2 ms, …,
 //! 1 s, so the true 99th percentile is 0.99 s; the one with trace id
@@ -91,6 +98,8 @@ fn main() {
             std::process::exit(1);
         }
     };
+    #[cfg(feature = "otlp")]
+    let otlp = push_over_otlp(registry());
     println!("serving http://{}/metrics", exporter.local_addr());
     let serve_for = std::env::var("ENUMETER_SERVE_SECS")
         .ok()
@@ -101,4 +110,37 @@ fn main() {
         std::thread::sleep(Duration::from_millis(100));
     }
     exporter.shutdown();
+    #[cfg(feature = "otlp")]
+    if let Some(otlp) = otlp {
+        let stats = otlp.shutdown();
+        println!(
+            "OTLP: {} points sent in {} requests, {} dropped",
+            stats.samples_sent,
+            stats.requests_sent,
+            stats.dropped()
+        );
+    }
+}
+
+/// An OTLP pusher of `registry` when the standard variables name an
+/// endpoint; everything else (service name, interval, headers) from them
+/// too.
+#[cfg(feature = "otlp")]
+fn push_over_otlp(registry: Registry<'static>) -> Option<enumeter::push::PushHandle> {
+    let named = [
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+    ]
+    .iter()
+    .any(|v| std::env::var_os(v).is_some());
+    if !named {
+        return None;
+    }
+    match enumeter::push::otlp::Otlp::new().registry(registry).start() {
+        Ok(pusher) => Some(pusher),
+        Err(e) => {
+            eprintln!("cannot push over OTLP: {e}");
+            std::process::exit(1);
+        }
+    }
 }

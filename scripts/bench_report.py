@@ -275,6 +275,27 @@ def remote_write_table(run, out):
         out.append(f"| {n:,} | {cell('encode_ns')} | {cell('snappy_ns')} | "
                    f"{total_ms:.0f} ms | {r['bytes'] / n:.1f} | {r['compressed_bytes'] / n:.1f} |")
     out.append("")
+    if "otlp_encode_ns" not in run.remote_write[0]:
+        return
+    out.append("### OTLP: one sampling\n")
+    out.append("The same bench and rounds, the same registry: what `enumeter::push::otlp::Otlp` "
+               "does every interval, reading the registry while writing the "
+               "`ExportMetricsServiceRequest` protobuf (the two labels of remote write as resource "
+               "attributes), then compressing with gzip at level 1 (as the pusher does when asked; "
+               "uncompressed unless it is). A metric's name is written once per family, not per "
+               "series as in remote write, hence the fewer bytes.\n")
+    out.append("| series | read and encode (ns) | vs remote write | gzip (ns) | total per sampling "
+               "| bytes/series | gzipped bytes/series |")
+    out.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in run.remote_write:
+        n = r["series"]
+        cell = lambda k: f"{r[k]['median']:.0f} ({r[k]['min']:.0f}–{r[k]['max']:.0f})"
+        total_ms = sum(r[k]["median"] for k in ("otlp_encode_ns", "gzip_ns")) * n / 1e6
+        out.append(f"| {n:,} | {cell('otlp_encode_ns')} | "
+                   f"{ratio(r['otlp_encode_ns']['median'], r['encode_ns']['median'])} | "
+                   f"{cell('gzip_ns')} | {total_ms:.0f} ms | {r['otlp_bytes'] / n:.1f} | "
+                   f"{r['otlp_gzip_bytes'] / n:.1f} |")
+    out.append("")
 
 
 def targets(run, out):
@@ -388,6 +409,16 @@ def targets(run, out):
     if "enumeter_sharded" in memory:
         add("sharded counter memory per series (16 shards)", f"{memory['enumeter_sharded']:.1f} bytes",
             "≤ 16 × 16 = 256 bytes", memory["enumeter_sharded"] <= 256)
+    for r in run.remote_write:
+        if "otlp_encode_ns" in r:
+            otlp, rw = r["otlp_encode_ns"]["median"], r["encode_ns"]["median"]
+            add(f"OTLP read and encode vs remote write's, {r['series']:,} series",
+                f"{otlp:.0f} vs {rw:.0f} ns ({ratio(otlp, rw)})", "≤ 1.5×", otlp <= 1.5 * rw)
+    for scenario, kind in (("counter_inc", "counter inc"), ("histogram_observe", "histogram observe")):
+        ours, bound = run.median(scenario, "enumeter"), run.median(scenario, "opentelemetry_sdk_bound")
+        if ours and bound:
+            add(f"labelled {kind} vs opentelemetry_sdk's bound instrument", ratio(ours, bound),
+                "faster", ours < bound)
     c = run.compile
     for profile in ("debug", "release"):
         v = c.get(f"values_10000_derive_{profile}")
@@ -438,11 +469,16 @@ def main():
         out.append(f"- Compile cost: kept from an earlier run ({stamp}; `COMPILE_COST=0`), "
                    "not measured with these timings.")
     out.append("")
-    op_table(run, "counter_inc", "Counter increment, one thread", "bare_atomic", out)
+    otel = ("`opentelemetry_sdk` is the OpenTelemetry SDK 0.33's instrument given its two "
+            "attributes (prebuilt `KeyValue`s) on every call; `opentelemetry_sdk_bound` the same "
+            "instrument bound to each attribute set once (its "
+            "`experimental_metrics_bound_instruments`), both recording into an SDK meter provider "
+            "with a manual reader.")
+    op_table(run, "counter_inc", "Counter increment, one thread", "bare_atomic", out, otel)
     threads_table(run, out)
     op_table(run, "histogram_observe", "Histogram observe (10 buckets, 2 labels)", "bare_atomic", out,
              "`hand_written` is what a histogram cannot do with less: a bucket search over the "
-             "10 bounds, an atomic add to the bucket and a compare-and-swap on the sum.")
+             "10 bounds, an atomic add to the bucket and a compare-and-swap on the sum. " + otel)
     op_table(run, "summary_observe", "Summary observe (4 quantiles, no labels)", "enumeter_histogram",
              out, "Ratios against enumeter's classic histogram of the same values "
              "(`enumeter_histogram`, 10 buckets, no labels).")

@@ -1,5 +1,5 @@
 //! OTLP: a registry as an `ExportMetricsServiceRequest`, read back field by
-//! field with the OTLP message types, and ingested by a real
+//! field with the OTLP message types, and pushed by `Otlp` (gzip) to a real
 //! VictoriaMetrics 1.112 (Debian trixie's, which `.ci/run` fetches with
 //! `apt-get download` through a private source list and unpacks with
 //! `dpkg -x` into `target/victoria-metrics-trixie`; `ENUMETER_VM_OTLP`
@@ -10,13 +10,10 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use enumeter::push::otlp::encode_export_request;
 use enumeter::push::otlp::proto::{self, ExportMetricsServiceRequest, KeyValue};
+use enumeter::push::otlp::{encode_export_request, Otlp};
 use enumeter::{metrics, runtime_label, LabelValue, Registry};
 use prost::Message;
 use support::servers::{self, free_port, wait_for, TempDir};
@@ -290,76 +287,35 @@ fn every_kind_is_written_as_the_otlp_mapping_says_and_reads_back_whole() {
     assert_eq!(tenants, [(pairs(&[("tenant", "acme")]), Some(5))]);
 }
 
-/// VictoriaMetrics 1.112: `ENUMETER_VM_OTLP`, or where `.ci/run` unpacks it.
-fn victoria_metrics_112() -> Option<PathBuf> {
-    let path = std::env::var_os("ENUMETER_VM_OTLP").map_or_else(
-        || {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("target/victoria-metrics-trixie/usr/bin/victoria-metrics")
-        },
-        PathBuf::from,
-    );
-    let install =
-        "`.ci/run` fetches it: apt-get download victoria-metrics from Debian trixie, dpkg -x";
-    support::tool_available(path.to_str()?, &["-version"], install).then_some(path)
-}
-
-/// POSTs `body` to `path` on `addr`; the status.
-fn post(addr: &str, path: &str, body: &[u8]) -> u16 {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-protobuf\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )
-    .unwrap();
-    stream.write_all(body).unwrap();
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    answer
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
-}
-
 #[test]
-fn a_real_victoria_metrics_ingests_the_export_and_reads_back_every_value() {
-    let Some(binary) = victoria_metrics_112() else {
+fn the_pusher_sends_every_kind_gzipped_to_a_real_victoria_metrics_which_reads_back_every_value() {
+    let Some(binary) = servers::victoria_metrics_otlp_binary() else {
         return;
     };
-    let ox = OxMetrics::new();
-    record(&ox);
-    let registry = Registry::new().with(&ox);
+    static OX: OxMetrics = OxMetrics::new();
+    record(&OX);
     let dir = TempDir::new("otlp-vm");
     let addr = format!("127.0.0.1:{}", free_port());
-    let _vm = servers::spawn_in(
-        &dir.0,
-        binary.to_str().unwrap(),
-        &[
-            format!("-httpListenAddr={addr}"),
-            format!("-storageDataPath={}", dir.0.join("vm").display()),
-            "-search.latencyOffset=0s".into(),
-            "-search.disableCache".into(),
-            "-loggerLevel=ERROR".into(),
-        ],
-    );
-    servers::wait_ready(&addr, "/health", "VictoriaMetrics 1.112 to be ready");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
-    let body = encode_export_request(
-        &registry,
-        &[("service.name", "ox-worker"), ("host.name", "h1")],
-        now,
-    );
-    assert_eq!(post(&addr, "/opentelemetry/v1/metrics", &body), 200);
+    let _vm = servers::victoria_metrics_otlp(&binary, &dir.0, &addr);
+    // The first sampling at once, the last at shutdown (one sampling when
+    // the shutdown comes first); none between.
+    let pusher = Otlp::new()
+        .endpoint(&format!("http://{addr}/opentelemetry"))
+        .registry(Registry::new().with(&OX))
+        .service_name("ox-worker")
+        .resource_attribute("host.name", "h1")
+        .gzip(true)
+        .interval(Duration::from_secs(3600))
+        .start()
+        .unwrap();
+    let stats = pusher.shutdown();
+    assert!((1..=2).contains(&stats.samplings), "{stats:?}");
+    assert_eq!(stats.requests_sent, stats.samplings, "{stats:?}");
+    assert_eq!(stats.dropped(), 0, "{stats:?}");
+    // 12 data points a sampling: the state set's two states are two.
+    assert_eq!(stats.samples_sent, 12 * stats.samplings, "{stats:?}");
     servers::victoria_metrics_flush(&addr);
+    let ox = &OX;
 
     // Resource attributes arrive as labels, kept as named.
     let r = r#"service.name="ox-worker",host.name="h1""#;
@@ -432,5 +388,80 @@ fn a_real_victoria_metrics_ingests_the_export_and_reads_back_every_value() {
     println!(
         "{} series read back exactly from VictoriaMetrics 1.112",
         expected.len() + 1
+    );
+}
+
+/// The checkout example (features `protobuf` and `otlp`) configured by the
+/// standard variables alone, every value read back from VictoriaMetrics:
+/// 1,000 checkouts of 1 ms to 1 s, every tenth declined.
+#[test]
+fn the_checkout_example_pushes_over_otlp_configured_by_the_standard_variables() {
+    let Some(binary) = servers::victoria_metrics_otlp_binary() else {
+        return;
+    };
+    let dir = TempDir::new("otlp-checkout");
+    let addr = format!("127.0.0.1:{}", free_port());
+    let _vm = servers::victoria_metrics_otlp(&binary, &dir.0, &addr);
+    let endpoint = format!("http://{addr}/opentelemetry");
+    let (_checkout, _) = support::serve_example_with(
+        "checkout",
+        120,
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+            ("OTEL_SERVICE_NAME", "checkout"),
+            (
+                "OTEL_RESOURCE_ATTRIBUTES",
+                "deployment.environment=ci%20run",
+            ),
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "500"),
+        ],
+    );
+    let r = r#"service.name="checkout",deployment.environment="ci run""#;
+    let mut expected: Vec<(String, f64)> = vec![
+        (
+            format!(r#"checkout_requests_total{{{r},outcome="paid"}}"#),
+            900.0,
+        ),
+        (
+            format!(r#"checkout_requests_total{{{r},outcome="declined"}}"#),
+            100.0,
+        ),
+        (
+            format!("checkout_latency_classic_seconds_sum{{{r}}}"),
+            500.5,
+        ),
+        (
+            format!("checkout_latency_classic_seconds_count{{{r}}}"),
+            1000.0,
+        ),
+        (format!("checkout_latency_seconds_sum{{{r}}}"), 500.5),
+        (format!("checkout_latency_seconds_count{{{r}}}"), 1000.0),
+        // Native buckets as VictoriaMetrics' ranges, each counted once.
+        (
+            format!("sum(checkout_latency_seconds_bucket{{{r}}})"),
+            1000.0,
+        ),
+    ];
+    for (le, n) in [
+        ("0.1", 100.0),
+        ("0.25", 250.0),
+        ("0.5", 500.0),
+        ("1", 1000.0),
+        ("2.5", 1000.0),
+        ("+Inf", 1000.0),
+    ] {
+        expected.push((
+            format!(r#"checkout_latency_classic_seconds_bucket{{{r},le="{le}"}}"#),
+            n,
+        ));
+    }
+    let limit = Duration::from_secs(30);
+    for (query, value) in &expected {
+        servers::expect_value(&addr, query, *value, limit);
+    }
+    println!(
+        "{} values of the checkout example read back exactly from VictoriaMetrics 1.112",
+        expected.len()
     );
 }

@@ -572,7 +572,82 @@ fn counter_contenders(threads: usize, spread: Spread) -> Vec<Contender> {
             }),
         ));
     }
+    let (counter, bound) = otel_side::counters();
+    out.push(contender(
+        "opentelemetry_sdk",
+        runner(threads, move |t, i| {
+            let (e, o) = pick(t, i);
+            counter.add(1, &otel_side::attributes()[e * 3 + o]);
+        }),
+    ));
+    out.push(contender(
+        "opentelemetry_sdk_bound",
+        runner(threads, move |t, i| {
+            let (e, o) = pick(t, i);
+            bound[e * 3 + o].add(1);
+        }),
+    ));
     out
+}
+
+/// The OpenTelemetry SDK's side: instruments of a meter provider with a
+/// manual reader, the 18 attribute sets prebuilt, and the same instruments
+/// bound to each set.
+mod otel_side {
+    use opentelemetry::metrics::{BoundCounter, BoundHistogram, Counter, Histogram, MeterProvider};
+    use opentelemetry::KeyValue;
+    use opentelemetry_sdk::metrics::{ManualReader, SdkMeterProvider};
+    use std::sync::OnceLock;
+
+    fn provider() -> &'static SdkMeterProvider {
+        static PROVIDER: OnceLock<SdkMeterProvider> = OnceLock::new();
+        PROVIDER.get_or_init(|| {
+            SdkMeterProvider::builder()
+                .with_reader(ManualReader::builder().build())
+                .build()
+        })
+    }
+
+    /// The 18 (endpoint, outcome) attribute sets, in series order.
+    pub fn attributes() -> &'static [[KeyValue; 2]] {
+        static SETS: OnceLock<Vec<[KeyValue; 2]>> = OnceLock::new();
+        SETS.get_or_init(|| {
+            (0..18)
+                .map(|s| {
+                    [
+                        KeyValue::new("endpoint", super::ENDPOINTS[s / 3]),
+                        KeyValue::new("outcome", super::OUTCOMES[s % 3]),
+                    ]
+                })
+                .collect()
+        })
+    }
+
+    /// A counter, and the same bound to each of the 18 sets.
+    pub fn counters() -> (&'static Counter<u64>, &'static [BoundCounter<u64>]) {
+        let counter: &'static Counter<u64> = Box::leak(Box::new(
+            provider()
+                .meter("bench")
+                .u64_counter("requests_total")
+                .build(),
+        ));
+        let bound = attributes().iter().map(|a| counter.bind(a)).collect();
+        (counter, Vec::leak(bound))
+    }
+
+    /// A histogram with `bounds`, and the same bound to each of the 18
+    /// sets.
+    pub fn histograms(bounds: &[f64]) -> (&'static Histogram<f64>, &'static [BoundHistogram<f64>]) {
+        let histogram: &'static Histogram<f64> = Box::leak(Box::new(
+            provider()
+                .meter("bench")
+                .f64_histogram("request_duration_seconds")
+                .with_boundaries(bounds.to_vec())
+                .build(),
+        ));
+        let bound = attributes().iter().map(|a| histogram.bind(a)).collect();
+        (histogram, Vec::leak(bound))
+    }
 }
 
 /// A contender observing the `histogram_observe` values into one of the
@@ -704,6 +779,19 @@ fn histogram_contenders() -> Vec<Contender> {
                 metrics::histogram!("request_duration_seconds", &labels[e * 3 + o]).record(v);
             }
         })
+    }));
+    let (histogram, bound) = otel_side::histograms(&BUCKETS);
+    out.push(contender("opentelemetry_sdk", move |n| {
+        for i in 0..n as usize {
+            let (e, o, v) = ops[i & 1023];
+            histogram.record(v, &otel_side::attributes()[e * 3 + o]);
+        }
+    }));
+    out.push(contender("opentelemetry_sdk_bound", move |n| {
+        for i in 0..n as usize {
+            let (e, o, v) = ops[i & 1023];
+            bound[e * 3 + o].record(v);
+        }
     }));
     out
 }

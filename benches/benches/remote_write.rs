@@ -1,17 +1,22 @@
-//! The cost of one remote-write sampling of 10,000 and 100,000 counter
-//! series: reading the registry and writing the `WriteRequest` protobuf
-//! (one step: the encoder writes the wire format as it reads), then
-//! compressing it with Snappy, as `enumeter::push::RemoteWrite` does every
+//! The cost of one push sampling of 10,000 and 100,000 counter series, by
+//! remote write and by OTLP: reading the registry and writing the
+//! `WriteRequest` (or the `ExportMetricsServiceRequest`) protobuf (one
+//! step: each encoder writes the wire format as it reads), then compressing
+//! it (Snappy for remote write, gzip for OTLP), as
+//! `enumeter::push::RemoteWrite` and `enumeter::push::otlp::Otlp` do every
 //! interval. Prints JSON (per series: ns for each step, bytes before and
 //! after compression), which `scripts/bench.sh` keeps in
 //! `target/bench/remote_write.json`.
 //!
-//! Rounds alternate the two sizes; each step is timed on its own.
+//! Each round runs every step of both protocols on both sizes, one after
+//! the other; each step is timed on its own.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::time::Instant;
 
 use enumeter::push::encode_write_request;
+use enumeter::push::otlp::encode_export_request;
 use enumeter::{metrics, Registry};
 
 // The generated file also holds `measured`'s copies of the label enums.
@@ -37,9 +42,12 @@ pub enum Rw100k {
     CountersTotal { a: Hundred, b: Thousand },
 }
 
-/// ns for (read and encode, snappy), and the byte counts before and after
-/// compression.
-fn sample(registry: &Registry<'_>) -> ([f64; 2], usize, usize) {
+/// One sampling by each protocol: ns for (remote write's read and encode,
+/// snappy, OTLP's read and encode, gzip), and the byte counts before and
+/// after compression of each.
+fn sample(registry: &Registry<'_>) -> ([f64; 4], [usize; 4]) {
+    // The same two labels on every series: external labels for remote
+    // write, resource attributes for OTLP.
     let external = [("job", "worker"), ("instance", "worker-7")];
     let t0 = Instant::now();
     let bytes = encode_write_request(registry, &external, 1_700_000_000_000);
@@ -48,8 +56,17 @@ fn sample(registry: &Registry<'_>) -> ([f64; 2], usize, usize) {
         .compress_vec(&bytes)
         .expect("snappy compresses");
     let t2 = Instant::now();
+    let otlp = encode_export_request(registry, &external, 1_700_000_000_000_000_000);
+    let t3 = Instant::now();
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gzip.write_all(&otlp).expect("gzip compresses");
+    let gzipped = gzip.finish().expect("gzip compresses");
+    let t4 = Instant::now();
     let ns = |a: Instant, b: Instant| (b - a).as_nanos() as f64;
-    ([ns(t0, t1), ns(t1, t2)], bytes.len(), compressed.len())
+    (
+        [ns(t0, t1), ns(t1, t2), ns(t2, t3), ns(t3, t4)],
+        [bytes.len(), compressed.len(), otlp.len(), gzipped.len()],
+    )
 }
 
 fn main() {
@@ -75,13 +92,13 @@ fn main() {
     for (_, registry) in &registries {
         sample(registry);
     }
-    let mut times: Vec<Vec<[f64; 2]>> = vec![Vec::new(); registries.len()];
-    let mut sizes = vec![(0, 0); registries.len()];
+    let mut times: Vec<Vec<[f64; 4]>> = vec![Vec::new(); registries.len()];
+    let mut sizes = vec![[0; 4]; registries.len()];
     for _ in 0..rounds {
         for (k, (_, registry)) in registries.iter().enumerate() {
-            let (ns, raw, compressed) = sample(registry);
+            let (ns, bytes) = sample(registry);
             times[k].push(ns);
-            sizes[k] = (raw, compressed);
+            sizes[k] = bytes;
         }
     }
     let mut json = String::from("[");
@@ -99,12 +116,18 @@ fn main() {
         let _ = write!(
             json,
             "{}{{\"series\":{series},\"rounds\":{rounds},\"encode_ns\":{},\
-             \"snappy_ns\":{},\"bytes\":{},\"compressed_bytes\":{}}}",
+             \"snappy_ns\":{},\"bytes\":{},\"compressed_bytes\":{},\
+             \"otlp_encode_ns\":{},\"gzip_ns\":{},\"otlp_bytes\":{},\
+             \"otlp_gzip_bytes\":{}}}",
             if k > 0 { "," } else { "" },
             per_series(0),
             per_series(1),
-            sizes[k].0,
-            sizes[k].1
+            sizes[k][0],
+            sizes[k][1],
+            per_series(2),
+            per_series(3),
+            sizes[k][2],
+            sizes[k][3]
         );
     }
     json.push(']');

@@ -25,11 +25,11 @@ compile_error!(
 );
 #[cfg(all(
     feature = "push-tls",
-    not(any(feature = "pushgateway", feature = "remote-write"))
+    not(any(feature = "pushgateway", feature = "remote-write", feature = "otlp"))
 ))]
 compile_error!(
-    "enumeter's `push-tls` feature is HTTPS for `pushgateway` and `remote-write`: enable one \
-     of them too"
+    "enumeter's `push-tls` feature is HTTPS for `pushgateway`, `remote-write` and `otlp`: \
+     enable one of them too"
 );
 
 // Lets the generated code's `::enumeter::...` paths resolve inside this crate's
@@ -57,7 +57,8 @@ mod serve;
     feature = "http",
     feature = "tower",
     feature = "pushgateway",
-    feature = "remote-write"
+    feature = "remote-write",
+    feature = "otlp"
 ))]
 mod base64;
 mod label;

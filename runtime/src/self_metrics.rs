@@ -4,8 +4,12 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+#[cfg(feature = "otlp")]
+pub use crate::push::otlp::{OtlpSelf, OtlpSelfMetrics};
+#[cfg(any(feature = "remote-write", feature = "otlp"))]
+pub use crate::push::PushDrop;
 #[cfg(feature = "remote-write")]
-pub use crate::push::{RemoteWriteDrop, RemoteWriteSelf, RemoteWriteSelfMetrics};
+pub use crate::push::{RemoteWriteSelf, RemoteWriteSelfMetrics};
 #[cfg(feature = "http")]
 pub use crate::serve::exporter::{ExporterFailure, ExporterSelf, ExporterSelfMetrics};
 

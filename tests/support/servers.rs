@@ -217,16 +217,34 @@ pub fn victoria_metrics(dir: &Path, addr: &str) -> Process {
 
 /// [`victoria_metrics`] with more flags (`-graphiteListenAddr=…`).
 pub fn victoria_metrics_with(dir: &Path, addr: &str, flags: &[String]) -> Process {
-    let mut args = vec![
-        format!("-httpListenAddr={addr}"),
-        format!("-storageDataPath={}", dir.join("vm").display()),
-        "-search.latencyOffset=0s".into(),
-        "-search.disableCache".into(),
-        "-loggerLevel=ERROR".into(),
-    ];
+    let mut args = vm_args(dir, addr);
     args.extend_from_slice(flags);
     let process = spawn("victoria-metrics", &args);
     wait_ready(addr, "/health", "VictoriaMetrics to be ready");
+    process
+}
+
+/// VictoriaMetrics 1.112, which ingests OTLP: `ENUMETER_VM_OTLP`, or
+/// where `.ci/run` unpacks Debian trixie's package; `None` (the test
+/// skips, saying why) when it is missing outside CI.
+pub fn victoria_metrics_otlp_binary() -> Option<PathBuf> {
+    let path = std::env::var_os("ENUMETER_VM_OTLP").map_or_else(
+        || {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/victoria-metrics-trixie/usr/bin/victoria-metrics")
+        },
+        PathBuf::from,
+    );
+    let install =
+        "`.ci/run` fetches it: apt-get download victoria-metrics from Debian trixie, dpkg -x";
+    super::tool_available(path.to_str()?, &["-version"], install).then_some(path)
+}
+
+/// VictoriaMetrics 1.112 (`binary`) on `addr` with its storage in `dir`,
+/// as [`victoria_metrics`] starts 1.79; ready when this returns.
+pub fn victoria_metrics_otlp(binary: &Path, dir: &Path, addr: &str) -> Process {
+    let process = spawn(binary.to_str().expect("a UTF-8 path"), &vm_args(dir, addr));
+    wait_ready(addr, "/health", "VictoriaMetrics 1.112 to be ready");
     process
 }
 
@@ -242,6 +260,18 @@ pub fn spawn_in(dir: &Path, program: &str, args: &[String]) -> Process {
             .spawn()
             .unwrap_or_else(|e| panic!("{program} starts: {e}")),
     )
+}
+
+/// VictoriaMetrics' flags: `addr`, storage in `dir`, data searchable as
+/// soon as it is written, errors only in its log.
+fn vm_args(dir: &Path, addr: &str) -> Vec<String> {
+    vec![
+        format!("-httpListenAddr={addr}"),
+        format!("-storageDataPath={}", dir.join("vm").display()),
+        "-search.latencyOffset=0s".into(),
+        "-search.disableCache".into(),
+        "-loggerLevel=ERROR".into(),
+    ]
 }
 
 /// Makes what VictoriaMetrics received searchable now.

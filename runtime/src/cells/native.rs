@@ -177,7 +177,7 @@ pub(crate) enum Refused {
 }
 
 /// One series' native buckets, read for the exposition.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct NativeSnapshot {
     /// The zero bucket's count.
     pub zero: u64,

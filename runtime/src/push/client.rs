@@ -2,7 +2,7 @@
 //! the whole of each request, statuses read rather than turned into errors,
 //! credentials added to every request.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::PushError;
 
@@ -56,6 +56,73 @@ pub(crate) struct Client {
 /// How much of an error answer's body is kept for the error message.
 const ERROR_BODY_LIMIT: u64 = 1024;
 
+/// How much of an accepted answer's body is read (an OTLP
+/// `partial_success` is a count and a message).
+#[cfg(any(feature = "remote-write", feature = "otlp"))]
+const ANSWER_BODY_LIMIT: u64 = 64 * 1024;
+
+/// The longest wait a `Retry-After` answer is granted.
+const RETRY_AFTER_LIMIT: Duration = Duration::from_secs(600);
+
+/// A request that did not succeed: why, and how long the server asked to
+/// wait before the next attempt (`Retry-After`), if it did.
+#[derive(Debug)]
+pub(crate) struct Failed {
+    pub(crate) error: PushError,
+    #[cfg_attr(not(any(feature = "remote-write", feature = "otlp")), allow(dead_code))]
+    pub(crate) retry_after: Option<Duration>,
+}
+
+/// The wait a `Retry-After` value asks for at `now`: delay-seconds or an
+/// HTTP date (RFC 9110), at most ten minutes; `None` when it is neither.
+fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    let wait = if let Ok(seconds) = value.parse::<u64>() {
+        Duration::from_secs(seconds)
+    } else {
+        let at = UNIX_EPOCH + Duration::from_secs(http_date_seconds(value)?);
+        at.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(RETRY_AFTER_LIMIT))
+}
+
+/// Seconds since the epoch of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37
+/// GMT`), the form RFC 9110 requires senders to use.
+fn http_date_seconds(date: &str) -> Option<u64> {
+    let mut parts = date.split(' ');
+    let (_weekday, day, month, year, time, zone) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    if zone != "GMT" || parts.next().is_some() {
+        return None;
+    }
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS.iter().position(|m| *m == month)? as i64 + 1;
+    let day: i64 = day.parse().ok()?;
+    let year: i64 = year.parse().ok()?;
+    let mut hms = time.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
+    if !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 || year < 1970 {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + h * 3600 + m * 60 + s).ok()
+}
+
 impl Client {
     pub(crate) fn new(timeout: Duration, auth: Auth) -> Self {
         let agent = ureq::Agent::config_builder()
@@ -76,30 +143,44 @@ impl Client {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Result<u16, PushError> {
-        self.send_within(method, url, headers, body, None)
+        self.exchange(method, url, headers, body, None, 0)
+            .map(|(status, _)| status)
+            .map_err(|failed| failed.error)
     }
 
-    /// [`send`](Self::send) with a shorter timeout for this request.
-    #[cfg(feature = "remote-write")]
-    pub(crate) fn send_with_timeout(
+    /// POSTs `body` with a shorter timeout for this request; the start of
+    /// a 2xx answer's body (what a receiver says of what it took), or why
+    /// not and how long the server asked to wait.
+    #[cfg(any(feature = "remote-write", feature = "otlp"))]
+    pub(crate) fn post_for_answer(
         &self,
-        method: Method,
         url: &str,
         headers: &[(&str, &str)],
         body: &[u8],
         timeout: Duration,
-    ) -> Result<u16, PushError> {
-        self.send_within(method, url, headers, body, Some(timeout))
+    ) -> Result<Vec<u8>, Failed> {
+        self.exchange(
+            Method::Post,
+            url,
+            headers,
+            body,
+            Some(timeout),
+            ANSWER_BODY_LIMIT,
+        )
+        .map(|(_, answer)| answer)
     }
 
-    fn send_within(
+    /// One request: the status and up to `keep` bytes of the body when
+    /// the status is 2xx.
+    fn exchange(
         &self,
         method: Method,
         url: &str,
         headers: &[(&str, &str)],
         body: &[u8],
         timeout: Option<Duration>,
-    ) -> Result<u16, PushError> {
+        keep: u64,
+    ) -> Result<(u16, Vec<u8>), Failed> {
         let result = match method {
             Method::Put => self
                 .prepare(self.agent.put(url), headers, timeout)
@@ -111,18 +192,39 @@ impl Client {
                 .prepare(self.agent.delete(url), headers, timeout)
                 .call(),
         };
-        let mut response = result.map_err(|e| PushError::Transport(e.to_string()))?;
+        let mut response = result.map_err(|e| Failed {
+            error: PushError::Transport(e.to_string()),
+            retry_after: None,
+        })?;
         let status = response.status().as_u16();
         if (200..300).contains(&status) {
-            return Ok(status);
+            let mut answer = Vec::new();
+            if keep > 0 {
+                use std::io::Read;
+                let _ = response
+                    .body_mut()
+                    .with_config()
+                    .limit(keep)
+                    .reader()
+                    .read_to_end(&mut answer);
+            }
+            return Ok((status, answer));
         }
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry_after(v, SystemTime::now()));
         let body = response
             .body_mut()
             .with_config()
             .limit(ERROR_BODY_LIMIT)
             .read_to_string()
             .unwrap_or_default();
-        Err(PushError::Status { status, body })
+        Err(Failed {
+            error: PushError::Status { status, body },
+            retry_after,
+        })
     }
 
     fn prepare<B>(
@@ -170,8 +272,43 @@ mod tests {
             first[..n].to_vec()
         });
         let client = Client::new(Duration::from_millis(500), Auth::None);
-        let result = client.send_within(Method::Post, &url, &[], b"x", None);
+        let result = client.send(Method::Post, &url, &[], b"x");
         (reader.join().unwrap(), result)
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_an_http_date_within_ten_minutes() {
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
+        assert_eq!(retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        // In the past: no wait beyond the backoff.
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            retry_after("Tue, 29 Feb 2000 00:00:00 GMT", now),
+            Some(RETRY_AFTER_LIMIT)
+        );
+        assert_eq!(
+            http_date_seconds("Tue, 29 Feb 2000 00:00:00 GMT"),
+            Some(951_782_400)
+        );
+        assert_eq!(http_date_seconds("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(retry_after("86400000", now), Some(RETRY_AFTER_LIMIT));
+        for bad in [
+            "soon",
+            "-5",
+            "Sun, 06 Nov 1994 08:49:37 CET",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+            "",
+        ] {
+            assert_eq!(retry_after(bad, now), None, "{bad:?}");
+        }
     }
 
     #[test]

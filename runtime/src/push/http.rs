@@ -1,4 +1,4 @@
-//! What the two HTTP push paths (Pushgateway, remote write) share: their
+//! What the HTTP push paths (Pushgateway, remote write, OTLP) share: their
 //! error, and the checks of the URLs and label names they are given.
 
 use std::fmt;
@@ -41,6 +41,7 @@ impl std::error::Error for PushError {}
 
 /// Whether `name` is a valid label name, and not one reserved for
 /// Prometheus' own use (`__*`).
+#[cfg(any(feature = "pushgateway", feature = "remote-write"))]
 pub(super) fn is_label_name(name: &str) -> bool {
     enumeter_common::names::is_name(name) && !name.starts_with("__")
 }
@@ -62,6 +63,7 @@ pub(super) fn check_url(url: &str, what: &str) -> Result<(), PushError> {
 mod tests {
     use super::*;
 
+    #[cfg(any(feature = "pushgateway", feature = "remote-write"))]
     #[test]
     fn label_names_follow_prometheus_and_refuse_reserved_ones() {
         assert!(is_label_name("instance"));

@@ -1,8 +1,8 @@
 //! Pushing instead of being scraped: to a Prometheus Pushgateway (feature
-//! `pushgateway`) and by Prometheus remote write 1.0 (feature
-//! `remote-write`), over HTTP with [`ureq`](https://docs.rs/ureq) (HTTPS with
-//! the `push-tls` feature), and StatsD lines over UDP (`statsd`, feature
-//! `statsd`).
+//! `pushgateway`), by Prometheus remote write 1.0 (feature `remote-write`)
+//! and by OTLP (feature `otlp`), over HTTP with
+//! [`ureq`](https://docs.rs/ureq) (HTTPS with the `push-tls` feature), and
+//! StatsD lines over UDP (`statsd`, feature `statsd`).
 //!
 //! - `Pushgateway` (feature `pushgateway`) pushes a registry once, for batch jobs and other
 //!   processes that end before a scrape could reach them: `push` replaces
@@ -16,27 +16,35 @@
 //!   scale beyond one Prometheus. Delivery survives receiver outages within
 //!   a bounded queue.
 //!
-//! - `otlp` (feature `otlp`) writes a registry as one OTLP
-//!   `ExportMetricsServiceRequest`, for an OpenTelemetry Collector or a
-//!   store that ingests OTLP; its docs list how each kind is mapped.
+//! - `otlp::Otlp` (feature `otlp`) samples a registry every interval and
+//!   sends it over OTLP/HTTP to an OpenTelemetry Collector or a store that
+//!   ingests OTLP, configured by the standard `OTEL_*` variables where the
+//!   builder sets nothing; its docs list how each kind is mapped.
+//!
+//! `RemoteWrite` and `Otlp` share one sampler, bounded queue and sender
+//! (retries with backoff honouring `Retry-After`, the oldest request giving
+//! way when the queue is full, a flush on shutdown), the same `PushStats`
+//! and `PushHandle`, each with its own self-metrics.
 //!
 //! All read the same cells a scrape reads, through the same reader:
 //! recording is unchanged.
 
-#[cfg(any(feature = "pushgateway", feature = "remote-write"))]
+#[cfg(any(feature = "pushgateway", feature = "remote-write", feature = "otlp"))]
 mod client;
-#[cfg(any(feature = "remote-write", feature = "statsd"))]
+#[cfg(any(feature = "remote-write", feature = "statsd", feature = "otlp"))]
 mod failures;
-#[cfg(any(feature = "pushgateway", feature = "remote-write"))]
+#[cfg(any(feature = "pushgateway", feature = "remote-write", feature = "otlp"))]
 mod http;
 #[cfg(feature = "otlp")]
 pub mod otlp;
-#[cfg(any(feature = "remote-write", feature = "statsd"))]
+#[cfg(any(feature = "remote-write", feature = "statsd", feature = "otlp"))]
 mod periodic;
 #[cfg(feature = "remote-write")]
 pub mod proto;
 #[cfg(feature = "pushgateway")]
 mod pushgateway;
+#[cfg(any(feature = "remote-write", feature = "otlp"))]
+mod queued;
 #[cfg(feature = "remote-write")]
 mod remote_write;
 #[cfg(feature = "remote-write")]
@@ -44,16 +52,17 @@ mod samples;
 #[cfg(feature = "statsd")]
 pub mod statsd;
 
+#[cfg(any(feature = "pushgateway", feature = "remote-write", feature = "otlp"))]
+use http::check_url;
 #[cfg(any(feature = "pushgateway", feature = "remote-write"))]
+use http::is_label_name;
+#[cfg(any(feature = "pushgateway", feature = "remote-write", feature = "otlp"))]
 pub use http::PushError;
-#[cfg(any(feature = "pushgateway", feature = "remote-write"))]
-use http::{check_url, is_label_name};
 #[cfg(feature = "pushgateway")]
 pub use pushgateway::Pushgateway;
+#[cfg(any(feature = "remote-write", feature = "otlp"))]
+pub use queued::{PushDrop, PushHandle, PushStats};
 #[cfg(feature = "remote-write")]
-pub use remote_write::{
-    RemoteWrite, RemoteWriteDrop, RemoteWriteHandle, RemoteWriteSelf, RemoteWriteSelfMetrics,
-    RemoteWriteStats,
-};
+pub use remote_write::{RemoteWrite, RemoteWriteSelf, RemoteWriteSelfMetrics};
 #[cfg(feature = "remote-write")]
 pub use samples::encode_write_request;

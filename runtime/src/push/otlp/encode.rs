@@ -1,15 +1,18 @@
 //! A registry as one OTLP `ExportMetricsServiceRequest`, written straight
 //! into protobuf's wire format by a writer over the one reader.
 
+use super::delta::Delta;
 use crate::encode::wire::{
-    double_field, fixed64_field, message_field, message_head, string_field, varint, varint_field,
-    zigzag32,
+    double_field, field_len, fixed64_field, message_field, message_head, string_field, varint,
+    varint_field, zigzag32,
 };
 use crate::exemplar::ExemplarRead;
 use crate::native::NativeSnapshot;
 use crate::read::{Family, Kind, Reader, SeriesRead, Value, Writer};
 use crate::Registry;
 
+/// `AggregationTemporality.DELTA`.
+const DELTA: u64 = 1;
 /// `AggregationTemporality.CUMULATIVE`.
 const CUMULATIVE: u64 = 2;
 
@@ -18,7 +21,7 @@ fn attribute(out: &mut Vec<u8>, field: u32, key: &str, value: &str, scratch: &mu
     scratch.clear();
     string_field(scratch, 1, key);
     // AnyValue { string_value = 1 }.
-    let any_len = crate::encode::wire::field_len(value.len());
+    let any_len = field_len(value.len());
     message_head(scratch, 2, any_len);
     string_field(scratch, 1, value);
     message_field(out, field, scratch);
@@ -38,61 +41,70 @@ fn ucum(unit: &str) -> &str {
     }
 }
 
-/// Writes `registry` as one request: a `ResourceMetrics` with `resource`
-/// as its attributes, one `ScopeMetrics` naming enumeter and its version,
-/// one `Metric` per family with at least one series; every point taken at
-/// `time_unix_nano`.
-pub(super) fn encode(
+/// Writes `registry` as requests of about `max_points` data points each
+/// (a family is split between two requests where one fills, a series never
+/// is), each with its data points: a `ResourceMetrics` with `resource` as
+/// its attributes, one `ScopeMetrics` naming enumeter and its version, a
+/// `Metric` per family (or part of one) with at least one series; every
+/// point taken at `time_unix_nano`. Counters and histograms are sent as
+/// deltas from the previous sampling when `delta` is given. A registry
+/// with nothing to send gives one request without metrics.
+pub(crate) fn encode(
     registry: &Registry<'_>,
     resource: &[(&str, &str)],
     time_unix_nano: u64,
-) -> Vec<u8> {
-    let mut writer = OtlpWriter {
-        time_unix_nano,
-        metrics: Vec::new(),
-        points: Vec::new(),
-        point: Vec::new(),
-        inner: Vec::new(),
-        scratch: Vec::new(),
-        data: Vec::new(),
-        native: NativeSnapshot::default(),
-        exemplar: ExemplarRead::default(),
-        in_family: 0,
-    };
-    Reader::with(|reader| reader.registry(registry, &mut writer));
-    let OtlpWriter {
-        metrics,
-        mut scratch,
-        ..
-    } = writer;
-
-    // ScopeMetrics { scope = 1 { name, version }, metrics = 2 }.
-    let mut scope_metrics = Vec::with_capacity(metrics.len() + 32);
-    let mut scope = Vec::new();
-    string_field(&mut scope, 1, "enumeter");
-    string_field(&mut scope, 2, env!("CARGO_PKG_VERSION"));
-    message_field(&mut scope_metrics, 1, &scope);
-    scope_metrics.extend_from_slice(&metrics);
-
-    // ResourceMetrics { resource = 1 { attributes = 1 }, scope_metrics = 2 }.
+    max_points: usize,
+    delta: Option<&mut Delta>,
+) -> Vec<(Vec<u8>, usize)> {
+    let mut scratch = Vec::new();
+    // Resource { attributes = 1 }.
     let mut resource_message = Vec::new();
     for (key, value) in resource {
         attribute(&mut resource_message, 1, key, value, &mut scratch);
     }
-    let mut resource_metrics = Vec::with_capacity(scope_metrics.len() + 64);
-    message_field(&mut resource_metrics, 1, &resource_message);
-    message_field(&mut resource_metrics, 2, &scope_metrics);
-
-    // ExportMetricsServiceRequest { resource_metrics = 1 }.
-    let mut request = Vec::with_capacity(resource_metrics.len() + 8);
-    message_field(&mut request, 1, &resource_metrics);
-    request
+    let mut writer = OtlpWriter {
+        time_unix_nano,
+        max_points: max_points.max(1),
+        resource: resource_message,
+        delta,
+        requests: Vec::new(),
+        metrics: Vec::new(),
+        request_points: 0,
+        family_points: 0,
+        points: Vec::new(),
+        point: Vec::new(),
+        inner: Vec::new(),
+        scratch,
+        data: Vec::new(),
+        cumulative: Vec::new(),
+        native: NativeSnapshot::default(),
+        exemplar: ExemplarRead::default(),
+    };
+    Reader::with(|reader| reader.registry(registry, &mut writer));
+    if writer.request_points > 0 || writer.requests.is_empty() {
+        writer.close_request();
+    }
+    if let Some(delta) = writer.delta {
+        delta.previous_ns = Some(time_unix_nano);
+    }
+    writer.requests
 }
 
-struct OtlpWriter {
+struct OtlpWriter<'d> {
     time_unix_nano: u64,
-    /// The `Metric` fields (ScopeMetrics field 2) written so far.
+    max_points: usize,
+    /// The `Resource` message every request carries.
+    resource: Vec<u8>,
+    delta: Option<&'d mut Delta>,
+    /// The requests closed so far, with their data points.
+    requests: Vec<(Vec<u8>, usize)>,
+    /// The `Metric` fields (ScopeMetrics field 2) of the request being
+    /// written.
     metrics: Vec<u8>,
+    /// Data points in `metrics`.
+    request_points: usize,
+    /// Data points in `points`.
+    family_points: usize,
     /// The data points of the family being written.
     points: Vec<u8>,
     /// One data point.
@@ -102,24 +114,118 @@ struct OtlpWriter {
     scratch: Vec<u8>,
     /// The family's data message (a Sum, a Gauge, ...).
     data: Vec<u8>,
+    /// A histogram series' counts, made deltas.
+    cumulative: Vec<u64>,
     native: NativeSnapshot,
     exemplar: ExemplarRead,
-    /// Series written in the family being written.
-    in_family: usize,
 }
 
-impl OtlpWriter {
+impl OtlpWriter<'_> {
     /// The attributes, start and time of a point, with the attribute field
-    /// number of its message.
-    fn point_head(&mut self, family: &Family<'_>, series: &SeriesRead<'_>, attributes: u32) {
+    /// number of its message; the start is `start_ns` when given (a
+    /// delta's), else the instance's created time.
+    fn point_head(
+        &mut self,
+        family: &Family<'_>,
+        series: &SeriesRead<'_>,
+        attributes: u32,
+        start_ns: Option<u64>,
+    ) {
         self.point.clear();
         for (name, value) in series.labels(family.desc) {
             attribute(&mut self.point, attributes, name, value, &mut self.scratch);
         }
-        if let Some(ms) = family.created_ms {
-            fixed64_field(&mut self.point, 2, ms.saturating_mul(1_000_000));
+        let created = family.created_ms.map(|ms| ms.saturating_mul(1_000_000));
+        if let Some(start) = start_ns.or(created) {
+            fixed64_field(&mut self.point, 2, start);
         }
         fixed64_field(&mut self.point, 3, self.time_unix_nano);
+    }
+
+    /// Ends a data point: it joins the family's.
+    fn end_point(&mut self) {
+        message_field(&mut self.points, 1, &self.point);
+        self.family_points += 1;
+    }
+
+    /// Writes the family's points so far as a `Metric` of the request:
+    /// the points are copied once, behind the heads written from their
+    /// length (a large family is megabytes).
+    fn flush_metric(&mut self, family: &Family<'_>) {
+        if self.family_points == 0 {
+            return;
+        }
+        let desc = family.desc;
+        // The Metric's fields before its data.
+        let mut head = core::mem::take(&mut self.scratch);
+        head.clear();
+        string_field(&mut head, 1, desc.name);
+        string_field(&mut head, 2, desc.help);
+        if let Some(unit) = desc.unit {
+            string_field(&mut head, 3, ucum(unit));
+        }
+        // The data's fields after its points.
+        let mut tail = core::mem::take(&mut self.data);
+        tail.clear();
+        let temporality = if self.delta.is_some() {
+            DELTA
+        } else {
+            CUMULATIVE
+        };
+        // The data, by kind: Gauge 5, Sum 7, Histogram 9,
+        // ExponentialHistogram 10, Summary 11.
+        let field = match family.kind {
+            Kind::Counter | Kind::FloatCounter => {
+                varint_field(&mut tail, 2, temporality);
+                varint_field(&mut tail, 3, 1);
+                7
+            }
+            Kind::Gauge | Kind::FloatGauge | Kind::Info | Kind::StateSet(_) => 5,
+            Kind::Histogram(_) => {
+                varint_field(&mut tail, 2, temporality);
+                if family.has_native() {
+                    10
+                } else {
+                    9
+                }
+            }
+            Kind::Summary(_) => 11,
+        };
+        let data_len = self.points.len() + tail.len();
+        message_head(&mut self.metrics, 2, head.len() + field_len(data_len));
+        self.metrics.extend_from_slice(&head);
+        message_head(&mut self.metrics, field, data_len);
+        self.metrics.extend_from_slice(&self.points);
+        self.metrics.extend_from_slice(&tail);
+        self.scratch = head;
+        self.data = tail;
+        self.request_points += self.family_points;
+        self.family_points = 0;
+        self.points.clear();
+    }
+
+    /// Wraps the metrics written so far into a request of their own,
+    /// copying them once behind the heads written from their length.
+    fn close_request(&mut self) {
+        // InstrumentationScope { name = 1, version = 2 }.
+        let mut scope = Vec::new();
+        string_field(&mut scope, 1, "enumeter");
+        string_field(&mut scope, 2, env!("CARGO_PKG_VERSION"));
+        // ScopeMetrics { scope = 1, metrics = 2 }: the metrics are their
+        // own fields already.
+        let scope_metrics_len = field_len(scope.len()) + self.metrics.len();
+        // ResourceMetrics { resource = 1, scope_metrics = 2 }.
+        let resource_metrics_len = field_len(self.resource.len()) + field_len(scope_metrics_len);
+        // ExportMetricsServiceRequest { resource_metrics = 1 }.
+        let mut request = Vec::with_capacity(field_len(resource_metrics_len));
+        message_head(&mut request, 1, resource_metrics_len);
+        message_field(&mut request, 1, &self.resource);
+        message_head(&mut request, 2, scope_metrics_len);
+        message_field(&mut request, 1, &scope);
+        request.extend_from_slice(&self.metrics);
+        self.requests.push((request, self.request_points));
+        self.metrics.clear();
+        self.request_points = 0;
     }
 
     /// The exemplar of `series`' `bucket` as an `Exemplar` (field `field`),
@@ -153,9 +259,22 @@ impl OtlpWriter {
         message_field(&mut self.point, field, &self.inner);
     }
 
-    /// A `NumberDataPoint`, as an integer or a double.
+    /// A `NumberDataPoint`, as an integer or a double; a counter's is a
+    /// delta when deltas are asked for.
     fn number_point(&mut self, family: &Family<'_>, series: &SeriesRead<'_>, value: Number) {
-        self.point_head(family, series, 7);
+        let counter = matches!(family.kind, Kind::Counter | Kind::FloatCounter);
+        let (value, start) = match (self.delta.as_deref_mut(), value) {
+            (Some(delta), Number::Int(v)) if counter => {
+                let (d, start) = delta.int(family, series, v as u64);
+                (Number::Int(d as i64), start)
+            }
+            (Some(delta), Number::Double(v)) if counter => {
+                let (d, start) = delta.float(family, series, v);
+                (Number::Double(d), start)
+            }
+            (_, value) => (value, None),
+        };
+        self.point_head(family, series, 7, start);
         match value {
             Number::Int(v) => fixed64_field(&mut self.point, 6, v as u64),
             Number::Double(v) => double_field(&mut self.point, 4, v),
@@ -163,7 +282,7 @@ impl OtlpWriter {
         if family.has_exemplars() && matches!(family.kind, Kind::Counter) {
             self.exemplar(family, series.index, 0, 5);
         }
-        message_field(&mut self.points, 1, &self.point);
+        self.end_point();
     }
 }
 
@@ -186,14 +305,28 @@ fn hex_bytes(text: &str, len: usize) -> Option<[u8; 16]> {
     Some(out)
 }
 
-impl Writer for OtlpWriter {
+impl Writer for OtlpWriter<'_> {
     fn family(&mut self, _family: &Family<'_>) {
         self.points.clear();
-        self.in_family = 0;
+        self.family_points = 0;
     }
 
     fn series(&mut self, family: &Family<'_>, series: &SeriesRead<'_>) {
-        self.in_family += 1;
+        self.write_series(family, series);
+        if self.request_points + self.family_points >= self.max_points {
+            self.flush_metric(family);
+            self.close_request();
+        }
+    }
+
+    fn end_family(&mut self, family: &Family<'_>) {
+        self.flush_metric(family);
+    }
+}
+
+impl OtlpWriter<'_> {
+    /// The data points of one series.
+    fn write_series(&mut self, family: &Family<'_>, series: &SeriesRead<'_>) {
         match &series.value {
             Value::Counter(v) => self.number_point(family, series, Number::Int(*v as i64)),
             Value::Gauge(v) => self.number_point(family, series, Number::Int(*v)),
@@ -206,7 +339,7 @@ impl Writer for OtlpWriter {
                 // the family's name, as Prometheus' own state sets are.
                 if let Kind::StateSet(states) = family.kind {
                     for state in states {
-                        self.point_head(family, series, 7);
+                        self.point_head(family, series, 7, None);
                         attribute(
                             &mut self.point,
                             7,
@@ -216,7 +349,7 @@ impl Writer for OtlpWriter {
                         );
                         let on = i64::from(*current == Some(*state));
                         fixed64_field(&mut self.point, 6, on as u64);
-                        message_field(&mut self.points, 1, &self.point);
+                        self.end_point();
                     }
                 }
             }
@@ -225,12 +358,18 @@ impl Writer for OtlpWriter {
                 cumulative,
                 sum,
             } => {
-                let count = cumulative.last().copied().unwrap_or(0);
+                let (mut count, mut sum) = (cumulative.last().copied().unwrap_or(0), *sum);
                 if let Some(spec) = family.native(series.index, &mut self.native) {
+                    let start = match self.delta.as_deref_mut() {
+                        Some(delta) => {
+                            delta.native(family, series, &mut self.native, &mut count, &mut sum)
+                        }
+                        None => None,
+                    };
                     // ExponentialHistogramDataPoint: attributes 1.
-                    self.point_head(family, series, 1);
+                    self.point_head(family, series, 1, start);
                     fixed64_field(&mut self.point, 4, count);
-                    double_field(&mut self.point, 5, *sum);
+                    double_field(&mut self.point, 5, sum);
                     varint_field(&mut self.point, 6, zigzag32(self.native.schema));
                     fixed64_field(&mut self.point, 7, self.native.zero);
                     for (buckets, field) in [(&self.native.positive, 8), (&self.native.negative, 9)]
@@ -261,14 +400,23 @@ impl Writer for OtlpWriter {
                     }
                     double_field(&mut self.point, 14, spec.zero_threshold);
                 } else {
+                    self.cumulative.clear();
+                    self.cumulative.extend_from_slice(cumulative);
+                    let start = match self.delta.as_deref_mut() {
+                        Some(delta) => {
+                            delta.histogram(family, series, &mut self.cumulative, &mut sum)
+                        }
+                        None => None,
+                    };
+                    count = self.cumulative.last().copied().unwrap_or(0);
                     // HistogramDataPoint: attributes 9.
-                    self.point_head(family, series, 9);
+                    self.point_head(family, series, 9, start);
                     fixed64_field(&mut self.point, 4, count);
-                    double_field(&mut self.point, 5, *sum);
+                    double_field(&mut self.point, 5, sum);
                     // Per-bucket counts, packed fixed64; the bounds, packed.
                     self.scratch.clear();
                     let mut below = 0;
-                    for &c in cumulative.iter() {
+                    for &c in self.cumulative.iter() {
                         self.scratch.extend_from_slice(&(c - below).to_le_bytes());
                         below = c;
                     }
@@ -284,7 +432,7 @@ impl Writer for OtlpWriter {
                         self.exemplar(family, series.index, bucket, 8);
                     }
                 }
-                message_field(&mut self.points, 1, &self.point);
+                self.end_point();
             }
             Value::Summary {
                 quantiles,
@@ -292,7 +440,7 @@ impl Writer for OtlpWriter {
                 sum,
             } => {
                 // SummaryDataPoint: attributes 7.
-                self.point_head(family, series, 7);
+                self.point_head(family, series, 7, None);
                 fixed64_field(&mut self.point, 4, *count);
                 double_field(&mut self.point, 5, *sum);
                 for &(q, estimate) in quantiles.iter() {
@@ -301,48 +449,8 @@ impl Writer for OtlpWriter {
                     double_field(&mut self.inner, 2, estimate);
                     message_field(&mut self.point, 6, &self.inner);
                 }
-                message_field(&mut self.points, 1, &self.point);
+                self.end_point();
             }
         }
-    }
-
-    fn end_family(&mut self, family: &Family<'_>) {
-        if self.in_family == 0 {
-            return;
-        }
-        let desc = family.desc;
-        let mut metric = core::mem::take(&mut self.scratch);
-        metric.clear();
-        string_field(&mut metric, 1, desc.name);
-        string_field(&mut metric, 2, desc.help);
-        if let Some(unit) = desc.unit {
-            string_field(&mut metric, 3, ucum(unit));
-        }
-        // The data, by kind: Gauge 5, Sum 7, Histogram 9,
-        // ExponentialHistogram 10, Summary 11.
-        let mut data = core::mem::take(&mut self.data);
-        data.clear();
-        data.extend_from_slice(&self.points);
-        let field = match family.kind {
-            Kind::Counter | Kind::FloatCounter => {
-                varint_field(&mut data, 2, CUMULATIVE);
-                varint_field(&mut data, 3, 1);
-                7
-            }
-            Kind::Gauge | Kind::FloatGauge | Kind::Info | Kind::StateSet(_) => 5,
-            Kind::Histogram(_) => {
-                varint_field(&mut data, 2, CUMULATIVE);
-                if family.has_native() {
-                    10
-                } else {
-                    9
-                }
-            }
-            Kind::Summary(_) => 11,
-        };
-        message_field(&mut metric, field, &data);
-        message_field(&mut self.metrics, 2, &metric);
-        self.scratch = metric;
-        self.data = data;
     }
 }

@@ -13,6 +13,25 @@ pub struct ExportMetricsServiceRequest {
     pub resource_metrics: Vec<ResourceMetrics>,
 }
 
+/// `ExportMetricsServiceResponse`: what a receiver answers with a 2xx.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ExportMetricsServiceResponse {
+    /// Set when the receiver refused part of the request.
+    #[prost(message, optional, tag = "1")]
+    pub partial_success: Option<ExportMetricsPartialSuccess>,
+}
+
+/// What a receiver refused of a request it took.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ExportMetricsPartialSuccess {
+    /// The data points refused.
+    #[prost(int64, tag = "1")]
+    pub rejected_data_points: i64,
+    /// Why, for the operator.
+    #[prost(string, tag = "2")]
+    pub error_message: String,
+}
+
 /// A resource's metrics.
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct ResourceMetrics {

@@ -1,21 +1,21 @@
 //! The sender thread: sends queued requests one at a time, retrying
-//! network errors, 5xx and 429 with exponential backoff; other 4xx drop the
-//! request (counted); a shutdown's flush deadline bounds it all.
+//! network errors, 5xx and 429 with exponential backoff (at least what a
+//! `Retry-After` asks); other 4xx drop the request (counted); a shutdown's
+//! flush deadline bounds it all.
 
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::queue::{Batch, Shared};
-use super::{RemoteWriteDrop, RemoteWriteSelf};
-use crate::push::client::{Client, Method};
+use super::{PushDrop, Target};
+use crate::push::client::{Client, Failed};
 use crate::push::failures::{Failing, Failures, Throttled, FAILURE_LOG_INTERVAL};
 use crate::push::PushError;
 
 pub(super) struct Sender {
     pub(super) shared: Arc<Shared>,
     pub(super) client: Client,
-    pub(super) url: String,
+    pub(super) target: Target,
     pub(super) timeout: Duration,
     pub(super) min_backoff: Duration,
     pub(super) max_backoff: Duration,
@@ -29,14 +29,16 @@ enum Next {
 
 impl Sender {
     pub(super) fn run(self) {
-        let headers = [
-            ("Content-Type", "application/x-protobuf"),
-            ("Content-Encoding", "snappy"),
-            ("X-Prometheus-Remote-Write-Version", "0.1.0"),
-        ];
+        let headers: Vec<(&str, &str)> = self
+            .target
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
         let mut backoff = self.min_backoff;
         let mut refusals = Throttled::every(FAILURE_LOG_INTERVAL);
         let mut failures = Failures::every(FAILURE_LOG_INTERVAL);
+        let (name, unit, url) = (self.target.name, self.target.unit, &self.target.url);
         loop {
             let batch = match self.next() {
                 Next::Send(batch) => batch,
@@ -53,58 +55,61 @@ impl Sender {
                     },
                     None => self.timeout,
                 };
-                let result = self.client.send_with_timeout(
-                    Method::Post,
-                    &self.url,
-                    &headers,
-                    &batch.body,
-                    timeout,
-                );
+                let result = self
+                    .client
+                    .post_for_answer(url, &headers, &batch.body, timeout);
                 let stats = &self.shared.stats;
                 match result {
-                    Ok(_) => {
+                    Ok(answer) => {
                         backoff = self.min_backoff;
                         if let Some(recovered) = failures.succeeded(Instant::now()) {
                             log::info!(
                                 target: "enumeter",
-                                "remote write: {} takes samples again, after {} failed attempts \
+                                "{name}: {url} takes {unit} again, after {} failed attempts \
                                  over {} s",
-                                self.url,
                                 recovered.attempts,
                                 recovered.for_secs
                             );
                         }
                         self.shared.lock().queued -= batch.samples;
-                        stats.requests_sent.fetch_add(1, Ordering::SeqCst);
-                        stats
-                            .samples_sent
-                            .fetch_add(batch.samples as u64, Ordering::SeqCst);
-                        RemoteWriteSelf::samples_sent_total().add(batch.samples as u64);
-                        RemoteWriteSelf::queued_samples().sub(batch.samples as i64);
+                        let refused = (self.target.refused_in)(&answer);
+                        let refused_samples = refused
+                            .as_ref()
+                            .map_or(0, |(n, _)| (*n).min(batch.samples as u64) as usize);
+                        if let Some((_, message)) = &refused {
+                            if let Some(n) = refusals.note(Instant::now(), refused_samples as u64) {
+                                log::warn!(
+                                    target: "enumeter",
+                                    "{name}: {url} took the request but refused {n} {unit}: {}",
+                                    message.trim_end()
+                                );
+                            }
+                            stats.dropped(PushDrop::Rejected, refused_samples);
+                        }
+                        stats.sent(batch.samples - refused_samples);
                         break;
                     }
-                    Err(PushError::Status { status, body })
-                        if (400..500).contains(&status) && status != 429 =>
-                    {
-                        if let Some(samples) = refusals.note(Instant::now(), batch.samples as u64) {
+                    Err(Failed {
+                        error: PushError::Status { status, body },
+                        ..
+                    }) if (400..500).contains(&status) && status != 429 => {
+                        if let Some(n) = refusals.note(Instant::now(), batch.samples as u64) {
                             log::warn!(
                                 target: "enumeter",
-                                "remote write: {} refused {samples} samples with {status}: {}",
-                                self.url,
+                                "{name}: {url} refused {n} {unit} with {status}: {}",
                                 body.trim_end()
                             );
                         }
                         self.shared.lock().queued -= batch.samples;
-                        stats.dropped(RemoteWriteDrop::Rejected, batch.samples);
+                        stats.dropped(PushDrop::Rejected, batch.samples);
                         break;
                     }
-                    Err(error) => {
+                    Err(Failed { error, retry_after }) => {
                         if let Some(failing) = failures.failed(Instant::now()) {
                             self.log_failing(failing, &error);
                         }
-                        stats.retries.fetch_add(1, Ordering::SeqCst);
-                        RemoteWriteSelf::retries_total().inc();
-                        self.pause(backoff);
+                        stats.retried();
+                        self.pause(retry_after.map_or(backoff, |asked| asked.max(backoff)));
                         backoff = (backoff * 2).min(self.max_backoff);
                     }
                 }
@@ -117,20 +122,23 @@ impl Sender {
     /// has dropped so far.
     fn log_failing(&self, failing: Failing, error: &PushError) {
         let queued = self.shared.lock().queued;
-        let dropped = self.shared.stats.dropped_queue_full.load(Ordering::Relaxed);
+        let dropped = self
+            .shared
+            .stats
+            .dropped_queue_full
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let (name, unit, url) = (self.target.name, self.target.unit, &self.target.url);
         match failing {
             Failing::Started => log::warn!(
                 target: "enumeter",
-                "remote write: {} is failing ({error}); retrying with backoff, \
-                 {queued} samples queued, {dropped} dropped so far as the queue was full",
-                self.url
+                "{name}: {url} is failing ({error}); retrying with backoff, \
+                 {queued} {unit} queued, {dropped} dropped so far as the queue was full"
             ),
             Failing::Continues { attempts, for_secs } => log::warn!(
                 target: "enumeter",
-                "remote write: {} still failing after {for_secs} s ({error}); {attempts} \
-                 attempts since the last warning, {queued} samples queued, {dropped} dropped \
-                 so far as the queue was full",
-                self.url
+                "{name}: {url} still failing after {for_secs} s ({error}); {attempts} \
+                 attempts since the last warning, {queued} {unit} queued, {dropped} dropped \
+                 so far as the queue was full"
             ),
         }
     }
@@ -168,12 +176,12 @@ impl Sender {
         drop(state);
         self.shared
             .stats
-            .dropped(RemoteWriteDrop::Shutdown, samples + queued);
+            .dropped(PushDrop::Shutdown, samples + queued);
     }
 
-    /// Waits `backoff`, or less when a shutdown's deadline comes first.
-    fn pause(&self, backoff: Duration) {
-        let until = Instant::now() + backoff;
+    /// Waits `wait`, or less when a shutdown's deadline comes first.
+    fn pause(&self, wait: Duration) {
+        let until = Instant::now() + wait;
         let mut state = self.shared.lock();
         loop {
             let now = Instant::now();
