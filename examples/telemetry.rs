@@ -22,7 +22,8 @@
 
 use std::fmt;
 
-use enumeter::{metrics, runtime_label, Format, LabelValue, Registry};
+use enumeter::objectives::{Alert, RuleSet};
+use enumeter::{metrics, runtime_label, Exporter, Format, LabelValue, Registry};
 use serde::Serialize;
 
 /// Kinds of channel, by name pattern.
@@ -55,7 +56,15 @@ pub enum Source {
     #[gauge]
     Channels { pattern: ChannelPattern },
     /// Envelopes published per second over the last interval.
-    #[gauge(float)]
+    #[gauge(
+        float,
+        alert(
+            name = "high-publish-rate",
+            above = 1000,
+            severity = "warning",
+            description = "envelopes published above 1000/s"
+        )
+    )]
     EnvelopePublishRate,
     /// Envelopes published, by aspect.
     #[counter]
@@ -64,16 +73,33 @@ pub enum Source {
     #[gauge]
     PresenceMembers,
     /// Entries held in history buffers.
-    #[gauge]
+    #[gauge(alert(
+        name = "history-nearly-full",
+        over = HistoryCapacity,
+        above = 0.9,
+        severity = "critical",
+        description = "history buffers above 90% full"
+    ))]
     HistoryEntries,
     /// Entries history buffers can hold.
     #[gauge]
     HistoryCapacity,
     /// Tokens issued in the last hour.
-    #[gauge]
+    #[gauge(alert(
+        name = "token-surge",
+        above = 10000,
+        severity = "warning",
+        description = "more than 10000 tokens issued in the last hour"
+    ))]
     TokensIssuedLastHour,
     /// Cache lookups that found their entry.
-    #[counter]
+    #[counter(alert(
+        name = "low-cache-hit-rate",
+        over = CacheLookupsTotal,
+        below = 0.5,
+        severity = "info",
+        description = "cache hit rate below 50%"
+    ))]
     CacheHitsTotal,
     /// Cache lookups.
     #[counter]
@@ -179,19 +205,12 @@ pub struct FiringAlert {
     pub description: &'static str,
 }
 
-/// An alert rule as configured: a name to look up, a severity, a
-/// description and a condition over the snapshot.
-pub struct AlertRule {
-    pub name: &'static str,
-    pub severity: Severity,
-    pub description: &'static str,
-    pub condition: fn(&TelemetrySnapshot) -> bool,
-}
-
-/// A rule that passed validation.
+/// A declared alert whose name and severity are known ones: it sets
+/// `telemetry_alerts_firing{alert, severity}`.
 pub struct ValidRule {
     alert: AlertName,
-    rule: AlertRule,
+    severity: Severity,
+    rule: Alert,
 }
 
 /// Why the configured rules were refused.
@@ -200,6 +219,7 @@ pub enum RuleError {
     EmptyName { position: usize },
     UnknownName { name: &'static str },
     Duplicate { name: &'static str },
+    UnknownSeverity { severity: &'static str },
 }
 
 impl fmt::Display for RuleError {
@@ -214,12 +234,16 @@ impl fmt::Display for RuleError {
                 AlertName::NAMES.join(", ")
             ),
             RuleError::Duplicate { name } => write!(f, "alert rule {name:?} is declared twice"),
+            RuleError::UnknownSeverity { severity } => {
+                write!(f, "alert severity {severity:?} is no known severity")
+            }
         }
     }
 }
 
-/// Checks the rules once, at start: every name non-empty, known, unique.
-pub fn validate(rules: Vec<AlertRule>) -> Result<Vec<ValidRule>, RuleError> {
+/// Checks the rules once, at start: every name non-empty, known, unique,
+/// every severity known.
+pub fn validate(rules: Vec<Alert>) -> Result<Vec<ValidRule>, RuleError> {
     let mut valid: Vec<ValidRule> = Vec::with_capacity(rules.len());
     for (position, rule) in rules.into_iter().enumerate() {
         if rule.name.trim().is_empty() {
@@ -232,39 +256,22 @@ pub fn validate(rules: Vec<AlertRule>) -> Result<Vec<ValidRule>, RuleError> {
         if valid.iter().any(|v| v.alert == alert) {
             return Err(RuleError::Duplicate { name: rule.name });
         }
-        valid.push(ValidRule { alert, rule });
+        let severity = Severity::from_name(rule.severity).ok_or(RuleError::UnknownSeverity {
+            severity: rule.severity,
+        })?;
+        valid.push(ValidRule {
+            alert,
+            severity,
+            rule,
+        });
     }
     Ok(valid)
 }
 
-/// The rules this deployment runs.
-pub fn configured_rules() -> Vec<AlertRule> {
-    vec![
-        AlertRule {
-            name: "high-publish-rate",
-            severity: Severity::Warning,
-            description: "envelopes published above 1000/s",
-            condition: |s| s.envelope_publish_rate > 1000.0,
-        },
-        AlertRule {
-            name: "history-nearly-full",
-            severity: Severity::Critical,
-            description: "history buffers above 90% full",
-            condition: |s| s.history_utilisation > 0.9,
-        },
-        AlertRule {
-            name: "low-cache-hit-rate",
-            severity: Severity::Info,
-            description: "cache hit rate below 50%",
-            condition: |s| s.cache_hit_rate < 0.5,
-        },
-        AlertRule {
-            name: "token-surge",
-            severity: Severity::Warning,
-            description: "more than 10000 tokens issued in the last hour",
-            condition: |s| s.tokens_issued_last_hour > 10_000,
-        },
-    ]
+/// The rules this deployment runs: the alerts declared on `Source`, the
+/// same ones its generated Prometheus rules hold.
+pub fn configured_rules() -> Vec<Alert> {
+    Source::objectives().alerts
 }
 
 /// Merges every source into one instance.
@@ -310,14 +317,17 @@ pub fn snapshot(
         alerts_firing: Vec::new(),
     };
     for valid in rules {
-        let firing = (valid.rule.condition)(&snapshot);
+        // The declared condition, on the aggregate's values: what
+        // Prometheus evaluates from the generated rule.
+        let groups = [total as &dyn enumeter::Group];
+        let firing = valid.rule.firing(groups).unwrap_or(false);
         alerts
-            .alerts_firing(valid.alert, valid.rule.severity)
+            .alerts_firing(valid.alert, valid.severity)
             .set(i64::from(firing));
         if firing {
             snapshot.alerts_firing.push(FiringAlert {
                 alert: valid.alert,
-                severity: valid.rule.severity,
+                severity: valid.severity,
                 description: valid.rule.description,
             });
         }
@@ -401,12 +411,9 @@ fn main() {
     // One more rule from the environment, as a deployment's config would
     // add it: how the validation is exercised from outside.
     if let Ok(name) = std::env::var("TELEMETRY_EXTRA_RULE") {
-        configured.push(AlertRule {
-            name: Box::leak(name.into_boxed_str()),
-            severity: Severity::Info,
-            description: "from the environment",
-            condition: |_| false,
-        });
+        let mut extra = configured[0].clone();
+        extra.name = Box::leak(name.into_boxed_str());
+        configured.push(extra);
     }
     let rules = match validate(configured) {
         Ok(rules) => rules,
@@ -441,6 +448,33 @@ fn main() {
 
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
+        Some("--write-rules") => {
+            let dir = args.get(1).map_or("target/telemetry", String::as_str);
+            let rules = RuleSet::new().with(Source::objectives());
+            let written = std::fs::create_dir_all(dir).and_then(|()| {
+                let path = |file: &str| std::path::Path::new(dir).join(file);
+                std::fs::write(path("rules.yml"), rules.prometheus_rules())?;
+                std::fs::write(path("rules.test.yml"), rules.promtool_tests("rules.yml"))?;
+                std::fs::write(
+                    path("dashboard.json"),
+                    rules
+                        .grafana_dashboard("Telemetry", &registry_of(&total, &per_source, &alerts)),
+                )
+            });
+            if let Err(e) = written {
+                eprintln!("cannot write to {dir}: {e}");
+                std::process::exit(1);
+            }
+            println!("wrote {dir}/rules.yml, rules.test.yml and dashboard.json");
+        }
+        Some("--serve") => {
+            let address = args.get(1).map_or("127.0.0.1:9898", String::as_str);
+            // Served until the process ends: the groups live as long.
+            let total: &'static SourceMetrics = Box::leak(Box::new(total));
+            let per_source: &'static PerSourceMetrics = Box::leak(Box::new(per_source));
+            let alerts: &'static AlertsMetrics = Box::leak(Box::new(alerts));
+            serve(registry_of(total, per_source, alerts), address);
+        }
         Some("--json") => {
             let json = serde_json::to_string_pretty(&snapshot).expect("the snapshot serializes");
             println!("{json}");
@@ -450,8 +484,42 @@ fn main() {
                 Some("openmetrics") => Format::OpenMetrics,
                 _ => Format::Prometheus,
             };
-            let registry = Registry::new().with(&total).with(&per_source).with(&alerts);
-            print!("{}", registry.render(format));
+            print!(
+                "{}",
+                registry_of(&total, &per_source, &alerts).render(format)
+            );
         }
     }
+}
+
+/// Serves `registry` on `address` for `ENUMETER_SERVE_SECS` seconds
+/// (default 600), for a Prometheus to evaluate the generated rules on.
+fn serve(registry: Registry<'static>, address: &str) {
+    let exporter = match Exporter::new()
+        .address(address)
+        .registry(std::sync::Arc::new(registry))
+        .start()
+    {
+        Ok(exporter) => exporter,
+        Err(e) => {
+            eprintln!("cannot serve on {address}: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("serving http://{}/metrics", exporter.local_addr());
+    let seconds = std::env::var("ENUMETER_SERVE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    std::thread::sleep(std::time::Duration::from_secs(seconds));
+    exporter.shutdown();
+}
+
+/// The registry the example renders and serves.
+fn registry_of<'a>(
+    total: &'a SourceMetrics,
+    per_source: &'a PerSourceMetrics,
+    alerts: &'a AlertsMetrics,
+) -> Registry<'a> {
+    Registry::new().with(total).with(per_source).with(alerts)
 }

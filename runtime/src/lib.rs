@@ -62,6 +62,7 @@ mod serve;
 ))]
 mod base64;
 mod label;
+pub mod objectives;
 pub mod process;
 pub mod runtime_label;
 pub mod self_metrics;
@@ -150,6 +151,7 @@ pub mod __private {
     pub use crate::native::{
         NativeExemplarHistogramRef, NativeHistogramRef, NativeSpec, WithNative,
     };
+    pub use crate::objectives::{Alert, Objective, Objectives};
     pub use crate::read::registry::GROUPS;
     pub use crate::summary::{merge_series as merge_summary_series, Quantile};
     pub use crate::NativeMetric;

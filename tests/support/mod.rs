@@ -338,13 +338,29 @@ pub fn serve_example(name: &str, seconds: u32) -> (Process, String) {
 
 /// [`serve_example`] with more environment variables.
 pub fn serve_example_with(name: &str, seconds: u32, env: &[(&str, &str)]) -> (Process, String) {
+    let (process, addr, _) = serve_example_args(name, &["127.0.0.1:0"], seconds, env);
+    (process, addr)
+}
+
+/// Starts example `name` with `args` (which must make it serve on a free
+/// port of 127.0.0.1) for at most `seconds`; returns it with the
+/// `host:port` it printed (`serving http://HOST:PORT/metrics`) and its
+/// standard input, to write to.
+pub fn serve_example_args(
+    name: &str,
+    args: &[&str],
+    seconds: u32,
+    env: &[(&str, &str)],
+) -> (Process, String, std::process::ChildStdin) {
     let mut child = Command::new(example_binary(name))
-        .arg("127.0.0.1:0")
+        .args(args)
         .env("ENUMETER_SERVE_SECS", seconds.to_string())
         .envs(env.iter().copied())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("example {name} starts: {e}"));
+    let stdin = child.stdin.take().unwrap();
     let stdout = child.stdout.take().unwrap();
     let process = Process(child);
     // Bounded: an example that never prints its address fails the test
@@ -364,7 +380,7 @@ pub fn serve_example_with(name: &str, seconds: u32, env: &[(&str, &str)]) -> (Pr
         .and_then(|rest| rest.strip_suffix("/metrics"))
         .unwrap_or_else(|| panic!("{name}: unexpected first line {line:?}"))
         .to_owned();
-    (process, addr)
+    (process, addr, stdin)
 }
 
 /// A global allocator that counts the bytes allocated by threads that asked

@@ -94,6 +94,14 @@ const KIND_KEYS: &[(&str, &str)] = &[
     ("age_buckets", "#[summary(...)]"),
     ("relative_error", "#[summary(...)]"),
     ("states", "`#[state_set(states = T)]`"),
+    (
+        "objective",
+        "`#[counter(objective(...))]` or `#[histogram(..., objective(...))]`",
+    ),
+    (
+        "alert",
+        "`#[gauge(alert(...))]` or `#[counter(alert(...))]`",
+    ),
 ];
 
 /// The keys of `#[metrics(...)]`.
@@ -118,6 +126,10 @@ pub(crate) struct KindAttr {
     /// `sparse`: the key, when a series is written out only once it has
     /// been recorded into.
     pub(crate) sparse: Option<syn::Path>,
+    /// `objective(...)` (counters and histograms), any number.
+    pub(crate) objectives: Vec<super::objective::ObjectiveAttr>,
+    /// `alert(...)` (counters and gauges), any number.
+    pub(crate) alerts: Vec<super::objective::AlertAttr>,
 }
 
 pub(crate) enum Kind {
@@ -157,6 +169,19 @@ pub(crate) struct HistogramAttrs {
     pub(crate) buckets_given: bool,
     /// `native` or `native(...)`: native buckets beside the classic ones.
     pub(crate) native: Option<NativeAttrs>,
+}
+
+impl HistogramAttrs {
+    /// The classic bounds' values; none without `buckets` (a native
+    /// histogram, or an error of its own).
+    pub(crate) fn bounds(&self) -> Vec<f64> {
+        self.buckets
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .map(|n| n.value)
+            .collect()
+    }
 }
 
 /// `native(schema = 3, zero_threshold = 1e-9, max = 1e9, max_buckets = 160,
@@ -228,9 +253,11 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
     };
     let attribute = kind.attribute_name();
     let accepted = match kind {
-        Kind::Counter { .. } => "name, sharded, computed, exemplars, sparse",
-        Kind::Gauge { .. } => "name, float, computed, sparse",
-        Kind::Histogram(_) => "buckets, native, unit, skip_non_positive, exemplars, sparse, name",
+        Kind::Counter { .. } => "name, sharded, computed, exemplars, sparse, objective, alert",
+        Kind::Gauge { .. } => "name, float, computed, sparse, alert",
+        Kind::Histogram(_) => {
+            "buckets, native, unit, skip_non_positive, exemplars, sparse, name, objective"
+        }
         Kind::Summary(_) => {
             "quantiles, max_age_secs, age_buckets, relative_error, unit, skip_non_positive, \
              sparse, name"
@@ -243,6 +270,8 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
     let mut computed = None;
     let mut exemplars = None;
     let mut sparse = None;
+    let mut objectives = Vec::new();
+    let mut alerts = Vec::new();
     if !matches!(attr.meta, syn::Meta::Path(_)) {
         let result = attr.parse_nested_meta(|meta| {
             let key = meta
@@ -275,6 +304,33 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
                     if flag(&meta, usage, errors)? {
                         set_once(&mut exemplars, path, &meta, errors);
                     }
+                }
+                (Kind::Counter { .. } | Kind::Histogram(_), "objective") => {
+                    objectives.push(super::objective::objective(&meta, errors)?);
+                }
+                (_, "objective") => {
+                    errors.spanned(
+                        &meta.path,
+                        format!(
+                            "an objective goes on a counter (the share of events with a bad \
+                             label value) or a histogram (the share above a latency), not on \
+                             a {attribute}"
+                        ),
+                    );
+                    crate::meta::skip_value(&meta)?;
+                }
+                (Kind::Counter { .. } | Kind::Gauge { .. }, "alert") => {
+                    alerts.push(super::objective::alert(&meta, errors)?);
+                }
+                (_, "alert") => {
+                    errors.spanned(
+                        &meta.path,
+                        format!(
+                            "a threshold alert goes on a gauge or a counter, not on a \
+                             {attribute}; a histogram's alerts come from its `objective`"
+                        ),
+                    );
+                    crate::meta::skip_value(&meta)?;
                 }
                 (Kind::Info, "sparse") => {
                     errors.spanned(
@@ -421,6 +477,8 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
         computed,
         exemplars,
         sparse,
+        objectives,
+        alerts,
     }
 }
 
@@ -565,6 +623,11 @@ fn number_list(expr: &syn::Expr, list: List, errors: &mut Errors) -> Option<Vec<
         }
     }
     ok.then_some(values)
+}
+
+/// A setting's number: an integer or float literal, optionally negated.
+pub(crate) fn setting(expr: &syn::Expr, errors: &mut Errors) -> Option<Number> {
+    number(expr, List::Setting, errors)
 }
 
 /// An integer or float literal, optionally negated.

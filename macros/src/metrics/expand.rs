@@ -16,6 +16,7 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
     let enum_ident = &group.item.ident;
     let storage = group.storage_ident();
 
+    let objectives = super::objective::expand::expand(group);
     let group_sparse = group.attrs.sparse.is_some();
     let metrics: Vec<Expanded> = group
         .metrics
@@ -214,6 +215,8 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
             #(#shortcuts)*
         }
 
+        #objectives
+
         #series_check
     }
 }
@@ -290,13 +293,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
             Kind::StateSet { .. } => (quote!(::enumeter::__private::StateSet), None),
             Kind::Histogram(h) => {
                 // Without classic buckets (a native histogram), `+Inf` alone.
-                let bounds: Vec<f64> = h
-                    .buckets
-                    .as_deref()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|n| n.value)
-                    .collect();
+                let bounds = h.bounds();
                 let buckets = bounds.len() + 1;
                 let skip_non_positive = h.skip_non_positive;
                 let spec = quote! {

@@ -50,6 +50,7 @@ pub(crate) fn check(group: &Group<'_>, errors: &mut Errors) {
         check_metric(metric, namespace_ok, errors);
     }
     check_duplicates(group, errors);
+    super::objective::valid::check(group, errors);
 }
 
 fn check_metric(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors) {

@@ -1,0 +1,410 @@
+//! Alerts, rules and dashboards generated from the declarations, proven
+//! with the real parts (Debian packages, on 127.0.0.1):
+//!
+//! - `promtool check rules` and `promtool test rules` pass on what the
+//!   payments and telemetry examples generate, and the payments rules are
+//!   pinned (`tests/expected/payments.rules.yml`);
+//! - a real Prometheus 2.42 loads the payments rules (windows divided by
+//!   60) and scrapes the example, a real Alertmanager 0.25 receives from
+//!   it: with healthy traffic nothing fires; after a burst of server errors
+//!   the fast-burn page (1h/5m) is read back from Alertmanager's API, and it
+//!   resolves when the errors stop; every query of the generated dashboard
+//!   parses and returns data there, and its JSON holds what Grafana's
+//!   dashboard model requires of it (checked here: no Grafana runs here);
+//! - a real Prometheus evaluates the telemetry example's generated alert
+//!   rules on its scraped values and fires exactly the alerts its own
+//!   `telemetry_alerts_firing` gauge says fire.
+//!
+//! In CI a missing tool fails these tests; elsewhere they print why they
+//! skip. Every wait is bounded; every process is stopped whatever happens.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use enumeter::objectives::RuleSet;
+use enumeter::{metrics, LabelValue};
+use support::servers::{self, query_all, wait_for, TempDir};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+#[label(rename_all = "lowercase")]
+pub enum Method {
+    Get,
+    Post,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+#[label(rename_all = "lowercase")]
+pub enum Outcome {
+    Ok,
+    Timeout,
+    Refused,
+}
+
+/// Shapes the examples do not have: no `by`, a whole bound, a native
+/// threshold, two labels that select bad events, a divided threshold
+/// alert.
+#[metrics(namespace = "shapes", register = false)]
+pub enum Shapes {
+    /// Calls, by method and outcome.
+    #[counter(objective(
+        name = "shapes-calls",
+        target = 0.99,
+        window_days = 7,
+        bad(method = [Post], outcome = [Timeout, Refused])
+    ))]
+    CallsTotal { method: Method, outcome: Outcome },
+    /// Call time, classic buckets.
+    #[histogram(unit = "seconds", buckets = [0.5, 1, 2], objective(name = "shapes-classic", target = 0.9, below = 1))]
+    Classic,
+    /// Call time, native buckets.
+    #[histogram(
+        unit = "seconds",
+        native,
+        objective(name = "shapes-native", target = 0.95, below = 0.7)
+    )]
+    Native,
+    /// Queue length.
+    #[gauge(alert(name = "shapes-queue-full", over = QueueCapacity, above = 0.8, severity = "critical", description = "queue above 80%"))]
+    QueueLength,
+    /// Queue capacity.
+    #[gauge]
+    QueueCapacity,
+}
+
+fn tools(names: &[(&str, &str)]) -> bool {
+    names.iter().all(|(tool, install)| {
+        support::tool_available(tool, &["--version"], &format!("apt-get install {install}"))
+    })
+}
+
+/// Runs `example --flag dir [more...]`; the directory written.
+fn write_files(example: &str, flag: &str, dir: &std::path::Path, more: &[&str]) {
+    let out = Command::new(support::example_binary(example))
+        .arg(flag)
+        .arg(dir)
+        .args(more)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `promtool ARGS...` within two minutes: its exit code and output.
+fn promtool(args: &[&str], dir: &std::path::Path) -> (i32, String) {
+    let child = Command::new("promtool")
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (code, out, err) = support::wait_within(child, Duration::from_secs(120), "promtool");
+    (code, out + &err)
+}
+
+#[test]
+fn generated_rules_pass_promtool_check_and_test_and_the_payments_rules_are_pinned() {
+    if !tools(&[("promtool", "prometheus")]) {
+        return;
+    }
+    let shapes = TempDir::new("rules-shapes");
+    let rules = RuleSet::new().with(Shapes::objectives());
+    std::fs::write(shapes.0.join("rules.yml"), rules.prometheus_rules()).unwrap();
+    std::fs::write(
+        shapes.0.join("rules.test.yml"),
+        rules.promtool_tests("rules.yml"),
+    )
+    .unwrap();
+    for (what, args) in [
+        ("check", ["check", "rules", "rules.yml"]),
+        ("test", ["test", "rules", "rules.test.yml"]),
+    ] {
+        let (code, out) = promtool(&args, &shapes.0);
+        assert_eq!(code, 0, "shapes, {what}: {out}");
+    }
+    println!("shapes: promtool check rules and test rules pass");
+    for (example, flag) in [("payments", "--write"), ("telemetry", "--write-rules")] {
+        let dir = TempDir::new(&format!("rules-{example}"));
+        write_files(example, flag, &dir.0, &[]);
+        let (code, out) = promtool(&["check", "rules", "rules.yml"], &dir.0);
+        assert_eq!(code, 0, "{example}: {out}");
+        let (code, out) = promtool(&["test", "rules", "rules.test.yml"], &dir.0);
+        assert_eq!(code, 0, "{example}: {out}");
+        println!("{example}: promtool check rules and test rules pass");
+        if example == "payments" {
+            let rules = std::fs::read_to_string(dir.0.join("rules.yml")).unwrap();
+            let pinned = std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/expected/payments.rules.yml"
+            ))
+            .unwrap();
+            assert_eq!(
+                rules, pinned,
+                "the generated rules differ from the pinned ones"
+            );
+        }
+    }
+}
+
+/// Alertmanager on a free port that routes every alert to a receiver that
+/// sends nothing, grouping nothing away.
+fn alertmanager(dir: &std::path::Path) -> (support::Process, String) {
+    let addr = format!("127.0.0.1:{}", servers::free_port());
+    let config = dir.join("alertmanager.yml");
+    std::fs::write(
+        &config,
+        "route:\n  receiver: keep\n  group_by: ['...']\n  group_wait: 0s\n  \
+         group_interval: 1s\n  repeat_interval: 1h\nreceivers:\n  - name: keep\n",
+    )
+    .unwrap();
+    let process = support::Process(
+        Command::new("prometheus-alertmanager")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.path={}", dir.join("am").display()))
+            .arg(format!("--web.listen-address={addr}"))
+            .arg("--cluster.listen-address=")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("prometheus-alertmanager starts"),
+    );
+    servers::wait_ready(&addr, "/-/ready", "Alertmanager to be ready");
+    (process, addr)
+}
+
+/// The active alerts Alertmanager holds: each alert's labels.
+fn active_alerts(addr: &str) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    let (status, body) = support::http_get(addr, "/api/v2/alerts?active=true").unwrap();
+    assert_eq!(status, 200, "{body}");
+    let alerts: serde_json::Value = serde_json::from_str(&body).unwrap();
+    alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["status"]["state"] == "active")
+        .map(|a| a["labels"].as_object().unwrap().clone())
+        .collect()
+}
+
+/// What a query returns: each series' labels and value, or why not.
+fn query_result(addr: &str, expr: &str) -> Result<Vec<serde_json::Value>, String> {
+    let path = format!("/api/v1/query?query={}", support::url_encode(expr));
+    let (status, body) = support::http_get(addr, &path).map_err(|e| e.to_string())?;
+    let json: serde_json::Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+    if status != 200 || json["status"] != "success" {
+        return Err(format!("{status}: {body}"));
+    }
+    match &json["data"]["result"] {
+        serde_json::Value::Array(series) => Ok(series.clone()),
+        scalar => Ok(vec![scalar.clone()]),
+    }
+}
+
+#[test]
+fn a_burst_of_errors_pages_through_a_real_alertmanager_and_resolves_when_it_stops() {
+    if !tools(&[
+        ("prometheus", "prometheus"),
+        ("prometheus-alertmanager", "prometheus-alertmanager"),
+    ]) {
+        return;
+    }
+    let dir = TempDir::new("objectives-e2e");
+    write_files(
+        "payments",
+        "--write",
+        &dir.0,
+        &["--windows-divided-by", "60"],
+    );
+    let (_am, am_addr) = alertmanager(&dir.0);
+
+    let (_payments, target, mut control) =
+        support::serve_example_args("payments", &["127.0.0.1:0"], 240, &[]);
+
+    let config = format!(
+        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
+         rule_files:\n  - {}\n\
+         alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{am_addr}']\n\
+         scrape_configs:\n  - job_name: payments\n    static_configs:\n      - targets: ['{target}']\n",
+        dir.0.join("rules.yml").display()
+    );
+    let (_prometheus, addr) = servers::prometheus(&dir.0, &config);
+    let limit = Duration::from_secs(60);
+    let page = "PaymentsAvailabilityBurnRate1h5m";
+
+    // Healthy: the ratios are there for every route, and nothing fires.
+    let ratio = r#"enumeter_slo:error_ratio:rate5m{objective="payments-availability"}"#;
+    wait_for(limit, "the 5m error ratios of the 3 routes", || {
+        query_all(&addr, ratio).filter(|v| v.len() == 3)
+    });
+    std::thread::sleep(Duration::from_secs(6)); // past the short window
+    let firing = query_result(&addr, "ALERTS").unwrap();
+    assert!(firing.is_empty(), "healthy traffic fired {firing:?}");
+    assert!(active_alerts(&am_addr).is_empty());
+
+    // The dashboard: every query parses and returns data.
+    let queries = std::fs::read_to_string(dir.0.join("dashboard-queries.txt")).unwrap();
+    for expr in queries.lines() {
+        wait_for(limit, expr, || match query_result(&addr, expr) {
+            Ok(series) if !series.is_empty() => Some(()),
+            Ok(_) => None,
+            Err(e) => panic!("{expr}: {e}"),
+        });
+    }
+    check_dashboard(&std::fs::read_to_string(dir.0.join("dashboard.json")).unwrap());
+
+    // A burst: half the requests fail.
+    writeln!(control, "errors 0.5").unwrap();
+    let burst = Instant::now();
+    let paged = wait_for(limit, "the fast-burn page in Alertmanager", || {
+        let alerts: Vec<_> = active_alerts(&am_addr)
+            .into_iter()
+            .filter(|a| a["alertname"] == page)
+            .collect();
+        (alerts.len() == 3).then_some(alerts)
+    });
+    let paged_after = burst.elapsed();
+    for labels in &paged {
+        assert_eq!(labels["severity"], "page");
+        assert_eq!(labels["objective"], "payments-availability");
+        assert_eq!(
+            (&labels["long_window"], &labels["short_window"]),
+            (&"1h".into(), &"5m".into())
+        );
+    }
+    let routes: BTreeSet<String> = paged
+        .iter()
+        .map(|l| l["route"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        routes,
+        ["authorize", "capture", "refund"].map(String::from).into()
+    );
+    let pairs: BTreeSet<String> = active_alerts(&am_addr)
+        .iter()
+        .map(|l| l["alertname"].as_str().unwrap_or_default().to_owned())
+        .collect();
+
+    // The errors stop: the page resolves.
+    writeln!(control, "errors 0").unwrap();
+    let calm = Instant::now();
+    wait_for(limit, "the page to resolve in Alertmanager", || {
+        active_alerts(&am_addr)
+            .iter()
+            .all(|a| a["alertname"] != page)
+            .then_some(())
+    });
+    println!(
+        "paged {:.1} s after the burst began ({} alerts then: {pairs:?}); resolved {:.1} s \
+         after it ended; {} dashboard queries answered",
+        paged_after.as_secs_f64(),
+        pairs.len(),
+        calm.elapsed().as_secs_f64(),
+        queries.lines().count()
+    );
+}
+
+/// What Grafana's dashboard model requires of the generated JSON, as far
+/// as this test can tell without a Grafana: the top-level fields, a
+/// unique id and a known type for every panel, grid positions inside the
+/// 24 columns that do not overlap, and for each query panel a Prometheus
+/// data source and targets with a unique `refId` and an expression.
+fn check_dashboard(text: &str) {
+    let dashboard: serde_json::Value = serde_json::from_str(text).expect("the dashboard is JSON");
+    for key in [
+        "title",
+        "uid",
+        "schemaVersion",
+        "panels",
+        "templating",
+        "time",
+    ] {
+        assert!(dashboard.get(key).is_some(), "no {key}");
+    }
+    assert!(dashboard["uid"].as_str().unwrap().len() <= 40);
+    let mut ids = BTreeSet::new();
+    let mut cells = BTreeSet::new();
+    for panel in dashboard["panels"].as_array().unwrap() {
+        assert!(ids.insert(panel["id"].as_u64().unwrap()), "{panel}");
+        let kind = panel["type"].as_str().unwrap();
+        assert!(
+            ["row", "timeseries", "stat", "table"].contains(&kind),
+            "{kind}"
+        );
+        let grid = &panel["gridPos"];
+        let (x, y, w, h) = (
+            grid["x"].as_u64().unwrap(),
+            grid["y"].as_u64().unwrap(),
+            grid["w"].as_u64().unwrap(),
+            grid["h"].as_u64().unwrap(),
+        );
+        assert!(x + w <= 24 && w > 0 && h > 0, "{panel}");
+        for col in x..x + w {
+            for row in y..y + h {
+                assert!(
+                    cells.insert((col, row)),
+                    "overlapping panels at {col},{row}"
+                );
+            }
+        }
+        if kind == "row" {
+            continue;
+        }
+        assert_eq!(panel["datasource"]["type"], "prometheus");
+        let mut refs = BTreeSet::new();
+        for target in panel["targets"].as_array().unwrap() {
+            assert!(refs.insert(target["refId"].as_str().unwrap().to_owned()));
+            assert!(!target["expr"].as_str().unwrap().is_empty());
+        }
+        assert!(!refs.is_empty(), "{panel}");
+    }
+}
+
+#[test]
+fn prometheus_fires_exactly_the_telemetry_alerts_the_example_reports() {
+    if !tools(&[("prometheus", "prometheus")]) {
+        return;
+    }
+    let dir = TempDir::new("telemetry-alerts");
+    write_files("telemetry", "--write-rules", &dir.0, &[]);
+    let (_telemetry, target, _) =
+        support::serve_example_args("telemetry", &["--serve", "127.0.0.1:0"], 240, &[]);
+    let config = format!(
+        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
+         rule_files:\n  - {}\n\
+         scrape_configs:\n  - job_name: telemetry\n    static_configs:\n      - targets: ['{target}']\n",
+        dir.0.join("rules.yml").display()
+    );
+    let (_prometheus, addr) = servers::prometheus(&dir.0, &config);
+    let limit = Duration::from_secs(60);
+    // What the example says, as scraped (every alert and severity).
+    let reported = wait_for(limit, "the example's alerts gauge", || {
+        let series = query_result(&addr, "telemetry_alerts_firing").ok()?;
+        (series.len() == 4 * 3).then_some(series)
+    });
+    let firing_in_example: BTreeSet<String> = reported
+        .iter()
+        .filter(|s| s["value"][1] == "1")
+        .map(|s| s["metric"]["alert"].as_str().unwrap().to_owned())
+        .collect();
+    // What Prometheus evaluates from the generated rules (after a few
+    // evaluations of scraped data).
+    std::thread::sleep(Duration::from_secs(3));
+    let firing_in_prometheus: BTreeSet<String> = wait_for(limit, "ALERTS", || {
+        let alerts = query_result(&addr, r#"ALERTS{alertstate="firing"}"#).ok()?;
+        let names: BTreeSet<String> = alerts
+            .iter()
+            .map(|s| s["metric"]["alert"].as_str().unwrap().to_owned())
+            .collect();
+        (names.len() == firing_in_example.len()).then_some(names)
+    });
+    assert_eq!(firing_in_prometheus, firing_in_example);
+    assert!(!firing_in_example.is_empty() && firing_in_example.len() < 4);
+    println!("both fire {firing_in_example:?}, and no other of the 4");
+}
