@@ -3,6 +3,7 @@
 mod ast;
 mod attr;
 mod expand;
+mod number;
 mod objective;
 mod valid;
 

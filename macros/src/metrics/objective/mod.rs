@@ -11,7 +11,7 @@ pub(crate) mod valid;
 
 use syn::meta::ParseNestedMeta;
 
-use super::attr::{setting, Number};
+use super::number::{setting, Number};
 use crate::errors::Errors;
 use crate::meta::{set_once, unknown_key};
 
