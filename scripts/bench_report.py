@@ -29,7 +29,7 @@ def versions():
     for name, version in re.findall(r'name = "([^"]+)"\nversion = "([^"]+)"', lock):
         found.setdefault(name, []).append(version)
     wanted = ["measured", "prometheus-client", "prometheus", "prometheus-static-metric",
-              "metrics", "metrics-exporter-prometheus"]
+              "metrics", "metrics-exporter-prometheus", "opentelemetry_sdk"]
     return ", ".join(f"{n} {'/'.join(found.get(n, ['?']))}" for n in wanted)
 
 
