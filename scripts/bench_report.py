@@ -253,6 +253,12 @@ def compile_table(run, out):
     out.append("")
 
 
+def step_cell(row, key):
+    """A push step's ns per series: median (min–max)."""
+    step = row[key]
+    return f"{step['median']:.0f} ({step['min']:.0f}–{step['max']:.0f})"
+
+
 def remote_write_table(run, out):
     if not run.remote_write:
         return
@@ -270,7 +276,7 @@ def remote_write_table(run, out):
     out.append("| ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in run.remote_write:
         n = r["series"]
-        cell = lambda k: f"{r[k]['median']:.0f} ({r[k]['min']:.0f}–{r[k]['max']:.0f})"
+        cell = lambda k: step_cell(r, k)
         total_ms = sum(r[k]["median"] for k in ("encode_ns", "snappy_ns")) * n / 1e6
         out.append(f"| {n:,} | {cell('encode_ns')} | {cell('snappy_ns')} | "
                    f"{total_ms:.0f} ms | {r['bytes'] / n:.1f} | {r['compressed_bytes'] / n:.1f} |")
@@ -289,7 +295,7 @@ def remote_write_table(run, out):
     out.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in run.remote_write:
         n = r["series"]
-        cell = lambda k: f"{r[k]['median']:.0f} ({r[k]['min']:.0f}–{r[k]['max']:.0f})"
+        cell = lambda k: step_cell(r, k)
         total_ms = sum(r[k]["median"] for k in ("otlp_encode_ns", "gzip_ns")) * n / 1e6
         out.append(f"| {n:,} | {cell('otlp_encode_ns')} | "
                    f"{ratio(r['otlp_encode_ns']['median'], r['encode_ns']['median'])} | "
