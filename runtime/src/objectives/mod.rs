@@ -16,7 +16,8 @@
 //!   target = 0.999, bad(code_class = [Server]))`: at most 0.1% of the
 //!   events have a label value named in `bad`. Each value must be a variant
 //!   of the label's enum (rustc's own error, with its "did you mean");
-//!   naming every value is an error too.
+//!   naming every value is an error too. With several labels in `bad`, an
+//!   event is bad when each of them has one of its bad values.
 //! - Either takes `window_days = N` (30 unless set: the objective's
 //!   period, for the error budget) and `by = [label, ...]`: one ratio, and
 //!   one alert, per value of those labels (each must be a label of the
