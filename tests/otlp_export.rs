@@ -105,6 +105,14 @@ fn attributes(list: &[KeyValue]) -> Attributes {
         .collect()
 }
 
+/// Each integer point's attributes and value.
+fn int_points(points: &[proto::NumberDataPoint]) -> Vec<(Attributes, Option<i64>)> {
+    points
+        .iter()
+        .map(|p| (attributes(&p.attributes), p.as_int))
+        .collect()
+}
+
 fn pairs(list: &[(&str, &str)]) -> Attributes {
     list.iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -259,14 +267,7 @@ fn every_kind_is_written_as_the_otlp_mapping_says_and_reads_back_whole() {
         metrics[6].gauge.as_ref().unwrap().data_points[0].as_int,
         Some(1)
     );
-    let states: Vec<(Attributes, Option<i64>)> = metrics[7]
-        .gauge
-        .as_ref()
-        .unwrap()
-        .data_points
-        .iter()
-        .map(|p| (attributes(&p.attributes), p.as_int))
-        .collect();
+    let states = int_points(&metrics[7].gauge.as_ref().unwrap().data_points);
     assert_eq!(
         states,
         [
@@ -276,14 +277,7 @@ fn every_kind_is_written_as_the_otlp_mapping_says_and_reads_back_whole() {
     );
 
     // A runtime label: the one tenant recorded into.
-    let tenants: Vec<(Attributes, Option<i64>)> = metrics[8]
-        .sum
-        .as_ref()
-        .unwrap()
-        .data_points
-        .iter()
-        .map(|p| (attributes(&p.attributes), p.as_int))
-        .collect();
+    let tenants = int_points(&metrics[8].sum.as_ref().unwrap().data_points);
     assert_eq!(tenants, [(pairs(&[("tenant", "acme")]), Some(5))]);
 }
 

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::rules::{burn_alert_name, burn_annotations, burn_labels, BURN_ALERTS};
-use super::yaml::{duration, number, yaml};
+use super::yaml::{duration, le_value, number, yaml};
 use super::{camel_case, Alert, Objective, ObjectiveKind, RuleSet};
 
 /// Events a synthetic series adds per interval.
@@ -146,22 +146,19 @@ fn input_series(objective: &Objective, bad: u64) -> Vec<(String, u64)> {
                 format!(
                     "{}_bucket{{{}}}",
                     objective.metric,
-                    with(vec![format!("le=\"{}\"", number(*below))])
+                    with(vec![format!("le=\"{}\"", le_value(*below))])
                 ),
                 EVENTS - bad,
             ),
         ],
         ObjectiveKind::Availability { bad: values } => {
-            let bad_labels = values
+            let bad_labels: Vec<String> = values
                 .iter()
                 .map(|b| format!("{}=\"{}\"", b.label, b.values[0]))
                 .collect();
             // A good event differs in the first label that selects bad
             // ones.
-            let mut good_labels: Vec<String> = values
-                .iter()
-                .map(|b| format!("{}=\"{}\"", b.label, b.values[0]))
-                .collect();
+            let mut good_labels = bad_labels.clone();
             if let Some(first) = values.first() {
                 good_labels[0] = format!("{}=\"{}\"", first.label, first.good);
             }

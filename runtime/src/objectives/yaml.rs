@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::encode::number::FloatStyle;
+
 /// A YAML single-quoted scalar: `'` doubled, nothing else escaped.
 pub(super) fn yaml(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
@@ -52,16 +54,29 @@ pub(super) fn one_of(values: &[&str]) -> String {
     promql(&escaped.join("|"))
 }
 
-/// A bucket bound as the `le` matcher of its `_bucket` series: enumeter
-/// writes `1` in the Prometheus text format and `1.0` in OpenMetrics (and
-/// Prometheus keeps what it scraped), so a whole bound matches both.
+/// A bucket bound as the `le` matcher of its `_bucket` series: the
+/// spellings the expositions write (`encode::number`), which Prometheus
+/// keeps as it scraped them: `1` in the Prometheus text format, `1.0` in
+/// OpenMetrics; `0.3` and `1e-05` in both.
 pub(super) fn le_matcher(bound: f64) -> String {
-    let text = number(bound);
-    if bound.fract() == 0.0 && !text.contains('e') {
-        format!("le=~{}", promql(&format!("{text}|{text}\\.0")))
-    } else {
+    let text = le_value(bound);
+    let openmetrics = spelled(bound, FloatStyle::OpenMetrics);
+    if text == openmetrics {
         format!("le={}", promql(&text))
+    } else {
+        format!("le=~{}", one_of(&[&text, &openmetrics]))
     }
+}
+
+/// A bucket bound as the Prometheus text format writes its `le`.
+pub(super) fn le_value(bound: f64) -> String {
+    spelled(bound, FloatStyle::Go)
+}
+
+fn spelled(v: f64, style: FloatStyle) -> String {
+    let mut out = Vec::new();
+    style.write(&mut out, v);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A number as the exposition writes it: whole numbers without a point,
@@ -121,6 +136,9 @@ mod tests {
         assert_eq!(one_of(&["5xx", "a.b"]), r#""5xx|a\\.b""#);
         assert_eq!(le_matcher(0.3), r#"le="0.3""#);
         assert_eq!(le_matcher(1.0), r#"le=~"1|1\\.0""#);
+        // Exponent forms as the expositions write them.
+        assert_eq!(le_matcher(0.00001), r#"le="1e-05""#);
+        assert_eq!(le_matcher(1e6), r#"le="1e+06""#);
         assert_eq!(decimal(0.999 * 100.0), "99.9");
         assert_eq!(decimal(14.4), "14.4");
     }

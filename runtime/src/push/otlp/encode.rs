@@ -62,10 +62,15 @@ pub(crate) fn encode(
     for (key, value) in resource {
         attribute(&mut resource_message, 1, key, value, &mut scratch);
     }
+    // InstrumentationScope { name = 1, version = 2 }.
+    let mut scope = Vec::new();
+    string_field(&mut scope, 1, "enumeter");
+    string_field(&mut scope, 2, env!("CARGO_PKG_VERSION"));
     let mut writer = OtlpWriter {
         time_unix_nano,
         max_points: max_points.max(1),
         resource: resource_message,
+        scope,
         delta,
         requests: Vec::new(),
         metrics: Vec::new(),
@@ -95,6 +100,8 @@ struct OtlpWriter<'d> {
     max_points: usize,
     /// The `Resource` message every request carries.
     resource: Vec<u8>,
+    /// The `InstrumentationScope` message every request carries.
+    scope: Vec<u8>,
     delta: Option<&'d mut Delta>,
     /// The requests closed so far, with their data points.
     requests: Vec<(Vec<u8>, usize)>,
@@ -207,13 +214,9 @@ impl OtlpWriter<'_> {
     /// Wraps the metrics written so far into a request of their own,
     /// copying them once behind the heads written from their length.
     fn close_request(&mut self) {
-        // InstrumentationScope { name = 1, version = 2 }.
-        let mut scope = Vec::new();
-        string_field(&mut scope, 1, "enumeter");
-        string_field(&mut scope, 2, env!("CARGO_PKG_VERSION"));
         // ScopeMetrics { scope = 1, metrics = 2 }: the metrics are their
         // own fields already.
-        let scope_metrics_len = field_len(scope.len()) + self.metrics.len();
+        let scope_metrics_len = field_len(self.scope.len()) + self.metrics.len();
         // ResourceMetrics { resource = 1, scope_metrics = 2 }.
         let resource_metrics_len = field_len(self.resource.len()) + field_len(scope_metrics_len);
         // ExportMetricsServiceRequest { resource_metrics = 1 }.
@@ -221,7 +224,7 @@ impl OtlpWriter<'_> {
         message_head(&mut request, 1, resource_metrics_len);
         message_field(&mut request, 1, &self.resource);
         message_head(&mut request, 2, scope_metrics_len);
-        message_field(&mut request, 1, &scope);
+        message_field(&mut request, 1, &self.scope);
         request.extend_from_slice(&self.metrics);
         self.requests.push((request, self.request_points));
         self.metrics.clear();
