@@ -191,6 +191,17 @@ pub struct NativeSnapshot {
 }
 
 impl NativeSnapshot {
+    /// How many values the buckets hold, zero bucket included: the count
+    /// that goes with these buckets. A reader takes it from here rather
+    /// than from the classic reading, which is taken apart from this one
+    /// and may have missed, or caught, a value recorded in between.
+    pub fn count(&self) -> u64 {
+        self.positive
+            .iter()
+            .chain(&self.negative)
+            .fold(self.zero, |sum, &(_, n)| sum.wrapping_add(n))
+    }
+
     /// Halves the resolution (schema − 1, merging bucket pairs) until each
     /// sign has at most `max_buckets` populated buckets, or schema −4.
     pub fn reduce(&mut self, max_buckets: usize) {

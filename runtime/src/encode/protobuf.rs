@@ -166,7 +166,16 @@ impl Writer for ProtobufWriter<'_> {
             } => {
                 let value = &mut s.value;
                 value.clear();
-                varint_field(value, 1, cumulative.last().copied().unwrap_or(0));
+                // Read before the count is written: the count must cover
+                // the native buckets (Prometheus refuses fewer) as well as
+                // the classic ones, and the two readings are taken apart.
+                let native = family.native(series.index, &mut s.native);
+                let classic_count = cumulative.last().copied().unwrap_or(0);
+                let count = match native {
+                    Some(_) => classic_count.max(s.native.count()),
+                    None => classic_count,
+                };
+                varint_field(value, 1, count);
                 double_field(value, 2, *sum);
                 // The finite bounds; `+Inf` only to carry its exemplar.
                 let last = bounds.len();
@@ -185,7 +194,7 @@ impl Writer for ProtobufWriter<'_> {
                     }
                     message_field(value, 3, &s.item);
                 }
-                if let Some(spec) = family.native(series.index, &mut s.native) {
+                if let Some(spec) = native {
                     write_native_fields(
                         value,
                         spec,

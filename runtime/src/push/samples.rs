@@ -201,7 +201,7 @@ impl SeriesWriter<'_> {
                 self.one(one, (name, "_sum"), None, *sum, emit);
                 let count = cumulative.last().copied().unwrap_or(0);
                 self.one(one, (name, "_count"), None, count as f64, emit);
-                self.native(one, count, *sum, emit);
+                self.native(one, *sum, emit);
             }
             Value::Summary {
                 quantiles,
@@ -281,14 +281,15 @@ impl SeriesWriter<'_> {
 
     /// A histogram's native buckets, when it has them, as one series of
     /// the family's own name carrying a `Histogram` (field 4 of
-    /// `TimeSeries`) with the classic `count` and `sum`: what Prometheus
-    /// stores when it scrapes the protobuf exposition with native
-    /// histograms enabled. The classic series are sent beside it, as a
-    /// scrape of the text formats gives them.
+    /// `TimeSeries`) with the classic `sum` and the count of its own
+    /// buckets (a value recorded between the classic and the native
+    /// reading would otherwise leave more in the buckets than the count
+    /// says): what Prometheus stores when it scrapes the protobuf
+    /// exposition with native histograms enabled. The classic series are
+    /// sent beside it, as a scrape of the text formats gives them.
     fn native(
         &mut self,
         (family, series): (&Family<'_>, &SeriesRead<'_>),
-        count: u64,
         sum: f64,
         emit: &mut dyn FnMut(&[u8]),
     ) {
@@ -297,7 +298,7 @@ impl SeriesWriter<'_> {
         };
         let histogram = &mut self.histogram;
         histogram.clear();
-        varint_field(histogram, 1, count);
+        varint_field(histogram, 1, self.native.count());
         double_field(histogram, 3, sum);
         // The span scratch: `number` is free between series.
         write_native_fields(

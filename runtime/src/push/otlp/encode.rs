@@ -361,8 +361,11 @@ impl OtlpWriter<'_> {
                 cumulative,
                 sum,
             } => {
-                let (mut count, mut sum) = (cumulative.last().copied().unwrap_or(0), *sum);
+                let mut sum = *sum;
                 if let Some(spec) = family.native(series.index, &mut self.native) {
+                    // OTLP's count is the buckets' total, exactly: taken
+                    // from the same reading, not the classic one before it.
+                    let mut count = self.native.count();
                     let start = match self.delta.as_deref_mut() {
                         Some(delta) => {
                             delta.native(family, series, &mut self.native, &mut count, &mut sum)
@@ -411,7 +414,7 @@ impl OtlpWriter<'_> {
                         }
                         None => None,
                     };
-                    count = self.cumulative.last().copied().unwrap_or(0);
+                    let count = self.cumulative.last().copied().unwrap_or(0);
                     // HistogramDataPoint: attributes 9.
                     self.point_head(family, series, 9, start);
                     fixed64_field(&mut self.point, 4, count);
