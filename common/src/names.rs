@@ -30,6 +30,29 @@ pub fn reserved_label(name: &str) -> Option<&'static str> {
     }
 }
 
+/// `call_id` or `checkout-latency` as `CallId` or `CheckoutLatency`: the
+/// words between `_` and `-`, each with its first letter in upper case.
+/// The macros name a label's type with it in their suggestions; the
+/// generated alert rules name their alerts with it.
+///
+/// ```
+/// use enumeter_common::names::pascal_case;
+/// assert_eq!(pascal_case("call_id"), "CallId");
+/// assert_eq!(pascal_case("checkout-latency"), "CheckoutLatency");
+/// assert_eq!(pascal_case("_x__y"), "XY");
+/// ```
+pub fn pascal_case(name: &str) -> String {
+    name.split(['-', '_'])
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
 /// The kinds of metric as far as the names they take are concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NameKind {

@@ -77,20 +77,6 @@ pub(crate) fn snake_case(ident: &str) -> String {
     out
 }
 
-/// `call_id` → `CallId`: a type name for a label field, in suggestions.
-pub(crate) fn pascal_case(snake: &str) -> String {
-    snake
-        .split('_')
-        .filter(|word| !word.is_empty())
-        .map(|word| {
-            let mut chars = word.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,13 +89,6 @@ mod tests {
         assert_eq!(snake_case("Http2Streams"), "http2_streams");
         assert_eq!(snake_case("Already_Snake"), "already_snake");
         assert_eq!(snake_case("A"), "a");
-    }
-
-    #[test]
-    fn pascal_case_joins_snake_words() {
-        assert_eq!(pascal_case("call_id"), "CallId");
-        assert_eq!(pascal_case("path"), "Path");
-        assert_eq!(pascal_case("_x__y"), "XY");
     }
 
     #[test]

@@ -135,7 +135,7 @@ fn check_metric(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors)
                      free-form text are unbounded and do not belong in labels). Declare \
                      `#[derive(Clone, Copy, LabelValue)] enum {} {{ ... }}` with one variant \
                      per value (an `other` variant catches the rest) and use it here",
-                    crate::case::pascal_case(&label.name)
+                    enumeter_common::names::pascal_case(&label.name)
                 ),
             );
         }

@@ -309,16 +309,3 @@ impl Alert {
         })
     }
 }
-
-/// `checkout-latency` as `CheckoutLatency`: an alert name.
-pub(crate) fn camel_case(name: &str) -> String {
-    name.split(['-', '_'])
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut chars = w.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect()
-}

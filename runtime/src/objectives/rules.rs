@@ -5,8 +5,10 @@
 
 use std::fmt::Write as _;
 
+use enumeter_common::names::pascal_case;
+
 use super::yaml::{decimal, duration, le_matcher, one_of, promql, yaml};
-use super::{camel_case, Alert, Objective, ObjectiveKind, Objectives};
+use super::{Alert, Objective, ObjectiveKind, Objectives};
 
 /// The recording rules' name: one per window (`...:rate5m`), the
 /// objective in a label.
@@ -246,7 +248,7 @@ pub(super) fn windows(objective: &Objective) -> Vec<u64> {
 pub(super) fn burn_alert_name(objective: &Objective, burn: &BurnAlert) -> String {
     format!(
         "{}BurnRate{}{}",
-        camel_case(objective.name),
+        pascal_case(objective.name),
         duration(burn.long as f64),
         duration(burn.short as f64)
     )
@@ -339,7 +341,7 @@ pub(super) fn error_ratio(objective: &Objective, window: &str) -> String {
 
 /// A threshold alert's rule.
 fn threshold_alert(alert: &Alert, out: &mut String) {
-    let _ = writeln!(out, "      - alert: {}", camel_case(alert.name));
+    let _ = writeln!(out, "      - alert: {}", pascal_case(alert.name));
     let _ = writeln!(out, "        expr: {}", yaml(&threshold_expr(alert)));
     out.push_str("        labels:\n");
     let _ = writeln!(out, "          alert: {}", yaml(alert.name));

@@ -5,9 +5,11 @@
 
 use std::fmt::Write as _;
 
+use enumeter_common::names::pascal_case;
+
 use super::rules::{burn_alert_name, burn_annotations, burn_labels, BURN_ALERTS};
 use super::yaml::{duration, le_value, number, yaml};
-use super::{camel_case, Alert, Objective, ObjectiveKind, RuleSet};
+use super::{Alert, Objective, ObjectiveKind, RuleSet};
 
 /// Events a synthetic series adds per interval.
 const EVENTS: u64 = 10_000;
@@ -176,7 +178,7 @@ fn input_series(objective: &Objective, bad: u64) -> Vec<(String, u64)> {
 /// A threshold alert's two tests: one value beyond its threshold, one
 /// short of it.
 fn threshold_tests(alert: &Alert, interval: &str, out: &mut String) {
-    let name = camel_case(alert.name);
+    let name = pascal_case(alert.name);
     let t = alert.threshold;
     let step = if t == 0.0 { 1.0 } else { t.abs() * 0.5 };
     let (beyond, within) = if alert.above {
