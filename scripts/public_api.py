@@ -60,7 +60,12 @@ class Api:
         if kind == "generic":
             return v
         if kind == "resolved_path":
-            return v["path"] + self.args(v.get("args"))
+            # This crate's items by their name, as rustdoc's pages show and
+            # link them, rather than by the path the code named them by
+            # (generated code names `::enumeter::__private::...`).
+            known = self.paths.get(str(v.get("id")))
+            path = known["path"][-1] if known and known.get("crate_id") == 0 else v["path"]
+            return path + self.args(v.get("args"))
         if kind == "borrowed_ref":
             lifetime = (v["lifetime"] + " ") if v.get("lifetime") else ""
             mutable = "mut " if v["is_mutable"] else ""

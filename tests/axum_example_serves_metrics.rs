@@ -1,7 +1,7 @@
 //! The axum example serves the same exposition as the exporter, with the
 //! negotiated content type.
 
-mod support;
+use enumeter_suite::support;
 
 #[test]
 fn the_axum_handler_serves_both_formats_from_the_default_registry() {

@@ -2,8 +2,8 @@
 //! and counted by reason, or (negative, in histograms) recorded. Nothing
 //! panics. One test function, because the self-metric is process-wide.
 
-use enumeter::self_metrics::{DropReason, Enumeter};
 use enumeter::{metrics, Format, Registry};
+use enumeter_suite::support::own_counter;
 
 /// Input checks.
 #[metrics(namespace = "input")]
@@ -22,21 +22,30 @@ pub enum Input {
     PositiveSummary,
 }
 
-fn dropped(reason: DropReason) -> u64 {
-    Enumeter::observations_dropped_total(reason).get()
+/// The reasons of `enumeter_observations_dropped_total`, in its order.
+const REASONS: [&str; 5] = [
+    "nan",
+    "infinite",
+    "negative",
+    "non_positive",
+    "sum_overflow",
+];
+
+fn dropped(reason: &str) -> u64 {
+    own_counter("enumeter_observations_dropped_total", &[("reason", reason)])
 }
 
 #[test]
 fn nan_and_infinities_are_dropped_and_counted_negatives_are_defined() {
     let input = InputMetrics::new();
-    let before = DropReason::all().map(dropped).collect::<Vec<_>>();
+    let before = REASONS.map(dropped).into_iter().collect::<Vec<_>>();
 
     for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -3.0] {
         input.histogram().observe(value);
         input.summary().observe(value);
     }
 
-    let after = DropReason::all().map(dropped).collect::<Vec<_>>();
+    let after = REASONS.map(dropped).into_iter().collect::<Vec<_>>();
     let delta: Vec<u64> = after.iter().zip(before).map(|(a, b)| a - b).collect();
     // nan: 1 histogram + 1 summary; infinite: 2 + 2; negative: summary only.
     assert_eq!(delta, [2, 4, 1, 0, 0]);
@@ -65,10 +74,10 @@ fn nan_and_infinities_are_dropped_and_counted_negatives_are_defined() {
 
     // A value that would overflow the sum to +Inf is refused whole and
     // counted; the sum stays finite and matches what _count counts.
-    let before = dropped(DropReason::SumOverflow);
+    let before = dropped("sum_overflow");
     input.histogram().observe(f64::MAX);
     input.summary().observe(f64::MAX);
-    assert_eq!(dropped(DropReason::SumOverflow) - before, 2);
+    assert_eq!(dropped("sum_overflow") - before, 2);
     let histogram = input.histogram().snapshot();
     assert_eq!(histogram.cumulative.as_slice(), &[1, 1, 2]);
     assert_eq!(histogram.sum, f64::MAX);
@@ -86,21 +95,19 @@ fn nan_and_infinities_are_dropped_and_counted_negatives_are_defined() {
     );
     assert!(text.contains("input_histogram_count 4\n"), "{text}");
     // skip_non_positive: zero and negatives are counted, not recorded.
-    let before = dropped(DropReason::NonPositive);
+    let before = dropped("non_positive");
     for value in [0.0, -0.0, -2.0, 0.25] {
         input.positive_histogram().observe(value);
         input.positive_summary().observe(value);
     }
-    assert_eq!(dropped(DropReason::NonPositive) - before, 6);
+    assert_eq!(dropped("non_positive") - before, 6);
     assert_eq!(
         input.positive_histogram().snapshot().cumulative.as_slice(),
         &[1, 1, 1]
     );
     assert_eq!(input.positive_summary().snapshot().count, 1);
 
-    let own = Registry::new()
-        .with(enumeter::self_metrics::EnumeterMetrics::global())
-        .render(Format::Prometheus);
+    let own = enumeter::render(Format::Prometheus);
     assert!(
         own.contains("enumeter_observations_dropped_total{reason=\"nan\"} "),
         "{own}"

@@ -2,7 +2,7 @@
 //! UDP (checked by a listener on 127.0.0.1), the in-memory stats snapshot,
 //! and the no-op.
 
-mod support;
+use enumeter_suite::support;
 
 use std::net::UdpSocket;
 use std::process::Command;

@@ -3,7 +3,7 @@
 //! snapshotted and merged like any other metric, with no allocation per
 //! scrape.
 
-mod support;
+use enumeter_suite::support;
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 

@@ -2,7 +2,7 @@
 //! the `log` facade, once per family, never on stderr: the application's
 //! logger decides where it goes.
 
-mod support;
+use enumeter_suite::support;
 
 use enumeter::Registry;
 

@@ -5,12 +5,12 @@
 //! counts from the process start, one built with `new()` from the first
 //! time a registry reads it.
 
-mod support;
+use enumeter_suite::support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use enumeter::proto::decode_families;
 use enumeter::{metrics, Format, Registry};
+use enumeter_proto::exposition::decode_families;
 
 /// Every kind that has a created time, and one that has none.
 #[metrics(namespace = "ct", register = false)]
@@ -118,7 +118,7 @@ fn created_timestamps_are_written_where_each_format_has_them_and_only_when_asked
     let mut bytes = Vec::new();
     registry.render_into(Format::Protobuf, &mut bytes);
     let families = decode_families(&bytes).unwrap();
-    let stamp = |t: Option<enumeter::proto::Timestamp>| {
+    let stamp = |t: Option<enumeter_proto::exposition::Timestamp>| {
         let t = t.unwrap();
         t.seconds as u64 * 1000 + t.nanos as u64 / 1_000_000
     };

@@ -3,7 +3,7 @@
 //! versions of one library): the identical declaration merges, the
 //! different one is left out and counted under its family name.
 
-mod support;
+use enumeter_suite::support;
 
 use enumeter::{Format, Value};
 

@@ -6,7 +6,7 @@
 //! promtool's "abbreviated units" lint, and that lint only, on those names
 //! only.
 
-mod support;
+use enumeter_suite::support;
 
 fn expected(file: &str) -> String {
     let path = format!("{}/tests/expected/{file}", env!("CARGO_MANIFEST_DIR"));

@@ -3,10 +3,10 @@
 //! OpenMetrics reference parser; a refused exemplar is counted and its
 //! observation recorded; metrics without exemplars keep their size.
 
-mod support;
+use enumeter_suite::support;
 
-use enumeter::proto::decode_families;
 use enumeter::{metrics, Format, LabelValue, Registry};
+use enumeter_proto::exposition::decode_families;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
 #[label(rename_all = "lowercase")]

@@ -409,7 +409,12 @@ fn complete_requests_beyond_workers_and_queue_get_503_the_oldest_first() {
 
 #[test]
 fn a_render_that_panics_is_answered_500_counted_and_the_worker_serves_on() {
-    use enumeter::self_metrics::{ExporterFailure, ExporterSelf};
+    let failures = || {
+        enumeter_suite::support::own_counter(
+            "enumeter_exporter_failures_total",
+            &[("failure", "render_panic")],
+        )
+    };
     let gated = Gated::new();
     let exporter = Exporter::new()
         .address("127.0.0.1:0")
@@ -417,17 +422,14 @@ fn a_render_that_panics_is_answered_500_counted_and_the_worker_serves_on() {
         .workers(1)
         .start()
         .unwrap();
-    let before = ExporterSelf::failures_total(ExporterFailure::RenderPanic).get();
+    let before = failures();
     gated.panic.store(true, Ordering::SeqCst);
     let (head, _) = get(exporter.local_addr(), "");
     assert!(
         head.starts_with("HTTP/1.1 500 Internal Server Error\r\n"),
         "{head}"
     );
-    assert_eq!(
-        ExporterSelf::failures_total(ExporterFailure::RenderPanic).get() - before,
-        1
-    );
+    assert_eq!(failures() - before, 1);
     let health = exporter.health();
     assert_eq!(
         (health.serving, health.workers, health.failures),

@@ -9,7 +9,7 @@
 //! In CI a missing `victoria-metrics` fails this test; elsewhere it
 //! prints why it skips that part.
 
-mod support;
+use enumeter_suite::support;
 
 use std::net::UdpSocket;
 use std::sync::Arc;

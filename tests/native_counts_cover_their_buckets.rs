@@ -11,12 +11,12 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use enumeter::proto::decode_families;
 use enumeter::push::encode_write_request;
 use enumeter::push::otlp::encode_export_request;
-use enumeter::push::otlp::proto::ExportMetricsServiceRequest;
-use enumeter::push::proto::WriteRequest;
 use enumeter::{metrics, Format, Registry};
+use enumeter_proto::exposition::decode_families;
+use enumeter_proto::otlp::ExportMetricsServiceRequest;
+use enumeter_proto::remote_write::WriteRequest;
 use prost::Message;
 
 /// Latencies, recorded by one thread while another reads.

@@ -4,8 +4,8 @@
 //! populated than `max_buckets`; the text formats keep the classic view;
 //! values above `max` and undeclared negatives are refused whole.
 
-use enumeter::proto::decode_families;
 use enumeter::{metrics, Format, Registry};
+use enumeter_proto::exposition::decode_families;
 
 /// Latencies, native.
 #[metrics(namespace = "nh", register = false)]
@@ -35,12 +35,13 @@ fn native_buckets_spans_and_deltas_are_exact() {
     let snapshot = nh.plain().native_snapshot();
     assert_eq!(snapshot.zero, 1);
     assert_eq!(snapshot.positive, [(0, 2), (1, 2), (3, 3)]);
-    let overflow_before = enumeter::native::NativeSelf::native_overflow_total().get();
+    let overflow_before =
+        enumeter_suite::support::own_counter("enumeter_native_overflow_total", &[]);
     nh.plain().observe(5000.0); // above max: refused whole
     nh.plain().observe(-1.0); // negative, not declared: refused whole
     assert_eq!(nh.plain().snapshot().count(), 8);
     assert_eq!(
-        enumeter::native::NativeSelf::native_overflow_total().get(),
+        enumeter_suite::support::own_counter("enumeter_native_overflow_total", &[]),
         overflow_before + 1
     );
     let own = enumeter::render(Format::Prometheus);

@@ -18,7 +18,7 @@
 //! In CI a missing tool fails these tests; elsewhere they print why they
 //! skip. Every wait is bounded; every process is stopped whatever happens.
 
-mod support;
+use enumeter_suite::support;
 
 use std::collections::BTreeSet;
 use std::io::Write;

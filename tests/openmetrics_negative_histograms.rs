@@ -8,7 +8,7 @@
 //! In CI a missing `python3` or `prometheus_client` fails these tests;
 //! elsewhere they print why they skip.
 
-mod support;
+use enumeter_suite::support;
 
 use enumeter::{metrics, Format, Registry};
 

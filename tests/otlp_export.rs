@@ -8,13 +8,13 @@
 //! In CI a missing binary fails the end-to-end test; elsewhere it prints
 //! why it skips.
 
-mod support;
+use enumeter_suite::support;
 
 use std::time::Duration;
 
-use enumeter::push::otlp::proto::{self, ExportMetricsServiceRequest, KeyValue};
 use enumeter::push::otlp::{encode_export_request, Otlp};
 use enumeter::{metrics, runtime_label, LabelValue, Registry};
+use enumeter_proto::otlp::{self as proto, ExportMetricsServiceRequest, KeyValue};
 use prost::Message;
 use support::servers::{self, free_port, wait_for, TempDir};
 

@@ -7,7 +7,7 @@
 //! names as rejected and is logged once; a 400 drops the request, a 429
 //! retries it.
 
-mod support;
+use enumeter_suite::support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -15,11 +15,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use enumeter::push::otlp::proto::{
-    ExportMetricsPartialSuccess, ExportMetricsServiceRequest, ExportMetricsServiceResponse, Metric,
-};
 use enumeter::push::otlp::Otlp;
 use enumeter::{metrics, Registry};
+use enumeter_proto::otlp::{
+    ExportMetricsPartialSuccess, ExportMetricsServiceRequest, ExportMetricsServiceResponse, Metric,
+};
 use prost::Message;
 
 /// One answer: status, extra header lines, body.

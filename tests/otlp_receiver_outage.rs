@@ -11,13 +11,12 @@
 //! skips. Every wait is bounded, and every process is stopped whatever
 //! happens.
 
-mod support;
+use enumeter_suite::support;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use enumeter::push::otlp::{Otlp, OtlpSelf};
-use enumeter::push::PushDrop;
+use enumeter::push::otlp::Otlp;
 use enumeter::{metrics, Registry};
 use support::servers::{self, query, wait_for, TempDir};
 
@@ -101,10 +100,16 @@ fn a_30_s_outage_loses_nothing_within_the_queue_and_counts_what_falls_beyond_it(
         );
         // The self-metrics say the same (the only pusher of this binary).
         assert_eq!(
-            OtlpSelf::points_dropped_total(PushDrop::QueueFull).get(),
+            support::own_counter(
+                "enumeter_otlp_points_dropped_total",
+                &[("reason", "queue_full")]
+            ),
             c.dropped_queue_full
         );
-        assert_eq!(OtlpSelf::points_sent_total().get(), c.samples_sent);
+        assert_eq!(
+            support::own_counter("enumeter_otlp_points_sent_total", &[]),
+            c.samples_sent
+        );
 
         let limit = Duration::from_secs(20);
         // Every sampling the queue kept is stored, one sample each.

@@ -3,7 +3,7 @@
 //! within the declared relative error (1%): a regenerated file cannot drift
 //! to wrong quantiles unnoticed.
 
-mod support;
+use enumeter_suite::support;
 
 /// The voice server example's first-byte latencies (`record_example_calls`
 /// in `examples/voice_server.rs`), the zeros it skips left out; each

@@ -4,7 +4,7 @@
 //! In CI (`CI=true`) a missing `promtool` fails the test; elsewhere the test
 //! prints why it skipped.
 
-mod support;
+use enumeter_suite::support;
 
 use enumeter::{metrics, Format, LabelValue, Registry};
 

@@ -10,7 +10,7 @@
 //! skips. Every wait is bounded, and every process is stopped whatever
 //! happens.
 
-mod support;
+use enumeter_suite::support;
 
 use std::time::Duration;
 

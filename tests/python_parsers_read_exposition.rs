@@ -5,7 +5,7 @@
 //! In CI a missing `python3` or `prometheus_client` fails these tests;
 //! elsewhere they print why they skip.
 
-mod support;
+use enumeter_suite::support;
 
 use enumeter::{Cells, Counter, Format, Group, LabelDesc, Metric, MetricDesc, Registry};
 use proptest::strategy::{Strategy, ValueTree};

@@ -9,7 +9,7 @@
 //! In CI a missing `prometheus` fails this test; elsewhere it prints why it
 //! skips. Every wait is bounded.
 
-mod support;
+use enumeter_suite::support;
 
 use std::time::Duration;
 

@@ -6,7 +6,7 @@
 //! In CI a missing `prometheus` binary fails this test; elsewhere it prints
 //! why it skips.
 
-mod support;
+use enumeter_suite::support;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

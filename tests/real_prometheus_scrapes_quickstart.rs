@@ -6,7 +6,7 @@
 //! why it skips. Every wait is bounded, and both processes are stopped
 //! (SIGTERM, then SIGKILL) whatever happens.
 
-mod support;
+use enumeter_suite::support;
 
 use std::time::{Duration, Instant};
 

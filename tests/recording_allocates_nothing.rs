@@ -2,7 +2,7 @@
 //! series of labelled counters, gauges, histograms and summaries (dropped
 //! observations included), counted by a global allocator.
 
-mod support;
+use enumeter_suite::support;
 
 use std::hint::black_box;
 

@@ -4,7 +4,7 @@
 //! with their values added up; any other clash keeps the first declaration,
 //! leaves the later one out and reports it.
 
-mod support;
+use enumeter_suite::support;
 
 use enumeter::{metrics, Format, LabelValue, Registry};
 

@@ -8,7 +8,7 @@
 //! In CI a missing `prometheus` binary fails this test; elsewhere it prints
 //! why it skips.
 
-mod support;
+use enumeter_suite::support;
 
 use std::sync::Arc;
 use std::time::Duration;

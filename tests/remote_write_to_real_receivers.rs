@@ -12,7 +12,7 @@
 //! skip. Every wait is bounded, and every process is stopped whatever
 //! happens.
 
-mod support;
+use enumeter_suite::support;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};

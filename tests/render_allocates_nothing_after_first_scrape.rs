@@ -2,7 +2,7 @@
 //! every kind, both text formats and protobuf, a hand-built and the default
 //! registry.
 
-mod support;
+use enumeter_suite::support;
 
 use enumeter::{metrics, Format, LabelValue, Registry};
 

@@ -3,8 +3,8 @@
 //! negotiation that picks it for the `Accept` header Prometheus sends when
 //! native histograms are enabled.
 
-use enumeter::proto::{decode_families, LabelPair, MetricFamily, MetricType};
 use enumeter::{metrics, Format, LabelValue, Registry};
+use enumeter_proto::exposition::{decode_families, LabelPair, MetricFamily, MetricType};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
 #[label(rename_all = "lowercase")]

@@ -6,7 +6,7 @@
 //! In CI a missing `prometheus`, `promtool` or Python parser fails the
 //! tests that use them; elsewhere they print why they skip.
 
-mod support;
+use enumeter_suite::support;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -130,7 +130,7 @@ fn interned_values_and_other_show_once_recorded_the_same_in_every_output() {
     // Protobuf.
     let mut body = Vec::new();
     registry.render_into(Format::Protobuf, &mut body);
-    let families = enumeter::proto::decode_families(&body).unwrap();
+    let families = enumeter_proto::exposition::decode_families(&body).unwrap();
     let decoded: Vec<String> = families
         .iter()
         .flat_map(|f| {
@@ -158,7 +158,7 @@ fn interned_values_and_other_show_once_recorded_the_same_in_every_output() {
     {
         use prost::Message;
         let bytes = enumeter::push::encode_write_request(&registry, &[("job", "rt")], 7);
-        let request = enumeter::push::proto::WriteRequest::decode(bytes.as_slice()).unwrap();
+        let request = enumeter_proto::remote_write::WriteRequest::decode(bytes.as_slice()).unwrap();
         let sent: Vec<String> = request
             .timeseries
             .iter()

@@ -330,7 +330,7 @@ fn a_sparse_group_keeps_computed_metrics_dense_and_info_as_it_was() {
 
 #[test]
 fn protobuf_carries_only_the_recorded_series() {
-    use enumeter::proto::decode_families;
+    use enumeter_proto::exposition::decode_families;
     let mut body = Vec::new();
     let mixed = recorded();
     let mut registry = Registry::new();

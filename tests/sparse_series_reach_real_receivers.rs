@@ -8,7 +8,7 @@
 //! In CI a missing `prometheus` or `victoria-metrics` fails these tests;
 //! elsewhere they print why they skip. Every wait is bounded.
 
-mod support;
+use enumeter_suite::support;
 
 use std::time::Duration;
 

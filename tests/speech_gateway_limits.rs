@@ -1,7 +1,7 @@
 //! The speech gateway example's `/metrics` stays scrapable while every
 //! request slot is taken, and requests whose clients leave count as `499`.
 
-mod support;
+use enumeter_suite::support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

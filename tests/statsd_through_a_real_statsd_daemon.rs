@@ -11,7 +11,7 @@
 //! missing `node`, daemon or `victoria-metrics` fails this test; elsewhere
 //! it prints why it skips. Every wait is bounded.
 
-mod support;
+use enumeter_suite::support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -3,7 +3,7 @@
 //! counter goes down, every histogram's `_count` equals its `+Inf` bucket,
 //! and the totals are exact at the end. Bounded by operation count.
 
-mod support;
+use enumeter_suite::support;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -79,7 +79,7 @@ fn exact(sorted: &[f64], q: f64) -> f64 {
 fn assert_within(
     name: &str,
     values: &[f64],
-    snapshot: &enumeter::SummarySnapshot,
+    snapshot: &enumeter::summary::SummarySnapshot,
     bound: f64,
 ) -> f64 {
     let mut sorted = values.to_vec();

@@ -5,7 +5,7 @@
 //! the response is over counts as 499 (`4xx`); the in-flight gauge returns
 //! to zero; `/metrics` answers on the application's own port.
 
-mod support;
+use enumeter_suite::support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

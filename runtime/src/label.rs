@@ -59,7 +59,7 @@ pub trait LabelValue: Copy + Send + Sync + 'static {
     /// ([`runtime_label!`](crate::runtime_label!)): the table the reader
     /// takes their names from (`NAMES` then holds an empty name per value).
     /// `None` for a closed set.
-    const RUNTIME: Option<&'static dyn crate::runtime_label::RuntimeNames> = None;
+    const RUNTIME: Option<&'static dyn RuntimeNames> = None;
 
     /// The dense index of this value, in `0..CARDINALITY`.
     fn index(self) -> usize;
@@ -246,6 +246,15 @@ impl fmt::Display for ParseLabelError {
 }
 
 impl std::error::Error for ParseLabelError {}
+
+/// The names of a runtime label's values, as the reader sees them.
+pub trait RuntimeNames: Sync + fmt::Debug {
+    /// The value at `index`: an interned one, `other` at the capacity, or
+    /// `None` (a slot not interned yet, or past the end).
+    fn name(&self, index: usize) -> Option<&'static str>;
+    /// The same, escaped for a quoted label value.
+    fn escaped(&self, index: usize) -> Option<&'static str>;
+}
 
 #[cfg(test)]
 mod tests {

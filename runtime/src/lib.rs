@@ -2,13 +2,15 @@
 //!
 //! # Where to read on
 //!
+//! - [`guide`]: declaring, runtime labels, services, push, objectives.
 //! - [`#[metrics]`](macro@metrics) and [`#[derive(LabelValue)]`](derive@LabelValue):
 //!   every attribute key, what it generates and what it rejects, with an
 //!   example each.
 //! - [`Registry`], [`render`], [`render_into`], [`registry()`]: what is
 //!   rendered, and name clashes between groups.
 //! - The cells and their handles: [`Counter`], [`Gauge`], [`FloatGauge`],
-//!   [`HistogramRef`], [`SummaryRef`], [`ShardedCounterRef`], [`InfoRef`],
+//!   [`HistogramRef`], [`SummaryRef`](summary::SummaryRef),
+//!   [`ShardedCounterRef`](sharded::ShardedCounterRef), [`InfoRef`],
 //!   [`StateSetRef`].
 //! - [`Snapshot`] and [`snapshot::for_each_series`]: reading values back.
 //! - `Exporter` (feature `http`, on by default): serving `/metrics`.
@@ -61,41 +63,37 @@ mod serve;
     feature = "otlp"
 ))]
 mod base64;
+pub mod guide;
 mod label;
 pub mod objectives;
 pub mod process;
+mod procfs;
 pub mod runtime_label;
 pub mod self_metrics;
 
 // The public modules, wherever their layer keeps them.
 pub use cells::{computed, created, exemplar, native, sharded, spaced, summary};
-#[cfg(feature = "protobuf")]
-pub use encode::proto;
-pub use read::snapshot;
+pub use encode::snapshot;
 #[cfg(feature = "tower")]
 pub use serve::tower;
 
 pub use cells::choice::Choice;
 pub use cells::counter::Counter;
 pub use cells::gauge::{FloatGauge, Gauge};
+pub use cells::group::Group;
 pub use cells::histogram::{
     Histogram, HistogramRef, HistogramSeries, HistogramSnapshot, HistogramSpec, HistogramTimer,
 };
 pub use cells::info::{Info, InfoRef};
 pub use cells::merge::MergeFrom;
-pub use cells::sharded::{ShardedCounterRef, ShardedCounters, ShardedSeries};
+pub use cells::metric::{Cells, LabelDesc, Metric, MetricDesc, NativeMetric};
 pub use cells::state_set::{StateSet, StateSetRef};
-pub use cells::summary::{
-    Summary, SummaryAccumulator, SummaryRef, SummarySeries, SummarySnapshot, SummarySpec,
-    SummaryTimer,
-};
+pub use encode::snapshot::{Snapshot, Value};
 pub use encode::Format;
+pub use encode::{render, render_into};
 pub use label::{LabelValue, LabelValues, ParseLabelError};
 pub use read::families::Conflict;
-pub use read::group::Group;
-pub use read::metric::{Cells, LabelDesc, Metric, MetricDesc, NativeMetric};
-pub use read::registry::{registry, render, render_into, RegisterError, Registry};
-pub use read::snapshot::{Snapshot, Value};
+pub use read::registry::{registry, RegisterError, Registry};
 #[cfg(feature = "http")]
 pub use serve::exporter::{Exporter, ExporterHandle, Health, DEFAULT_ADDRESS};
 
@@ -141,7 +139,9 @@ macro_rules! __native_only_needs_an_output {
 pub mod __private {
     pub use crate::__native_only_needs_an_output as native_only_needs_an_output;
     pub use crate::cells::recorded::Recorded;
+    pub use crate::cells::sharded::{ShardedCounterRef, ShardedCounters};
     pub use crate::cells::spaced::{cells_for as spaced_cells_for, SpacedCells};
+    pub use crate::cells::summary::{Summary, SummaryRef, SummarySpec};
     pub use crate::cells::undeclared::{
         DeclaredWithExemplars, RecordedNotComputed, SourceOfComputedMetric,
     };
@@ -157,18 +157,17 @@ pub mod __private {
     pub use crate::NativeMetric;
     pub use crate::{
         Cells, Counter, FloatGauge, Gauge, Group, Histogram, HistogramRef, HistogramSpec, Info,
-        InfoRef, LabelDesc, LabelValue, LabelValues, MergeFrom, Metric, MetricDesc,
-        ShardedCounterRef, ShardedCounters, StateSet, StateSetRef, Summary, SummaryRef,
-        SummarySpec,
+        InfoRef, LabelDesc, LabelValue, LabelValues, MergeFrom, Metric, MetricDesc, StateSet,
+        StateSetRef,
     };
     pub use linkme;
 
     /// The specs' constructors, for generated code only: what the macro
     /// computes at compile time, in the layout the runtime keeps.
     pub mod spec {
+        use crate::cells::summary::{Quantile, SummarySpec};
         use crate::native::NativeSpec;
-        use crate::summary::Quantile;
-        use crate::{HistogramSpec, SummarySpec};
+        use crate::HistogramSpec;
 
         /// A histogram's buckets and options.
         pub const fn histogram(
@@ -240,13 +239,14 @@ pub mod __private {
     /// parts (a cell and its spec, exemplar slots, native cells) are paired
     /// by the macro, which knows they belong together.
     pub mod handle {
+        use crate::cells::sharded::{ShardedCounterRef, ShardedCounters};
+        use crate::cells::summary::{Summary, SummaryRef, SummarySpec};
         use crate::exemplar::{ExemplarCounterRef, ExemplarHistogramRef, ExemplarSlot};
         use crate::native::{
             NativeCells, NativeExemplarHistogramRef, NativeHistogramRef, NativeSpec,
         };
         use crate::{
-            Counter, Histogram, HistogramRef, HistogramSpec, Info, InfoRef, ShardedCounterRef,
-            ShardedCounters, StateSet, StateSetRef, Summary, SummaryRef, SummarySpec,
+            Counter, Histogram, HistogramRef, HistogramSpec, Info, InfoRef, StateSet, StateSetRef,
         };
 
         /// A histogram series with its metric's buckets.

@@ -66,8 +66,9 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use crate::self_metrics::ShownOnceStarted;
-use crate::{metrics, LabelValue};
+use crate::cells::own::ShownOnceStarted;
+use crate::label::LabelValue;
+use enumeter_macros::metrics;
 
 /// The longest value a runtime label takes, in bytes.
 pub const MAX_RUNTIME_VALUE_BYTES: usize = 128;
@@ -112,14 +113,7 @@ struct Interned {
     index: usize,
 }
 
-/// The names of a runtime label's values, as the reader sees them.
-pub trait RuntimeNames: Sync + fmt::Debug {
-    /// The value at `index`: an interned one, `other` at the capacity, or
-    /// `None` (a slot not interned yet, or past the end).
-    fn name(&self, index: usize) -> Option<&'static str>;
-    /// The same, escaped for a quoted label value.
-    fn escaped(&self, index: usize) -> Option<&'static str>;
-}
+pub use crate::label::RuntimeNames;
 
 /// The table behind a runtime label of `CAPACITY` values (and `other`),
 /// with a lookup table of `SLOTS` entries (a power of two, at least twice
@@ -284,15 +278,21 @@ impl<const CAPACITY: usize, const SLOTS: usize> RuntimeNames for RuntimeValues<C
     }
 }
 
-crate::runtime_label! {
-    /// The runtime labels that overflowed: each label type's name.
-    pub struct RuntimeLabelType: capacity = 64;
+/// The label of the overflow counter, in a module of its own: it uses
+/// one of the methods `runtime_label!` gives a handle type.
+#[allow(dead_code)]
+mod overflowed_label {
+    crate::runtime_label! {
+        /// The runtime labels that overflowed: each label type's name.
+        pub(crate) struct RuntimeLabelType: capacity = 64;
+    }
 }
+use overflowed_label::RuntimeLabelType;
 
 /// enumeter's count of values that did not fit a runtime label; shown
 /// once one did not.
 #[metrics(namespace = "enumeter", register = false)]
-pub enum RuntimeLabelSelf {
+pub(crate) enum RuntimeLabelSelf {
     /// Values interned as `other` because their runtime label was full, by
     /// label type.
     #[counter(sparse)]

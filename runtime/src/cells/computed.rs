@@ -38,7 +38,9 @@
 
 use std::sync::{PoisonError, RwLock};
 
-use crate::{Counter, FloatGauge, Gauge, MergeFrom};
+use crate::cells::counter::Counter;
+use crate::cells::gauge::{FloatGauge, Gauge};
+use crate::cells::merge::MergeFrom;
 
 /// A cell whose value can be set from a computed one.
 pub trait ComputedCell {

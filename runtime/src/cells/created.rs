@@ -60,7 +60,7 @@ fn now_ms() -> u64 {
 /// When this process started, in milliseconds since the Unix epoch.
 pub fn process_start_ms() -> u64 {
     static START: OnceLock<u64> = OnceLock::new();
-    *START.get_or_init(|| crate::process::start_time_ms().unwrap_or_else(now_ms))
+    *START.get_or_init(|| crate::procfs::start_time_ms().unwrap_or_else(now_ms))
 }
 
 #[cfg(test)]

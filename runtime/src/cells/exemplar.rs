@@ -42,8 +42,10 @@
 use std::sync::atomic::{fence, AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::self_metrics::{FirstTime, ShownOnceStarted};
-use crate::{metrics, LabelValue, MergeFrom};
+use crate::cells::merge::MergeFrom;
+use crate::cells::own::{FirstTime, ShownOnceStarted};
+use enumeter_macros::metrics;
+use enumeter_macros::LabelValue;
 
 /// The most UTF-8 characters of an exemplar's label names and values
 /// together, as OpenMetrics requires.
@@ -57,7 +59,7 @@ const WORDS: usize = MAX_EXEMPLAR_CHARS * 4 / 8;
 /// Why an exemplar was refused (its observation was recorded all the same).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 #[label(rename_all = "snake_case")]
-pub enum ExemplarDrop {
+pub(crate) enum ExemplarDrop {
     /// Its label names and values had more than 128 characters.
     TooLong,
     /// A label name was not `[a-zA-Z_][a-zA-Z0-9_]*`, or a value held a NUL.
@@ -72,7 +74,7 @@ pub enum ExemplarDrop {
 
 /// enumeter's count of refused exemplars; shown once one was refused.
 #[metrics(namespace = "enumeter", register = false)]
-pub enum ExemplarSelf {
+pub(crate) enum ExemplarSelf {
     /// Exemplars refused, by reason; their observations were recorded.
     #[counter]
     ExemplarsDroppedTotal {
@@ -391,13 +393,16 @@ mod tests {
 /// counter's methods, and the same with an exemplar.
 #[derive(Clone, Copy, Debug)]
 pub struct ExemplarCounterRef<'a> {
-    cell: &'a crate::Counter,
+    cell: &'a crate::cells::counter::Counter,
     slot: &'a ExemplarSlot,
 }
 
 impl<'a> ExemplarCounterRef<'a> {
     #[inline]
-    pub(crate) const fn new(cell: &'a crate::Counter, slot: &'a ExemplarSlot) -> Self {
+    pub(crate) const fn new(
+        cell: &'a crate::cells::counter::Counter,
+        slot: &'a ExemplarSlot,
+    ) -> Self {
         Self { cell, slot }
     }
 
@@ -441,14 +446,14 @@ impl<'a> ExemplarCounterRef<'a> {
 /// `observe_with_exemplar`.
 #[derive(Clone, Copy, Debug)]
 pub struct ExemplarHistogramRef<'a, const B: usize> {
-    histogram: crate::HistogramRef<'a, B>,
+    histogram: crate::cells::histogram::HistogramRef<'a, B>,
     slots: &'a [ExemplarSlot; B],
 }
 
 impl<'a, const B: usize> ExemplarHistogramRef<'a, B> {
     #[inline]
     pub(crate) const fn new(
-        histogram: crate::HistogramRef<'a, B>,
+        histogram: crate::cells::histogram::HistogramRef<'a, B>,
         slots: &'a [ExemplarSlot; B],
     ) -> Self {
         Self { histogram, slots }
@@ -467,9 +472,9 @@ impl<'a, const B: usize> ExemplarHistogramRef<'a, B> {
 }
 
 impl<'a, const B: usize> core::ops::Deref for ExemplarHistogramRef<'a, B> {
-    type Target = crate::HistogramRef<'a, B>;
+    type Target = crate::cells::histogram::HistogramRef<'a, B>;
 
-    fn deref(&self) -> &crate::HistogramRef<'a, B> {
+    fn deref(&self) -> &crate::cells::histogram::HistogramRef<'a, B> {
         &self.histogram
     }
 }

@@ -3,7 +3,7 @@
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::self_metrics::{dropped, DropReason};
+use crate::cells::dropped::{dropped, DropReason};
 
 /// The static part of a histogram metric, shared by all its series.
 #[derive(Debug)]
@@ -82,7 +82,7 @@ impl<const B: usize> Histogram<B> {
                 .iter()
                 .map(|b| b.load(Ordering::Relaxed))
                 .sum();
-            crate::self_metrics::dropped_many(DropReason::SumOverflow, count);
+            crate::cells::dropped::dropped_many(DropReason::SumOverflow, count);
             return;
         }
         for (mine, theirs) in self.buckets.iter().zip(&other.buckets) {
@@ -115,7 +115,7 @@ impl<const B: usize> Histogram<B> {
             *cumulative = cumulative.wrapping_add(total);
         }
         let sum = f64::from_bits(self.sum_bits.load(Ordering::Relaxed));
-        snapshot.sum = crate::summary::finite_sum(snapshot.sum, sum);
+        snapshot.sum = crate::cells::summary::finite_sum(snapshot.sum, sum);
         snapshot.negative_observed |= self.negative_observed.load(Ordering::Relaxed);
     }
 }

@@ -1,7 +1,11 @@
 //! Adding one instance's values into another, so that several sources (one
 //! instance each) sum into one: `<Group>Metrics::merge_from`.
 
-use crate::{Counter, FloatGauge, Gauge, Histogram, Info, ShardedCounters};
+use crate::cells::counter::Counter;
+use crate::cells::gauge::{FloatGauge, Gauge};
+use crate::cells::histogram::Histogram;
+use crate::cells::info::Info;
+use crate::cells::sharded::ShardedCounters;
 
 /// Adds `other`'s values into `self`. Counters, gauges, histogram buckets
 /// and sums add up; info metrics and state sets take `other`'s current

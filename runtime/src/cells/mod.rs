@@ -1,7 +1,9 @@
 //! Where recording goes: the cells of every metric kind, their handles, and
 //! what travels with them (exemplars, native buckets, created times,
-//! computed sources). Recording touches nothing else: no registry, reader
-//! or writer is on the hot path.
+//! computed sources), and the description of a group of them that
+//! `#[metrics]` generates ([`metric`], [`group`]). Recording touches nothing
+//! else: no registry, reader or writer is on the hot path; nothing here
+//! names a layer above.
 
 pub(crate) mod atomic;
 pub(crate) mod choice;
@@ -9,12 +11,16 @@ pub(crate) mod clock;
 pub mod computed;
 pub(crate) mod counter;
 pub mod created;
+pub(crate) mod dropped;
 pub mod exemplar;
 pub(crate) mod gauge;
+pub(crate) mod group;
 pub(crate) mod histogram;
 pub(crate) mod info;
 pub(crate) mod merge;
+pub(crate) mod metric;
 pub mod native;
+pub(crate) mod own;
 pub(crate) mod recorded;
 pub mod sharded;
 pub mod spaced;

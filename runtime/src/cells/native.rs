@@ -27,14 +27,14 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use enumeter_common::native::key;
 
-use crate::metrics;
-use crate::self_metrics::ShownOnceStarted;
+use crate::cells::own::ShownOnceStarted;
+use enumeter_macros::metrics;
 
 /// enumeter's count of values native histograms refused for being above
 /// their `max`; shown once one is, so that every other exposition stays as
 /// it was.
 #[metrics(namespace = "enumeter", register = false)]
-pub enum NativeSelf {
+pub(crate) enum NativeSelf {
     /// Observations a native histogram refused whole: above its declared
     /// `max`, where no cell holds them.
     #[counter]
@@ -49,7 +49,7 @@ pub(crate) static NATIVE_METRICS: ShownOnceStarted =
 fn overflowed(value: f64) {
     NATIVE_METRICS.start();
     NativeSelf::native_overflow_total().inc();
-    static LOGGED: crate::self_metrics::FirstTime = crate::self_metrics::FirstTime::new();
+    static LOGGED: crate::cells::own::FirstTime = crate::cells::own::FirstTime::new();
     if LOGGED.first() {
         log::warn!(
             target: "enumeter",
@@ -237,7 +237,7 @@ pub trait NativeSeries: Sync {
 pub struct WithNative<C, const N: usize, const P: usize, const M: usize, const E: usize> {
     cells: [C; N],
     native: [NativeCells<P, M>; N],
-    slots: [[crate::exemplar::ExemplarSlot; E]; N],
+    slots: [[crate::cells::exemplar::ExemplarSlot; E]; N],
 }
 
 impl<C, const N: usize, const P: usize, const M: usize, const E: usize> WithNative<C, N, P, M, E> {
@@ -246,7 +246,7 @@ impl<C, const N: usize, const P: usize, const M: usize, const E: usize> WithNati
         Self {
             cells,
             native: [const { NativeCells::new() }; N],
-            slots: [const { [const { crate::exemplar::ExemplarSlot::new() }; E] }; N],
+            slots: [const { [const { crate::cells::exemplar::ExemplarSlot::new() }; E] }; N],
         }
     }
 
@@ -256,15 +256,15 @@ impl<C, const N: usize, const P: usize, const M: usize, const E: usize> WithNati
     }
 
     /// The exemplar slots of series `index`.
-    pub fn slots(&self, index: usize) -> &[crate::exemplar::ExemplarSlot; E] {
+    pub fn slots(&self, index: usize) -> &[crate::cells::exemplar::ExemplarSlot; E] {
         &self.slots[index]
     }
 }
 
 impl<C: Sync, const N: usize, const P: usize, const M: usize, const E: usize>
-    crate::exemplar::ExemplarSeries for WithNative<C, N, P, M, E>
+    crate::cells::exemplar::ExemplarSeries for WithNative<C, N, P, M, E>
 {
-    fn slot(&self, series: usize, bucket: usize) -> Option<&crate::exemplar::ExemplarSlot> {
+    fn slot(&self, series: usize, bucket: usize) -> Option<&crate::cells::exemplar::ExemplarSlot> {
         self.slots.get(series)?.get(bucket)
     }
 }
@@ -307,13 +307,14 @@ impl<C: Sync, const N: usize, const P: usize, const M: usize, const E: usize> Na
 /// the native cells' total: without classic buckets a value is counted in
 /// its native cell alone.
 impl<const B: usize, const N: usize, const P: usize, const M: usize, const E: usize>
-    crate::HistogramSeries for WithNative<crate::Histogram<B>, N, P, M, E>
+    crate::cells::histogram::HistogramSeries
+    for WithNative<crate::cells::histogram::Histogram<B>, N, P, M, E>
 {
     fn len(&self) -> usize {
         N
     }
 
-    fn accumulate(&self, index: usize, snapshot: &mut crate::HistogramSnapshot) {
+    fn accumulate(&self, index: usize, snapshot: &mut crate::cells::histogram::HistogramSnapshot) {
         let (Some(cell), Some(native)) = (self.cells.get(index), self.native.get(index)) else {
             return;
         };
@@ -326,15 +327,20 @@ impl<const B: usize, const N: usize, const P: usize, const M: usize, const E: us
 
 /// Adds `count` native values to the `+Inf` bucket of a snapshot with no
 /// other bucket.
-fn add_native_count(snapshot: &mut crate::HistogramSnapshot, count: u64) {
+fn add_native_count(snapshot: &mut crate::cells::histogram::HistogramSnapshot, count: u64) {
     if let Some(inf) = snapshot.cumulative.last_mut() {
         *inf = inf.wrapping_add(count);
     }
 }
 
 /// Adds the classic and the native cells.
-impl<C: crate::MergeFrom, const N: usize, const P: usize, const M: usize, const E: usize>
-    crate::MergeFrom for WithNative<C, N, P, M, E>
+impl<
+        C: crate::cells::merge::MergeFrom,
+        const N: usize,
+        const P: usize,
+        const M: usize,
+        const E: usize,
+    > crate::cells::merge::MergeFrom for WithNative<C, N, P, M, E>
 {
     fn merge_from(&self, other: &Self) {
         for (mine, theirs) in self.cells.iter().zip(&other.cells) {
@@ -373,7 +379,7 @@ mod tests {
 /// goes into its classic bucket and its native one, or neither.
 #[derive(Clone, Copy, Debug)]
 pub struct NativeHistogramRef<'a, const B: usize, const P: usize, const M: usize> {
-    histogram: crate::HistogramRef<'a, B>,
+    histogram: crate::cells::histogram::HistogramRef<'a, B>,
     native: &'a NativeCells<P, M>,
     spec: &'static NativeSpec,
 }
@@ -381,7 +387,7 @@ pub struct NativeHistogramRef<'a, const B: usize, const P: usize, const M: usize
 impl<'a, const B: usize, const P: usize, const M: usize> NativeHistogramRef<'a, B, P, M> {
     #[inline]
     pub(crate) const fn new(
-        histogram: crate::HistogramRef<'a, B>,
+        histogram: crate::cells::histogram::HistogramRef<'a, B>,
         native: &'a NativeCells<P, M>,
         spec: &'static NativeSpec,
     ) -> Self {
@@ -419,7 +425,7 @@ impl<'a, const B: usize, const P: usize, const M: usize> NativeHistogramRef<'a, 
                 return None;
             }
             Err(Refused::Negative) => {
-                crate::self_metrics::dropped(crate::self_metrics::DropReason::Negative);
+                crate::cells::dropped::dropped(crate::cells::dropped::DropReason::Negative);
                 return None;
             }
         };
@@ -442,7 +448,7 @@ impl<'a, const B: usize, const P: usize, const M: usize> NativeHistogramRef<'a, 
     }
 
     /// The series' classic buckets, sum and count.
-    pub fn snapshot(&self) -> crate::HistogramSnapshot {
+    pub fn snapshot(&self) -> crate::cells::histogram::HistogramSnapshot {
         let mut snapshot = self.histogram.snapshot();
         if B == 1 {
             add_native_count(&mut snapshot, self.native.total());
@@ -465,14 +471,14 @@ impl<'a, const B: usize, const P: usize, const M: usize> NativeHistogramRef<'a, 
 #[derive(Clone, Copy, Debug)]
 pub struct NativeExemplarHistogramRef<'a, const B: usize, const P: usize, const M: usize> {
     native: NativeHistogramRef<'a, B, P, M>,
-    slots: &'a [crate::exemplar::ExemplarSlot; B],
+    slots: &'a [crate::cells::exemplar::ExemplarSlot; B],
 }
 
 impl<'a, const B: usize, const P: usize, const M: usize> NativeExemplarHistogramRef<'a, B, P, M> {
     #[inline]
     pub(crate) const fn new(
         native: NativeHistogramRef<'a, B, P, M>,
-        slots: &'a [crate::exemplar::ExemplarSlot; B],
+        slots: &'a [crate::cells::exemplar::ExemplarSlot; B],
     ) -> Self {
         Self { native, slots }
     }

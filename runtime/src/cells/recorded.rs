@@ -13,7 +13,7 @@
 
 use core::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 
-use crate::MergeFrom;
+use crate::cells::merge::MergeFrom;
 
 /// The recorded marks of a sparse metric with `SERIES` series, in
 /// `WORDS = ⌈SERIES / 64⌉` words of 64 bits.

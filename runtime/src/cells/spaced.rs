@@ -147,8 +147,8 @@ impl<T: core::fmt::Debug> core::fmt::Debug for Spaced<'_, T> {
     }
 }
 
-impl<T: crate::MergeFrom, const SERIES: usize, const CELLS: usize> crate::MergeFrom
-    for SpacedCells<T, SERIES, CELLS>
+impl<T: crate::cells::merge::MergeFrom, const SERIES: usize, const CELLS: usize>
+    crate::cells::merge::MergeFrom for SpacedCells<T, SERIES, CELLS>
 {
     fn merge_from(&self, other: &Self) {
         for index in 0..SERIES {
@@ -160,7 +160,7 @@ impl<T: crate::MergeFrom, const SERIES: usize, const CELLS: usize> crate::MergeF
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Counter;
+    use crate::cells::counter::Counter;
 
     #[test]
     fn small_metrics_space_their_series_two_cache_lines_apart() {

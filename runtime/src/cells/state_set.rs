@@ -3,7 +3,7 @@
 use super::choice::Choice;
 use core::marker::PhantomData;
 
-use crate::LabelValue;
+use crate::label::LabelValue;
 
 /// The cell of one state-set series: its current state, if any.
 ///

@@ -61,7 +61,7 @@ use std::time::{Duration, Instant};
 
 use crate::cells::atomic::{add_f64_finite, Tagging};
 use crate::cells::clock;
-use crate::self_metrics::{dropped, DropReason};
+use crate::cells::dropped::{dropped, DropReason};
 use enumeter_common::sketch;
 pub use enumeter_common::sketch::{MAX_VALUE, MIN_VALUE};
 
@@ -290,7 +290,7 @@ impl<const K: usize, const N: usize> Summary<K, N> {
         let count = other.count.load(Ordering::Relaxed);
         let sum = f64::from_bits(other.sum_bits.load(Ordering::Relaxed));
         if !add_f64_finite(&self.sum_bits, sum) {
-            crate::self_metrics::dropped_many(DropReason::SumOverflow, count);
+            crate::cells::dropped::dropped_many(DropReason::SumOverflow, count);
             return;
         }
         let tagging = spec.tagging();

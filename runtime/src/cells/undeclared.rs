@@ -5,9 +5,10 @@
 //! `observe_with_exemplar`". They are hidden from the documentation and can
 //! never be called.
 
-use crate::computed::{ComputedCell, ComputedRef};
-use crate::native::NativeHistogramRef;
-use crate::{Counter, HistogramRef};
+use crate::cells::computed::{ComputedCell, ComputedRef};
+use crate::cells::counter::Counter;
+use crate::cells::histogram::HistogramRef;
+use crate::cells::native::NativeHistogramRef;
 
 /// Implemented by no type: the bound of the exemplar methods of a metric
 /// declared without `exemplars`.

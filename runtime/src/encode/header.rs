@@ -34,14 +34,7 @@ pub(crate) struct TextFormat {
 pub(crate) const PROMETHEUS: TextFormat = TextFormat {
     float: FloatStyle::Go,
     bare_family_names: false,
-    // Info metrics and state sets are gauges here, as Prometheus' own
-    // clients write them.
-    type_name: |kind| match kind {
-        Kind::Counter | Kind::FloatCounter => "counter",
-        Kind::Gauge | Kind::FloatGauge | Kind::Info | Kind::StateSet(_) => "gauge",
-        Kind::Histogram(_) => "histogram",
-        Kind::Summary(_) => "summary",
-    },
+    type_name: Kind::prometheus_type,
     quote_help: false,
     unit_line: false,
     sum_must_be_counter: false,
@@ -53,14 +46,7 @@ pub(crate) const PROMETHEUS: TextFormat = TextFormat {
 pub(crate) const OPENMETRICS: TextFormat = TextFormat {
     float: FloatStyle::OpenMetrics,
     bare_family_names: true,
-    type_name: |kind| match kind {
-        Kind::Counter | Kind::FloatCounter => "counter",
-        Kind::Gauge | Kind::FloatGauge => "gauge",
-        Kind::Info => "info",
-        Kind::StateSet(_) => "stateset",
-        Kind::Histogram(_) => "histogram",
-        Kind::Summary(_) => "summary",
-    },
+    type_name: Kind::openmetrics_type,
     quote_help: true,
     unit_line: true,
     sum_must_be_counter: true,
@@ -79,7 +65,11 @@ impl TextFormat {
         let suffix = match family.kind {
             Kind::Counter | Kind::FloatCounter => "_total",
             Kind::Info => "_info",
-            _ => return name,
+            Kind::Gauge
+            | Kind::FloatGauge
+            | Kind::Histogram(_)
+            | Kind::Summary(_)
+            | Kind::StateSet(_) => return name,
         };
         name.strip_suffix(suffix).unwrap_or(name)
     }

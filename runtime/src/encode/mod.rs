@@ -1,17 +1,26 @@
-//! Exposition formats.
+//! Every writer: the expositions (Prometheus text, OpenMetrics,
+//! protobuf), remote write's and OTLP's requests, StatsD lines and
+//! snapshots. Each is a [`Writer`](crate::read::Writer) over the one
+//! reader; delivery (`serve/`, `push/`) only moves what they write.
 
 mod header;
 pub(crate) mod number;
-#[cfg(feature = "protobuf")]
-pub mod proto;
+#[cfg(feature = "otlp")]
+pub(crate) mod otlp;
 #[cfg(feature = "protobuf")]
 mod protobuf;
+#[cfg(feature = "remote-write")]
+pub(crate) mod remote_write;
 mod samples;
+pub mod snapshot;
+#[cfg(feature = "statsd")]
+pub(crate) mod statsd;
 mod text;
 #[cfg(any(feature = "protobuf", feature = "remote-write", feature = "otlp"))]
 pub(crate) mod wire;
 
-use crate::Registry;
+use crate::encode::snapshot::Snapshot;
+use crate::read::registry::Registry;
 
 /// An exposition format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -25,8 +34,7 @@ pub enum Format {
     /// The Prometheus protobuf exposition (feature `protobuf`):
     /// varint-delimited `io.prometheus.client.MetricFamily` messages, as
     /// Prometheus requests it when native histograms are enabled. Binary:
-    /// render it with `render_into`; [`enumeter::proto`](crate::proto)
-    /// reads it back.
+    /// render it with `render_into`.
     #[cfg(feature = "protobuf")]
     Protobuf,
 }
@@ -119,7 +127,7 @@ impl Format {
 }
 
 /// Renders every family of `registry` in `format`, appending to `out`.
-pub(crate) fn render_into(
+pub(crate) fn render_registry_into(
     registry: &Registry<'_>,
     format: Format,
     created: bool,
@@ -132,4 +140,56 @@ pub(crate) fn render_into(
         Format::Protobuf => return protobuf::render_into(registry, created, out),
     };
     samples::render_into(registry, text, created, out);
+}
+
+// A registry's renders live with the writers: the registry (`read/`) only
+// says which groups a render covers.
+impl Registry<'_> {
+    /// Renders every series of every group, appending to `out`.
+    ///
+    /// Reuse one buffer across scrapes (`out.clear()` first) to render without
+    /// allocating once the buffer has grown to size.
+    pub fn render_into(&self, format: Format, out: &mut Vec<u8>) {
+        render_registry_into(self, format, self.created, out);
+    }
+
+    /// Renders with created timestamps or without, whatever this registry
+    /// was set to: for servers that have an option of their own.
+    #[cfg_attr(not(any(feature = "http", feature = "tower")), allow(dead_code))]
+    pub(crate) fn render_into_created(&self, format: Format, created: bool, out: &mut Vec<u8>) {
+        render_registry_into(self, format, self.created || created, out);
+    }
+
+    /// Reads every series of every family at this moment, as a render
+    /// would write them; see [`snapshot`](crate::snapshot).
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot::of_registry(self)
+    }
+
+    /// Renders every series of every group into a new string.
+    ///
+    /// A string cannot carry the binary protobuf exposition: for
+    /// `Format::Protobuf` (feature `protobuf`) this renders the Prometheus
+    /// text format; `render_into` writes protobuf.
+    pub fn render(&self, format: Format) -> String {
+        #[cfg(feature = "protobuf")]
+        let format = match format {
+            Format::Protobuf => Format::Prometheus,
+            text => text,
+        };
+        let mut out = Vec::new();
+        self.render_into(format, &mut out);
+        // The encoder writes only `&str` pieces and ASCII.
+        String::from_utf8(out).expect("exposition is UTF-8")
+    }
+}
+
+/// Renders the default registry into a new string; see [`registry`](crate::registry()).
+pub fn render(format: Format) -> String {
+    crate::read::registry::registry().render(format)
+}
+
+/// Renders the default registry, appending to `out`; see [`registry`](crate::registry()).
+pub fn render_into(format: Format, out: &mut Vec<u8>) {
+    crate::read::registry::registry().render_into(format, out);
 }

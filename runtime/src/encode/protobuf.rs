@@ -14,13 +14,13 @@
 
 use std::cell::RefCell;
 
+use crate::cells::exemplar::ExemplarRead;
 use crate::encode::wire::{
     double_field, field_len, label_field, message_field, message_head, string_field, varint,
     varint_field, varint_len, write_native_fields, EXPOSITION_NATIVE_FIELDS,
 };
-use crate::exemplar::ExemplarRead;
+use crate::read::registry::Registry;
 use crate::read::{self, Family, Kind, SeriesRead, Value, Writer};
-use crate::Registry;
 
 /// `io.prometheus.client.MetricType`.
 #[derive(Clone, Copy)]
@@ -50,7 +50,7 @@ struct Scratch {
     item: Vec<u8>,
     exemplar: Vec<u8>,
     read: ExemplarRead,
-    native: crate::native::NativeSnapshot,
+    native: crate::cells::native::NativeSnapshot,
     /// The created time as a `Timestamp` message, the same for every
     /// series of a family; empty when none is written.
     timestamp: Vec<u8>,

@@ -7,9 +7,10 @@ use std::cell::RefCell;
 use super::header::TextFormat;
 use super::number::{write_int, FloatStyle};
 use super::text::{write_label_value, write_labels, Extra};
-use crate::exemplar::ExemplarRead;
+use crate::cells::exemplar::ExemplarRead;
+use crate::cells::metric::MetricDesc;
+use crate::read::registry::Registry;
 use crate::read::{self, Family, SeriesRead, Value, Writer};
-use crate::{MetricDesc, Registry};
 
 /// Renders every family of `registry` in `format`, appending to `out`.
 pub(crate) fn render_into(

@@ -1,7 +1,7 @@
 //! Escaping and label sets, shared by the text formats.
 
 use super::number::FloatStyle;
-use crate::LabelDesc;
+use crate::cells::metric::LabelDesc;
 
 /// Appends HELP text with `\` and newline escaped, and `"` too when
 /// `quote` (OpenMetrics escapes HELP like a label value; the Prometheus text

@@ -137,8 +137,8 @@ pub(crate) const REMOTE_WRITE_NATIVE_FIELDS: NativeFields = NativeFields {
 )]
 pub(crate) fn write_native_fields(
     out: &mut Vec<u8>,
-    spec: &crate::native::NativeSpec,
-    buckets: &crate::native::NativeSnapshot,
+    spec: &crate::cells::native::NativeSpec,
+    buckets: &crate::cells::native::NativeSnapshot,
     fields: &NativeFields,
     scratch: &mut Vec<u8>,
 ) {
@@ -190,6 +190,63 @@ pub(crate) fn write_native_fields(
     }
 }
 
+/// A field's value read back from protobuf bytes.
+#[cfg(feature = "otlp")]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum FieldValue<'a> {
+    /// A varint (wire type 0).
+    Varint(u64),
+    /// Eight bytes (wire type 1).
+    Fixed64(u64),
+    /// A length-delimited field (wire type 2): bytes, a string or a
+    /// message.
+    Len(&'a [u8]),
+    /// Four bytes (wire type 5).
+    Fixed32(u32),
+}
+
+/// The fields of one message in the order they stand, as (number, value);
+/// `None` where the bytes are not a protobuf message (a receiver's answer
+/// may be anything). Only the answers of OTLP receivers are read back:
+/// everything else enumeter writes, it only writes.
+#[cfg(feature = "otlp")]
+pub(crate) fn read_fields(mut bytes: &[u8]) -> Option<Vec<(u32, FieldValue<'_>)>> {
+    fn read_varint(bytes: &mut &[u8]) -> Option<u64> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let (&byte, rest) = bytes.split_first()?;
+            *bytes = rest;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
+    }
+    fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = bytes.split_at_checked(n)?;
+        *bytes = rest;
+        Some(head)
+    }
+    let mut fields = Vec::new();
+    while !bytes.is_empty() {
+        let key = read_varint(&mut bytes)?;
+        let field = u32::try_from(key >> 3).ok().filter(|&f| f > 0)?;
+        let value = match key & 7 {
+            0 => FieldValue::Varint(read_varint(&mut bytes)?),
+            1 => FieldValue::Fixed64(u64::from_le_bytes(take(&mut bytes, 8)?.try_into().ok()?)),
+            2 => {
+                let len = usize::try_from(read_varint(&mut bytes)?).ok()?;
+                FieldValue::Len(take(&mut bytes, len)?)
+            }
+            5 => FieldValue::Fixed32(u32::from_le_bytes(take(&mut bytes, 4)?.try_into().ok()?)),
+            _ => return None,
+        };
+        fields.push((field, value));
+    }
+    Some(fields)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +268,36 @@ mod tests {
             varint(&mut out, v);
             assert_eq!(out, bytes, "{v}");
             assert_eq!(varint_len(v), bytes.len(), "{v}");
+        }
+    }
+
+    #[cfg(feature = "otlp")]
+    #[test]
+    fn fields_read_back_as_written() {
+        let mut nested = Vec::new();
+        varint_field(&mut nested, 1, 300);
+        let mut out = Vec::new();
+        message_field(&mut out, 1, &nested);
+        string_field(&mut out, 2, "why");
+        fixed64_field(&mut out, 3, 7);
+        double_field(&mut out, 4, 0.5);
+        assert_eq!(
+            read_fields(&out),
+            Some(vec![
+                (1, FieldValue::Len(&nested)),
+                (2, FieldValue::Len(b"why")),
+                (3, FieldValue::Fixed64(7)),
+                (4, FieldValue::Fixed64(0.5f64.to_bits())),
+            ])
+        );
+        assert_eq!(
+            read_fields(&nested),
+            Some(vec![(1, FieldValue::Varint(300))])
+        );
+        // A group (wire type 3), a truncated length, a field number 0, a
+        // varint that never ends: not protobuf.
+        for bad in [&b"{}"[..], &[0x12, 5, b'a'], &[0x00, 1], &[0x08, 0xff]] {
+            assert_eq!(read_fields(bad), None, "{bad:?}");
         }
     }
 }

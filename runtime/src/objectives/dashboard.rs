@@ -9,8 +9,9 @@ use std::fmt::Write as _;
 use super::rules::RECORD_PREFIX;
 use super::yaml::{decimal, json, number, promql};
 use super::RuleSet;
-use crate::Registry;
-use crate::{Cells, Metric};
+use crate::cells::metric::Metric;
+use crate::read::registry::Registry;
+use crate::read::Kind;
 
 /// One panel: its title, type, unit and queries (expression, legend).
 pub(super) struct Panel {
@@ -123,21 +124,18 @@ fn family_panel(metric: &Metric<'_>) -> Panel {
         _ => "short",
     };
     let name = desc.name;
-    let (kind, unit, queries) = match &metric.cells {
-        Cells::Counter(_)
-        | Cells::ShardedCounter(_)
-        | Cells::SpacedCounter(_)
-        | Cells::FloatCounter(_) => (
+    let (kind, unit, queries) = match Kind::of(&metric.cells) {
+        Kind::Counter | Kind::FloatCounter => (
             "timeseries",
             "cps",
             vec![(format!("sum by ({by}) (rate({name}[5m]))"), legend)],
         ),
-        Cells::Gauge(_) | Cells::SpacedGauge(_) | Cells::FloatGauge(_) => (
+        Kind::Gauge | Kind::FloatGauge => (
             "timeseries",
             unit,
             vec![(format!("sum by ({by}) ({name})"), legend)],
         ),
-        Cells::Histogram { spec, .. } => {
+        Kind::Histogram(spec) => {
             let native = metric.native.is_some() && spec.bounds.is_empty();
             let queries = [0.5, 0.9, 0.99]
                 .iter()
@@ -152,7 +150,7 @@ fn family_panel(metric: &Metric<'_>) -> Panel {
                 .collect();
             ("timeseries", unit, queries)
         }
-        Cells::Summary { .. } => (
+        Kind::Summary(_) => (
             "timeseries",
             unit,
             vec![(
@@ -160,8 +158,8 @@ fn family_panel(metric: &Metric<'_>) -> Panel {
                 "{{quantile}}".to_owned(),
             )],
         ),
-        Cells::Info(_) => ("table", "none", vec![(name.to_owned(), legend)]),
-        Cells::StateSet { .. } => (
+        Kind::Info => ("table", "none", vec![(name.to_owned(), legend)]),
+        Kind::StateSet(_) => (
             "table",
             "none",
             vec![(format!("{name} == 1"), format!("{{{{{name}}}}}"))],

@@ -74,9 +74,9 @@ mod yaml;
 
 pub use rules::RuleSet;
 
-use crate::snapshot::for_each_series;
-use crate::Group;
-use crate::Value;
+use crate::cells::group::Group;
+use crate::encode::snapshot::for_each_series;
+use crate::read::Value;
 
 /// What one group declares for alerting: its objectives and threshold
 /// alerts, as its generated `objectives()` function returns them.

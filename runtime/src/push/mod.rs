@@ -39,19 +39,17 @@ mod http;
 pub mod otlp;
 #[cfg(any(feature = "remote-write", feature = "statsd", feature = "otlp"))]
 mod periodic;
-#[cfg(feature = "remote-write")]
-pub mod proto;
 #[cfg(feature = "pushgateway")]
 mod pushgateway;
 #[cfg(any(feature = "remote-write", feature = "otlp"))]
 mod queued;
 #[cfg(feature = "remote-write")]
 mod remote_write;
-#[cfg(feature = "remote-write")]
-mod samples;
 #[cfg(feature = "statsd")]
 pub mod statsd;
 
+#[cfg(feature = "remote-write")]
+pub use crate::encode::remote_write::encode_write_request;
 #[cfg(any(feature = "pushgateway", feature = "remote-write", feature = "otlp"))]
 use http::check_url;
 #[cfg(any(feature = "pushgateway", feature = "remote-write"))]
@@ -63,6 +61,4 @@ pub use pushgateway::Pushgateway;
 #[cfg(any(feature = "remote-write", feature = "otlp"))]
 pub use queued::{PushDrop, PushHandle, PushStats};
 #[cfg(feature = "remote-write")]
-pub use remote_write::{RemoteWrite, RemoteWriteSelf, RemoteWriteSelfMetrics};
-#[cfg(feature = "remote-write")]
-pub use samples::encode_write_request;
+pub use remote_write::RemoteWrite;

@@ -8,7 +8,8 @@ use std::time::Duration;
 use super::client::{Auth, Client, Method};
 use super::{check_url, is_label_name, PushError};
 use crate::base64::{encode, Alphabet};
-use crate::{Format, Registry};
+use crate::encode::Format;
+use crate::read::registry::Registry;
 
 /// A job's group on a Prometheus Pushgateway: its URL, job name and
 /// grouping labels.

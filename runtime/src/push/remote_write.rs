@@ -8,13 +8,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::queued::{self, option_error, Batch, Options, Protocol, PushDrop, SelfCounters, Target};
 use super::{check_url, is_label_name, PushError, PushHandle};
-use crate::self_metrics::ShownOnceStarted;
-use crate::{metrics, Registry};
+use crate::cells::own::ShownOnceStarted;
+use crate::read::registry::Registry;
+use enumeter_macros::metrics;
 
 /// The remote-write pushers' own metrics, summed over every pusher of the
 /// process; the default registry renders them once a pusher has started.
 #[metrics(namespace = "enumeter_remote_write", register = false)]
-pub enum RemoteWriteSelf {
+pub(crate) enum RemoteWriteSelf {
     /// Samples the receiver accepted.
     #[counter]
     SamplesSentTotal,
@@ -185,7 +186,7 @@ impl Protocol for RemoteWriteProtocol {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
         let mut requests = Vec::new();
-        let counts = crate::push::samples::encode_requests(
+        let counts = crate::encode::remote_write::encode_requests(
             registry,
             &external,
             timestamp_ms,
@@ -253,7 +254,7 @@ mod tests {
         assert_eq!(stats.dropped_shutdown, stats.samples_queued, "{stats:?}");
         let after = RemoteWriteSelf::samples_dropped_total(PushDrop::Shutdown).get();
         assert!(after - before >= stats.dropped_shutdown);
-        let text = crate::render(crate::Format::Prometheus);
+        let text = crate::encode::render(crate::encode::Format::Prometheus);
         assert!(
             text.contains("enumeter_remote_write_samples_dropped_total{reason=\"shutdown\"}"),
             "{text}"

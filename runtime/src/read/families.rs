@@ -19,8 +19,8 @@ use std::collections::HashMap;
 
 use enumeter_common::names::{self, NameKind};
 
+use crate::cells::metric::Metric;
 use crate::read::Kind;
-use crate::Metric;
 
 /// A metric a registry left out because a name it takes in the exposition
 /// was already taken by a different declaration.
@@ -73,43 +73,55 @@ pub(crate) fn exposed_names(metric: &Metric<'_>) -> Vec<String> {
 /// Whether `a` and `b` are declarations of the same family, whose values
 /// can be added up: `Err` says how they differ.
 pub(crate) fn same_shape(a: &Metric<'_>, b: &Metric<'_>) -> Result<(), &'static str> {
-    let kinds_match = match (Kind::of(&a.cells), Kind::of(&b.cells)) {
-        (Kind::Counter, Kind::Counter)
-        | (Kind::Gauge, Kind::Gauge)
-        | (Kind::FloatGauge, Kind::FloatGauge)
-        | (Kind::FloatCounter, Kind::FloatCounter)
-        | (Kind::Info, Kind::Info) => Ok(()),
-        (Kind::Histogram(x), Kind::Histogram(y)) => {
-            if x.bounds == y.bounds {
-                Ok(())
-            } else {
-                Err("other buckets")
+    // The first kind decides, arm by arm and without a wildcard, so that a
+    // new kind has to say what makes two of its declarations one family;
+    // inside an arm, any other second kind differs.
+    let other = Kind::of(&b.cells);
+    let kinds_match = match Kind::of(&a.cells) {
+        Kind::Counter => matches!(other, Kind::Counter)
+            .then_some(())
+            .ok_or("another kind"),
+        Kind::Gauge => matches!(other, Kind::Gauge)
+            .then_some(())
+            .ok_or("another kind"),
+        Kind::FloatGauge => matches!(other, Kind::FloatGauge)
+            .then_some(())
+            .ok_or("another kind"),
+        Kind::FloatCounter => matches!(other, Kind::FloatCounter)
+            .then_some(())
+            .ok_or("another kind"),
+        Kind::Info => matches!(other, Kind::Info)
+            .then_some(())
+            .ok_or("another kind"),
+        Kind::Histogram(x) => match other {
+            Kind::Histogram(y) if x.bounds == y.bounds => Ok(()),
+            Kind::Histogram(_) => Err("other buckets"),
+            _ => Err("another kind"),
+        },
+        Kind::Summary(x) => match other {
+            Kind::Summary(y) => {
+                let quantiles = x.quantiles.len() == y.quantiles.len()
+                    && x.quantiles
+                        .iter()
+                        .zip(y.quantiles)
+                        .all(|(p, q)| p.value == q.value);
+                if !quantiles {
+                    Err("other quantiles")
+                } else if (x.max_age_ms, x.age_buckets) != (y.max_age_ms, y.age_buckets) {
+                    Err("another window")
+                } else if (x.keys_per_octave, x.first_key) != (y.keys_per_octave, y.first_key) {
+                    Err("another relative error")
+                } else {
+                    Ok(())
+                }
             }
-        }
-        (Kind::Summary(x), Kind::Summary(y)) => {
-            let quantiles = x.quantiles.len() == y.quantiles.len()
-                && x.quantiles
-                    .iter()
-                    .zip(y.quantiles)
-                    .all(|(p, q)| p.value == q.value);
-            if !quantiles {
-                Err("other quantiles")
-            } else if (x.max_age_ms, x.age_buckets) != (y.max_age_ms, y.age_buckets) {
-                Err("another window")
-            } else if (x.keys_per_octave, x.first_key) != (y.keys_per_octave, y.first_key) {
-                Err("another relative error")
-            } else {
-                Ok(())
-            }
-        }
-        (Kind::StateSet(x), Kind::StateSet(y)) => {
-            if x == y {
-                Ok(())
-            } else {
-                Err("other states")
-            }
-        }
-        _ => Err("another kind"),
+            _ => Err("another kind"),
+        },
+        Kind::StateSet(x) => match other {
+            Kind::StateSet(y) if x == y => Ok(()),
+            Kind::StateSet(_) => Err("other states"),
+            _ => Err("another kind"),
+        },
     };
     kinds_match?;
     let (x, y) = (a.desc, b.desc);

@@ -20,21 +20,20 @@
 //! must a writer: renders run on every scrape.
 
 pub(crate) mod families;
-pub(crate) mod group;
-pub(crate) mod metric;
+pub(crate) mod own;
 pub(crate) mod registry;
-pub mod snapshot;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::exemplar::{ExemplarRead, ExemplarSeries};
-use crate::native::{NativeSnapshot, NativeSpec};
-use crate::{
-    Cells, Group, HistogramSnapshot, HistogramSpec, Metric, MetricDesc, NativeMetric, Registry,
-    SummaryAccumulator, SummarySnapshot, SummarySpec,
-};
+use crate::cells::exemplar::{ExemplarRead, ExemplarSeries};
+use crate::cells::group::Group;
+use crate::cells::histogram::{HistogramSnapshot, HistogramSpec};
+use crate::cells::metric::{Cells, Metric, MetricDesc, NativeMetric};
+use crate::cells::native::{NativeSnapshot, NativeSpec};
+use crate::cells::summary::{SummaryAccumulator, SummarySnapshot, SummarySpec};
+use crate::read::registry::Registry;
 
 /// What a metric is, with what its kind shares across its series.
 #[derive(Clone, Copy, Debug)]
@@ -69,6 +68,35 @@ impl Kind {
             Cells::Summary { spec, .. } => Kind::Summary(spec),
             Cells::Info(_) => Kind::Info,
             Cells::StateSet { states, .. } => Kind::StateSet(states),
+        }
+    }
+
+    /// The kind's name in a `# TYPE` line of OpenMetrics (and of the
+    /// Prometheus text format but for info and state sets, which that
+    /// format has not: see [`prometheus_type`](Self::prometheus_type)).
+    pub(crate) const fn openmetrics_type(self) -> &'static str {
+        match self {
+            Kind::Counter | Kind::FloatCounter => "counter",
+            Kind::Gauge | Kind::FloatGauge => "gauge",
+            Kind::Info => "info",
+            Kind::StateSet(_) => "stateset",
+            Kind::Histogram(_) => "histogram",
+            Kind::Summary(_) => "summary",
+        }
+    }
+
+    /// The kind's name in a `# TYPE` line of the Prometheus text format:
+    /// info metrics and state sets are gauges there, as Prometheus' own
+    /// clients write them.
+    pub(crate) const fn prometheus_type(self) -> &'static str {
+        match self {
+            Kind::Info | Kind::StateSet(_) => "gauge",
+            Kind::Counter
+            | Kind::FloatCounter
+            | Kind::Gauge
+            | Kind::FloatGauge
+            | Kind::Histogram(_)
+            | Kind::Summary(_) => self.openmetrics_type(),
         }
     }
 }
@@ -259,13 +287,13 @@ impl Reader {
 
     /// Reads every family of `registry`, merged as registered, into `w`.
     pub(crate) fn registry<W: Writer>(&mut self, registry: &Registry<'_>, w: &mut W) {
-        let now_ms = crate::summary::render_now_ms();
+        let now_ms = crate::cells::summary::render_now_ms();
         registry.for_each_family(&mut |metric, merged| self.family(metric, merged, now_ms, w));
     }
 
     /// Reads every metric of `group`, alone, into `w`.
     pub(crate) fn group<W: Writer>(&mut self, group: &dyn Group, w: &mut W) {
-        let now_ms = crate::summary::render_now_ms();
+        let now_ms = crate::cells::summary::render_now_ms();
         group.visit(&mut |metric| self.family(metric, &[], now_ms, w));
     }
 
@@ -376,7 +404,7 @@ impl Reader {
                     cell.current().or_else(|| merged::info_current(merged))
                 };
                 if let Some(index) = current {
-                    crate::read::metric::series_digits(desc.labels, index, digits);
+                    crate::cells::metric::series_digits(desc.labels, index, digits);
                     let read = SeriesRead {
                         index,
                         digits,
@@ -531,7 +559,7 @@ fn walk_recorded(
             if index >= count {
                 return;
             }
-            crate::read::metric::series_digits(desc.labels, index, digits);
+            crate::cells::metric::series_digits(desc.labels, index, digits);
             if runtime && !named(desc, digits) {
                 continue;
             }
@@ -565,7 +593,9 @@ fn advance(desc: &MetricDesc, digits: &mut [usize]) {
 /// added up. Each takes the partners' cells of its kind (a registry merges
 /// only metrics of one shape) and ignores any other.
 mod merged {
-    use crate::{Cells, HistogramSnapshot, Metric, SummaryAccumulator};
+    use crate::cells::histogram::HistogramSnapshot;
+    use crate::cells::metric::{Cells, Metric};
+    use crate::cells::summary::SummaryAccumulator;
 
     /// Counters, plain or sharded: the sum, wrapping like a counter.
     pub(super) fn count(partners: &[Metric<'_>], index: usize) -> u64 {
@@ -574,7 +604,14 @@ mod merged {
                 Cells::Counter(c) => c.get(index).map_or(0, |c| c.get()),
                 Cells::SpacedCounter(c) => c.get(index).map_or(0, |c| c.get()),
                 Cells::ShardedCounter(c) => c.get(index),
-                _ => 0,
+                Cells::Gauge(_)
+                | Cells::SpacedGauge(_)
+                | Cells::FloatGauge(_)
+                | Cells::FloatCounter(_)
+                | Cells::Histogram { .. }
+                | Cells::Summary { .. }
+                | Cells::Info(_)
+                | Cells::StateSet { .. } => 0,
             };
             sum.wrapping_add(value)
         })
@@ -585,7 +622,15 @@ mod merged {
         partners.iter().fold(0i64, |sum, m| match m.cells {
             Cells::Gauge(c) => sum.wrapping_add(c.get(index).map_or(0, |c| c.get())),
             Cells::SpacedGauge(c) => sum.wrapping_add(c.get(index).map_or(0, |c| c.get())),
-            _ => sum,
+            Cells::Counter(_)
+            | Cells::SpacedCounter(_)
+            | Cells::ShardedCounter(_)
+            | Cells::FloatGauge(_)
+            | Cells::FloatCounter(_)
+            | Cells::Histogram { .. }
+            | Cells::Summary { .. }
+            | Cells::Info(_)
+            | Cells::StateSet { .. } => sum,
         })
     }
 
@@ -595,7 +640,15 @@ mod merged {
             Cells::FloatGauge(c) | Cells::FloatCounter(c) => {
                 sum + c.get(index).map_or(0.0, |c| c.get())
             }
-            _ => sum,
+            Cells::Counter(_)
+            | Cells::SpacedCounter(_)
+            | Cells::ShardedCounter(_)
+            | Cells::Gauge(_)
+            | Cells::SpacedGauge(_)
+            | Cells::Histogram { .. }
+            | Cells::Summary { .. }
+            | Cells::Info(_)
+            | Cells::StateSet { .. } => sum,
         })
     }
 
@@ -631,7 +684,16 @@ mod merged {
     pub(super) fn info_current(partners: &[Metric<'_>]) -> Option<usize> {
         partners.iter().find_map(|m| match m.cells {
             Cells::Info(cell) => cell.current(),
-            _ => None,
+            Cells::Counter(_)
+            | Cells::SpacedCounter(_)
+            | Cells::ShardedCounter(_)
+            | Cells::Gauge(_)
+            | Cells::SpacedGauge(_)
+            | Cells::FloatGauge(_)
+            | Cells::FloatCounter(_)
+            | Cells::Histogram { .. }
+            | Cells::Summary { .. }
+            | Cells::StateSet { .. } => None,
         })
     }
 
@@ -640,7 +702,16 @@ mod merged {
     pub(super) fn state(partners: &[Metric<'_>], index: usize) -> Option<usize> {
         partners.iter().find_map(|m| match m.cells {
             Cells::StateSet { cells, .. } => cells.get(index)?.current(),
-            _ => None,
+            Cells::Counter(_)
+            | Cells::SpacedCounter(_)
+            | Cells::ShardedCounter(_)
+            | Cells::Gauge(_)
+            | Cells::SpacedGauge(_)
+            | Cells::FloatGauge(_)
+            | Cells::FloatCounter(_)
+            | Cells::Histogram { .. }
+            | Cells::Summary { .. }
+            | Cells::Info(_) => None,
         })
     }
 }

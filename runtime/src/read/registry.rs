@@ -2,9 +2,9 @@
 
 use std::sync::OnceLock;
 
-use crate::encode::{self, Format};
+use crate::cells::group::Group;
+use crate::cells::metric::Metric;
 use crate::read::families::{Action, Conflict, Plan};
-use crate::{Group, Metric};
 
 /// Every group's process-wide instance, collected at link time.
 ///
@@ -71,7 +71,7 @@ pub struct Registry<'a> {
     groups: Vec<&'a dyn Group>,
     plan: Plan<'a>,
     /// Whether renders write created timestamps.
-    created: bool,
+    pub(crate) created: bool,
 }
 
 /// The metrics [`Registry::register`] left out of the registry.
@@ -121,7 +121,7 @@ impl<'a> Registry<'a> {
             return Ok(());
         }
         for conflict in &conflicts {
-            crate::self_metrics::conflict(conflict);
+            crate::read::own::conflict(conflict);
         }
         Err(RegisterError { conflicts })
     }
@@ -166,21 +166,6 @@ impl<'a> Registry<'a> {
         }
     }
 
-    /// Renders every series of every group, appending to `out`.
-    ///
-    /// Reuse one buffer across scrapes (`out.clear()` first) to render without
-    /// allocating once the buffer has grown to size.
-    pub fn render_into(&self, format: Format, out: &mut Vec<u8>) {
-        encode::render_into(self, format, self.created, out);
-    }
-
-    /// Renders with created timestamps or without, whatever this registry
-    /// was set to: for servers that have an option of their own.
-    #[cfg_attr(not(any(feature = "http", feature = "tower")), allow(dead_code))]
-    pub(crate) fn render_into_created(&self, format: Format, created: bool, out: &mut Vec<u8>) {
-        encode::render_into(self, format, self.created || created, out);
-    }
-
     /// Writes created timestamps (off unless set): `_created` samples of
     /// counters, histograms and summaries in OpenMetrics,
     /// `created_timestamp` in protobuf; see [`created`](crate::created).
@@ -206,29 +191,6 @@ impl<'a> Registry<'a> {
     pub fn created_timestamps(mut self, on: bool) -> Self {
         self.created = on;
         self
-    }
-
-    /// Reads every series of every family at this moment, as a render
-    /// would write them; see [`snapshot`](crate::snapshot).
-    pub fn snapshot(&self) -> crate::Snapshot {
-        crate::Snapshot::of_registry(self)
-    }
-
-    /// Renders every series of every group into a new string.
-    ///
-    /// A string cannot carry the binary protobuf exposition: for
-    /// `Format::Protobuf` (feature `protobuf`) this renders the Prometheus
-    /// text format; `render_into` writes protobuf.
-    pub fn render(&self, format: Format) -> String {
-        #[cfg(feature = "protobuf")]
-        let format = match format {
-            Format::Protobuf => Format::Prometheus,
-            text => text,
-        };
-        let mut out = Vec::new();
-        self.render_into(format, &mut out);
-        // The encoder writes only `&str` pieces and ASCII.
-        String::from_utf8(out).expect("exposition is UTF-8")
     }
 }
 
@@ -269,7 +231,7 @@ pub fn registry() -> &'static Registry<'static> {
         // here, last.
         let mut groups: Vec<&'static dyn Group> = GROUPS.iter().copied().collect();
         groups.sort_by_key(|g| g.name());
-        groups.push(&crate::self_metrics::OwnMetrics);
+        groups.push(&crate::read::own::OwnMetrics);
         let mut registry = Registry::new();
         for group in groups {
             // Conflicts are kept in the registry and reported by `register`.
@@ -277,14 +239,4 @@ pub fn registry() -> &'static Registry<'static> {
         }
         registry
     })
-}
-
-/// Renders the default registry into a new string; see [`registry`].
-pub fn render(format: Format) -> String {
-    registry().render(format)
-}
-
-/// Renders the default registry, appending to `out`; see [`registry`].
-pub fn render_into(format: Format, out: &mut Vec<u8>) {
-    registry().render_into(format, out);
 }

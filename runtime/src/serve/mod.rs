@@ -14,7 +14,8 @@ pub mod tower;
 pub(crate) use auth::Credentials;
 pub(crate) use options::{Options, Served};
 
-use crate::{Format, Registry};
+use crate::encode::Format;
+use crate::read::registry::Registry;
 
 /// A request refused before anything was rendered.
 pub(crate) struct Refusal {
@@ -99,7 +100,7 @@ pub(crate) fn render_as(
     // request, not the server.
     let rendered = catch_unwind(AssertUnwindSafe(|| match registry {
         Some(registry) => registry.render_into_created(format, created, render),
-        None => crate::registry().render_into_created(format, created, render),
+        None => crate::read::registry::registry().render_into_created(format, created, render),
     }));
     if rendered.is_err() {
         render.clear();

@@ -6,8 +6,8 @@ use std::io;
 use std::sync::Arc;
 
 use super::{negotiate, render_as, Credentials, Refusal, RenderPanicked, Rendered};
-use crate::Format;
-use crate::Registry;
+use crate::encode::Format;
+use crate::read::registry::Registry;
 
 /// The options both servers take, as set.
 #[derive(Clone, Debug)]

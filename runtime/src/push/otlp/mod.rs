@@ -6,8 +6,7 @@
 //! and self-metrics of remote write (the same code); requests are written
 //! straight into protobuf's wire format by a writer over the one reader, so
 //! that sparse metrics, merged families and runtime labels read as in every
-//! other output. [`encode_export_request`] gives one request's bytes;
-//! [`proto`] reads them back.
+//! other output. [`encode_export_request`] gives one request's bytes.
 //!
 //! ```no_run
 //! use enumeter::push::otlp::Otlp;
@@ -58,7 +57,8 @@
 //! attributes given, one `ScopeMetrics` names enumeter and its version.
 //!
 //! ```
-//! use enumeter::push::otlp::{encode_export_request, proto};
+//! use enumeter::push::otlp::encode_export_request;
+//! use enumeter_proto::otlp as proto;
 //! use enumeter::{metrics, Registry};
 //! use prost::Message;
 //!
@@ -110,22 +110,21 @@
 //! reached, is retried with backoff, waiting at least what its
 //! `Retry-After` asks; any other 4xx drops the request, counted as
 //! rejected; a `partial_success` answer counts the points it names as
-//! rejected. The pushers' own metrics are [`OtlpSelf`]
-//! (`enumeter_otlp_*`), shown by the default registry once one has
+//! rejected. The pushers' own metrics are `enumeter_otlp_*`
+//! ([`self_metrics`](crate::self_metrics)), shown by the default registry once one has
 //! started.
 
-mod delta;
-mod encode;
 mod env;
-pub mod proto;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use self::delta::Delta;
 use super::queued::{self, option_error, Batch, Options, Protocol, PushDrop, SelfCounters, Target};
 use super::{check_url, PushError, PushHandle};
-use crate::self_metrics::ShownOnceStarted;
-use crate::{metrics, Registry};
+use crate::cells::own::ShownOnceStarted;
+use crate::encode::otlp::delta::Delta;
+use crate::encode::otlp::encode;
+use crate::read::registry::Registry;
+use enumeter_macros::metrics;
 
 /// Every series of `registry` as one OTLP `ExportMetricsServiceRequest`
 /// (uncompressed protobuf, cumulative), with `resource` as the resource's
@@ -137,14 +136,14 @@ pub fn encode_export_request(
     resource: &[(&str, &str)],
     time_unix_nano: u64,
 ) -> Vec<u8> {
-    let mut requests = encode::encode(registry, resource, time_unix_nano, usize::MAX, None);
+    let mut requests = encode(registry, resource, time_unix_nano, usize::MAX, None);
     requests.pop().map(|(body, _)| body).unwrap_or_default()
 }
 
 /// The OTLP pushers' own metrics, summed over every pusher of the process;
 /// the default registry renders them once a pusher has started.
 #[metrics(namespace = "enumeter_otlp", register = false)]
-pub enum OtlpSelf {
+pub(crate) enum OtlpSelf {
     /// Data points the receiver accepted.
     #[counter]
     PointsSentTotal,
@@ -162,7 +161,7 @@ pub enum OtlpSelf {
     QueuedPoints,
 }
 
-/// What the default registry shows of [`OtlpSelf`].
+/// What the default registry shows of `OtlpSelf`.
 static OTLP_METRICS: ShownOnceStarted = ShownOnceStarted::new(25, || OtlpSelfMetrics::global());
 
 static COUNTERS: SelfCounters = SelfCounters {
@@ -388,11 +387,27 @@ fn is_header_name(name: &str) -> bool {
 /// refused, with its message; nothing for an empty or unreadable answer
 /// (a receiver may answer 200 with no body).
 fn refused_in(answer: &[u8]) -> Option<(u64, String)> {
-    use prost::Message;
-    let response = proto::ExportMetricsServiceResponse::decode(answer).ok()?;
-    let partial = response.partial_success?;
-    let refused = u64::try_from(partial.rejected_data_points).unwrap_or(0);
-    (refused > 0 || !partial.error_message.is_empty()).then_some((refused, partial.error_message))
+    use crate::encode::wire::{read_fields, FieldValue};
+    // `ExportMetricsServiceResponse { partial_success = 1 }`, a message
+    // `{ int64 rejected_data_points = 1; string error_message = 2 }`; as
+    // protobuf reads a message field given twice, the last one counts.
+    let partial = read_fields(answer)?
+        .into_iter()
+        .rev()
+        .find_map(|field| match field {
+            (1, FieldValue::Len(partial)) => Some(partial),
+            _ => None,
+        })?;
+    let (mut refused, mut message) = (0, String::new());
+    for field in read_fields(partial)? {
+        match field {
+            // int64 as a varint: a negative count is no refusal.
+            (1, FieldValue::Varint(n)) => refused = u64::try_from(n as i64).unwrap_or(0),
+            (2, FieldValue::Len(text)) => message = String::from_utf8_lossy(text).into_owned(),
+            _ => {}
+        }
+    }
+    (refused > 0 || !message.is_empty()).then_some((refused, message))
 }
 
 /// OTLP's sampling: requests of about `max_points_per_send` data points,
@@ -415,7 +430,7 @@ impl Protocol for OtlpProtocol {
         let time_unix_nano = now
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64);
-        encode::encode(
+        encode(
             registry,
             &resource,
             time_unix_nano,
@@ -506,6 +521,7 @@ mod tests {
 
     #[test]
     fn a_partial_success_names_the_points_refused() {
+        use enumeter_proto::otlp as proto;
         use prost::Message;
         let answer = proto::ExportMetricsServiceResponse {
             partial_success: Some(proto::ExportMetricsPartialSuccess {

@@ -39,7 +39,8 @@ use self::sampler::Sampler;
 use self::sender::Sender;
 use super::client::{Auth, Client};
 use super::PushError;
-use crate::{LabelValue, Registry};
+use crate::read::registry::Registry;
+use enumeter_macros::LabelValue;
 
 /// Why samples were dropped instead of delivered, by a remote-write or an
 /// OTLP pusher.
@@ -232,7 +233,7 @@ macro_rules! queue_options {
         /// it) instead of the default one.
         pub fn registry(
             mut self,
-            registry: impl Into<std::sync::Arc<crate::Registry<'static>>>,
+            registry: impl Into<std::sync::Arc<crate::read::registry::Registry<'static>>>,
         ) -> Self {
             self.options.registry = Some(registry.into());
             self

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::queue::Shared;
 use super::{Protocol, PushDrop};
-use crate::{registry, Registry};
+use crate::read::registry::{registry, Registry};
 
 pub(super) struct Sampler<P> {
     pub(super) shared: Arc<Shared>,

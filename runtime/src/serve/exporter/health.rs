@@ -4,13 +4,14 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use crate::self_metrics::ShownOnceStarted;
-use crate::{metrics, LabelValue};
+use crate::cells::own::ShownOnceStarted;
+use enumeter_macros::metrics;
+use enumeter_macros::LabelValue;
 
 /// What went wrong inside an exporter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 #[label(rename_all = "snake_case")]
-pub enum ExporterFailure {
+pub(crate) enum ExporterFailure {
     /// A render panicked (in a [`Group`](crate::Group) implemented by hand, say): that
     /// scrape was answered `500` and the worker went on.
     RenderPanic,
@@ -24,7 +25,7 @@ pub enum ExporterFailure {
 /// The exporter's own metrics, rendered by the default registry once an
 /// exporter has started.
 #[metrics(namespace = "enumeter_exporter", register = false)]
-pub enum ExporterSelf {
+pub(crate) enum ExporterSelf {
     /// Failures inside the /metrics exporter, by kind.
     #[counter]
     FailuresTotal {
@@ -153,7 +154,8 @@ impl Drop for Running<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Cells, Group};
+    use crate::cells::group::Group;
+    use crate::cells::metric::Cells;
 
     #[test]
     fn a_thread_that_panics_is_reported_as_failed() {

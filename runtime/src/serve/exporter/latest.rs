@@ -12,7 +12,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use crate::Format;
+use crate::encode::Format;
 
 /// The most distinct bodies the front thread keeps sending at once: the
 /// latest and one before it. When a newer one starts going out, the

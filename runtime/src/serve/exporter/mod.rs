@@ -31,11 +31,11 @@ use std::time::Duration;
 
 use mio::{Poll, Token, Waker};
 
+pub use self::health::Health;
 use self::health::Threads;
-pub use self::health::{ExporterFailure, ExporterSelf, ExporterSelfMetrics, Health};
 use self::request::Limits;
+use crate::read::registry::Registry;
 use crate::serve;
-use crate::Registry;
 
 /// The address an exporter binds when none is given.
 pub const DEFAULT_ADDRESS: &str = "127.0.0.1:9898";

@@ -1,7 +1,7 @@
 //! The method and status labels the request-metrics layer records with:
 //! closed sets, so that no request can create a series.
 
-use crate::LabelValue;
+use enumeter_macros::LabelValue;
 
 /// An HTTP request method, as a label (`method="get"`, the spelling of
 /// Prometheus' Go client); methods outside the standard nine are `other`.

@@ -15,7 +15,7 @@ use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 
 use super::labels::{HttpMethod, StatusClass, CLIENT_CLOSED_REQUEST};
-use crate::LabelValue;
+use crate::label::LabelValue;
 
 /// Where the layer records: a metric group (the enum; the layer records
 /// into its process-wide instance) with an in-flight gauge, a request

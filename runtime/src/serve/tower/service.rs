@@ -12,8 +12,8 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 
+use crate::read::registry::Registry;
 use crate::serve;
-use crate::Registry;
 
 /// Answers `GET` and `HEAD` with the registry in the format the request's
 /// `Accept` prefers (OpenMetrics, the Prometheus text format, or with the

@@ -1,15 +1,17 @@
 //! A registry as one OTLP `ExportMetricsServiceRequest`, written straight
 //! into protobuf's wire format by a writer over the one reader.
 
-use super::delta::Delta;
+pub(crate) mod delta;
+
+use self::delta::Delta;
+use crate::cells::exemplar::ExemplarRead;
+use crate::cells::native::NativeSnapshot;
 use crate::encode::wire::{
     double_field, field_len, fixed64_field, message_field, message_head, string_field, varint,
     varint_field, zigzag32,
 };
-use crate::exemplar::ExemplarRead;
-use crate::native::NativeSnapshot;
+use crate::read::registry::Registry;
 use crate::read::{Family, Kind, Reader, SeriesRead, Value, Writer};
-use crate::Registry;
 
 /// `AggregationTemporality.DELTA`.
 const DELTA: u64 = 1;

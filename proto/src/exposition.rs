@@ -1,14 +1,13 @@
 //! The Prometheus protobuf exposition's messages (`io.prometheus.client`,
 //! Prometheus' `metrics.proto`), written as Rust types with `prost`'s
-//! derive, so that no `protoc` is needed to build (feature `protobuf`).
+//! derive, so that no `protoc` is needed to build.
 //!
-//! The exposition encoder writes these messages' wire format directly,
-//! without building them; the types are here to read it back (tests,
-//! tools), with [`decode_families`]: every kind, native histograms,
+//! enumeter's exposition writer (`Format::Protobuf`) writes these messages'
+//! wire format directly, without building them; the types are here to read
+//! it back, with [`decode_families`]: every kind, native histograms,
 //! exemplars and created timestamps, as enumeter writes them.
 //!
 //! ```
-//! # #[cfg(feature = "protobuf")] {
 //! use enumeter::{metrics, Format, Registry};
 //!
 //! /// Jobs.
@@ -23,10 +22,9 @@
 //! jobs.done_total().add(3);
 //! let mut bytes = Vec::new();
 //! Registry::new().with(&jobs).render_into(Format::Protobuf, &mut bytes);
-//! let families = enumeter::proto::decode_families(&bytes).unwrap();
+//! let families = enumeter_proto::exposition::decode_families(&bytes).unwrap();
 //! assert_eq!(families[0].name, "jobs_done_total");
 //! assert_eq!(families[0].metric[0].counter.as_ref().unwrap().value, 3.0);
-//! # }
 //! ```
 
 // The field names and numbers are Prometheus'; the docs are the proto's.

@@ -1,12 +1,11 @@
 //! The messages of Prometheus remote write 1.0 (`prometheus.WriteRequest`
 //! of Prometheus' `remote.proto` and `types.proto`, the fields that protocol
 //! 1.0 uses), as Rust types with `prost`'s derive: no `protoc` at build
-//! time. [`encode_write_request`](super::encode_write_request) builds them;
-//! they are public so that a receiver written in Rust (or a test) can
-//! decode what was sent:
+//! time. enumeter's `push::encode_write_request` writes their wire format;
+//! these types decode what was sent:
 //!
 //! ```
-//! use enumeter::push::proto::WriteRequest;
+//! use enumeter_proto::remote_write::WriteRequest;
 //! use prost::Message;
 //!
 //! let request = WriteRequest::default();

@@ -9,27 +9,27 @@
 
 use smallvec::SmallVec;
 
+use crate::cells::native::NativeSnapshot;
 use crate::encode::number::write_float;
 use crate::encode::wire::{
     double_field, label_field, message_field, message_head, varint_field, write_native_fields,
     REMOTE_WRITE_NATIVE_FIELDS,
 };
-use crate::native::NativeSnapshot;
+use crate::read::registry::Registry;
 use crate::read::{Family, Kind, Reader, SeriesRead, Value, Writer};
-use crate::Registry;
 
 /// Every series of `registry` as one remote-write `WriteRequest`
 /// (uncompressed protobuf), each series with one sample at `timestamp_ms`
 /// and the `external_labels` it does not already have. Labels are sorted
 /// by name, as the protocol requires.
 ///
-/// What [`RemoteWrite`](super::RemoteWrite) sends (split into requests of
+/// What [`RemoteWrite`](crate::push::RemoteWrite) sends (split into requests of
 /// `max_samples_per_send` and compressed), public for those who send it
-/// themselves; [`proto`](super::proto) reads it back:
+/// themselves; the `enumeter-proto` crate of enumeter's repository reads it back:
 ///
 /// ```
 /// use enumeter::push::encode_write_request;
-/// use enumeter::push::proto::WriteRequest;
+/// use enumeter_proto::remote_write::WriteRequest;
 /// use enumeter::{metrics, Registry};
 /// use prost::Message;
 ///
@@ -318,7 +318,7 @@ impl SeriesWriter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{metrics, LabelValue};
+    use enumeter_macros::{metrics, LabelValue};
 
     #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
     #[label(rename_all = "lowercase")]
@@ -348,7 +348,7 @@ mod tests {
     }
 
     /// A series' labels as `name=value,...`.
-    fn labels(series: &crate::push::proto::TimeSeries) -> String {
+    fn labels(series: &enumeter_proto::remote_write::TimeSeries) -> String {
         let labels: Vec<String> = series
             .labels
             .iter()
@@ -359,7 +359,7 @@ mod tests {
 
     fn series(bytes: &[u8]) -> Vec<String> {
         use prost::Message;
-        let request = crate::push::proto::WriteRequest::decode(bytes).unwrap();
+        let request = enumeter_proto::remote_write::WriteRequest::decode(bytes).unwrap();
         request
             .timeseries
             .iter()
@@ -388,14 +388,14 @@ mod tests {
 
     #[test]
     fn native_buckets_are_sent_as_one_histogram_beside_the_classic_series() {
-        use crate::push::proto::{BucketSpan, Histogram};
+        use enumeter_proto::remote_write::{BucketSpan, Histogram};
         use prost::Message;
         let rw = RwNativeMetrics::new();
         for v in [0.0005, 0.75, 1.0, 1.5, 2.0, 6.0, 7.0, 8.0] {
             rw.latency().observe(v);
         }
         let bytes = encode_write_request(&Registry::new().with(&rw), &[("job", "j")], 42);
-        let request = crate::push::proto::WriteRequest::decode(bytes.as_slice()).unwrap();
+        let request = enumeter_proto::remote_write::WriteRequest::decode(bytes.as_slice()).unwrap();
         let names: Vec<String> = request
             .timeseries
             .iter()

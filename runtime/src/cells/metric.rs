@@ -2,11 +2,14 @@
 
 use core::sync::atomic::AtomicU64;
 
-use crate::spaced::Spaced;
-use crate::{
-    Counter, FloatGauge, Gauge, HistogramSeries, HistogramSpec, Info, ShardedSeries, StateSet,
-    SummarySeries, SummarySpec,
-};
+use crate::cells::counter::Counter;
+use crate::cells::gauge::{FloatGauge, Gauge};
+use crate::cells::histogram::{HistogramSeries, HistogramSpec};
+use crate::cells::info::Info;
+use crate::cells::sharded::ShardedSeries;
+use crate::cells::spaced::Spaced;
+use crate::cells::state_set::StateSet;
+use crate::cells::summary::{SummarySeries, SummarySpec};
 
 /// The static description of one metric: everything but its values.
 ///
@@ -97,7 +100,7 @@ pub struct LabelDesc {
     /// For a label whose values are known only at run time, where their
     /// names are read (`values` then holds empty names):
     /// [`LabelValue::RUNTIME`](crate::LabelValue::RUNTIME).
-    pub runtime: Option<&'static dyn crate::runtime_label::RuntimeNames>,
+    pub runtime: Option<&'static dyn crate::label::RuntimeNames>,
 }
 
 impl LabelDesc {
@@ -121,7 +124,7 @@ impl LabelDesc {
     /// metric writes a value not interned yet as an empty one.
     pub const fn with_runtime(
         mut self,
-        runtime: Option<&'static dyn crate::runtime_label::RuntimeNames>,
+        runtime: Option<&'static dyn crate::label::RuntimeNames>,
     ) -> Self {
         if runtime.is_some() {
             self.runtime = runtime;
@@ -257,7 +260,7 @@ pub struct Metric<'a> {
     /// The values, one cell per series.
     pub cells: Cells<'a>,
     /// The exemplar slots of a counter or histogram declared `exemplars`.
-    pub exemplars: Option<&'a dyn crate::exemplar::ExemplarSeries>,
+    pub exemplars: Option<&'a dyn crate::cells::exemplar::ExemplarSeries>,
     /// The native buckets of a histogram declared `native`.
     pub native: Option<NativeMetric<'a>>,
     /// When the series started counting, in milliseconds since the Unix
@@ -276,16 +279,16 @@ pub struct Metric<'a> {
 #[non_exhaustive]
 pub struct NativeMetric<'a> {
     /// The schema, zero threshold and key range.
-    pub spec: &'static crate::native::NativeSpec,
+    pub spec: &'static crate::cells::native::NativeSpec,
     /// The series' native cells.
-    pub series: &'a dyn crate::native::NativeSeries,
+    pub series: &'a dyn crate::cells::native::NativeSeries,
 }
 
 impl<'a> NativeMetric<'a> {
     /// Native buckets of `spec` in `series`.
     pub const fn new(
-        spec: &'static crate::native::NativeSpec,
-        series: &'a dyn crate::native::NativeSeries,
+        spec: &'static crate::cells::native::NativeSpec,
+        series: &'a dyn crate::cells::native::NativeSeries,
     ) -> Self {
         Self { spec, series }
     }
@@ -307,7 +310,7 @@ impl<'a> Metric<'a> {
     /// The same with the exemplar slots of its series.
     pub const fn with_exemplars(
         mut self,
-        exemplars: Option<&'a dyn crate::exemplar::ExemplarSeries>,
+        exemplars: Option<&'a dyn crate::cells::exemplar::ExemplarSeries>,
     ) -> Self {
         self.exemplars = exemplars;
         self

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use crate::native::NativeSnapshot;
+use crate::cells::native::NativeSnapshot;
 use crate::read::{Family, SeriesRead};
 
 /// The previous sampling of every counter and histogram series.

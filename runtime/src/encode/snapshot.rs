@@ -2,8 +2,10 @@
 //! group, and an owned snapshot of it (serializable with the `serde`
 //! feature), for JSON endpoints, push backends and tests.
 
+use crate::cells::group::Group;
+use crate::cells::metric::MetricDesc;
+use crate::read::registry::Registry;
 use crate::read::{Family, Reader, SeriesRead, Writer};
-use crate::{Group, MetricDesc, Registry};
 
 pub use crate::read::Value;
 

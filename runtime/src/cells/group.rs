@@ -1,6 +1,6 @@
 //! A group: the storage of one `#[metrics]` enum.
 
-use crate::Metric;
+use crate::cells::metric::Metric;
 
 /// The storage of one `#[metrics]` enum, readable by a registry.
 ///

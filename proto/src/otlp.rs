@@ -1,7 +1,7 @@
 //! The OTLP metrics messages enumeter writes (`opentelemetry.proto`'s
 //! collector, metrics, common and resource packages, the fields it uses),
 //! as Rust types with `prost`'s derive: no `protoc` at build time. For
-//! reading back what [`encode_export_request`](super::encode_export_request)
+//! reading back what enumeter's `push::otlp::encode_export_request`
 //! writes; the `oneof`s of the protocol (a metric's data, a point's value)
 //! are optional fields here.
 
