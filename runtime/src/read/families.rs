@@ -76,23 +76,16 @@ pub(crate) fn same_shape(a: &Metric<'_>, b: &Metric<'_>) -> Result<(), &'static 
     // The first kind decides, arm by arm and without a wildcard, so that a
     // new kind has to say what makes two of its declarations one family;
     // inside an arm, any other second kind differs.
-    let other = Kind::of(&b.cells);
-    let kinds_match = match Kind::of(&a.cells) {
-        Kind::Counter => matches!(other, Kind::Counter)
-            .then_some(())
-            .ok_or("another kind"),
-        Kind::Gauge => matches!(other, Kind::Gauge)
-            .then_some(())
-            .ok_or("another kind"),
-        Kind::FloatGauge => matches!(other, Kind::FloatGauge)
-            .then_some(())
-            .ok_or("another kind"),
-        Kind::FloatCounter => matches!(other, Kind::FloatCounter)
-            .then_some(())
-            .ok_or("another kind"),
-        Kind::Info => matches!(other, Kind::Info)
-            .then_some(())
-            .ok_or("another kind"),
+    let (first, other) = (Kind::of(&a.cells), Kind::of(&b.cells));
+    let kinds_match = match first {
+        // Nothing but the kind to compare.
+        Kind::Counter | Kind::Gauge | Kind::FloatGauge | Kind::FloatCounter | Kind::Info => {
+            if core::mem::discriminant(&first) == core::mem::discriminant(&other) {
+                Ok(())
+            } else {
+                Err("another kind")
+            }
+        }
         Kind::Histogram(x) => match other {
             Kind::Histogram(y) if x.bounds == y.bounds => Ok(()),
             Kind::Histogram(_) => Err("other buckets"),
