@@ -80,12 +80,28 @@ fn the_default_registry_merges_identical_families_and_reports_the_rest() {
         enumeter::registry().snapshot().get("cache_hits_total", &[]),
         Some(&Value::Counter(42))
     );
+}
 
-    if let Some((code, report)) = support::promtool_check(&text) {
-        assert_eq!(code, 0, "{report}");
-    }
-    if support::python_parsers_available() {
-        support::python_parse("prometheus", &text);
-        support::python_parse("openmetrics", &enumeter::render(Format::OpenMetrics));
-    }
+#[test]
+#[cfg_attr(
+    missing_promtool,
+    ignore = "needs promtool: apt-get install prometheus"
+)]
+fn promtool_accepts_the_default_registry_with_its_conflicts() {
+    let text = enumeter::render(Format::Prometheus);
+    assert!(text.contains("# TYPE cache_entries gauge\n"), "{text}");
+    let (code, report) = support::promtool_check(&text);
+    assert_eq!(code, 0, "{report}");
+}
+
+#[test]
+#[cfg_attr(
+    missing_python_parsers,
+    ignore = "needs the Python parsers: pip install prometheus_client"
+)]
+fn the_python_parsers_read_the_default_registry_with_its_conflicts() {
+    let text = enumeter::render(Format::Prometheus);
+    assert!(text.contains("# TYPE cache_entries gauge\n"), "{text}");
+    support::python_parse("prometheus", &text);
+    support::python_parse("openmetrics", &enumeter::render(Format::OpenMetrics));
 }

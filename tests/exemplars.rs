@@ -48,13 +48,9 @@ fn split_timestamp(line: &str) -> (&str, u64) {
     )
 }
 
-#[test]
-fn exemplars_render_in_openmetrics_and_protobuf_only() {
+/// The group of these tests with its exemplars recorded.
+fn recorded() -> ExMetrics {
     let ex = ExMetrics::new();
-    let before = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64;
     ex.requests_total(Route::Api)
         .inc_with_exemplar(&[("trace_id", "ab")]);
     ex.requests_total(Route::Api).add(2);
@@ -63,6 +59,16 @@ fn exemplars_render_in_openmetrics_and_protobuf_only() {
         .observe_with_exemplar(0.5, &[("trace_id", "t1"), ("span_id", "s1")]);
     ex.latency()
         .observe_with_exemplar(7.0, &[("trace_id", "t2")]);
+    ex
+}
+
+#[test]
+fn exemplars_render_in_openmetrics_and_protobuf_only() {
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let ex = recorded();
     let registry = Registry::new().with(&ex);
 
     let text = registry.render(Format::OpenMetrics);
@@ -103,40 +109,6 @@ fn exemplars_render_in_openmetrics_and_protobuf_only() {
         }
     );
 
-    // The OpenMetrics reference parser reads them back whole.
-    if support::python_parsers_available() {
-        let families = support::python_parse("openmetrics", &text);
-        let exemplars: Vec<String> = families
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|f| f["samples"].as_array().unwrap().clone())
-            .filter_map(|s| {
-                s.get(3)
-                    .map(|e| format!("{} {} {}", s[0], e["labels"], e["value"]))
-            })
-            .collect();
-        assert_eq!(
-            exemplars,
-            [
-                r#""ex_requests_total" {"trace_id":"ab"} 1.0"#,
-                r#""ex_latency_seconds_bucket" {"span_id":"s1","trace_id":"t1"} 0.5"#,
-                r#""ex_latency_seconds_bucket" {"trace_id":"t2"} 7.0"#,
-            ]
-        );
-    }
-    // With created timestamps too, the reference parser takes the text.
-    if support::python_parsers_available() {
-        let both = Registry::new()
-            .with(&ex)
-            .created_timestamps(true)
-            .render(Format::OpenMetrics);
-        assert!(
-            both.contains(" # {") && both.contains("_created "),
-            "{both}"
-        );
-        support::python_parse("openmetrics", &both);
-    }
     // Protobuf carries them: the counter's, and the buckets' (+Inf written
     // to carry its exemplar).
     let mut bytes = Vec::new();
@@ -237,4 +209,45 @@ fn metrics_without_exemplars_keep_their_size_and_those_with_pay_544_bytes_a_slot
     // a slot per counter series (2) and per histogram bucket (3).
     let cells = 2 * size_of::<enumeter::Counter>() + histogram + created;
     assert_eq!(size_of::<ExMetrics>(), cells + (2 + 3) * 544);
+}
+
+#[test]
+#[cfg_attr(
+    missing_python_parsers,
+    ignore = "needs the Python parsers: pip install prometheus_client"
+)]
+fn the_openmetrics_reference_parser_reads_exemplars_back_whole() {
+    let ex = recorded();
+    let text = Registry::new().with(&ex).render(Format::OpenMetrics);
+    let families = support::python_parse("openmetrics", &text);
+    let exemplars: Vec<String> = families
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["samples"].as_array().unwrap().clone())
+        .filter_map(|s| {
+            s.get(3)
+                .map(|e| format!("{} {} {}", s[0], e["labels"], e["value"]))
+        })
+        .collect();
+    assert_eq!(
+        exemplars,
+        [
+            r#""ex_requests_total" {"trace_id":"ab"} 1.0"#,
+            r#""ex_latency_seconds_bucket" {"span_id":"s1","trace_id":"t1"} 0.5"#,
+            r#""ex_latency_seconds_bucket" {"trace_id":"t2"} 7.0"#,
+        ]
+    );
+    // With created timestamps too, the reference parser takes the text.
+    {
+        let both = Registry::new()
+            .with(&ex)
+            .created_timestamps(true)
+            .render(Format::OpenMetrics);
+        assert!(
+            both.contains(" # {") && both.contains("_created "),
+            "{both}"
+        );
+        support::python_parse("openmetrics", &both);
+    }
 }

@@ -48,20 +48,13 @@ pub enum NightlyExtra {
 }
 
 #[test]
+#[cfg_attr(
+    any(missing_prometheus, missing_pushgateway),
+    ignore = "needs Prometheus and a Pushgateway: apt-get install prometheus prometheus-pushgateway"
+)]
 fn pushed_values_come_back_through_a_prometheus_that_scrapes_the_gateway() {
-    let tools = [
-        (
-            "prometheus-pushgateway",
-            "apt-get install prometheus-pushgateway",
-        ),
-        ("prometheus", "apt-get install prometheus"),
-    ];
-    if !tools
-        .iter()
-        .all(|(tool, install)| support::tool_available(tool, &["--version"], install))
-    {
-        return;
-    }
+    support::require("pushgateway");
+    support::require("prometheus");
     let (_gateway, gateway) = servers::pushgateway();
     let dir = TempDir::new("pushgateway");
     let (_prometheus, prometheus) = servers::prometheus(
@@ -177,14 +170,12 @@ fn pushed_values_come_back_through_a_prometheus_that_scrapes_the_gateway() {
 const NIGHTLY_BCRYPT: &str = "$2b$04$Nx8uoLvMMj.NRk9OwcWGLO/.0V.JwiUg3slYP/m.F5wfJWqcrtq2m";
 
 #[test]
+#[cfg_attr(
+    missing_pushgateway,
+    ignore = "needs a Pushgateway: apt-get install prometheus-pushgateway"
+)]
 fn basic_auth_gets_through_a_gateway_that_requires_it_and_a_wrong_password_does_not() {
-    if !support::tool_available(
-        "prometheus-pushgateway",
-        &["--version"],
-        "apt-get install prometheus-pushgateway",
-    ) {
-        return;
-    }
+    support::require("pushgateway");
     let dir = TempDir::new("pushgateway-auth");
     // base64("nightly:n1ghtly-s3cret"), as RFC 7617 spells the header.
     let authorization = "Authorization: Basic bmlnaHRseTpuMWdodGx5LXMzY3JldA==\r\n";

@@ -27,10 +27,11 @@ fn value_of(families: &Value, sample: &str, labels: &[(&str, &str)]) -> Value {
 }
 
 #[test]
+#[cfg_attr(
+    missing_python_parsers,
+    ignore = "needs the Python parsers: pip install prometheus_client"
+)]
 fn both_parsers_read_the_quickstart_values_in_both_formats() {
-    if !support::python_parsers_available() {
-        return;
-    }
     let prometheus = support::python_parse(
         "prometheus",
         &support::example_output("quickstart", &["--print"]),
@@ -161,10 +162,11 @@ fn arbitrary_strings(count: usize) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(
+    any(missing_promtool, missing_python_parsers),
+    ignore = "needs promtool and the Python parsers: apt-get install prometheus && pip install prometheus_client"
+)]
 fn arbitrary_label_values_and_help_round_trip_through_both_parsers() {
-    if !support::python_parsers_available() {
-        return;
-    }
     let cases = 200;
     let helps = arbitrary_strings(cases);
     let mut values = arbitrary_strings(cases * 2);
@@ -198,9 +200,8 @@ fn arbitrary_label_values_and_help_round_trip_through_both_parsers() {
         group.cells.push(cells);
     }
     let registry = Registry::new().with(&group);
-    if let Some((code, report)) = support::promtool_check(&registry.render(Format::Prometheus)) {
-        assert_eq!(code, 0, "{report}");
-    }
+    let (code, report) = support::promtool_check(&registry.render(Format::Prometheus));
+    assert_eq!(code, 0, "{report}");
     for (format, parser) in [
         (Format::Prometheus, "prometheus"),
         (Format::OpenMetrics, "openmetrics"),
@@ -231,10 +232,11 @@ fn arbitrary_label_values_and_help_round_trip_through_both_parsers() {
 }
 
 #[test]
+#[cfg_attr(
+    missing_python_parsers,
+    ignore = "needs the Python parsers: pip install prometheus_client"
+)]
 fn both_parsers_read_what_the_axum_example_serves_in_both_formats() {
-    if !support::python_parsers_available() {
-        return;
-    }
     let (_example, addr) = support::serve_example("axum_handler", 30);
     let accept = "Accept: application/openmetrics-text; version=1.0.0\r\n";
     for (parser, headers) in [("prometheus", ""), ("openmetrics", accept)] {
@@ -268,10 +270,11 @@ impl Group for Floats {
 }
 
 #[test]
+#[cfg_attr(
+    any(missing_promtool, missing_python_parsers),
+    ignore = "needs promtool and the Python parsers: apt-get install prometheus && pip install prometheus_client"
+)]
 fn arbitrary_float_values_round_trip_through_both_parsers_and_promtool() {
-    if !support::python_parsers_available() {
-        return;
-    }
     // Edge values, then proptest's draws over every class of f64 (normal,
     // subnormal, zero, infinite, NaN, both signs).
     let mut values = vec![
@@ -310,9 +313,8 @@ fn arbitrary_float_values_round_trip_through_both_parsers_and_promtool() {
     }
     let registry = Registry::new().with(&group);
     let prometheus_text = registry.render(Format::Prometheus);
-    if let Some((code, report)) = support::promtool_check(&prometheus_text) {
-        assert_eq!(code, 0, "{report}");
-    }
+    let (code, report) = support::promtool_check(&prometheus_text);
+    assert_eq!(code, 0, "{report}");
     for (format, parser) in [
         (Format::Prometheus, "prometheus"),
         (Format::OpenMetrics, "openmetrics"),

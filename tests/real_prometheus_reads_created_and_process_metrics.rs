@@ -28,10 +28,12 @@ pub enum Born {
 }
 
 #[test]
+#[cfg_attr(
+    missing_prometheus,
+    ignore = "needs Prometheus: apt-get install prometheus"
+)]
 fn a_real_prometheus_reads_created_times_and_process_metrics_as_proc_gives_them() {
-    if !support::tool_available("prometheus", &["--version"], "apt-get install prometheus") {
-        return;
-    }
+    support::require("prometheus");
     enumeter::process::enable();
     Born::jobs_total().add(3);
     Born::duration().observe(0.5);
@@ -40,9 +42,8 @@ fn a_real_prometheus_reads_created_times_and_process_metrics_as_proc_gives_them(
     let process = Registry::new()
         .with(enumeter::process::group())
         .render(Format::Prometheus);
-    if let Some((code, report)) = support::promtool_check(&process) {
-        assert_eq!(code, 0, "{report}\n{process}");
-    }
+    let (code, report) = support::promtool_check(&process);
+    assert_eq!(code, 0, "{report}\n{process}");
 
     let exporter = Exporter::new()
         .address("127.0.0.1:0")

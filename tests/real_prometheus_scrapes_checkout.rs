@@ -16,10 +16,12 @@ use serde_json::Value;
 use support::servers::{self, expect_value, wait_for, TempDir};
 
 #[test]
+#[cfg_attr(
+    missing_prometheus,
+    ignore = "needs Prometheus: apt-get install prometheus"
+)]
 fn a_real_prometheus_reads_the_checkout_examples_native_histogram_exemplars_and_counters() {
-    if !support::tool_available("prometheus", &["--version"], "apt-get install prometheus") {
-        return;
-    }
+    support::require("prometheus");
     let (_checkout, target) = support::serve_example("checkout", 120);
     let dir = TempDir::new("checkout");
     let (_prometheus, prometheus) = servers::prometheus_with(

@@ -95,10 +95,12 @@ fn proxy(listener: TcpListener, target: String, seen: Arc<Mutex<Vec<(String, Str
 }
 
 #[test]
+#[cfg_attr(
+    missing_prometheus,
+    ignore = "needs Prometheus: apt-get install prometheus"
+)]
 fn a_real_prometheus_with_native_histograms_scrapes_protobuf_and_reads_back_every_value() {
-    if !support::tool_available("prometheus", &["--version"], "apt-get install prometheus") {
-        return;
-    }
+    support::require("prometheus");
     WIRE.requests_total(Link::Down).add(7);
     WIRE.temperature().set(-1.5);
     for v in [0.05, 0.5, 5.0] {

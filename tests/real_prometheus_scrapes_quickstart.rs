@@ -14,10 +14,12 @@ use serde_json::Value;
 use support::servers::{self, query, wait_for, TempDir};
 
 #[test]
+#[cfg_attr(
+    missing_prometheus,
+    ignore = "needs Prometheus: apt-get install prometheus"
+)]
 fn a_real_prometheus_scrapes_the_quickstart_and_reads_back_its_values() {
-    if !support::tool_available("prometheus", &["--version"], "apt-get install prometheus") {
-        return;
-    }
+    support::require("prometheus");
 
     // The quickstart, serving on a free port for at most two minutes.
     let (_quickstart, target) = support::serve_example("quickstart", 120);

@@ -100,10 +100,12 @@ fn scrape_and_check(flags: &[&str], what: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    any(missing_prometheus, missing_python_parsers),
+    ignore = "needs Prometheus and the Python parsers: apt-get install prometheus && pip install prometheus_client"
+)]
 fn a_real_prometheus_stores_exemplars_from_openmetrics_and_protobuf() {
-    if !support::tool_available("prometheus", &["--version"], "apt-get install prometheus") {
-        return;
-    }
+    support::require("prometheus");
     TRACE
         .requests_total()
         .inc_with_exemplar(&[("trace_id", "c0ffee")]);
@@ -129,25 +131,23 @@ fn a_real_prometheus_stores_exemplars_from_openmetrics_and_protobuf() {
     let text = Registry::new()
         .with(&TRACE)
         .render(enumeter::Format::OpenMetrics);
-    if support::python_parsers_available() {
-        let families = support::python_parse("openmetrics", &text);
-        let exemplars: Vec<String> = families
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|f| f["samples"].as_array().unwrap().iter())
-            .filter_map(|s| Some(format!("{} {}", s[0], s.get(3)?["labels"])))
-            .collect();
-        assert_eq!(
-            exemplars,
-            [
-                r#""trace_requests_total" {"trace_id":"c0ffee"}"#,
-                r#""trace_latency_seconds_bucket" {"trace_id":"t1"}"#,
-                r#""trace_latency_seconds_bucket" {"trace_id":"t2"}"#,
-            ],
-            "{text}"
-        );
-    }
+    let families = support::python_parse("openmetrics", &text);
+    let exemplars: Vec<String> = families
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["samples"].as_array().unwrap().iter())
+        .filter_map(|s| Some(format!("{} {}", s[0], s.get(3)?["labels"])))
+        .collect();
+    assert_eq!(
+        exemplars,
+        [
+            r#""trace_requests_total" {"trace_id":"c0ffee"}"#,
+            r#""trace_latency_seconds_bucket" {"trace_id":"t1"}"#,
+            r#""trace_latency_seconds_bucket" {"trace_id":"t2"}"#,
+        ],
+        "{text}"
+    );
     // Prometheus 2.42 asks for OpenMetrics by default...
     scrape_and_check(&["--enable-feature=exemplar-storage"], "openmetrics");
     // ...and for protobuf with native histograms on.

@@ -68,10 +68,12 @@ fn native_buckets(prometheus: &str, query: &str) -> (String, String, Vec<String>
 }
 
 #[test]
+#[cfg_attr(
+    missing_prometheus,
+    ignore = "needs Prometheus: apt-get install prometheus"
+)]
 fn native_histograms_pushed_by_remote_write_read_back_as_a_scrape_of_them_does() {
-    if !support::tool_available("prometheus", &["--version"], "apt-get install prometheus") {
-        return;
-    }
+    support::require("prometheus");
     for v in [0.0005, 0.75, 1.0, 1.5, 2.0, 6.0, 7.0, 8.0] {
         NAT.latency(Route::Home).observe(v);
     }

@@ -70,13 +70,10 @@ fn record() {
     WORKER.mode().set(Mode::Draining);
 }
 
-fn tools_available() -> bool {
-    [
-        ("prometheus", "apt-get install prometheus"),
-        ("victoria-metrics", "apt-get install victoria-metrics"),
-    ]
-    .iter()
-    .all(|(tool, install)| support::tool_available(tool, &["--version"], install))
+/// Fails the test unless Prometheus and VictoriaMetrics are here.
+fn require_receivers() {
+    support::require("prometheus");
+    support::require("victoria_metrics");
 }
 
 /// Pushes `WORKER` to `url` every 200 ms for a while, shuts the pusher
@@ -168,10 +165,12 @@ fn push_and_read_back(url: &str, query_at: &str, quantile_digits: Option<i32>, f
 }
 
 #[test]
+#[cfg_attr(
+    any(missing_prometheus, missing_victoria_metrics),
+    ignore = "needs Prometheus and VictoriaMetrics: apt-get install prometheus victoria-metrics"
+)]
 fn a_real_prometheus_receives_remote_write_and_reads_back_every_value() {
-    if !tools_available() {
-        return;
-    }
+    require_receivers();
     record_once();
     let dir = TempDir::new("remote-write-prometheus");
     let (_prometheus, addr) = servers::prometheus(&dir.0, "global:\n  scrape_interval: 1m\n");
@@ -192,10 +191,12 @@ fn a_real_prometheus_receives_remote_write_and_reads_back_every_value() {
 }
 
 #[test]
+#[cfg_attr(
+    any(missing_prometheus, missing_victoria_metrics),
+    ignore = "needs Prometheus and VictoriaMetrics: apt-get install prometheus victoria-metrics"
+)]
 fn a_real_victoria_metrics_receives_remote_write_and_reads_back_every_value() {
-    if !tools_available() {
-        return;
-    }
+    require_receivers();
     record_once();
     let dir = TempDir::new("remote-write-vm");
     let addr = format!("127.0.0.1:{}", servers::free_port());
@@ -226,10 +227,12 @@ pub enum Fault {
 }
 
 #[test]
+#[cfg_attr(
+    any(missing_prometheus, missing_victoria_metrics),
+    ignore = "needs Prometheus and VictoriaMetrics: apt-get install prometheus victoria-metrics"
+)]
 fn no_sample_is_lost_while_the_receiver_is_down_for_several_intervals() {
-    if !tools_available() {
-        return;
-    }
+    require_receivers();
     static FAULT: FaultMetrics = FaultMetrics::new();
     let dir = TempDir::new("remote-write-fault");
     let addr = format!("127.0.0.1:{}", servers::free_port());
@@ -300,10 +303,12 @@ fn no_sample_is_lost_while_the_receiver_is_down_for_several_intervals() {
 const WORKER_BCRYPT: &str = "$2b$04$95A0BvCvGuHzsiWmyZwnSOVUuoLqDsCbt7q6EPLf9SKs48MA73EqO";
 
 #[test]
+#[cfg_attr(
+    missing_prometheus,
+    ignore = "needs Prometheus: apt-get install prometheus"
+)]
 fn basic_auth_gets_through_a_prometheus_that_requires_it_and_a_wrong_password_does_not() {
-    if !support::tool_available("prometheus", &["--version"], "apt-get install prometheus") {
-        return;
-    }
+    support::require("prometheus");
     let dir = TempDir::new("remote-write-auth");
     // base64("worker:w0rker-s3cret"), as RFC 7617 spells the header.
     let authorization = "Authorization: Basic d29ya2VyOncwcmtlci1zM2NyZXQ=\r\n";

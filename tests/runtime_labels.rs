@@ -216,6 +216,10 @@ pub enum StressRt {
 }
 
 #[test]
+#[cfg_attr(
+    any(missing_promtool, missing_python_parsers),
+    ignore = "needs promtool and the Python parsers (they read the scrapes taken while the threads run): apt-get install prometheus && pip install prometheus_client"
+)]
 fn threads_interning_recording_and_scraping_at_once_lose_nothing() {
     const THREADS: usize = 4;
     const NAMES: usize = 24;
@@ -286,13 +290,10 @@ fn threads_interning_recording_and_scraping_at_once_lose_nothing() {
     // and promtool.
     assert!(!scrapes.is_empty());
     for (text, open) in &scrapes {
-        if let Some((code, out)) = support::promtool_check(text) {
-            assert_eq!(code, 0, "{out}\n{text}");
-        }
-        if support::python_parsers_available() {
-            support::python_parse("prometheus", text);
-            support::python_parse("openmetrics", open);
-        }
+        let (code, out) = support::promtool_check(text);
+        assert_eq!(code, 0, "{out}\n{text}");
+        support::python_parse("prometheus", text);
+        support::python_parse("openmetrics", open);
     }
 }
 
@@ -310,10 +311,12 @@ pub enum Gateway {
 }
 
 #[test]
+#[cfg_attr(
+    missing_prometheus,
+    ignore = "needs Prometheus: apt-get install prometheus"
+)]
 fn a_real_prometheus_reads_interned_values_and_other_exactly() {
-    if !support::tool_available("prometheus", &["--version"], "apt-get install prometheus") {
-        return;
-    }
+    support::require("prometheus");
     let gateway: &'static GatewayMetrics = Box::leak(Box::new(GatewayMetrics::new()));
     for (name, n) in [("eu-1", 3), ("us-2", 4), ("ap-3", 5), ("ap-4", 6)] {
         gateway

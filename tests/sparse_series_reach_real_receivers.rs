@@ -58,10 +58,12 @@ fn in_flight_series(mix: &[[&str; 3]]) -> Vec<(String, String)> {
 }
 
 #[test]
+#[cfg_attr(
+    missing_prometheus,
+    ignore = "needs Prometheus: apt-get install prometheus"
+)]
 fn a_real_prometheus_scrapes_only_the_series_requests_reached() {
-    if !support::tool_available("prometheus", &["--version"], "apt-get install prometheus") {
-        return;
-    }
+    support::require("prometheus");
     let (_example, target) = support::serve_example("axum_handler", 120);
     drive(&target);
     // Two scrapes of our own first: the first request to `/metrics` is
@@ -157,14 +159,12 @@ fn a_real_prometheus_scrapes_only_the_series_requests_reached() {
 }
 
 #[test]
+#[cfg_attr(
+    missing_victoria_metrics,
+    ignore = "needs VictoriaMetrics: apt-get install victoria-metrics"
+)]
 fn remote_write_to_victoria_metrics_carries_only_the_series_requests_reached() {
-    if !support::tool_available(
-        "victoria-metrics",
-        &["-version"],
-        "apt-get install victoria-metrics",
-    ) {
-        return;
-    }
+    support::require("victoria_metrics");
     let dir = TempDir::new("sparse-vm");
     let vm = format!("127.0.0.1:{}", servers::free_port());
     let _victoria = servers::victoria_metrics(&dir.0, &vm);

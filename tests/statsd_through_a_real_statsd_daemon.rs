@@ -15,7 +15,6 @@ use enumeter_suite::support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,35 +43,6 @@ pub enum Sd {
     Duration,
 }
 
-/// Where the daemon is installed, if it is.
-fn statsd_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("ENUMETER_STATSD_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/statsd/node_modules/statsd"),
-        PathBuf::from,
-    );
-    dir.join("stats.js").exists().then_some(dir)
-}
-
-fn tools() -> Option<PathBuf> {
-    let tools = support::tool_available("node", &["--version"], "apt-get install nodejs")
-        && support::tool_available(
-            "victoria-metrics",
-            &["-version"],
-            "apt-get install victoria-metrics",
-        );
-    if !tools {
-        return None;
-    }
-    let dir = statsd_dir();
-    if dir.is_none() {
-        let why = "the statsd daemon is not installed: npm install --prefix target/statsd \
-                   statsd@0.9.0 (or set ENUMETER_STATSD_DIR)";
-        assert!(std::env::var_os("CI").is_none(), "{why}");
-        println!("skipped: {why}");
-    }
-    dir
-}
-
 /// Whether the daemon answers `health` on its management port.
 fn healthy(management: &str) -> Option<()> {
     let mut stream = TcpStream::connect(management).ok()?;
@@ -94,10 +64,14 @@ fn expect(vm: &str, query: &str, expected: f64) {
 }
 
 #[test]
+#[cfg_attr(
+    any(missing_statsd, missing_victoria_metrics),
+    ignore = "needs the StatsD daemon and VictoriaMetrics: apt-get install nodejs npm victoria-metrics && npm install --prefix target/statsd statsd@0.9.0, then touch build.rs"
+)]
 fn a_real_statsd_daemon_flushes_the_pushed_values_into_victoria_metrics_exactly() {
-    let Some(statsd) = tools() else {
-        return;
-    };
+    support::require("statsd");
+    support::require("victoria_metrics");
+    let statsd = support::tools::statsd_path(std::path::Path::new(env!("CARGO_MANIFEST_DIR")));
     let dir = TempDir::new("statsd");
     let vm = format!("127.0.0.1:{}", free_port());
     let graphite = format!("127.0.0.1:{}", free_port());

@@ -27,8 +27,11 @@ pub static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
 
 /// Makes [`CAPTURE`] the logger, every level on; once per test binary.
 pub fn install() {
-    log::set_logger(&CAPTURE).expect("the only logger of this test binary");
-    log::set_max_level(log::LevelFilter::Trace);
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        log::set_logger(&CAPTURE).expect("the only logger of this test binary");
+        log::set_max_level(log::LevelFilter::Trace);
+    });
 }
 
 /// What has been logged so far.

@@ -3,6 +3,7 @@
 
 pub mod log_capture;
 pub mod servers;
+pub mod tools;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -10,23 +11,20 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Whether `program` runs here. In CI (`CI` set) a missing tool fails the
-/// test loudly; elsewhere the test prints why it skips and returns false.
-pub fn tool_available(program: &str, args: &[&str], install: &str) -> bool {
-    let found = Command::new(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "`{program}` is not available; CI must install it ({install})"
-        );
-        eprintln!("skipped: `{program}` is not available ({install})");
+/// Fails the test unless the real system `name` of [`tools::TOOLS`] runs
+/// here. A test that calls it carries `#[cfg_attr(missing_<name>, ignore =
+/// "…")]`, so that where the suite's build found the system missing, cargo
+/// reports the test as ignored; reaching this without it means CI lacks it,
+/// or it was removed after the build looked (`touch build.rs`).
+pub fn require(name: &str) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !tools::present(name, root) {
+        let install = tools::TOOLS
+            .iter()
+            .find(|tool| tool.name == name)
+            .map_or("?", |tool| tool.install);
+        panic!("{name} is not available here: {install} (then `touch build.rs` so the suite looks again)");
     }
-    found
 }
 
 /// Runs `program args...` with `input` on stdin; returns (exit code, stdout,
@@ -115,29 +113,19 @@ pub fn example_output(name: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("exposition is UTF-8")
 }
 
-/// `promtool check metrics` on `text`: its exit code and report, or `None`
-/// when promtool is not installed (outside CI).
-pub fn promtool_check(text: &str) -> Option<(i32, String)> {
-    if !tool_available("promtool", &["--version"], "apt-get install prometheus") {
-        return None;
-    }
+/// `promtool check metrics` on `text`: its exit code and report. The test
+/// needs promtool (`missing_promtool`).
+pub fn promtool_check(text: &str) -> (i32, String) {
+    require("promtool");
     let (code, out, err) = run_with_stdin("promtool", &["check", "metrics"], text);
-    Some((code, out + &err))
-}
-
-/// Whether Python and its `prometheus_client` package are here (see
-/// [`tool_available`]).
-pub fn python_parsers_available() -> bool {
-    tool_available(
-        "python3",
-        &["-c", "import prometheus_client.openmetrics.parser"],
-        "pip install prometheus_client",
-    )
+    (code, out + &err)
 }
 
 /// Parses `text` with the Python client's parser for `format`
 /// ("prometheus" or "openmetrics"); panics with the parser's error.
 pub fn python_parse(format: &str, text: &str) -> serde_json::Value {
+    static PARSERS_HERE: std::sync::Once = std::sync::Once::new();
+    PARSERS_HERE.call_once(|| require("python_parsers"));
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/conformance/parse_exposition.py"

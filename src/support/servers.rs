@@ -225,19 +225,11 @@ pub fn victoria_metrics_with(dir: &Path, addr: &str, flags: &[String]) -> Proces
 }
 
 /// VictoriaMetrics 1.112, which ingests OTLP: `ENUMETER_VM_OTLP`, or
-/// where `.ci/run` unpacks Debian trixie's package; `None` (the test
-/// skips, saying why) when it is missing outside CI.
-pub fn victoria_metrics_otlp_binary() -> Option<PathBuf> {
-    let path = std::env::var_os("ENUMETER_VM_OTLP").map_or_else(
-        || {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("target/victoria-metrics-trixie/usr/bin/victoria-metrics")
-        },
-        PathBuf::from,
-    );
-    let install =
-        "`.ci/run` fetches it: apt-get download victoria-metrics from Debian trixie, dpkg -x";
-    super::tool_available(path.to_str()?, &["-version"], install).then_some(path)
+/// where `.ci/run` unpacks Debian trixie's package. The test needs it
+/// (`missing_victoria_metrics_otlp`).
+pub fn victoria_metrics_otlp_binary() -> PathBuf {
+    super::require("victoria_metrics_otlp");
+    super::tools::victoria_metrics_otlp_path(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// VictoriaMetrics 1.112 (`binary`) on `addr` with its storage in `dir`,
