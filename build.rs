@@ -1,5 +1,5 @@
 //! Generates the label enums too large to write by hand that the suite's
-//! tests need (`tests/large_label_enums.rs` includes `large_label_enums.rs`),
+//! tests need (`tests/label_value_large_enums.rs` includes `large_label_enums.rs`),
 //! and looks for the real systems the end-to-end tests need: for each one
 //! missing it sets `missing_<name>` (see `src/support/tools.rs`), which
 //! makes cargo report the tests that need it as ignored, with what to

@@ -73,8 +73,8 @@ fn groups_render_without_registration_sorted_by_module_path() {
     assert_eq!(
         names,
         [
-            "default_registry::Alpha",
-            "default_registry::beta::Beta",
+            "registry_default::Alpha",
+            "registry_default::beta::Beta",
             "enumeter::self_metrics",
         ]
     );

@@ -69,11 +69,11 @@ fn the_default_registry_merges_identical_families_and_reports_the_rest() {
     assert_eq!(conflicts.len(), 1);
     assert_eq!(
         conflicts[0].kept_group,
-        "default_registry_clashes::crate_a::Cache"
+        "registry_default_clashes::crate_a::Cache"
     );
     assert_eq!(
         conflicts[0].refused_group,
-        "default_registry_clashes::crate_b::Cache"
+        "registry_default_clashes::crate_b::Cache"
     );
     assert_eq!(conflicts[0].reason, "another kind");
     assert_eq!(

@@ -50,8 +50,8 @@ fn a_conflict_is_logged_as_a_warning_once_per_family() {
     );
     assert_eq!(
         conflict.to_string(),
-        "metric `jobs_depth` of `conflicts_are_logged::second::Jobs` is left out: the name \
-         `jobs_depth` is taken by metric `jobs_depth` of `conflicts_are_logged::first::Jobs`, \
+        "metric `jobs_depth` of `registry_conflicts_are_logged::second::Jobs` is left out: the name \
+         `jobs_depth` is taken by metric `jobs_depth` of `registry_conflicts_are_logged::first::Jobs`, \
          which has another kind"
     );
 }
