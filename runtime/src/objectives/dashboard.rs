@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::rules::RECORD_PREFIX;
+use super::rules::{left_out, BURN_ALERTS, RECORD_PREFIX};
 use super::yaml::{decimal, json, number, promql};
 use super::RuleSet;
 use crate::cells::metric::Metric;
@@ -16,6 +16,9 @@ use crate::read::Kind;
 /// One panel: its title, type, unit and queries (expression, legend).
 pub(super) struct Panel {
     pub(super) title: String,
+    /// Grafana's description of the panel (its info tooltip), where there
+    /// is something to say.
+    pub(super) description: Option<String>,
     pub(super) kind: &'static str,
     pub(super) unit: &'static str,
     pub(super) queries: Vec<(String, String)>,
@@ -70,7 +73,15 @@ impl RuleSet {
                 legend.join(" ")
             };
             let period = format!("{}d", objective.window_days);
+            // The burn-rate alerts left out (they could never fire at
+            // this target) are said where the objective is shown.
+            let left: Vec<String> = BURN_ALERTS
+                .iter()
+                .filter(|burn| !burn.can_fire(objective))
+                .map(|burn| left_out(objective, burn))
+                .collect();
             panels.push(Panel {
+                description: (!left.is_empty()).then(|| left.join(". ") + "."),
                 title: format!(
                     "{}: good share over 1h (objective {}%)",
                     objective.name,
@@ -84,6 +95,7 @@ impl RuleSet {
                 ],
             });
             panels.push(Panel {
+                description: None,
                 title: format!("{}: error budget left over {period}", objective.name),
                 kind: "stat",
                 unit: "percentunit",
@@ -166,6 +178,7 @@ fn family_panel(metric: &Metric<'_>) -> Panel {
         ),
     };
     Panel {
+        description: None,
         title: format!("{name}: {}", desc.help),
         kind,
         unit,
@@ -208,8 +221,12 @@ fn render(title: &str, rows: &[(String, Vec<Panel>)]) -> String {
                     json(legend)
                 ));
             }
+            let description = panel
+                .description
+                .as_ref()
+                .map_or(String::new(), |d| format!("\"description\":{},", json(d)));
             panels.push(format!(
-                "{{\"type\":\"{}\",\"id\":{id},\"title\":{},\
+                "{{\"type\":\"{}\",\"id\":{id},\"title\":{},{description}\
                  \"datasource\":{{\"type\":\"prometheus\",\"uid\":\"${{datasource}}\"}},\
                  \"gridPos\":{{\"h\":8,\"w\":12,\"x\":{x},\"y\":{y}}},\
                  \"fieldConfig\":{{\"defaults\":{{\"unit\":\"{}\"}},\"overrides\":[]}},\

@@ -66,6 +66,14 @@
 //! `long_window` and `short_window`, so that a firing alert says which pair
 //! fired; threshold alerts `<Name>` in CamelCase with labels `alert` (the
 //! declared name) and `severity`.
+//!
+//! Every alert in the rules can fire. A pair fires when the error ratio
+//! over both its windows exceeds its burn rate times the error budget; a
+//! ratio is at most 1, so at a low target the fast pairs could never fire
+//! (14.4× needs a target above 0.930555, 6× above 0.833333, 3× above
+//! 0.666666): such a pair is left out, and the rules file, the promtool
+//! tests and the objective's dashboard panel each say which and why. Every
+//! alert that stays has a promtool test in which it fires.
 
 mod dashboard;
 mod rules;

@@ -23,6 +23,40 @@ pub(super) struct BurnAlert {
     pub(super) short: u64,
 }
 
+impl BurnAlert {
+    /// The error ratio over both windows above which the pair fires, at
+    /// `objective`'s target.
+    pub(super) fn threshold(&self, objective: &Objective) -> f64 {
+        self.factor * objective.error_budget()
+    }
+
+    /// Whether some error ratio exceeds the threshold: a ratio is at most
+    /// 1, so a pair whose threshold is 1 or more could never fire (14.4×
+    /// at a target of 0.9 is 1.44) and is left out of the rules, which
+    /// say so ([`left_out`]).
+    pub(super) fn can_fire(&self, objective: &Objective) -> bool {
+        self.threshold(objective) < 1.0
+    }
+}
+
+/// Why `burn` is left out of `objective`'s rules: what the rules file, the
+/// promtool tests and the dashboard say in its place.
+pub(super) fn left_out(objective: &Objective, burn: &BurnAlert) -> String {
+    // The lowest target that fires is just above 1 - 1/factor: written to
+    // six decimals, rounded down.
+    let lowest = ((1.0 - 1.0 / burn.factor) * 1e6).floor() / 1e6;
+    format!(
+        "{} is left out: at a target of {} its threshold, {} x {} = {}, is above \
+         any error ratio, so it could never fire; it fires for targets above {}",
+        burn_alert_name(objective, burn),
+        decimal(objective.target),
+        decimal(burn.factor),
+        decimal(objective.error_budget()),
+        decimal(burn.threshold(objective)),
+        decimal(lowest)
+    )
+}
+
 const MINUTE: u64 = 60;
 const HOUR: u64 = 3600;
 const DAY: u64 = 86_400;
@@ -203,6 +237,10 @@ impl RuleSet {
             );
         }
         for burn in &BURN_ALERTS {
+            if !burn.can_fire(objective) {
+                let _ = writeln!(out, "      # {}.", left_out(objective, burn));
+                continue;
+            }
             let (long, short) = (duration(burn.long as f64), duration(burn.short as f64));
             let threshold = format!(
                 "({} * (1 - {}))",

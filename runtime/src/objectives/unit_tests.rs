@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use enumeter_common::names::pascal_case;
 
-use super::rules::{burn_alert_name, burn_annotations, burn_labels, BURN_ALERTS};
+use super::rules::{burn_alert_name, burn_annotations, burn_labels, left_out, BURN_ALERTS};
 use super::yaml::{duration, le_value, number, yaml};
 use super::{Alert, Objective, ObjectiveKind, RuleSet};
 
@@ -46,7 +46,11 @@ impl RuleSet {
                 continue;
             }
             for burn in &BURN_ALERTS {
-                let threshold = burn.factor * objective.error_budget();
+                if !burn.can_fire(objective) {
+                    let _ = writeln!(out, "  # {}.", left_out(objective, burn));
+                    continue;
+                }
+                let threshold = burn.threshold(objective);
                 let name = burn_alert_name(objective, burn);
                 // Five samples in the short window; evaluated once both
                 // windows lie within the samples.
@@ -55,18 +59,17 @@ impl RuleSet {
                 let steps = eval / step;
                 let eval_time = divided(eval);
                 let series_interval = divided(step);
-                for (ratio, fires) in [(threshold * 1.5, true), (threshold * 0.5, false)] {
-                    if ratio >= 1.0 {
-                        let _ = writeln!(
-                            out,
-                            "  # {name}: its threshold ({}) leaves no room above it; only \
-                             its silence is tested.",
-                            number(threshold)
-                        );
-                        continue;
-                    }
+                // Fires at 1.5 times the threshold, or half-way between it
+                // and an error ratio of 1 where that is lower: every pair
+                // in the rules can fire, and is shown to.
+                let above = (threshold * 1.5).min((threshold + 1.0) / 2.0);
+                for (ratio, fires) in [(above, true), (threshold * 0.5, false)] {
                     any = true;
-                    let bad = (ratio * EVENTS as f64).round() as u64;
+                    let mut bad = (ratio * EVENTS as f64).round() as u64;
+                    if fires {
+                        // Strictly above the threshold, however small it is.
+                        bad = bad.max((threshold * EVENTS as f64).floor() as u64 + 1);
+                    }
                     let _ = writeln!(
                         out,
                         "  - name: {}",
