@@ -1,9 +1,12 @@
 //! A histogram declared `native` without classic `buckets` is seen only by
 //! the outputs that carry native buckets (the protobuf exposition, remote
-//! write, OTLP): with none of their features enabled it does not compile, and the error
-//! is on its `native` key and names the features. The suite's own build
-//! enables both, so a small crate of its own is checked here with
-//! enumeter's default features, then with `protobuf`.
+//! write, OTLP): with none of their features enabled it does not compile,
+//! and the error is on its `native` key and names the features. So with a
+//! latency objective whose `below` is no classic bound (its rules read the
+//! native buckets): the error is on `below`; one on a classic bound reads
+//! the classic buckets and compiles everywhere. The suite's own build
+//! enables those features, so a small crate of its own is checked here
+//! with enumeter's default features, then with `protobuf`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,10 +19,20 @@ pub enum Upload {
     /// Upload sizes, native buckets only.
     #[histogram(unit = "bytes", native(schema = 1, max = 1e9))]
     Size,
+    /// Upload time, classic and native buckets.
+    #[histogram(unit = "seconds", buckets = [0.1, 0.3], native,
+        objective(name = "fast-uploads", target = 0.99, below = 0.2))]
+    Duration,
+    /// Upload time again, its objective on a classic bound.
+    #[histogram(unit = "seconds", buckets = [0.1, 0.3], native,
+        objective(name = "classic-uploads", target = 0.99, below = 0.3))]
+    ClassicDuration,
 }
 
 fn main() {
     Upload::size().observe(1024.0);
+    Upload::duration().observe(0.2);
+    Upload::classic_duration().observe(0.2);
 }
 "#;
 
@@ -64,7 +77,7 @@ fn check(dir: &Path, features: &[&str]) -> (bool, String) {
 }
 
 #[test]
-fn a_native_histogram_without_buckets_needs_protobuf_or_remote_write() {
+fn native_buckets_without_an_output_that_carries_them_do_not_compile() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = fixture(root);
 
@@ -75,15 +88,21 @@ fn a_native_histogram_without_buckets_needs_protobuf_or_remote_write() {
     );
     let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
     assert_eq!(
-        errors.first().copied(),
-        Some(
+        errors[..2],
+        [
             "src/main.rs:7:33: error: a histogram declared `native` without classic `buckets` \
              is seen only by outputs that carry native buckets, and none is enabled: enable \
              enumeter's `protobuf` feature (scrapes), `remote-write` or `otlp`, or declare \
-             classic `buckets` too"
-        ),
+             classic `buckets` too",
+            "src/main.rs:11:65: error: this `below` is not a classic bucket bound, so the \
+             objective's rules read the native buckets, which no enabled output carries: \
+             enable enumeter's `protobuf` feature (scrapes), `remote-write` or `otlp`, or \
+             make `below` one of the classic bounds",
+        ],
         "{stderr}"
     );
+    // The objective on a classic bound is no error.
+    assert_eq!(errors.len(), 3, "{stderr}"); // and the summary line
 
     let (ok, stderr) = check(&dir, &["enumeter/protobuf"]);
     assert!(ok, "with `protobuf` it compiles:\n{stderr}");

@@ -135,8 +135,38 @@ macro_rules! __native_only_needs_an_output {
     };
 }
 
+/// Expanded for a latency objective whose `below` is no classic bucket
+/// bound of its histogram, so that its rules read the native buckets:
+/// nothing when an output that carries them is enabled, else an error on
+/// `below` (its rules would read series nothing exports, for ever).
+#[cfg(any(feature = "protobuf", feature = "remote-write", feature = "otlp"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __native_objective_needs_an_output {
+    () => {};
+}
+
+/// Expanded for a latency objective whose `below` is no classic bucket
+/// bound of its histogram, so that its rules read the native buckets:
+/// nothing when an output that carries them is enabled, else an error on
+/// `below` (its rules would read series nothing exports, for ever).
+#[cfg(not(any(feature = "protobuf", feature = "remote-write", feature = "otlp")))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __native_objective_needs_an_output {
+    () => {
+        compile_error!(
+            "this `below` is not a classic bucket bound, so the objective's rules read the \
+             native buckets, which no enabled output carries: enable enumeter's `protobuf` \
+             feature (scrapes), `remote-write` or `otlp`, or make `below` one of the classic \
+             bounds"
+        );
+    };
+}
+
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__native_objective_needs_an_output as native_objective_needs_an_output;
     pub use crate::__native_only_needs_an_output as native_only_needs_an_output;
     pub use crate::cells::recorded::Recorded;
     pub use crate::cells::sharded::{ShardedCounterRef, ShardedCounters};

@@ -85,6 +85,18 @@ fn objective_tokens(
         Kind::Histogram(h) => {
             let below = objective.below.as_ref().map_or(0.0, |b| b.value);
             let classic = h.bounds().contains(&below);
+            // Read from native buckets: only where an output carries them.
+            if let Some(tokens) = objective
+                .below
+                .as_ref()
+                .map(|b| &b.tokens)
+                .filter(|_| !classic)
+            {
+                let span = syn::spanned::Spanned::span(tokens);
+                asserts.push(quote_spanned! {span=>
+                    ::enumeter::__private::native_objective_needs_an_output!();
+                });
+            }
             quote! {
                 declared.objectives.push(::enumeter::__private::Objective::latency(
                     #name, #family, #help, #target, #days, &[#(#by),*], #below, !#classic,
