@@ -173,6 +173,10 @@ pub struct Alert {
     pub threshold: f64,
 }
 
+/// The value the generated tests give a runtime label, whose values are
+/// known only at run time.
+const EXAMPLE: &str = "example";
+
 impl Objective {
     /// A latency objective: generated code's constructor.
     #[doc(hidden)]
@@ -208,11 +212,13 @@ impl Objective {
             .map(|&(label, all, values)| BadValues {
                 label,
                 values: values.to_vec(),
+                // A value enumeter can emit: a runtime label's names are
+                // known only at run time (empty here), so `example`.
                 good: all
                     .iter()
                     .copied()
-                    .find(|v| !values.contains(v))
-                    .unwrap_or_default(),
+                    .find(|v| !v.is_empty() && !values.contains(v))
+                    .unwrap_or(EXAMPLE),
             })
             .collect();
         let kind = ObjectiveKind::Availability { bad };
@@ -234,7 +240,7 @@ impl Objective {
             .iter()
             .map(|&(label, values)| {
                 let first = values.first().copied().unwrap_or_default();
-                (label, if first.is_empty() { "example" } else { first })
+                (label, if first.is_empty() { EXAMPLE } else { first })
             })
             .collect();
         Self {

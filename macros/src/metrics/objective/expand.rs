@@ -108,31 +108,39 @@ fn objective_tokens(
                 .bad
                 .iter()
                 .flat_map(|(_, labels)| labels)
-                .filter_map(|(ident, values)| {
-                    let label = label(metric, ident)?;
-                    let (label_name, ty) = (&label.name, label.ty);
-                    let count = values.len();
-                    let message = format!(
-                        "every value of `{label_name}` is named bad: an objective needs good \
+                .filter_map(
+                    |super::BadLabel {
+                         label: ident,
+                         values,
+                         ..
+                     }| {
+                        let label = label(metric, ident)?;
+                        let (label_name, ty) = (&label.name, label.ty);
+                        let count = values.len();
+                        let message = format!(
+                            "every value of `{label_name}` is named bad: an objective needs good \
                          ones too"
-                    );
-                    let names = values.iter().map(|value| {
-                        quote_spanned! {value.span()=>
-                            <#ty as ::enumeter::__private::LabelValue>::as_str(<#ty>::#value)
-                        }
-                    });
-                    asserts.push(quote_spanned! {ident.span()=>
-                        const _: () = ::core::assert!(
-                            #count < <#ty as ::enumeter::__private::LabelValue>::CARDINALITY,
-                            #message
                         );
-                    });
-                    Some(quote! {(
-                        #label_name,
-                        <#ty as ::enumeter::__private::LabelValue>::NAMES,
-                        &[#(#names),*][..],
-                    )})
-                });
+                        let names = values.iter().map(|value| {
+                            let span = syn::spanned::Spanned::span(value);
+                            let value = value.expr(ty);
+                            quote_spanned! {span=>
+                                <#ty as ::enumeter::__private::LabelValue>::as_str(#value)
+                            }
+                        });
+                        asserts.push(quote_spanned! {ident.span()=>
+                            const _: () = ::core::assert!(
+                                #count < <#ty as ::enumeter::__private::LabelValue>::CARDINALITY,
+                                #message
+                            );
+                        });
+                        Some(quote! {(
+                            #label_name,
+                            <#ty as ::enumeter::__private::LabelValue>::NAMES,
+                            &[#(#names),*][..],
+                        )})
+                    },
+                );
             quote! {
                 declared.objectives.push(::enumeter::__private::Objective::availability(
                     #name, #family, #help, #target, #days, &[#(#by),*], &[#(#bad),*],

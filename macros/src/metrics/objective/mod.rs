@@ -33,7 +33,53 @@ pub(crate) struct ObjectiveAttr {
 }
 
 /// A label named in `bad(...)`, and its bad values.
-pub(crate) type BadLabel = (syn::Ident, Vec<syn::Ident>);
+pub(crate) struct BadLabel {
+    pub(crate) label: syn::Ident,
+    /// The values that parsed.
+    pub(crate) values: Vec<BadValue>,
+    /// How many were written, those refused included: a list whose every
+    /// value was refused is not also told it lists none.
+    pub(crate) written: usize,
+}
+
+/// A bad value as written: a variant of the label's enum (`ServerError`),
+/// an associated item (a runtime label's `OTHER`), a path to one
+/// (`CodeClass::ServerError`), or `true`/`false` for a `bool` label. The
+/// expansion hands it to the label type, so that rustc says what is wrong
+/// with it, on it.
+#[derive(Clone)]
+pub(crate) enum BadValue {
+    /// A bare name, read as `<Label>::Name`.
+    Variant(syn::Ident),
+    /// A path or a `bool`, read as written.
+    Written(syn::Expr),
+}
+
+impl BadValue {
+    /// The value as an expression of the label type `ty`.
+    pub(crate) fn expr(&self, ty: &syn::Type) -> proc_macro2::TokenStream {
+        match self {
+            BadValue::Variant(ident) => quote::quote_spanned!(ident.span()=> <#ty>::#ident),
+            BadValue::Written(expr) => quote::quote!(#expr),
+        }
+    }
+}
+
+impl PartialEq for BadValue {
+    fn eq(&self, other: &Self) -> bool {
+        use quote::ToTokens;
+        self.to_token_stream().to_string() == other.to_token_stream().to_string()
+    }
+}
+
+impl quote::ToTokens for BadValue {
+    fn to_tokens(&self, tokens: &mut proc_macro2::TokenStream) {
+        match self {
+            BadValue::Variant(ident) => ident.to_tokens(tokens),
+            BadValue::Written(expr) => expr.to_tokens(tokens),
+        }
+    }
+}
 
 /// `alert(...)`.
 pub(crate) struct AlertAttr {
@@ -111,16 +157,16 @@ pub(crate) fn objective(
                     let list: syn::ExprArray = label.value()?.parse()?;
                     let mut values = Vec::new();
                     for elem in &list.elems {
-                        match ident_of(elem) {
-                            Some(v) => values.push(v),
-                            None => errors.spanned(
-                                elem,
-                                "bad values are variants of the label's enum: \
-                                 `bad(code_class = [ServerError])`",
-                            ),
+                        match bad_value(elem) {
+                            Ok(value) => values.push(value),
+                            Err(why) => errors.spanned(elem, why(&ident.to_string())),
                         }
                     }
-                    labels.push((ident, values));
+                    labels.push(BadLabel {
+                        label: ident,
+                        written: list.elems.len(),
+                        values,
+                    });
                     Ok(())
                 })?;
                 set_once(&mut out.bad, (inner.path.clone(), labels), &inner, errors);
@@ -200,6 +246,36 @@ fn key_of(meta: &ParseNestedMeta<'_>) -> String {
 }
 
 /// A bare identifier (`route`, `ServerError`).
+/// A bad value as written, or what to say about it (given the label's
+/// name, for an example in the user's own words).
+fn bad_value(expr: &syn::Expr) -> Result<BadValue, fn(&str) -> String> {
+    if let Some(ident) = ident_of(expr) {
+        return Ok(BadValue::Variant(ident));
+    }
+    match expr {
+        syn::Expr::Path(p) if p.qself.is_none() => Ok(BadValue::Written(expr.clone())),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Bool(_),
+            ..
+        }) => Ok(BadValue::Written(expr.clone())),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(_),
+            ..
+        }) => Err(|label| {
+            format!(
+                "bad values are written as values of the label's type, not as their names: \
+                 the variant named so, `bad({label} = [ServerError])`"
+            )
+        }),
+        _ => Err(|label| {
+            format!(
+                "bad values are values of the label's type: a variant, \
+                 `bad({label} = [ServerError])`, or `true` or `false` for a `bool` label"
+            )
+        }),
+    }
+}
+
 fn ident_of(expr: &syn::Expr) -> Option<syn::Ident> {
     match expr {
         syn::Expr::Path(p) if p.qself.is_none() => p.path.get_ident().cloned(),

@@ -4,7 +4,7 @@
 //! names unique in the group. (Bad label values are checked by rustc: the
 //! generated code names each as a variant of the label's enum.)
 
-use super::{AlertAttr, ObjectiveAttr};
+use super::{AlertAttr, BadLabel, ObjectiveAttr};
 use crate::errors::Errors;
 use crate::metrics::ast::{Group, MetricDef};
 use crate::metrics::attr::Kind;
@@ -192,13 +192,21 @@ fn check_objective(metric: &MetricDef<'_>, objective: &ObjectiveAttr, errors: &m
                     "name a label and its bad values: `bad(code_class = [ServerError])`",
                 );
             }
-            for (i, (label, values)) in bad.iter().enumerate() {
+            for (
+                i,
+                BadLabel {
+                    label,
+                    values,
+                    written,
+                },
+            ) in bad.iter().enumerate()
+            {
                 if !label_names.contains(&label.to_string().as_str()) {
                     no_such_label(label, errors);
-                } else if bad[..i].iter().any(|(l, _)| l == label) {
+                } else if bad[..i].iter().any(|b| b.label == *label) {
                     errors.spanned(label, "this label is given twice in `bad`; keep one");
                 }
-                if values.is_empty() {
+                if *written == 0 {
                     errors.spanned(label, "list at least one bad value of this label");
                 }
                 for (k, value) in values.iter().enumerate() {
