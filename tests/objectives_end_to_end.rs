@@ -15,8 +15,8 @@
 //!   rules on its scraped values and fires exactly the alerts its own
 //!   `telemetry_alerts_firing` gauge says fire.
 //!
-//! In CI a missing tool fails these tests; elsewhere they print why they
-//! skip. Every wait is bounded; every process is stopped whatever happens.
+//! Where a system it needs is missing, cargo reports the test
+//! ignored with what to install; in CI it fails. Every wait is bounded; every process is stopped whatever happens.
 
 use enumeter_suite::support;
 

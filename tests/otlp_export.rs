@@ -5,8 +5,8 @@
 //! `dpkg -x` into `target/victoria-metrics-trixie`; `ENUMETER_VM_OTLP`
 //! names another binary) whose query API returns every value exactly.
 //!
-//! In CI a missing binary fails the end-to-end test; elsewhere it prints
-//! why it skips.
+//! Where a system it needs is missing, cargo reports the test
+//! ignored with what to install; in CI it fails.
 
 use enumeter_suite::support;
 

@@ -7,8 +7,8 @@
 //! `vm_protoparser_rows_dropped_total{reason="unsupported_sum_aggregation"}`:
 //! deltas across failed pushes are checked in `otlp_pusher_answers.rs`.)
 //!
-//! In CI a missing binary fails the test; elsewhere it prints why it
-//! skips. Every wait is bounded, and every process is stopped whatever
+//! Where a system it needs is missing, cargo reports the test
+//! ignored with what to install; in CI it fails. Every wait is bounded, and every process is stopped whatever
 //! happens.
 
 use enumeter_suite::support;

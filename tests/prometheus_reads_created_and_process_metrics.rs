@@ -6,8 +6,8 @@
 //! promtool accepts, come back with the start time and this process's
 //! thread count.
 //!
-//! In CI a missing `prometheus` fails this test; elsewhere it prints why it
-//! skips. Every wait is bounded.
+//! Where a system it needs is missing, cargo reports the test
+//! ignored with what to install; in CI it fails. Every wait is bounded.
 
 use enumeter_suite::support;
 

@@ -5,8 +5,8 @@
 //! percentile (0.99 s); `/api/v1/query_exemplars` returns the trace id the
 //! example recorded; the classic histogram and the counter read back exact.
 //!
-//! In CI a missing `prometheus` binary fails this test; elsewhere it prints
-//! why it skips.
+//! Where a system it needs is missing, cargo reports the test
+//! ignored with what to install; in CI it fails.
 
 use enumeter_suite::support;
 

@@ -3,8 +3,8 @@
 //! API returns exactly the recorded values of every kind. A pass-through
 //! proxy between the two records what Prometheus asked for and what it got.
 //!
-//! In CI a missing `prometheus` binary fails this test; elsewhere it prints
-//! why it skips.
+//! Where a system it needs is missing, cargo reports the test
+//! ignored with what to install; in CI it fails.
 
 use enumeter_suite::support;
 

@@ -2,8 +2,8 @@
 //! scrapes the quickstart's exporter on 127.0.0.1 every second, and its
 //! query API returns exactly the values the quickstart recorded.
 //!
-//! In CI a missing `prometheus` binary fails this test; elsewhere it prints
-//! why it skips. Every wait is bounded, and both processes are stopped
+//! Where a system it needs is missing, cargo reports the test
+//! ignored with what to install; in CI it fails. Every wait is bounded, and both processes are stopped
 //! (SIGTERM, then SIGKILL) whatever happens.
 
 use enumeter_suite::support;

@@ -5,8 +5,8 @@
 //! exactly; the `_created` samples come back as the series Prometheus 2.x
 //! makes of them.
 //!
-//! In CI a missing `prometheus` binary fails this test; elsewhere it prints
-//! why it skips.
+//! Where a system it needs is missing, cargo reports the test
+//! ignored with what to install; in CI it fails.
 
 use enumeter_suite::support;
 

@@ -6,8 +6,8 @@
 //! auth gets through a gateway that requires it, and a wrong password does
 //! not.
 //!
-//! In CI a missing binary fails this test; elsewhere it prints why it
-//! skips. Every wait is bounded, and every process is stopped whatever
+//! Where a system it needs is missing, cargo reports the test
+//! ignored with what to install; in CI it fails. Every wait is bounded, and every process is stopped whatever
 //! happens.
 
 use enumeter_suite::support;

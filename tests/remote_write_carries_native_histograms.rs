@@ -5,8 +5,8 @@
 //! `histogram_quantile` and the buckets read back are the same for both,
 //! and exactly the values recorded.
 //!
-//! In CI a missing `prometheus` binary fails this test; elsewhere it prints
-//! why it skips.
+//! Where a system it needs is missing, cargo reports the test
+//! ignored with what to install; in CI it fails.
 
 use enumeter_suite::support;
 

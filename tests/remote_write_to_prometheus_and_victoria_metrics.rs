@@ -8,8 +8,8 @@
 //! that requires it (its `--web.config.file`), and a wrong password does
 //! not.
 //!
-//! In CI a missing binary fails these tests; elsewhere they print why they
-//! skip. Every wait is bounded, and every process is stopped whatever
+//! Where a system it needs is missing, cargo reports the test
+//! ignored with what to install; in CI it fails. Every wait is bounded, and every process is stopped whatever
 //! happens.
 
 use enumeter_suite::support;

@@ -1,8 +1,8 @@
 //! Prometheus' own `promtool check metrics` accepts what we render, and what
 //! every example prints or serves.
 //!
-//! In CI (`CI=true`) a missing `promtool` fails the test; elsewhere the test
-//! prints why it skipped.
+//! Where promtool is missing, cargo reports the tests ignored with what to
+//! install; in CI they fail.
 
 use enumeter_suite::support;
 

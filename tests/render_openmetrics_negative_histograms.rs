@@ -5,8 +5,8 @@
 //! buckets alone (the `+Inf` bucket is the count). The Prometheus text
 //! format keeps `_sum` and `_count` for every series, as it always did.
 //!
-//! In CI a missing `python3` or `prometheus_client` fails these tests;
-//! elsewhere they print why they skip.
+//! Where a system it needs is missing, cargo reports the test
+//! ignored with what to install; in CI it fails.
 
 use enumeter_suite::support;
 

@@ -2,8 +2,8 @@
 //! reads back the values that were recorded and the label values and HELP
 //! text that were declared, whatever characters they hold.
 //!
-//! In CI a missing `python3` or `prometheus_client` fails these tests;
-//! elsewhere they print why they skip.
+//! Where a system it needs is missing, cargo reports the test
+//! ignored with what to install; in CI it fails.
 
 use enumeter_suite::support;
 

@@ -3,8 +3,8 @@
 //! same in every output; raced by threads that intern, record and scrape;
 //! read back exactly by a real Prometheus 2.42.
 //!
-//! In CI a missing `prometheus`, `promtool` or Python parser fails the
-//! tests that use them; elsewhere they print why they skip.
+//! Where a system it needs is missing, cargo reports the test
+//! ignored with what to install; in CI it fails.
 
 use enumeter_suite::support;
 
@@ -44,10 +44,10 @@ fn interned_values_and_other_show_once_recorded_the_same_in_every_output() {
     let alpha = Source::intern("alpha").unwrap();
     let beta = Source::intern("be\"ta").unwrap();
     let gamma = Source::intern("gamma").unwrap();
-    // Full: `delta` is `other`, and is not found by name.
+    // Full: `delta` is `other`, and found as `other` from now on.
     let delta = Source::intern("delta").unwrap();
     assert_eq!(delta, Source::OTHER);
-    assert_eq!(Source::lookup("delta"), None);
+    assert_eq!(Source::lookup("delta"), Some(Source::OTHER));
     assert_eq!(Source::lookup("be\"ta"), Some(beta));
     assert_eq!((alpha.index(), beta.index(), gamma.index()), (0, 1, 2));
     assert_eq!(Source::from_name("gamma"), Some(gamma));
@@ -355,4 +355,40 @@ fn a_real_prometheus_reads_interned_values_and_other_exactly() {
     );
     expect_value(&prometheus, "count(gw_forwarded_total)", 3.0, limit);
     exporter.shutdown();
+}
+
+runtime_label! {
+    /// Tenants of the overflow test, four at most.
+    pub struct Tenant: capacity = 4;
+}
+
+#[test]
+fn an_overflowed_value_is_counted_once_found_again_and_other_is_refused() {
+    for t in ["a", "b", "c", "d"] {
+        Tenant::intern(t).unwrap();
+    }
+    let late = ["t1", "t2", "t3", "t4", "t5", "t6"];
+    for t in late {
+        assert_eq!(Tenant::intern(t).unwrap(), Tenant::OTHER);
+    }
+    for _ in 0..3 {
+        assert_eq!(Tenant::intern("t2").unwrap(), Tenant::OTHER);
+    }
+    // Counted once per distinct value, as the default registry renders it.
+    assert_eq!(
+        support::own_counter(
+            "enumeter_runtime_label_overflow_total",
+            &[("label", "Tenant")]
+        ),
+        6
+    );
+    // Found again as `other` without interning.
+    for t in late {
+        assert_eq!(Tenant::lookup(t), Some(Tenant::OTHER), "{t}");
+    }
+    // `other` itself would merge into them uncounted: refused.
+    assert_eq!(
+        Tenant::intern("other"),
+        Err(enumeter::runtime_label::RuntimeLabelError::Other)
+    );
 }

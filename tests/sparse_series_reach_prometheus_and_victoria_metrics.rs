@@ -5,8 +5,8 @@
 //! value back exactly; VictoriaMetrics, fed by the example's remote write,
 //! holds exactly those series with the same values.
 //!
-//! In CI a missing `prometheus` or `victoria-metrics` fails these tests;
-//! elsewhere they print why they skip. Every wait is bounded.
+//! Where a system it needs is missing, cargo reports the test
+//! ignored with what to install; in CI it fails. Every wait is bounded.
 
 use enumeter_suite::support;
 

@@ -7,9 +7,9 @@
 //! daemon turns into Graphite tags.
 //!
 //! `.ci/run` installs the daemon with `npm install --prefix target/statsd
-//! statsd@0.9.0`; `ENUMETER_STATSD_DIR` names another installation. In CI a
-//! missing `node`, daemon or `victoria-metrics` fails this test; elsewhere
-//! it prints why it skips. Every wait is bounded.
+//! statsd@0.9.0`; `ENUMETER_STATSD_DIR` names another installation. Where
+//! `node`, the daemon or `victoria-metrics` is missing, cargo reports the test
+//! ignored with what to install; in CI it fails. Every wait is bounded.
 
 use enumeter_suite::support;
 

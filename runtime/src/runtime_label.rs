@@ -40,15 +40,20 @@
 //!   (its index). Recording with a handle computes the series index as for
 //!   an enum label: no hash, lock or allocation on that path.
 //! - **Lookup by string** ([`lookup`](RuntimeValues::lookup)) is lock-free:
-//!   a hash of the string and a probe of an open-addressing table of twice
-//!   the capacity, comparing strings. It is the only path that hashes.
+//!   a hash of the string and a probe of an open-addressing table of four
+//!   times the capacity, comparing strings. It is the only path that hashes.
 //! - **Full**: a new value past the capacity is interned as `other`, a
-//!   value that always exists (the last index); each such value is counted
-//!   in `enumeter_runtime_label_overflow_total{label}` (the label type's
-//!   name) and the first is logged through the `log` facade. Nothing is
-//!   lost or misattributed silently.
+//!   value that always exists (the last index). Each such value is counted
+//!   once in `enumeter_runtime_label_overflow_total{label}` (the label
+//!   type's name) and remembered in the rest of the lookup table, so that
+//!   `intern` and `lookup` find it again as `other` without the lock; the
+//!   first is logged through the `log` facade. The record holds three
+//!   times the capacity less one; past it, every call with an overflowed
+//!   value not remembered counts. Nothing is lost or misattributed
+//!   silently.
 //! - **Refused**: an empty value, one over [`MAX_RUNTIME_VALUE_BYTES`]
-//!   bytes, or (from bytes) one that is not UTF-8 is an error, never
+//!   bytes, (from bytes) one that is not UTF-8, and `other` itself (it
+//!   would merge into what did not fit, uncounted) are errors, never
 //!   rendered broken. Escaping for the exposition is done once, when the
 //!   value is interned, so rendering copies bytes and allocates nothing.
 //! - **Shown once recorded**: a metric with a runtime label must be
@@ -86,6 +91,10 @@ pub enum RuntimeLabelError {
     TooLong(usize),
     /// The bytes given were not UTF-8.
     NotUtf8,
+    /// The value was `other`, the name every runtime label gives what did
+    /// not fit: a value of that name would merge into it uncounted. Use the
+    /// handle's `OTHER` where `other` is meant.
+    Other,
 }
 
 impl fmt::Display for RuntimeLabelError {
@@ -98,6 +107,10 @@ impl fmt::Display for RuntimeLabelError {
                  a runtime label takes"
             ),
             Self::NotUtf8 => f.write_str("a label value must be UTF-8"),
+            Self::Other => f.write_str(
+                "`other` names what did not fit a runtime label; it cannot be interned as a \
+                 value of its own (use the handle's `OTHER`)",
+            ),
         }
     }
 }
@@ -117,7 +130,9 @@ pub use crate::label::RuntimeNames;
 
 /// The table behind a runtime label of `CAPACITY` values (and `other`),
 /// with a lookup table of `SLOTS` entries (a power of two, at least twice
-/// the capacity). [`runtime_label!`](crate::runtime_label!) declares one
+/// the capacity: the values, then overflowed values remembered in the
+/// rest, one slot left empty; `runtime_label!` makes it four times the
+/// capacity). [`runtime_label!`](crate::runtime_label!) declares one
 /// per label type; its handle type calls these.
 pub struct RuntimeValues<const CAPACITY: usize, const SLOTS: usize> {
     /// The label type's name, for the overflow counter and messages.
@@ -130,6 +145,9 @@ pub struct RuntimeValues<const CAPACITY: usize, const SLOTS: usize> {
     slots: [OnceLock<&'static Interned>; SLOTS],
     /// Values interned; only written under `interning`.
     len: AtomicUsize,
+    /// Entries in `slots`: the values interned and the overflowed ones
+    /// remembered; only written under `interning`.
+    entries: AtomicUsize,
     /// Serialises interning: lookups never take it.
     interning: Mutex<()>,
 }
@@ -158,6 +176,7 @@ impl<const CAPACITY: usize, const SLOTS: usize> RuntimeValues<CAPACITY, SLOTS> {
             values: [const { OnceLock::new() }; CAPACITY],
             slots: [const { OnceLock::new() }; SLOTS],
             len: AtomicUsize::new(0),
+            entries: AtomicUsize::new(0),
             interning: Mutex::new(()),
         }
     }
@@ -166,8 +185,13 @@ impl<const CAPACITY: usize, const SLOTS: usize> RuntimeValues<CAPACITY, SLOTS> {
     pub const OTHER: usize = CAPACITY;
 
     /// The index of `value`, interning it if it is new: `other`'s when the
-    /// table is full (counted and, the first time, logged) or when the value
-    /// is `other` itself. Takes a lock only for a value not interned yet.
+    /// table is full. Takes a lock only for a value not seen yet: an
+    /// overflowed value is remembered (up to `SLOTS - 1 - CAPACITY` of
+    /// them, at least three times the capacity with `runtime_label!`), so
+    /// that it is counted once, in `enumeter_runtime_label_overflow_total`,
+    /// and found again without the lock; beyond that record every call
+    /// with a new overflowed value counts. `other` itself is refused
+    /// ([`RuntimeLabelError::Other`]).
     pub fn intern(&self, value: &str) -> Result<usize, RuntimeLabelError> {
         self.intern_counting(value, true)
     }
@@ -182,7 +206,7 @@ impl<const CAPACITY: usize, const SLOTS: usize> RuntimeValues<CAPACITY, SLOTS> {
     ) -> Result<usize, RuntimeLabelError> {
         check(value)?;
         if value == OTHER {
-            return Ok(Self::OTHER);
+            return Err(RuntimeLabelError::Other);
         }
         let hash = hash_of(value);
         if let Some(index) = self.find(value, hash) {
@@ -192,31 +216,56 @@ impl<const CAPACITY: usize, const SLOTS: usize> RuntimeValues<CAPACITY, SLOTS> {
             .interning
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        // Interned by another thread since the lookup above?
+        // Interned, or remembered as overflowed, by another thread since
+        // the lookup above?
         if let Some(index) = self.find(value, hash) {
             return Ok(index);
         }
         let index = self.len.load(Ordering::Relaxed);
         if index == CAPACITY {
+            // Remembered while the lookup table has room: at most
+            // SLOTS - 1 entries, so that an empty slot ends every probe.
+            if self.entries.load(Ordering::Relaxed) < SLOTS - 1 {
+                let text: &'static str = Box::leak(value.into());
+                self.insert(
+                    hash,
+                    Interned {
+                        text,
+                        escaped: OTHER,
+                        index: CAPACITY,
+                    },
+                );
+            }
             if count {
                 overflowed(self.label, CAPACITY);
             }
             return Ok(Self::OTHER);
         }
-        let interned: &'static Interned = Box::leak(Box::new(Interned {
-            text: Box::leak(value.into()),
-            escaped: Box::leak(escape(value).into_boxed_str()),
-            index,
-        }));
-        // Under the lock, both are empty: the sets succeed.
+        let interned = self.insert(
+            hash,
+            Interned {
+                text: Box::leak(value.into()),
+                escaped: Box::leak(escape(value).into_boxed_str()),
+                index,
+            },
+        );
+        // Under the lock, it is empty: the set succeeds.
         let _ = self.values[index].set(interned);
+        self.len.store(index + 1, Ordering::Release);
+        Ok(index)
+    }
+
+    /// Puts `entry` in the lookup table, under the interning lock.
+    fn insert(&self, hash: u64, entry: Interned) -> &'static Interned {
+        let entry: &'static Interned = Box::leak(Box::new(entry));
         let mut slot = hash as usize & (SLOTS - 1);
         while self.slots[slot].get().is_some() {
             slot = (slot + 1) & (SLOTS - 1);
         }
-        let _ = self.slots[slot].set(interned);
-        self.len.store(index + 1, Ordering::Release);
-        Ok(index)
+        // Under the lock, the slot found empty stays so: the set succeeds.
+        let _ = self.slots[slot].set(entry);
+        self.entries.fetch_add(1, Ordering::Relaxed);
+        entry
     }
 
     /// [`intern`](Self::intern) of bytes that must be UTF-8.
@@ -226,7 +275,8 @@ impl<const CAPACITY: usize, const SLOTS: usize> RuntimeValues<CAPACITY, SLOTS> {
     }
 
     /// The index of `value` if it has been interned (`other`'s for
-    /// `other`), without interning it: lock-free, one hash and a probe.
+    /// `other`, and for a value remembered as overflowed), without
+    /// interning it: lock-free, one hash and a probe.
     pub fn lookup(&self, value: &str) -> Option<usize> {
         if value == OTHER {
             return Some(Self::OTHER);
@@ -236,8 +286,7 @@ impl<const CAPACITY: usize, const SLOTS: usize> RuntimeValues<CAPACITY, SLOTS> {
 
     fn find(&self, value: &str, hash: u64) -> Option<usize> {
         let mut slot = hash as usize & (SLOTS - 1);
-        // At most CAPACITY entries in twice as many slots: an empty one
-        // ends every probe.
+        // At most SLOTS - 1 entries: an empty slot ends every probe.
         loop {
             let entry = self.slots[slot].get()?;
             if entry.text == value {
@@ -395,11 +444,11 @@ macro_rules! runtime_label {
             #[doc(hidden)]
             pub const __VALUES: &'static $crate::runtime_label::RuntimeValues<
                 { $capacity },
-                { (($capacity as usize) * 2).next_power_of_two() },
+                { (($capacity as usize) * 4).next_power_of_two() },
             > = {
                 static VALUES: $crate::runtime_label::RuntimeValues<
                     { $capacity },
-                    { (($capacity as usize) * 2).next_power_of_two() },
+                    { (($capacity as usize) * 4).next_power_of_two() },
                 > = $crate::runtime_label::RuntimeValues::new(::core::stringify!($name));
                 &VALUES
             };
@@ -480,7 +529,8 @@ mod tests {
         assert_eq!(table.intern("a"), Ok(0));
         assert_eq!(table.lookup("b"), Some(1));
         assert_eq!(table.lookup("c"), None);
-        assert_eq!(table.intern("other"), Ok(3));
+        assert_eq!(table.intern("other"), Err(RuntimeLabelError::Other));
+        assert_eq!(table.lookup("other"), Some(3));
         assert_eq!(table.len(), 2);
         assert_eq!(table.name(1), Some("b"));
         assert_eq!(table.name(2), None);
@@ -495,7 +545,8 @@ mod tests {
         assert_eq!(table.intern("a\\b\nc"), Ok(1));
         assert_eq!(table.escaped(1), Some("a\\\\b\\nc"));
         assert_eq!(table.intern("third"), Ok(2));
-        assert_eq!(table.lookup("third"), None);
+        // Remembered as overflowed: found without interning.
+        assert_eq!(table.lookup("third"), Some(2));
         assert_eq!(table.intern(""), Err(RuntimeLabelError::Empty));
         let long = "x".repeat(129);
         assert_eq!(table.intern(&long), Err(RuntimeLabelError::TooLong(129)));
@@ -504,6 +555,52 @@ mod tests {
             table.intern_bytes(&[0x66, 0xff]),
             Err(RuntimeLabelError::NotUtf8)
         );
+    }
+
+    /// `enumeter_runtime_label_overflow_total{label}` now.
+    fn overflows(label: &str) -> u64 {
+        RuntimeLabelType::__VALUES
+            .lookup(label)
+            .and_then(RuntimeLabelType::from_index)
+            .map_or(0, |l| {
+                RuntimeLabelSelf::runtime_label_overflow_total(l).get()
+            })
+    }
+
+    #[test]
+    fn an_overflowed_value_is_counted_once_and_found_again_without_interning() {
+        let table = RuntimeValues::<4, 16>::new("CountedOnce");
+        for v in ["a", "b", "c", "d"] {
+            table.intern(v).unwrap();
+        }
+        let tenants = ["t1", "t2", "t3", "t4", "t5", "t6"];
+        for t in tenants {
+            assert_eq!(table.intern(t), Ok(4));
+        }
+        for _ in 0..3 {
+            assert_eq!(table.intern("t2"), Ok(4));
+        }
+        assert_eq!(overflows("CountedOnce"), 6);
+        for t in tenants {
+            assert_eq!(table.lookup(t), Some(4), "{t}");
+        }
+        assert_eq!(table.lookup("t7"), None);
+        assert_eq!(table.len(), 4);
+    }
+
+    #[test]
+    fn beyond_its_record_of_overflowed_values_each_call_counts() {
+        // Four slots: two values, one remembered overflow, one empty slot.
+        let table = RuntimeValues::<2, 4>::new("RecordFull");
+        table.intern("a").unwrap();
+        table.intern("b").unwrap();
+        assert_eq!(table.intern("x"), Ok(2)); // remembered
+        assert_eq!(table.intern("x"), Ok(2));
+        assert_eq!(overflows("RecordFull"), 1);
+        assert_eq!(table.intern("y"), Ok(2)); // the record is full
+        assert_eq!(table.intern("y"), Ok(2));
+        assert_eq!(overflows("RecordFull"), 3);
+        assert_eq!((table.lookup("x"), table.lookup("y")), (Some(2), None));
     }
 
     #[test]
