@@ -254,6 +254,9 @@ pub trait RuntimeNames: Sync + fmt::Debug {
     fn name(&self, index: usize) -> Option<&'static str>;
     /// The same, escaped for a quoted label value.
     fn escaped(&self, index: usize) -> Option<&'static str>;
+    /// How many values are interned: every index below it names one, and
+    /// stays named.
+    fn visible(&self) -> usize;
 }
 
 #[cfg(test)]

@@ -325,6 +325,10 @@ impl<const CAPACITY: usize, const SLOTS: usize> RuntimeNames for RuntimeValues<C
         }
         self.interned(index).map(|i| i.escaped)
     }
+
+    fn visible(&self) -> usize {
+        self.len()
+    }
 }
 
 /// The label of the overflow counter, in a module of its own: it uses

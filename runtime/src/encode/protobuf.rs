@@ -15,7 +15,6 @@
 use std::cell::RefCell;
 
 use crate::cells::exemplar::ExemplarRead;
-use crate::cells::metric::MetricDesc;
 use crate::encode::wire::{
     double_field, field_len, label_field, message_field, message_head, string_field, varint,
     varint_field, varint_len, write_native_fields, EXPOSITION_NATIVE_FIELDS,
@@ -62,10 +61,6 @@ struct Scratch {
     spans: Vec<(usize, usize)>,
     /// Each label's first entry in `spans`.
     firsts: Vec<usize>,
-    /// Whether a runtime label's value was not interned yet when `pairs`
-    /// was encoded (its span is empty): a series that needs it, shown
-    /// because the value was interned since, encodes `pairs` again.
-    late: bool,
 }
 
 /// Appends every family of `registry` to `out`.
@@ -101,7 +96,6 @@ impl Writer for ProtobufWriter<'_> {
             pairs,
             spans,
             firsts,
-            late,
             ..
         } = &mut *self.scratch;
         timestamp.clear();
@@ -112,7 +106,17 @@ impl Writer for ProtobufWriter<'_> {
         string_field(message, 1, desc.name);
         string_field(message, 2, desc.help);
         varint_field(message, 3, metric_type(family.kind) as u64);
-        *late = encode_pairs(desc, pairs, spans, firsts);
+        pairs.clear();
+        spans.clear();
+        firsts.clear();
+        for label in desc.labels {
+            firsts.push(spans.len());
+            for index in 0..label.cardinality() {
+                let start = pairs.len();
+                label_field(pairs, 1, label.name, label.value(index).unwrap_or(""), "");
+                spans.push((start, pairs.len()));
+            }
+        }
     }
 
     // Inlined into the reader's loop of each kind, where the value's
@@ -121,9 +125,6 @@ impl Writer for ProtobufWriter<'_> {
     #[inline(always)]
     fn series(&mut self, family: &Family<'_>, series: &SeriesRead<'_>) {
         let s = &mut *self.scratch;
-        if s.late {
-            s.catch_up(family.desc, series.digits);
-        }
         let labels = Labels {
             pairs: &s.pairs,
             spans: &s.spans,
@@ -278,51 +279,6 @@ impl Writer for ProtobufWriter<'_> {
         let message = &self.scratch.family;
         varint(self.out, message.len() as u64);
         self.out.extend_from_slice(message);
-    }
-}
-
-/// Encodes every label value's `LabelPair` of `desc` into `pairs`, each
-/// one's place in `spans` and each label's first span in `firsts`; true
-/// when a runtime label's value is not interned yet (its span is empty).
-fn encode_pairs(
-    desc: &MetricDesc,
-    pairs: &mut Vec<u8>,
-    spans: &mut Vec<(usize, usize)>,
-    firsts: &mut Vec<usize>,
-) -> bool {
-    pairs.clear();
-    spans.clear();
-    firsts.clear();
-    let mut late = false;
-    for label in desc.labels {
-        firsts.push(spans.len());
-        for index in 0..label.cardinality() {
-            let start = pairs.len();
-            match label.value(index) {
-                Some(value) => label_field(pairs, 1, label.name, value, ""),
-                None => late = true,
-            }
-            spans.push((start, pairs.len()));
-        }
-    }
-    late
-}
-
-impl Scratch {
-    /// Encodes the family's pairs again when `digits` name a value that
-    /// was not interned when they were encoded: the reader shows a series
-    /// of a runtime label once its value is interned, which may be after
-    /// the family began. Cold: only while values are being interned.
-    #[cold]
-    fn catch_up(&mut self, desc: &MetricDesc, digits: &[usize]) {
-        let missing = digits.iter().enumerate().any(|(k, &d)| {
-            self.spans
-                .get(self.firsts[k] + d)
-                .is_none_or(|&(a, b)| a == b)
-        });
-        if missing {
-            self.late = encode_pairs(desc, &mut self.pairs, &mut self.spans, &mut self.firsts);
-        }
     }
 }
 

@@ -270,6 +270,10 @@ pub(crate) trait Writer {
 #[derive(Default)]
 pub(crate) struct Reader {
     digits: Vec<usize>,
+    /// Of each label of the family being read, how many of its values it
+    /// may show: a runtime label's values interned when the family began,
+    /// `usize::MAX` for any other label.
+    visible: Vec<usize>,
     histogram: HistogramSnapshot,
     summary: SummarySnapshot,
     summary_acc: SummaryAccumulator,
@@ -317,13 +321,26 @@ impl Reader {
         };
         let Reader {
             digits,
+            visible,
             histogram,
             summary,
             summary_acc,
         } = self;
         digits.clear();
         digits.resize(desc.labels.len(), 0);
-        let shown = Shown::of(&metric, merged);
+        // A series of a runtime label's value is shown only if the value
+        // was interned when the family began: every output then has the
+        // name of every value it shows from the start of the family (the
+        // protobuf writer encodes a family's label values as it begins),
+        // and one interned meanwhile shows at the next read.
+        visible.clear();
+        visible.extend(
+            desc.labels
+                .iter()
+                .map(|label| label.runtime.map_or(usize::MAX, |names| names.visible())),
+        );
+        let visible: &[usize] = visible;
+        let shown = Shown::of(&metric, merged, visible);
         w.family(&family);
         match metric.cells {
             Cells::Counter(cells) => each(&family, &shown, digits, cells.len(), w, |i| {
@@ -355,7 +372,9 @@ impl Reader {
                 Shown::All.walk(desc, digits, series.len(), |index, digits| {
                     series.read(index, histogram);
                     merged::histogram(merged, index, histogram);
-                    if by_count && (histogram.count() == 0 || (runtime && !named(desc, digits))) {
+                    if by_count
+                        && (histogram.count() == 0 || (runtime && !named(desc, visible, digits)))
+                    {
                         return;
                     }
                     let read = SeriesRead {
@@ -379,7 +398,9 @@ impl Reader {
                     series.accumulate(spec, index, now_ms, summary_acc);
                     merged::summary(merged, index, now_ms, summary_acc);
                     summary_acc.finish(spec, summary);
-                    if by_count && (summary.count == 0 || (runtime && !named(desc, digits))) {
+                    if by_count
+                        && (summary.count == 0 || (runtime && !named(desc, visible, digits)))
+                    {
                         return;
                     }
                     let read = SeriesRead {
@@ -491,14 +512,14 @@ enum Shown<'m> {
     /// Those recorded into in the metric or in any declaration merged
     /// into it: the words of each, series `i` at bit `i % 64` of word
     /// `i / 64`.
-    Recorded(&'m [AtomicU64], &'m [Metric<'m>]),
+    Recorded(&'m [AtomicU64], &'m [Metric<'m>], &'m [usize]),
 }
 
 impl<'m> Shown<'m> {
-    fn of(metric: &Metric<'m>, merged: &'m [Metric<'m>]) -> Self {
+    fn of(metric: &Metric<'m>, merged: &'m [Metric<'m>], visible: &'m [usize]) -> Self {
         match metric.recorded {
             Some(words) if merged.iter().all(|m| m.recorded.is_some()) => {
-                Shown::Recorded(words, merged)
+                Shown::Recorded(words, merged, visible)
             }
             _ => Shown::All,
         }
@@ -527,7 +548,9 @@ impl<'m> Shown<'m> {
                     advance(desc, digits);
                 }
             }
-            Shown::Recorded(words, merged) => walk_recorded(words, merged, desc, digits, count, f),
+            Shown::Recorded(words, merged, visible) => {
+                walk_recorded(words, merged, visible, desc, digits, count, f)
+            }
         }
     }
 }
@@ -538,14 +561,15 @@ impl<'m> Shown<'m> {
 fn walk_recorded(
     words: &[AtomicU64],
     merged: &[Metric<'_>],
+    visible: &[usize],
     desc: &MetricDesc,
     digits: &mut [usize],
     count: usize,
     mut f: impl FnMut(usize, &[usize]),
 ) {
-    // A series named by a runtime label value is written only once that
-    // value's name is visible here (the mark's Acquire makes it so: this
-    // is the check that nothing is ever written with a name missing).
+    // A series named by a runtime label value is written only if that
+    // value was interned when the family began (see `Reader::family`):
+    // this is the check that nothing is ever written with a name missing.
     let runtime = desc.has_runtime_labels();
     for (word_index, word) in words.iter().enumerate() {
         let mut bits = word.load(Ordering::Acquire);
@@ -560,7 +584,7 @@ fn walk_recorded(
                 return;
             }
             crate::cells::metric::series_digits(desc.labels, index, digits);
-            if runtime && !named(desc, digits) {
+            if runtime && !named(desc, visible, digits) {
                 continue;
             }
             f(index, digits);
@@ -568,13 +592,17 @@ fn walk_recorded(
     }
 }
 
-/// Whether every label value of the series at `digits` has a name (a
-/// runtime label's value may not be interned).
-fn named(desc: &MetricDesc, digits: &[usize]) -> bool {
+/// Whether the series at `digits` may be shown: each runtime label's value
+/// among the `visible` ones (interned when the family began), or `other`
+/// (the last index, which always has its name).
+fn named(desc: &MetricDesc, visible: &[usize], digits: &[usize]) -> bool {
     desc.labels
         .iter()
         .zip(digits)
-        .all(|(label, &digit)| label.runtime.is_none() || label.value(digit).is_some())
+        .zip(visible)
+        .all(|((label, &digit), &visible)| {
+            label.runtime.is_none() || digit < visible || digit + 1 == label.cardinality()
+        })
 }
 
 /// Moves `digits` to the next series of `desc`: the last label turns
