@@ -50,7 +50,13 @@ fn look_for_tools() {
         .map(|tool| format!("missing_{}", tool.name))
         .collect();
     println!("cargo::rustc-check-cfg=cfg({})", cfgs.join(", "));
-    for var in ["CI", "PATH", "ENUMETER_VM_OTLP", "ENUMETER_STATSD_DIR"] {
+    for var in [
+        "CI",
+        "PATH",
+        "ENUMETER_VM_OTLP",
+        "ENUMETER_STATSD_DIR",
+        "ENUMETER_LEZER_PROMQL_DIR",
+    ] {
         println!("cargo::rerun-if-env-changed={var}");
     }
     for dir in std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()) {
@@ -60,13 +66,14 @@ fn look_for_tools() {
     }
     let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let root = Path::new(&root);
-    // The two installed under target/ are watched once there (so that a
+    // Those installed under target/ are watched once there (so that a
     // removal is seen); one installed later is seen after `touch build.rs`,
     // as the ignored tests say: watching target/ itself would rebuild the
     // suite on every build.
     for path in [
         tools::victoria_metrics_otlp_path(root),
         tools::statsd_path(root),
+        tools::lezer_promql_path(root),
     ] {
         if path.exists() {
             println!("cargo::rerun-if-changed={}", path.display());

@@ -104,19 +104,21 @@ fn promtool(args: &[&str], dir: &std::path::Path) -> (i32, String) {
 }
 
 #[test]
-fn the_payments_rules_are_the_pinned_ones() {
+fn the_payments_rules_and_dashboard_are_the_pinned_ones() {
     let dir = TempDir::new("rules-pinned");
     write_files("payments", "--write", &dir.0, &[]);
-    let rules = std::fs::read_to_string(dir.0.join("rules.yml")).unwrap();
-    let pinned = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/expected/payments.rules.yml"
-    ))
-    .unwrap();
-    assert_eq!(
-        rules, pinned,
-        "the generated rules differ from the pinned ones"
-    );
+    for (written, pinned) in [
+        ("rules.yml", "payments.rules.yml"),
+        ("dashboard.json", "payments.dashboard.json"),
+    ] {
+        let text = std::fs::read_to_string(dir.0.join(written)).unwrap();
+        let path = format!("{}/tests/expected/{pinned}", env!("CARGO_MANIFEST_DIR"));
+        let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(text, expected, "{written} differs from the pinned {pinned}");
+        if written == "dashboard.json" {
+            check_dashboard(&text);
+        }
+    }
 }
 
 #[test]
@@ -224,7 +226,7 @@ fn a_burst_of_errors_pages_through_a_real_alertmanager_and_resolves_when_it_stop
     );
     let (_am, am_addr) = alertmanager(&dir.0);
 
-    let (_payments, target, mut control) =
+    let (payments, target, mut control) =
         support::serve_example_args("payments", &["127.0.0.1:0"], 240, &[]);
 
     let config = format!(
@@ -300,12 +302,43 @@ fn a_burst_of_errors_pages_through_a_real_alertmanager_and_resolves_when_it_stop
             .all(|a| a["alertname"] != page)
             .then_some(())
     });
+    let resolved_after = calm.elapsed();
+
+    // The example stops: its series go missing, and the no-data alert of
+    // each objective fires within its window (1 h divided by 60), with
+    // scrape staleness and evaluation on top.
+    drop(payments);
+    let stopped = Instant::now();
+    let silent = wait_for(
+        Duration::from_secs(150),
+        "the no-data alerts in Alertmanager",
+        || {
+            let names: BTreeSet<String> = active_alerts(&am_addr)
+                .iter()
+                .filter(|a| {
+                    a["alertname"]
+                        .as_str()
+                        .is_some_and(|n| n.ends_with("NoData"))
+                })
+                .map(|a| a["alertname"].as_str().unwrap().to_owned())
+                .collect();
+            (names.len() == 2).then_some(names)
+        },
+    );
+    assert_eq!(
+        silent,
+        ["PaymentsAvailabilityNoData", "PaymentsLatencyNoData"]
+            .map(String::from)
+            .into()
+    );
     println!(
         "paged {:.1} s after the burst began ({} alerts then: {pairs:?}); resolved {:.1} s \
-         after it ended; {} dashboard queries answered",
+         after it ended; no data reported {:.1} s after the example stopped; {} dashboard \
+         queries answered",
         paged_after.as_secs_f64(),
         pairs.len(),
-        calm.elapsed().as_secs_f64(),
+        resolved_after.as_secs_f64(),
+        stopped.elapsed().as_secs_f64(),
         queries.lines().count()
     );
 }

@@ -49,6 +49,10 @@ pub const TOOLS: &[Tool] = &[
         install: "apt-get install nodejs npm && npm install --prefix target/statsd statsd@0.9.0",
     },
     Tool {
+        name: "lezer_promql",
+        install: "npm install --prefix target/lezer-promql @prometheus-io/lezer-promql@0.315.0",
+    },
+    Tool {
         name: "python_parsers",
         install: "pip install prometheus_client",
     },
@@ -68,6 +72,16 @@ pub fn victoria_metrics_otlp_path(root: &Path) -> PathBuf {
 pub fn statsd_path(root: &Path) -> PathBuf {
     std::env::var_os("ENUMETER_STATSD_DIR").map_or_else(
         || root.join("target/statsd/node_modules/statsd"),
+        PathBuf::from,
+    )
+}
+
+/// Where Prometheus' PromQL grammar for JavaScript is installed:
+/// `ENUMETER_LEZER_PROMQL_DIR`, or where its install command puts it under
+/// `root` (a `node_modules` folder).
+pub fn lezer_promql_path(root: &Path) -> PathBuf {
+    std::env::var_os("ENUMETER_LEZER_PROMQL_DIR").map_or_else(
+        || root.join("target/lezer-promql/node_modules"),
         PathBuf::from,
     )
 }
@@ -92,6 +106,12 @@ pub fn present(name: &str, root: &Path) -> bool {
         "victoria_metrics_otlp" => runs(&victoria_metrics_otlp_path(root), &["-version"]),
         "statsd" => {
             runs(Path::new("node"), &["--version"]) && statsd_path(root).join("stats.js").exists()
+        }
+        "lezer_promql" => {
+            runs(Path::new("node"), &["--version"])
+                && lezer_promql_path(root)
+                    .join("@prometheus-io/lezer-promql/package.json")
+                    .exists()
         }
         "python_parsers" => runs(
             Path::new("python3"),

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::rules::{left_out, BURN_ALERTS, RECORD_PREFIX};
+use super::rules::{left_out, BURN_ALERTS, OBJECTIVE_SERIES, RECORD_PREFIX};
 use super::yaml::{decimal, json, number, promql};
 use super::RuleSet;
 use crate::cells::metric::Metric;
@@ -91,7 +91,11 @@ impl RuleSet {
                 unit: "percentunit",
                 queries: vec![
                     (format!("1 - {RECORD_PREFIX}1h{selector}"), legend.clone()),
-                    (number(objective.target), "objective".to_owned()),
+                    // The target, from the series the rules record.
+                    (
+                        format!("{OBJECTIVE_SERIES}{selector}"),
+                        "objective".to_owned(),
+                    ),
                 ],
             });
             panels.push(Panel {

@@ -67,6 +67,12 @@
 //! fired; threshold alerts `<Name>` in CamelCase with labels `alert` (the
 //! declared name) and `severity`.
 //!
+//! Each objective also has `<Objective>ErrorBudgetExhausted` (the error
+//! ratio over its period above the budget), `<Objective>NoData` (its
+//! series absent for an hour) and the recorded series
+//! `enumeter_slo_objective{objective, window}` holding its target, which
+//! the dashboard reads.
+//!
 //! Every alert in the rules can fire. A pair fires when the error ratio
 //! over both its windows exceeds its burn rate times the error budget; a
 //! ratio is at most 1, so at a low target the fast pairs could never fire

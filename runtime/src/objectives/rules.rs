@@ -266,6 +266,124 @@ impl RuleSet {
                 let _ = writeln!(out, "          {name}: {}", yaml(&value));
             }
         }
+        let selector = format!("{{objective={}}}", promql(objective.name));
+        // The objective itself, as a series the dashboard reads: its
+        // target, labelled with its name and period.
+        let _ = writeln!(out, "      - record: {OBJECTIVE_SERIES}");
+        let _ = writeln!(
+            out,
+            "        expr: {}",
+            yaml(&format!(
+                "vector({})",
+                super::yaml::number(objective.target)
+            ))
+        );
+        let _ = writeln!(
+            out,
+            "        labels:\n          objective: {}\n          window: {}",
+            yaml(objective.name),
+            yaml(&period(objective))
+        );
+        for extra in ExtraAlert::ALL {
+            let expr = match extra {
+                ExtraAlert::BudgetExhausted => format!(
+                    "{RECORD_PREFIX}{}{selector} > (1 - {})",
+                    period(objective),
+                    super::yaml::number(objective.target)
+                ),
+                ExtraAlert::NoData => format!(
+                    "absent_over_time({}[{}])",
+                    data_series(objective),
+                    self.window(NO_DATA_WINDOW)
+                ),
+            };
+            let _ = writeln!(out, "      - alert: {}", extra.name(objective));
+            let _ = writeln!(out, "        expr: {}", yaml(&expr));
+            out.push_str("        labels:\n");
+            for (name, value) in extra.labels(objective) {
+                let _ = writeln!(out, "          {name}: {}", yaml(&value));
+            }
+            out.push_str("        annotations:\n");
+            for (name, value) in extra.annotations(objective) {
+                let _ = writeln!(out, "          {name}: {}", yaml(&value));
+            }
+        }
+    }
+}
+
+/// The series of each objective's target (`vector(target)`), labelled
+/// `objective` and `window` (the period): what the dashboard reads.
+pub(super) const OBJECTIVE_SERIES: &str = "enumeter_slo_objective";
+
+/// How long an objective's series may be missing before its no-data alert
+/// fires: the long window of the fastest pair.
+pub(super) const NO_DATA_WINDOW: u64 = HOUR;
+
+/// The objective's period as a PromQL duration (`30d`), undivided: the
+/// name of its recording rule.
+fn period(objective: &Objective) -> String {
+    duration(f64::from(objective.window_days) * DAY as f64)
+}
+
+/// The series an objective reads, whose absence its no-data alert reports.
+pub(super) fn data_series(objective: &Objective) -> String {
+    match objective.kind {
+        ObjectiveKind::Latency { native: false, .. } => format!("{}_count", objective.metric),
+        ObjectiveKind::Latency { native: true, .. } | ObjectiveKind::Availability { .. } => {
+            objective.metric.to_owned()
+        }
+    }
+}
+
+/// The alerts every objective has beside its burn rates, as Sloth and
+/// Pyrra give them.
+#[derive(Clone, Copy)]
+pub(super) enum ExtraAlert {
+    /// The period's error budget is spent: the error ratio over the whole
+    /// period is above `1 - target`.
+    BudgetExhausted,
+    /// The objective's series have been missing for [`NO_DATA_WINDOW`]: a
+    /// renamed metric or a dead exporter pages instead of going quiet.
+    NoData,
+}
+
+impl ExtraAlert {
+    /// Both, in the order the rules write them.
+    pub(super) const ALL: [ExtraAlert; 2] = [ExtraAlert::BudgetExhausted, ExtraAlert::NoData];
+
+    /// `PayAvailabilityErrorBudgetExhausted`, `PayAvailabilityNoData`.
+    pub(super) fn name(self, objective: &Objective) -> String {
+        let what = match self {
+            ExtraAlert::BudgetExhausted => "ErrorBudgetExhausted",
+            ExtraAlert::NoData => "NoData",
+        };
+        format!("{}{what}", pascal_case(objective.name))
+    }
+
+    /// Its labels (beside the `by` labels of the budget's series).
+    pub(super) fn labels(self, objective: &Objective) -> Vec<(&'static str, String)> {
+        vec![
+            ("objective", objective.name.to_owned()),
+            ("severity", "ticket".to_owned()),
+        ]
+    }
+
+    /// Its annotations.
+    pub(super) fn annotations(self, objective: &Objective) -> Vec<(&'static str, String)> {
+        let summary = match self {
+            ExtraAlert::BudgetExhausted => format!(
+                "{}: the error budget of {} is spent",
+                objective.name,
+                period(objective)
+            ),
+            ExtraAlert::NoData => format!(
+                "{}: no {} series for {}: is the metric renamed or its exporter down?",
+                objective.name,
+                data_series(objective),
+                duration(NO_DATA_WINDOW as f64)
+            ),
+        };
+        vec![("summary", summary)]
     }
 }
 

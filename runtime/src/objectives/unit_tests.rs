@@ -7,7 +7,10 @@ use std::fmt::Write as _;
 
 use enumeter_common::names::pascal_case;
 
-use super::rules::{burn_alert_name, burn_annotations, burn_labels, left_out, BURN_ALERTS};
+use super::rules::{
+    burn_alert_name, burn_annotations, burn_labels, left_out, ExtraAlert, BURN_ALERTS,
+    OBJECTIVE_SERIES,
+};
 use super::yaml::{duration, le_value, number, yaml};
 use super::{Alert, Objective, ObjectiveKind, RuleSet};
 
@@ -117,6 +120,7 @@ impl RuleSet {
                     }
                 }
             }
+            extra_tests(objective, &divided, &mut out);
         }
         for alert in self.alerts() {
             any = true;
@@ -126,6 +130,107 @@ impl RuleSet {
             out.push_str("  []\n");
         }
         out
+    }
+}
+
+/// The tests of an objective's budget-exhausted and no-data alerts, and of
+/// its target series: each alert fires and stays silent once; `divided`
+/// writes a window as the rules do.
+fn extra_tests(objective: &Objective, divided: &dyn Fn(u64) -> String, out: &mut String) {
+    let budget = objective.error_budget();
+    for extra in ExtraAlert::ALL {
+        let name = extra.name(objective);
+        let cases: [(&str, Option<u64>, bool); 2] = match extra {
+            // An hour of a minute's steps: the period's ratio is the
+            // hour's. Above the budget (as the burn tests choose), and at
+            // half of it.
+            ExtraAlert::BudgetExhausted => {
+                let above = (budget * 1.5).min((budget + 1.0) / 2.0);
+                let bad = ((above * EVENTS as f64).round() as u64)
+                    .max((budget * EVENTS as f64).floor() as u64 + 1);
+                let within = (budget * 0.5 * EVENTS as f64).round() as u64;
+                [
+                    ("over its budget", Some(bad), true),
+                    ("within its budget", Some(within), false),
+                ]
+            }
+            // No series at all, then the objective's series.
+            ExtraAlert::NoData => [
+                ("without its series", None, true),
+                ("with its series", Some(0), false),
+            ],
+        };
+        for (case, bad, fires) in cases {
+            let _ = writeln!(
+                out,
+                "  - name: {}",
+                yaml(&format!(
+                    "{name} {} {case}",
+                    if fires { "fires" } else { "stays silent" }
+                ))
+            );
+            let _ = writeln!(out, "    interval: {}", divided(60));
+            match bad {
+                None => out.push_str("    input_series: []\n"),
+                Some(bad) => {
+                    out.push_str("    input_series:\n");
+                    for (series, per_step) in input_series(objective, bad) {
+                        let _ = writeln!(
+                            out,
+                            "      - series: {}\n        values: {}",
+                            yaml(&series),
+                            yaml(&format!("0+{per_step}x60"))
+                        );
+                    }
+                }
+            }
+            let _ = writeln!(
+                out,
+                "    alert_rule_test:\n      - eval_time: {}\n        alertname: {name}",
+                divided(3600)
+            );
+            if !fires {
+                out.push_str("        exp_alerts: []\n");
+                if matches!(extra, ExtraAlert::NoData) {
+                    // The objective's target series, as the dashboard reads it.
+                    let _ =
+                        writeln!(
+                        out,
+                        "    promql_expr_test:\n      - expr: {}\n        eval_time: {}\n        \
+                         exp_samples:\n          - labels: {}\n            value: {}",
+                        yaml(&format!("{OBJECTIVE_SERIES}{{objective=\"{}\"}}", objective.name)),
+                        divided(3600),
+                        yaml(&format!(
+                            "{OBJECTIVE_SERIES}{{objective=\"{}\",window=\"{}d\"}}",
+                            objective.name, objective.window_days
+                        )),
+                        number(objective.target)
+                    );
+                }
+                continue;
+            }
+            out.push_str("        exp_alerts:\n          - exp_labels:\n");
+            let mut labels: Vec<(String, String)> = extra
+                .labels(objective)
+                .into_iter()
+                .map(|(n, v)| (n.to_owned(), v))
+                .collect();
+            if matches!(extra, ExtraAlert::BudgetExhausted) {
+                labels.extend(
+                    objective
+                        .by
+                        .iter()
+                        .map(|(n, v)| (n.to_string(), v.to_string())),
+                );
+            }
+            for (label, value) in labels {
+                let _ = writeln!(out, "                {label}: {}", yaml(&value));
+            }
+            out.push_str("            exp_annotations:\n");
+            for (key, value) in extra.annotations(objective) {
+                let _ = writeln!(out, "                {key}: {}", yaml(&value));
+            }
+        }
     }
 }
 
