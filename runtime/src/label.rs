@@ -98,6 +98,110 @@ pub trait LabelValue: Copy + Send + Sync + 'static {
     }
 }
 
+/// A label whose values are all declared in the code: what a metric that
+/// is not `sparse` asks of a runtime label, so that the compiler says why
+/// on the label's type (see [`LabelCheck`]). Nothing implements it.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` takes values known only at run time: its metric must be declared `sparse`",
+    label = "a runtime label, on a metric that is not sparse",
+    note = "a metric with a runtime label shows a series once recorded into: declare it \
+            `sparse`, as in `#[counter(sparse)]` or `#[histogram(sparse, buckets = [...])]`"
+)]
+pub trait ClosedLabel {}
+
+/// The same, in a computed metric's words: a computed metric shows every
+/// series, so it cannot be `sparse`, which a runtime label needs. Nothing
+/// implements it.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a computed metric's labels are declared in the code: `{Self}` takes values \
+               known only at run time",
+    label = "a runtime label on a computed metric",
+    note = "a computed metric shows every series and cannot be `sparse`, which a runtime \
+            label needs: label it by an enum deriving `LabelValue`, or record the values \
+            into a `sparse` metric that is not computed"
+)]
+pub trait ComputedLabel {}
+
+/// The same, in a state set's words. Nothing implements it.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "the states of a state set are a closed set: `{Self}` takes values known only \
+               at run time",
+    label = "a runtime label as the states",
+    note = "name the states with an enum deriving `LabelValue`"
+)]
+pub trait ClosedStates {}
+
+/// Implemented by `runtime_label!` for its handle types.
+#[doc(hidden)]
+pub trait RuntimeLabel {}
+
+/// Asks, at compile time, that a metric's label type `T` be no runtime
+/// label: generated code calls `(&&LabelCheck::<T>::NEW).dense()` (or
+/// `.computed()`), and method resolution picks, for a runtime label, the
+/// method whose bound fails with [`ClosedLabel`]'s (or
+/// [`ComputedLabel`]'s) words on `T`; for any other type, the method that
+/// asks nothing. So a label written by hand needs nothing more than
+/// [`LabelValue`], and a type that is no label value at all gets only the
+/// error that says so.
+#[doc(hidden)]
+pub struct LabelCheck<T>(PhantomData<T>);
+
+impl<T> LabelCheck<T> {
+    /// The check of `T`.
+    pub const NEW: Self = Self(PhantomData);
+}
+
+/// The runtime label's methods: their bounds fail.
+#[doc(hidden)]
+pub trait RuntimeLabelCheck<T> {
+    /// On a metric that is not sparse.
+    fn dense(&self)
+    where
+        T: ClosedLabel;
+    /// On a computed metric.
+    fn computed(&self)
+    where
+        T: ComputedLabel;
+    /// As a state set's states.
+    fn states(&self)
+    where
+        T: ClosedStates;
+}
+
+impl<T: RuntimeLabel> RuntimeLabelCheck<T> for &LabelCheck<T> {
+    fn dense(&self)
+    where
+        T: ClosedLabel,
+    {
+    }
+    fn computed(&self)
+    where
+        T: ComputedLabel,
+    {
+    }
+    fn states(&self)
+    where
+        T: ClosedStates,
+    {
+    }
+}
+
+/// Every other type's methods: nothing asked.
+#[doc(hidden)]
+pub trait AnyLabelCheck {
+    /// On a metric that is not sparse.
+    fn dense(&self) {}
+    /// On a computed metric.
+    fn computed(&self) {}
+    /// As a state set's states.
+    fn states(&self) {}
+}
+
+impl<T> AnyLabelCheck for LabelCheck<T> {}
+
 /// `false` and `true`, in that order.
 #[diagnostic::do_not_recommend]
 impl LabelValue for bool {

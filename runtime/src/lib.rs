@@ -178,6 +178,7 @@ pub mod __private {
     pub use crate::computed::{Computed, ComputedRef};
     pub use crate::created::instance::Created;
     pub use crate::exemplar::{ExemplarCounterRef, ExemplarHistogramRef, WithExemplars};
+    pub use crate::label::{AnyLabelCheck, LabelCheck, RuntimeLabel, RuntimeLabelCheck};
     pub use crate::native::{
         NativeExemplarHistogramRef, NativeHistogramRef, NativeSpec, WithNative,
     };

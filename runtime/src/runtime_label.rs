@@ -491,6 +491,9 @@ macro_rules! runtime_label {
             }
         }
 
+        #[doc(hidden)]
+        impl $crate::__private::RuntimeLabel for $name {}
+
         #[diagnostic::do_not_recommend]
         impl $crate::LabelValue for $name {
             const CARDINALITY: usize = $capacity + 1;

@@ -74,35 +74,38 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
         .as_ref()
         .map_or_else(|| enum_ident.span(), |max| max.span());
     // A runtime label's series exist once a value is interned and mean
-    // nothing before: its metric must show only what was recorded.
-    let runtime_checks = metrics.iter().filter(|m| !m.sparse).flat_map(|m| {
-        let metric = m.metric.variant.ident.unraw();
-        m.metric.labels.iter().map(move |l| {
-            let (name, ty) = (&l.name, l.ty);
-            let message = format!(
-                "label `{name}` of `{enum_ident}::{metric}` takes values known at run time, \
-                 whose series are shown once recorded into: declare the metric `sparse`, \
-                 as in `#[counter(sparse)]`"
-            );
-            quote_spanned! {ty.span()=>
-                const _: () = ::core::assert!(
-                    <#ty as ::enumeter::__private::LabelValue>::RUNTIME.is_none(),
-                    #message
-                );
-            }
-        })
-    });
+    // nothing before: its metric must show only what was recorded, which
+    // a computed metric cannot. A bound on the label's type says so, in
+    // the words of the trait asked (a computed metric's, or a dense one's).
+    let runtime_checks = metrics
+        .iter()
+        .filter(|m| !m.sparse || m.computed())
+        .flat_map(|m| {
+            let check = if m.computed() { "computed" } else { "dense" };
+            m.metric.labels.iter().map(move |l| {
+                let ty = l.ty;
+                // On the type: where the compiler puts the error.
+                let check = syn::Ident::new(check, ty.span());
+                quote_spanned! {ty.span()=>
+                    const _: fn() = || {
+                        #[allow(unused_imports)]
+                        use ::enumeter::__private::{AnyLabelCheck as _, RuntimeLabelCheck as _};
+                        (&&::enumeter::__private::LabelCheck::<#ty>::NEW).#check();
+                    };
+                }
+            })
+        });
     // A state set's states are its closed set of values: a runtime label
     // has no names to write them with.
     let state_checks = metrics.iter().filter_map(|m| match &m.metric.kind().kind {
         Kind::StateSet {
             states: Some(states),
         } => Some(quote_spanned! {states.span()=>
-            const _: () = ::core::assert!(
-                <#states as ::enumeter::__private::LabelValue>::RUNTIME.is_none(),
-                "the states of a state set are a closed set: a label enum deriving `LabelValue`, \
-                 not a runtime label"
-            );
+            const _: fn() = || {
+                #[allow(unused_imports)]
+                use ::enumeter::__private::{AnyLabelCheck as _, RuntimeLabelCheck as _};
+                (&&::enumeter::__private::LabelCheck::<#states>::NEW).states();
+            };
         }),
         _ => None,
     });
