@@ -1028,7 +1028,11 @@ fn runtime_label_contenders() -> Vec<Contender> {
     let handles: &'static [EndpointName] = Box::leak(
         ENDPOINTS
             .iter()
-            .map(|name| EndpointName::intern(name).unwrap())
+            // `other` is the handle every label has, not a value to intern.
+            .map(|&name| match name {
+                enumeter::runtime_label::OTHER => EndpointName::OTHER,
+                name => EndpointName::intern(name).unwrap(),
+            })
             .collect(),
     );
     let mut out = Vec::new();
