@@ -90,19 +90,6 @@ fn write_files(example: &str, flag: &str, dir: &std::path::Path, more: &[&str]) 
     );
 }
 
-/// `promtool ARGS...` within two minutes: its exit code and output.
-fn promtool(args: &[&str], dir: &std::path::Path) -> (i32, String) {
-    let child = Command::new("promtool")
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (code, out, err) = support::wait_within(child, Duration::from_secs(120), "promtool");
-    (code, out + &err)
-}
-
 #[test]
 fn the_payments_rules_and_dashboard_are_the_pinned_ones() {
     let dir = TempDir::new("rules-pinned");
@@ -140,16 +127,16 @@ fn generated_rules_pass_promtool_check_and_test() {
         ("check", ["check", "rules", "rules.yml"]),
         ("test", ["test", "rules", "rules.test.yml"]),
     ] {
-        let (code, out) = promtool(&args, &shapes.0);
+        let (code, out) = support::promtool_in(&shapes.0, &args);
         assert_eq!(code, 0, "shapes, {what}: {out}");
     }
     println!("shapes: promtool check rules and test rules pass");
     for (example, flag) in [("payments", "--write"), ("telemetry", "--write-rules")] {
         let dir = TempDir::new(&format!("rules-{example}"));
         write_files(example, flag, &dir.0, &[]);
-        let (code, out) = promtool(&["check", "rules", "rules.yml"], &dir.0);
+        let (code, out) = support::promtool_in(&dir.0, &["check", "rules", "rules.yml"]);
         assert_eq!(code, 0, "{example}: {out}");
-        let (code, out) = promtool(&["test", "rules", "rules.test.yml"], &dir.0);
+        let (code, out) = support::promtool_in(&dir.0, &["test", "rules", "rules.test.yml"]);
         assert_eq!(code, 0, "{example}: {out}");
         println!("{example}: promtool check rules and test rules pass");
     }

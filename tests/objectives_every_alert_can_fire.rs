@@ -164,16 +164,8 @@ fn promtool_fires_and_silences_every_alert_of_the_sweep() {
             ["check", "rules", "rules.yml"],
             ["test", "rules", "rules.test.yml"],
         ] {
-            let child = std::process::Command::new("promtool")
-                .args(args)
-                .current_dir(&dir.0)
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap();
-            let (code, out, err) =
-                support::wait_within(child, std::time::Duration::from_secs(120), "promtool");
-            assert_eq!(code, 0, "{name}: promtool {args:?}: {out}{err}");
+            let (code, out) = support::promtool_in(&dir.0, &args);
+            assert_eq!(code, 0, "{name}: promtool {args:?}: {out}");
         }
     }
 }

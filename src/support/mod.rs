@@ -121,6 +121,22 @@ pub fn promtool_check(text: &str) -> (i32, String) {
     (code, out + &err)
 }
 
+/// `promtool ARGS...` in `dir` (`check rules rules.yml`, `test rules
+/// rules.test.yml`), within five minutes: its exit code and output. The
+/// test needs promtool (`missing_promtool`).
+pub fn promtool_in(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
+    require("promtool");
+    let child = Command::new("promtool")
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("promtool starts: {e}"));
+    let (code, out, err) = wait_within(child, Duration::from_secs(300), "promtool");
+    (code, out + &err)
+}
+
 /// Parses `text` with the Python client's parser for `format`
 /// ("prometheus" or "openmetrics"); panics with the parser's error.
 pub fn python_parse(format: &str, text: &str) -> serde_json::Value {

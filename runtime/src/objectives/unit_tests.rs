@@ -82,15 +82,8 @@ impl RuleSet {
                             number(bad as f64 / EVENTS as f64)
                         ))
                     );
-                    let _ = writeln!(out, "    interval: {series_interval}\n    input_series:");
-                    for (series, per_step) in input_series(objective, bad) {
-                        let _ = writeln!(
-                            out,
-                            "      - series: {}\n        values: {}",
-                            yaml(&series),
-                            yaml(&format!("0+{per_step}x{steps}"))
-                        );
-                    }
+                    let _ = writeln!(out, "    interval: {series_interval}");
+                    write_input_series(objective, bad, steps, &mut out);
                     let _ = writeln!(
                         out,
                         "    alert_rule_test:\n      - eval_time: {eval_time}\n        \
@@ -100,24 +93,12 @@ impl RuleSet {
                         out.push_str("        exp_alerts: []\n");
                         continue;
                     }
-                    out.push_str("        exp_alerts:\n          - exp_labels:\n");
-                    let mut labels: Vec<(String, String)> = burn_labels(objective, burn)
-                        .into_iter()
-                        .map(|(n, v)| (n.to_owned(), v))
-                        .collect();
-                    labels.extend(
-                        objective
-                            .by
-                            .iter()
-                            .map(|(n, v)| (n.to_string(), v.to_string())),
+                    write_expected_alert(
+                        burn_labels(objective, burn),
+                        &objective.by,
+                        burn_annotations(objective, burn),
+                        &mut out,
                     );
-                    for (label, value) in labels {
-                        let _ = writeln!(out, "                {label}: {}", yaml(&value));
-                    }
-                    out.push_str("            exp_annotations:\n");
-                    for (key, value) in burn_annotations(objective, burn) {
-                        let _ = writeln!(out, "                {key}: {}", yaml(&value));
-                    }
                 }
             }
             extra_tests(objective, &divided, &mut out);
@@ -172,17 +153,7 @@ fn extra_tests(objective: &Objective, divided: &dyn Fn(u64) -> String, out: &mut
             let _ = writeln!(out, "    interval: {}", divided(60));
             match bad {
                 None => out.push_str("    input_series: []\n"),
-                Some(bad) => {
-                    out.push_str("    input_series:\n");
-                    for (series, per_step) in input_series(objective, bad) {
-                        let _ = writeln!(
-                            out,
-                            "      - series: {}\n        values: {}",
-                            yaml(&series),
-                            yaml(&format!("0+{per_step}x60"))
-                        );
-                    }
-                }
+                Some(bad) => write_input_series(objective, bad, 60, out),
             }
             let _ = writeln!(
                 out,
@@ -209,28 +180,51 @@ fn extra_tests(objective: &Objective, divided: &dyn Fn(u64) -> String, out: &mut
                 }
                 continue;
             }
-            out.push_str("        exp_alerts:\n          - exp_labels:\n");
-            let mut labels: Vec<(String, String)> = extra
-                .labels(objective)
-                .into_iter()
-                .map(|(n, v)| (n.to_owned(), v))
-                .collect();
-            if matches!(extra, ExtraAlert::BudgetExhausted) {
-                labels.extend(
-                    objective
-                        .by
-                        .iter()
-                        .map(|(n, v)| (n.to_string(), v.to_string())),
-                );
-            }
-            for (label, value) in labels {
-                let _ = writeln!(out, "                {label}: {}", yaml(&value));
-            }
-            out.push_str("            exp_annotations:\n");
-            for (key, value) in extra.annotations(objective) {
-                let _ = writeln!(out, "                {key}: {}", yaml(&value));
-            }
+            // The budget's ratios are kept per `by` value; absence has none.
+            let by: &[(&str, &str)] = match extra {
+                ExtraAlert::BudgetExhausted => &objective.by,
+                ExtraAlert::NoData => &[],
+            };
+            write_expected_alert(
+                extra.labels(objective),
+                by,
+                extra.annotations(objective),
+                out,
+            );
         }
+    }
+}
+
+/// `input_series:` of a test: the objective's series adding `bad` bad
+/// events of [`EVENTS`] at each of `steps` steps.
+fn write_input_series(objective: &Objective, bad: u64, steps: u64, out: &mut String) {
+    out.push_str("    input_series:\n");
+    for (series, per_step) in input_series(objective, bad) {
+        let _ = writeln!(
+            out,
+            "      - series: {}\n        values: {}",
+            yaml(&series),
+            yaml(&format!("0+{per_step}x{steps}"))
+        );
+    }
+}
+
+/// `exp_alerts:` of a test in which an alert fires once, with `labels`,
+/// the `by` labels of its series, and `annotations`.
+fn write_expected_alert(
+    labels: Vec<(&'static str, String)>,
+    by: &[(&str, &str)],
+    annotations: Vec<(&'static str, String)>,
+    out: &mut String,
+) {
+    out.push_str("        exp_alerts:\n          - exp_labels:\n");
+    let labels = labels.iter().map(|(n, v)| (*n, v.as_str()));
+    for (label, value) in labels.chain(by.iter().copied()) {
+        let _ = writeln!(out, "                {label}: {}", yaml(value));
+    }
+    out.push_str("            exp_annotations:\n");
+    for (key, value) in annotations {
+        let _ = writeln!(out, "                {key}: {}", yaml(&value));
     }
 }
 
