@@ -426,10 +426,13 @@ fn escape(value: &str) -> String {
 /// assert_eq!(Tenant::intern("acme").unwrap(), acme);
 /// assert_eq!(acme.name(), "acme");
 /// assert_eq!(Tenant::intern("globex").unwrap().name(), "globex");
-/// // Full: a third tenant is `other` (counted, logged once).
+/// // Full: a third tenant is `other` (counted once, logged once), and
+/// // found as `other` from then on.
 /// assert_eq!(Tenant::intern("initech").unwrap(), Tenant::OTHER);
-/// assert_eq!(Tenant::lookup("initech"), None);
+/// assert_eq!(Tenant::lookup("initech"), Some(Tenant::OTHER));
+/// assert_eq!(Tenant::lookup("umbrella"), None);
 /// assert!(Tenant::intern("").is_err());
+/// assert!(Tenant::intern("other").is_err());
 /// ```
 #[macro_export]
 macro_rules! runtime_label {
