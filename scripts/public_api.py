@@ -60,12 +60,7 @@ class Api:
         if kind == "generic":
             return v
         if kind == "resolved_path":
-            # This crate's items by their name, as rustdoc's pages show and
-            # link them, rather than by the path the code named them by
-            # (generated code names `::enumeter::__private::...`).
-            known = self.paths.get(str(v.get("id")))
-            path = known["path"][-1] if known and known.get("crate_id") == 0 else v["path"]
-            return path + self.args(v.get("args"))
+            return self.name(v) + self.args(v.get("args"))
         if kind == "borrowed_ref":
             lifetime = (v["lifetime"] + " ") if v.get("lifetime") else ""
             mutable = "mut " if v["is_mutable"] else ""
@@ -81,7 +76,7 @@ class Api:
         if kind == "impl_trait":
             return "impl " + " + ".join(self.bound(b) for b in v)
         if kind == "dyn_trait":
-            traits = [p["trait"]["path"] + self.args(p["trait"].get("args")) for p in v["traits"]]
+            traits = [self.name(p["trait"]) + self.args(p["trait"].get("args")) for p in v["traits"]]
             if v.get("lifetime"):
                 traits.append(v["lifetime"])
             return "dyn " + " + ".join(traits)
@@ -126,10 +121,18 @@ class Api:
             return f"({inputs}) -> {self.ty(p.get('output'))}"
         return ""
 
+    def name(self, path):
+        """A path to an item: this crate's items by their name, as
+        rustdoc's pages show and link them, rather than by the path the code
+        named them by (generated code names `::enumeter::__private::...`,
+        the crate's own code `crate::cells::...`)."""
+        known = self.paths.get(str(path.get("id")))
+        return known["path"][-1] if known and known.get("crate_id") == 0 else path["path"]
+
     def bound(self, b):
         if "trait_bound" in b:
             t = b["trait_bound"]["trait"]
-            return t["path"] + self.args(t.get("args"))
+            return self.name(t) + self.args(t.get("args"))
         if "outlives" in b:
             return b["outlives"]
         return "?"
