@@ -14,6 +14,7 @@ mod errors;
 mod label_value;
 mod meta;
 mod metrics;
+mod runtime_label;
 
 use proc_macro::TokenStream;
 
@@ -38,4 +39,12 @@ pub fn metrics(args: TokenStream, input: TokenStream) -> TokenStream {
     metrics::expand(args.into(), input.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
+}
+
+/// Checks the capacity of an `enumeter::runtime_label!` where it is written;
+/// for that macro only.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __runtime_label_capacity(input: TokenStream) -> TokenStream {
+    runtime_label::check(input.into()).into()
 }

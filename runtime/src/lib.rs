@@ -191,6 +191,8 @@ pub mod __private {
         InfoRef, LabelDesc, LabelValue, LabelValues, MergeFrom, Metric, MetricDesc, StateSet,
         StateSetRef,
     };
+    pub use enumeter_common::runtime_label::capacity_ok as runtime_label_capacity_ok;
+    pub use enumeter_macros::__runtime_label_capacity as runtime_label_capacity;
     pub use linkme;
 
     /// The specs' constructors, for generated code only: what the macro

@@ -78,6 +78,31 @@ use enumeter_macros::metrics;
 /// The longest value a runtime label takes, in bytes.
 pub const MAX_RUNTIME_VALUE_BYTES: usize = 128;
 
+/// The most values one runtime label holds (`runtime_label!` refuses a
+/// larger capacity where it is written).
+pub const MAX_RUNTIME_CAPACITY: usize = enumeter_common::runtime_label::MAX_CAPACITY;
+
+/// A runtime label's capacity as its tables are sized: `capacity`, or 1
+/// for one out of range (refused at compile time where it is written), so
+/// that nothing huge is built on the way to that error. For
+/// `runtime_label!`.
+#[doc(hidden)]
+pub const fn table_capacity(capacity: usize) -> usize {
+    if enumeter_common::runtime_label::capacity_ok(capacity) {
+        capacity
+    } else {
+        1
+    }
+}
+
+/// The size of a runtime label's lookup table: four times its capacity, a
+/// power of two (the values, then overflowed values remembered). For
+/// `runtime_label!`.
+#[doc(hidden)]
+pub const fn slots_for(capacity: usize) -> usize {
+    (table_capacity(capacity) * 4).next_power_of_two()
+}
+
 /// The name of the value every runtime label has beyond its capacity.
 pub const OTHER: &str = "other";
 
@@ -411,7 +436,8 @@ fn escape(value: &str) -> String {
 }
 
 /// Declares a label whose values are known only at run time, with room for
-/// `capacity` of them and `other` (see [`runtime_label`](mod@crate::runtime_label)
+/// `capacity` of them (1 to [`MAX_RUNTIME_CAPACITY`], a compile error on the
+/// capacity otherwise) and `other` (see [`runtime_label`](mod@crate::runtime_label)
 /// the module): a `Copy` handle type implementing
 /// [`LabelValue`](crate::LabelValue), with `intern`, `intern_bytes`,
 /// `lookup`, `name` and `OTHER`.
@@ -437,25 +463,29 @@ fn escape(value: &str) -> String {
 #[macro_export]
 macro_rules! runtime_label {
     ($(#[$attr:meta])* $vis:vis struct $name:ident : capacity = $capacity:expr $(;)?) => {
+        // Out of range, an error on the capacity; the tables below are then
+        // sized by a capacity of 1, so that nothing huge is built.
+        $crate::__private::runtime_label_capacity!($capacity);
+
         $(#[$attr])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         $vis struct $name(u32);
 
         impl $name {
             /// How many values can be interned; beyond, `other`.
-            pub const CAPACITY: usize = $capacity;
+            pub const CAPACITY: usize = $crate::runtime_label::table_capacity($capacity);
 
             /// The value every new one becomes once the table is full.
             pub const OTHER: Self = Self(Self::CAPACITY as u32);
 
             #[doc(hidden)]
             pub const __VALUES: &'static $crate::runtime_label::RuntimeValues<
-                { $capacity },
-                { (($capacity as usize) * 4).next_power_of_two() },
+                { $crate::runtime_label::table_capacity($capacity) },
+                { $crate::runtime_label::slots_for($capacity) },
             > = {
                 static VALUES: $crate::runtime_label::RuntimeValues<
-                    { $capacity },
-                    { (($capacity as usize) * 4).next_power_of_two() },
+                    { $crate::runtime_label::table_capacity($capacity) },
+                    { $crate::runtime_label::slots_for($capacity) },
                 > = $crate::runtime_label::RuntimeValues::new(::core::stringify!($name));
                 &VALUES
             };
@@ -499,10 +529,10 @@ macro_rules! runtime_label {
 
         #[diagnostic::do_not_recommend]
         impl $crate::LabelValue for $name {
-            const CARDINALITY: usize = $capacity + 1;
+            const CARDINALITY: usize = Self::CAPACITY + 1;
             // One empty name per value: the reader takes their names from
             // `RUNTIME`, and the slice's length is the cardinality.
-            const NAMES: &'static [&'static str] = &[""; $capacity + 1];
+            const NAMES: &'static [&'static str] = &[""; $name::CAPACITY + 1];
             const RUNTIME: ::core::option::Option<&'static dyn $crate::runtime_label::RuntimeNames> =
                 ::core::option::Option::Some(Self::__VALUES);
 
