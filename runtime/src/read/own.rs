@@ -120,13 +120,22 @@ pub(crate) fn conflict(conflict: &Conflict) {
 /// their order, and registry conflicts once there is one.
 pub(crate) struct OwnMetrics;
 
+impl OwnMetrics {
+    /// The group the default registry adds last, with the dropped
+    /// observations shown from the start (a rule on a drop never finds
+    /// them absent).
+    pub(crate) fn started() -> &'static OwnMetrics {
+        DROPPED_METRICS.start();
+        &OwnMetrics
+    }
+}
+
 impl Group for OwnMetrics {
     fn name(&self) -> &'static str {
         "enumeter::self_metrics"
     }
 
     fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
-        DROPPED_METRICS.start();
         ShownOnceStarted::each_started(|group| group.visit(visitor));
         REGISTRY_CONFLICTS.visit(visitor);
     }

@@ -231,7 +231,7 @@ pub fn registry() -> &'static Registry<'static> {
         // here, last.
         let mut groups: Vec<&'static dyn Group> = GROUPS.iter().copied().collect();
         groups.sort_by_key(|g| g.name());
-        groups.push(&crate::read::own::OwnMetrics);
+        groups.push(crate::read::own::OwnMetrics::started());
         let mut registry = Registry::new();
         for group in groups {
             // Conflicts are kept in the registry and reported by `register`.
