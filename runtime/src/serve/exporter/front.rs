@@ -26,7 +26,7 @@ use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 
 use super::health::{Role, Running};
-use super::latest::MAX_HELD_BODIES;
+use super::latest::{Exposition, MAX_HELD_BODIES};
 use super::request::{HeadScan, Progress};
 use super::response::{rejection, status_response, Reply, ReplyBody, Response};
 use super::table::{is_ready, live, Conn, State, Table, FIRST_CONN};
@@ -72,7 +72,7 @@ struct Front<'s> {
     shared: &'s Shared,
     chunk: Vec<u8>,
     /// The shared bodies going out, oldest first (see [`Front::hold`]).
-    held: VecDeque<Weak<Vec<u8>>>,
+    held: VecDeque<Weak<Exposition>>,
 }
 
 impl Front<'_> {
@@ -370,7 +370,7 @@ impl Front<'_> {
     /// distinct ones, the connections still taking the oldest are dropped,
     /// so that clients that do not read cannot make the exporter keep one
     /// exposition each.
-    fn hold(&mut self, poll: &Poll, body: Weak<Vec<u8>>) {
+    fn hold(&mut self, poll: &Poll, body: Weak<Exposition>) {
         // Bodies no connection (nor the latest rendering) holds are gone.
         self.held.retain(|b| b.strong_count() > 0);
         if body.strong_count() == 0 || self.held.iter().any(|b| b.ptr_eq(&body)) {

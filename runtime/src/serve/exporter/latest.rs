@@ -5,12 +5,16 @@
 //!
 //! Bodies are shared (`Arc`), so that clients that ask and then do not read
 //! hold one body between them, not one each; the front thread keeps at
-//! most [`MAX_HELD_BODIES`] distinct bodies in flight. With the one being
-//! rendered, the exporter's bodies take at most three times the size of
-//! one exposition, whatever the number of clients.
+//! most [`MAX_HELD_BODIES`] distinct bodies in flight. A body no one holds
+//! any more goes back to the renderings as the buffer of the next one
+//! instead of to the allocator, which would keep it resident in the arena
+//! of whichever thread rendered it; and a rendering that finds no buffer to
+//! reuse while [`MAX_LIVE_BODIES`] are alive first waits (briefly) for the
+//! front thread to let the oldest go. So the exporter's bodies take at most
+//! three times the size of one exposition, whatever the number of clients.
 
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use crate::encode::Format;
 
@@ -19,28 +23,52 @@ use crate::encode::Format;
 /// connections still taking the oldest are dropped, as at their deadline.
 pub(super) const MAX_HELD_BODIES: usize = 2;
 
+/// The most bodies alive when a rendering needs a new buffer: those the
+/// front thread holds and the one being rendered.
+const MAX_LIVE_BODIES: usize = MAX_HELD_BODIES + 1;
+
+/// How long a rendering waits for the front thread to let a body go before
+/// it takes new memory anyway: the front thread does so as soon as it
+/// starts sending the latest body, so this is only ever a scheduling gap;
+/// a scrape is never refused for it.
+const BUFFER_WAIT: Duration = Duration::from_millis(250);
+
 /// An exposition rendered for a metrics request: its body and what it is.
 pub(super) struct Body {
-    pub(super) bytes: Arc<Vec<u8>>,
+    pub(super) bytes: Arc<Exposition>,
     pub(super) format: Format,
     pub(super) gzip: bool,
 }
 
-/// The exporter's renderings: the latest, and a buffer to render the next
-/// one into.
+/// A rendered exposition's bytes; when the last holder lets it go, its
+/// buffer returns to the renderings that made it.
+pub(super) struct Exposition {
+    bytes: Vec<u8>,
+    home: Arc<Buffers>,
+}
+
+impl core::ops::Deref for Exposition {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl Drop for Exposition {
+    fn drop(&mut self) {
+        self.home.give_back(std::mem::take(&mut self.bytes));
+    }
+}
+
+/// The exporter's renderings: the latest, and the buffers to render the
+/// next ones into.
 #[derive(Default)]
 pub(super) struct Renderings {
     /// Held while rendering: one rendering at a time.
     turn: Mutex<()>,
-    latest: Mutex<Latest>,
-}
-
-#[derive(Default)]
-struct Latest {
-    current: Option<Current>,
-    /// A body no connection holds any more, kept to render the next one
-    /// into without growing a buffer again.
-    spare: Vec<u8>,
+    latest: Mutex<Option<Current>>,
+    buffers: Arc<Buffers>,
 }
 
 struct Current {
@@ -50,6 +78,83 @@ struct Current {
     /// When its rendering began.
     started: Instant,
     body: Body,
+}
+
+/// Buffers of bodies no one holds, and how many bodies are alive.
+#[derive(Default)]
+struct Buffers {
+    state: Mutex<BufferState>,
+    given_back: Condvar,
+}
+
+#[derive(Default)]
+struct BufferState {
+    /// Buffers of bodies no one holds, at most [`MAX_LIVE_BODIES`].
+    spare: Vec<Vec<u8>>,
+    /// Bodies rendered and not yet let go.
+    live: usize,
+    /// The length of the latest body, to size a new buffer in one step
+    /// (growing it would hold the old and the new allocation at once).
+    last_len: usize,
+}
+
+impl Buffers {
+    fn state(&self) -> MutexGuard<'_, BufferState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A buffer for the next rendering: a spare one, or, once no body has
+    /// been let go within [`BUFFER_WAIT`] while [`MAX_LIVE_BODIES`] are
+    /// alive, a new one.
+    fn take(&self) -> Vec<u8> {
+        let waited_from = Instant::now();
+        let mut state = self.state();
+        loop {
+            if let Some(mut buffer) = state.spare.pop() {
+                buffer.clear();
+                return buffer;
+            }
+            let waited = waited_from.elapsed();
+            if state.live < MAX_LIVE_BODIES || waited >= BUFFER_WAIT {
+                return Vec::with_capacity(state.last_len + state.last_len / 8);
+            }
+            state = self
+                .given_back
+                .wait_timeout(state, BUFFER_WAIT - waited)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// Makes `bytes` the body of a new exposition.
+    fn body(self: &Arc<Self>, bytes: Vec<u8>) -> Exposition {
+        let mut state = self.state();
+        state.live += 1;
+        state.last_len = bytes.len();
+        drop(state);
+        Exposition {
+            bytes,
+            home: Arc::clone(self),
+        }
+    }
+
+    /// Takes back a body's buffer when no one holds the body any more.
+    fn give_back(&self, buffer: Vec<u8>) {
+        let mut state = self.state();
+        state.live = state.live.saturating_sub(1);
+        state.keep(buffer);
+        drop(state);
+        self.given_back.notify_one();
+    }
+}
+
+impl BufferState {
+    /// Keeps a buffer for a later rendering, unless enough are kept.
+    fn keep(&mut self, buffer: Vec<u8>) {
+        if buffer.capacity() > 0 && self.spare.len() < MAX_LIVE_BODIES {
+            self.spare.push(buffer);
+        }
+    }
 }
 
 impl Renderings {
@@ -66,45 +171,39 @@ impl Renderings {
         render: impl FnOnce(&mut Vec<u8>) -> Option<(Format, bool)>,
     ) -> Option<Body> {
         let _turn = self.turn.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut out = {
-            let mut latest = self.latest();
-            if let Some(current) = &latest.current {
-                if current.format == format
-                    && current.wants_gzip == wants_gzip
-                    && current.started >= arrived
-                {
-                    return Some(current.body.share());
-                }
+        if let Some(current) = &*self.latest() {
+            if current.format == format
+                && current.wants_gzip == wants_gzip
+                && current.started >= arrived
+            {
+                return Some(current.body.share());
             }
-            std::mem::take(&mut latest.spare)
-        };
+        }
+        let mut out = self.buffers.take();
         let started = Instant::now();
-        out.clear();
-        let (rendered, gzip) = render(&mut out)?;
+        let Some((rendered, gzip)) = render(&mut out) else {
+            self.buffers.state().keep(out);
+            return None;
+        };
         let body = Body {
-            bytes: Arc::new(out),
+            bytes: Arc::new(self.buffers.body(out)),
             format: rendered,
             gzip,
         };
         let shared = body.share();
-        let mut latest = self.latest();
-        let previous = latest.current.replace(Current {
+        // The previous body goes back to the buffers once no connection
+        // holds it any more.
+        let previous = self.latest().replace(Current {
             format,
             wants_gzip,
             started,
             body,
         });
-        // The previous body, if no connection holds it any more, is the
-        // buffer of the next rendering.
-        if let Some(previous) = previous {
-            if let Ok(bytes) = Arc::try_unwrap(previous.body.bytes) {
-                latest.spare = bytes;
-            }
-        }
+        drop(previous);
         Some(shared)
     }
 
-    fn latest(&self) -> std::sync::MutexGuard<'_, Latest> {
+    fn latest(&self) -> MutexGuard<'_, Option<Current>> {
         self.latest.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -205,6 +304,80 @@ mod tests {
             })
             .unwrap();
         assert_eq!(&third.bytes[..], b"three");
+    }
+
+    fn render_sized(
+        text: &'static [u8],
+        reserve: usize,
+    ) -> impl FnOnce(&mut Vec<u8>) -> Option<(Format, bool)> {
+        move |out| {
+            out.reserve(reserve);
+            out.extend_from_slice(text);
+            Some((Format::Prometheus, false))
+        }
+    }
+
+    #[test]
+    fn with_three_bodies_alive_a_rendering_waits_then_takes_a_buffer_of_the_latest_size() {
+        let renderings = Renderings::default();
+        let alive: Vec<Body> = [b"one".as_slice(), b"two", b"three"]
+            .into_iter()
+            .map(|text| {
+                std::thread::sleep(Duration::from_millis(2));
+                renderings
+                    .body(
+                        Instant::now(),
+                        Format::Prometheus,
+                        false,
+                        render_sized(text, 0),
+                    )
+                    .unwrap()
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(2));
+        let asked = Instant::now();
+        let fourth = renderings
+            .body(Instant::now(), Format::Prometheus, false, |out| {
+                // "three" and an eighth of it, in one allocation.
+                assert_eq!(out.capacity(), 5);
+                out.extend_from_slice(b"four");
+                Some((Format::Prometheus, false))
+            })
+            .unwrap();
+        assert!(asked.elapsed() >= BUFFER_WAIT, "{:?}", asked.elapsed());
+        assert_eq!(&fourth.bytes[..], b"four");
+        drop(alive);
+    }
+
+    #[test]
+    fn a_body_let_go_is_the_buffer_of_the_next_rendering_without_waiting() {
+        let renderings = Renderings::default();
+        let mut alive: Vec<Body> = [(b"one".as_slice(), 1000), (b"two", 0), (b"three", 0)]
+            .into_iter()
+            .map(|(text, reserve)| {
+                std::thread::sleep(Duration::from_millis(2));
+                renderings
+                    .body(
+                        Instant::now(),
+                        Format::Prometheus,
+                        false,
+                        render_sized(text, reserve),
+                    )
+                    .unwrap()
+            })
+            .collect();
+        drop(alive.remove(0));
+        std::thread::sleep(Duration::from_millis(2));
+        // Its buffer, not a new one of the latest size.
+        let fourth = renderings
+            .body(Instant::now(), Format::Prometheus, false, |out| {
+                assert!(out.is_empty());
+                assert!(out.capacity() >= 1000, "{}", out.capacity());
+                out.extend_from_slice(b"four");
+                Some((Format::Prometheus, false))
+            })
+            .unwrap();
+        assert_eq!(&fourth.bytes[..], b"four");
     }
 
     #[test]

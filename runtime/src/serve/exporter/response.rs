@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::latest::Exposition;
 use super::request::Reject;
 
 /// A response ready to send: its head and its body, sent in that order.
@@ -16,7 +17,7 @@ pub(super) struct Reply {
 /// exposition shared by every request that takes the same rendering.
 pub(super) enum ReplyBody {
     Pooled(Vec<u8>),
-    Shared(Arc<Vec<u8>>),
+    Shared(Arc<Exposition>),
 }
 
 impl core::ops::Deref for ReplyBody {
