@@ -317,23 +317,29 @@ mod tests {
         }
     }
 
+    /// Three renderings, "one", "two" and "three", each after the one
+    /// before (the first with room for `first_reserve` bytes), all held.
+    fn three_bodies(renderings: &Renderings, first_reserve: usize) -> Vec<Body> {
+        [
+            (b"one".as_slice(), first_reserve),
+            (b"two", 0),
+            (b"three", 0),
+        ]
+        .into_iter()
+        .map(|(text, reserve)| {
+            std::thread::sleep(Duration::from_millis(2));
+            let render = render_sized(text, reserve);
+            renderings
+                .body(Instant::now(), Format::Prometheus, false, render)
+                .unwrap()
+        })
+        .collect()
+    }
+
     #[test]
     fn with_three_bodies_alive_a_rendering_waits_then_takes_a_buffer_of_the_latest_size() {
         let renderings = Renderings::default();
-        let alive: Vec<Body> = [b"one".as_slice(), b"two", b"three"]
-            .into_iter()
-            .map(|text| {
-                std::thread::sleep(Duration::from_millis(2));
-                renderings
-                    .body(
-                        Instant::now(),
-                        Format::Prometheus,
-                        false,
-                        render_sized(text, 0),
-                    )
-                    .unwrap()
-            })
-            .collect();
+        let alive = three_bodies(&renderings, 0);
         std::thread::sleep(Duration::from_millis(2));
         let asked = Instant::now();
         let fourth = renderings
@@ -352,20 +358,7 @@ mod tests {
     #[test]
     fn a_body_let_go_is_the_buffer_of_the_next_rendering_without_waiting() {
         let renderings = Renderings::default();
-        let mut alive: Vec<Body> = [(b"one".as_slice(), 1000), (b"two", 0), (b"three", 0)]
-            .into_iter()
-            .map(|(text, reserve)| {
-                std::thread::sleep(Duration::from_millis(2));
-                renderings
-                    .body(
-                        Instant::now(),
-                        Format::Prometheus,
-                        false,
-                        render_sized(text, reserve),
-                    )
-                    .unwrap()
-            })
-            .collect();
+        let mut alive = three_bodies(&renderings, 1000);
         drop(alive.remove(0));
         std::thread::sleep(Duration::from_millis(2));
         // Its buffer, not a new one of the latest size.
