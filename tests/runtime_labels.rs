@@ -227,6 +227,9 @@ fn threads_interning_recording_and_scraping_at_once_lose_nothing() {
     let metrics: &'static StressRtMetrics = Box::leak(Box::new(StressRtMetrics::new()));
     let registry = Registry::new().with(metrics);
     let done = AtomicBool::new(false);
+    // Set once the scraper has rendered: the workers start then, so that
+    // a busy machine cannot run them all before the scraper's first turn.
+    let scraping = AtomicBool::new(false);
     let mut scrapes: Vec<(String, String)> = Vec::new();
     std::thread::scope(|s| {
         let stop = support::StoreOnDrop(&done, true);
@@ -239,13 +242,19 @@ fn threads_interning_recording_and_scraping_at_once_lose_nothing() {
                 if kept.len() < 5 {
                     kept.push((text, open));
                 }
+                scraping.store(true, Ordering::Relaxed);
                 std::thread::yield_now();
             }
             kept
         });
+        let scraping = &scraping;
         let workers: Vec<_> = (0..THREADS)
             .map(|t| {
                 s.spawn(move || {
+                    let wait_until = Instant::now() + Duration::from_secs(10);
+                    while !scraping.load(Ordering::Relaxed) && Instant::now() < wait_until {
+                        std::thread::yield_now();
+                    }
                     for round in 0..ROUNDS {
                         let name = format!("shard-{}", (round * 7 + t) % NAMES);
                         let shard = Shard::intern(&name).unwrap();
