@@ -31,10 +31,28 @@ pub struct TimeSeries {
     /// The samples, oldest first.
     #[prost(message, repeated, tag = "2")]
     pub samples: Vec<Sample>,
+    /// Exemplars: for a histogram's `_bucket` series, of the values that
+    /// went into that bucket; for a counter, of its increments.
+    #[prost(message, repeated, tag = "3")]
+    pub exemplars: Vec<Exemplar>,
     /// Native histogram samples, oldest first (a series has samples or
     /// histograms, not both).
     #[prost(message, repeated, tag = "4")]
     pub histograms: Vec<Histogram>,
+}
+
+/// An exemplar: its labels (a trace id, say), value and time.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct Exemplar {
+    /// The exemplar's labels.
+    #[prost(message, repeated, tag = "1")]
+    pub labels: Vec<Label>,
+    /// The value it was recorded with.
+    #[prost(double, tag = "2")]
+    pub value: f64,
+    /// When, in milliseconds since the Unix epoch.
+    #[prost(int64, tag = "3")]
+    pub timestamp: i64,
 }
 
 /// One label of a series.

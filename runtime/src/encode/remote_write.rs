@@ -4,11 +4,15 @@
 //! and `_count` for summaries, one series per state for state sets. A
 //! histogram with native buckets is also sent as one native histogram
 //! (`TimeSeries.histograms`), as Prometheus stores a protobuf scrape.
+//! Exemplars go with the series they belong to, as a scrape of OpenMetrics
+//! gives them: a counter's on its series, a bucket's on its `_bucket`
+//! series (`TimeSeries.exemplars`).
 //! Written directly in protobuf's wire format (`crate::encode::wire`, shared with
 //! the protobuf exposition), one `TimeSeries` at a time.
 
 use smallvec::SmallVec;
 
+use crate::cells::exemplar::ExemplarRead;
 use crate::cells::native::NativeSnapshot;
 use crate::encode::number::write_float;
 use crate::encode::wire::{
@@ -93,6 +97,8 @@ pub(crate) fn encode_requests(
             number: Vec::new(),
             native: NativeSnapshot::default(),
             histogram: Vec::new(),
+            exemplar: ExemplarRead::default(),
+            exemplar_bytes: Vec::new(),
         },
     };
     Reader::with(|reader| reader.registry(registry, &mut batches));
@@ -153,6 +159,9 @@ struct SeriesWriter<'e> {
     /// A native histogram's buckets, and its `Histogram` message.
     native: NativeSnapshot,
     histogram: Vec<u8>,
+    /// An exemplar as read, and its `Exemplar` message.
+    exemplar: ExemplarRead,
+    exemplar_bytes: Vec<u8>,
 }
 
 /// A label value: a text, or a name and a suffix written one after the
@@ -171,7 +180,12 @@ impl SeriesWriter<'_> {
         let name = family.desc.name;
         let one = (family, series);
         match &series.value {
-            Value::Counter(v) => self.one(one, (name, ""), None, *v as f64, emit),
+            Value::Counter(v) => {
+                self.labels(one, (name, ""), None);
+                self.sample(*v as f64);
+                self.exemplar(one, 0);
+                emit(&self.scratch);
+            }
             Value::Gauge(v) => self.one(one, (name, ""), None, *v as f64, emit),
             Value::FloatGauge(v) | Value::FloatCounter(v) => {
                 self.one(one, (name, ""), None, *v, emit)
@@ -195,7 +209,10 @@ impl SeriesWriter<'_> {
                     number.clear();
                     write_float(&mut number, bounds.get(i).copied().unwrap_or(f64::INFINITY));
                     let le = core::str::from_utf8(&number).unwrap_or("NaN");
-                    self.one(one, (name, "_bucket"), Some(("le", le)), count as f64, emit);
+                    self.labels(one, (name, "_bucket"), Some(("le", le)));
+                    self.sample(count as f64);
+                    self.exemplar(one, i);
+                    emit(&self.scratch);
                     self.number = number;
                 }
                 self.one(one, (name, "_sum"), None, *sum, emit);
@@ -238,13 +255,35 @@ impl SeriesWriter<'_> {
         emit: &mut dyn FnMut(&[u8]),
     ) {
         self.labels(one, name, extra);
+        self.sample(value);
+        emit(&self.scratch);
+    }
+
+    /// The one sample of the `TimeSeries` in `scratch`: value (double),
+    /// timestamp (int64, as a varint).
+    fn sample(&mut self, value: f64) {
         let out = &mut self.scratch;
-        // The sample: value (double), timestamp (int64, as a varint).
         let sample_len = 9 + 1 + crate::encode::wire::varint_len(self.timestamp_ms as u64);
         message_head(out, 2, sample_len);
         double_field(out, 1, value);
         varint_field(out, 2, self.timestamp_ms as u64);
-        emit(out);
+    }
+
+    /// The exemplar of `series`' `bucket` (0 for a counter), if it has one,
+    /// as an `Exemplar` of the `TimeSeries` in `scratch`: labels, value and
+    /// its own timestamp.
+    fn exemplar(&mut self, (family, series): (&Family<'_>, &SeriesRead<'_>), bucket: usize) {
+        if !family.has_exemplars() || !family.exemplar(series.index, bucket, &mut self.exemplar) {
+            return;
+        }
+        let out = &mut self.exemplar_bytes;
+        out.clear();
+        for (name, value) in self.exemplar.labels() {
+            label_field(out, 1, name, value, "");
+        }
+        double_field(out, 2, self.exemplar.value);
+        varint_field(out, 3, self.exemplar.timestamp_ms);
+        message_field(&mut self.scratch, 3, out);
     }
 
     /// A `TimeSeries`' labels into `scratch`, cleared first: `__name__`,
@@ -372,6 +411,62 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// Exemplars on a counter and on histogram buckets.
+    #[metrics(namespace = "rwx", register = false)]
+    enum RwExemplars {
+        /// Jobs.
+        #[counter(exemplars)]
+        JobsTotal,
+        /// Latency.
+        #[histogram(buckets = [0.5, 1], exemplars)]
+        Latency,
+    }
+
+    #[test]
+    fn exemplars_go_with_the_counter_and_the_bucket_they_belong_to() {
+        use prost::Message;
+        let metrics = RwExemplarsMetrics::new();
+        metrics
+            .jobs_total()
+            .add_with_exemplar(3, &[("trace_id", "aa")]);
+        metrics
+            .latency()
+            .observe_with_exemplar(0.75, &[("trace_id", "bb"), ("span_id", "cc")]);
+        metrics.latency().observe(0.1);
+        let bytes = encode_write_request(&Registry::new().with(&metrics), &[], 7);
+        let request = enumeter_proto::remote_write::WriteRequest::decode(&bytes[..]).unwrap();
+        let exemplars: Vec<String> = request
+            .timeseries
+            .iter()
+            .flat_map(|t| {
+                t.exemplars.iter().map(move |e| {
+                    let own: Vec<String> = e
+                        .labels
+                        .iter()
+                        .map(|l| format!("{}={}", l.name, l.value))
+                        .collect();
+                    format!("{} {} {}", labels(t), own.join(","), e.value)
+                })
+            })
+            .collect();
+        assert_eq!(
+            exemplars,
+            [
+                "__name__=rwx_jobs_total trace_id=aa 3",
+                "__name__=rwx_latency_bucket,le=1 trace_id=bb,span_id=cc 0.75",
+            ]
+        );
+        let timestamps: Vec<i64> = request
+            .timeseries
+            .iter()
+            .flat_map(|t| t.exemplars.iter().map(|e| e.timestamp))
+            .collect();
+        assert!(
+            timestamps.iter().all(|&ms| ms > 1_600_000_000_000),
+            "{timestamps:?}"
+        );
     }
 
     /// A native histogram beside its classic buckets.
