@@ -123,6 +123,19 @@ pub struct Objective {
     pub by: Vec<(&'static str, &'static str)>,
     /// What makes an event bad.
     pub kind: ObjectiveKind,
+    /// The events left out of the ratios, per label: the scrapes of
+    /// `/metrics`, health checks.
+    pub exclude: Vec<Excluded>,
+}
+
+/// The values of one label whose events an objective leaves out.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Excluded {
+    /// The label.
+    pub label: &'static str,
+    /// The values left out.
+    pub values: Vec<&'static str>,
 }
 
 /// What makes an event bad.
@@ -257,7 +270,49 @@ impl Objective {
             window_days,
             by,
             kind,
+            exclude: Vec::new(),
         }
+    }
+
+    /// Leaves out the events with the values listed of each label (given
+    /// with all its values): generated code's, for `exclude(...)`. The
+    /// example values of the generated tests are then other values.
+    #[doc(hidden)]
+    pub fn excluding(
+        mut self,
+        exclude: &[(&'static str, &'static [&'static str], &[&'static str])],
+    ) -> Self {
+        for &(label, all, values) in exclude {
+            let kept = || {
+                all.iter()
+                    .copied()
+                    .find(|v| !v.is_empty() && !values.contains(v))
+                    .unwrap_or(EXAMPLE)
+            };
+            for (by, example) in &mut self.by {
+                if *by == label && values.contains(example) {
+                    *example = kept();
+                }
+            }
+            if let ObjectiveKind::Availability { bad } = &mut self.kind {
+                for bad in bad.iter_mut().filter(|b| b.label == label) {
+                    if values.contains(&bad.good) {
+                        bad.good = all
+                            .iter()
+                            .copied()
+                            .find(|v| {
+                                !v.is_empty() && !values.contains(v) && !bad.values.contains(v)
+                            })
+                            .unwrap_or(EXAMPLE);
+                    }
+                }
+            }
+            self.exclude.push(Excluded {
+                label,
+                values: values.to_vec(),
+            });
+        }
+        self
     }
 
     /// The share of events allowed to be bad: `1 - target`.

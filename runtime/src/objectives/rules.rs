@@ -327,12 +327,13 @@ fn period(objective: &Objective) -> String {
 
 /// The series an objective reads, whose absence its no-data alert reports.
 pub(super) fn data_series(objective: &Objective) -> String {
-    match objective.kind {
+    let name = match objective.kind {
         ObjectiveKind::Latency { native: false, .. } => format!("{}_count", objective.metric),
         ObjectiveKind::Latency { native: true, .. } | ObjectiveKind::Availability { .. } => {
             objective.metric.to_owned()
         }
-    }
+    };
+    selector(objective, &name, vec![])
 }
 
 /// The alerts every objective has beside its burn rates, as Sloth and
@@ -467,11 +468,13 @@ pub(super) fn error_ratio(objective: &Objective, window: &str) -> String {
             below,
             native: false,
         } => {
-            let all = sum(format!("{metric}_count"));
-            format!(
-                "({all} - {}) / {all}",
-                sum(format!("{metric}_bucket{{{}}}", le_matcher(*below)))
-            )
+            let all = sum(selector(objective, &format!("{metric}_count"), vec![]));
+            let below = selector(
+                objective,
+                &format!("{metric}_bucket"),
+                vec![le_matcher(*below)],
+            );
+            format!("({all} - {}) / {all}", sum(below))
         }
         ObjectiveKind::Latency {
             below,
@@ -479,19 +482,35 @@ pub(super) fn error_ratio(objective: &Objective, window: &str) -> String {
         } => format!(
             "1 - histogram_fraction(0, {}, {})",
             super::yaml::number(*below),
-            sum(metric.to_owned())
+            sum(selector(objective, metric, vec![]))
         ),
         ObjectiveKind::Availability { bad } => {
             let matchers: Vec<String> = bad
                 .iter()
                 .map(|b| format!("{}=~{}", b.label, one_of(&b.values)))
                 .collect();
-            let all = sum(metric.to_owned());
+            let all = sum(selector(objective, metric, vec![]));
             format!(
                 "({} or {all} * 0) / {all}",
-                sum(format!("{metric}{{{}}}", matchers.join(",")))
+                sum(selector(objective, metric, matchers))
             )
         }
+    }
+}
+
+/// `name{matchers}` with the objective's left-out values excluded after
+/// `matchers`; `name` alone when there are none.
+pub(super) fn selector(objective: &Objective, name: &str, mut matchers: Vec<String>) -> String {
+    matchers.extend(
+        objective
+            .exclude
+            .iter()
+            .map(|e| format!("{}!~{}", e.label, one_of(&e.values))),
+    );
+    if matchers.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name}{{{}}}", matchers.join(","))
     }
 }
 

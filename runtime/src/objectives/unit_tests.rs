@@ -229,50 +229,74 @@ fn write_expected_alert(
 }
 
 /// The input series of an objective whose error ratio is `bad` in
-/// [`EVENTS`]: each series with what it adds per step.
+/// [`EVENTS`]: each series with what it adds per step. An objective that
+/// leaves events out gets, per label, a series of them that are all bad
+/// too: were they not left out, the tests that stay silent would fire
+/// (and those that fire would fire for another `by` value as well).
 fn input_series(objective: &Objective, bad: u64) -> Vec<(String, u64)> {
-    let by: Vec<String> = objective
-        .by
-        .iter()
-        .map(|(label, value)| format!("{label}=\"{value}\""))
-        .collect();
-    let with = |mut labels: Vec<String>| {
-        labels.extend(by.iter().cloned());
-        labels.join(",")
+    let by: Vec<(&str, &str)> = objective.by.clone();
+    let series = |name: String, labels: &[(&str, &str)], left_out: Option<(&str, &str)>| {
+        let mut labels: Vec<(&str, &str)> = labels.iter().chain(&by).copied().collect();
+        if let Some((label, value)) = left_out {
+            match labels.iter_mut().find(|(l, _)| *l == label) {
+                Some(slot) => slot.1 = value,
+                None => labels.push((label, value)),
+            }
+        }
+        let labels: Vec<String> = labels
+            .iter()
+            .map(|(label, value)| format!("{label}=\"{value}\""))
+            .collect();
+        format!("{name}{{{}}}", labels.join(","))
     };
+    let left_out = objective
+        .exclude
+        .iter()
+        .filter_map(|e| Some((e.label, *e.values.first()?)));
+    let metric = objective.metric;
     match &objective.kind {
-        ObjectiveKind::Latency { below, .. } => vec![
-            (
-                format!("{}_count{{{}}}", objective.metric, with(vec![])),
-                EVENTS,
-            ),
-            (
-                format!(
-                    "{}_bucket{{{}}}",
-                    objective.metric,
-                    with(vec![format!("le=\"{}\"", le_value(*below))])
+        ObjectiveKind::Latency { below, .. } => {
+            let le = le_value(*below);
+            let bucket = [("le", le.as_str())];
+            let mut out = vec![
+                (series(format!("{metric}_count"), &[], None), EVENTS),
+                (
+                    series(format!("{metric}_bucket"), &bucket, None),
+                    EVENTS - bad,
                 ),
-                EVENTS - bad,
-            ),
-        ],
+            ];
+            for left_out in left_out {
+                out.push((
+                    series(format!("{metric}_count"), &[], Some(left_out)),
+                    EVENTS,
+                ));
+                out.push((
+                    series(format!("{metric}_bucket"), &bucket, Some(left_out)),
+                    0,
+                ));
+            }
+            out
+        }
         ObjectiveKind::Availability { bad: values } => {
-            let bad_labels: Vec<String> = values
-                .iter()
-                .map(|b| format!("{}=\"{}\"", b.label, b.values[0]))
-                .collect();
+            let bad_labels: Vec<(&str, &str)> =
+                values.iter().map(|b| (b.label, b.values[0])).collect();
             // A good event differs in the first label that selects bad
             // ones.
             let mut good_labels = bad_labels.clone();
             if let Some(first) = values.first() {
-                good_labels[0] = format!("{}=\"{}\"", first.label, first.good);
+                good_labels[0] = (first.label, first.good);
             }
-            vec![
-                (format!("{}{{{}}}", objective.metric, with(bad_labels)), bad),
-                (
-                    format!("{}{{{}}}", objective.metric, with(good_labels)),
-                    EVENTS - bad,
-                ),
-            ]
+            let mut out = vec![
+                (series(metric.to_owned(), &bad_labels, None), bad),
+                (series(metric.to_owned(), &good_labels, None), EVENTS - bad),
+            ];
+            for left_out in left_out {
+                out.push((
+                    series(metric.to_owned(), &bad_labels, Some(left_out)),
+                    EVENTS,
+                ));
+            }
+            out
         }
     }
 }

@@ -64,6 +64,28 @@ fn objective_tokens(
     objective: &super::ObjectiveAttr,
     asserts: &mut Vec<TokenStream>,
 ) -> TokenStream {
+    let declared = declared_objective(metric, kind, objective, asserts);
+    let excluded = label_values(
+        metric,
+        objective.exclude.as_ref(),
+        "is left out: an objective needs events to count",
+        asserts,
+    );
+    if objective.exclude.is_none() {
+        return quote!(declared.objectives.push(#declared););
+    }
+    quote! {
+        declared.objectives.push(#declared.excluding(&[#(#excluded),*]));
+    }
+}
+
+/// The objective as declared, before `exclude`.
+fn declared_objective(
+    metric: &MetricDef<'_>,
+    kind: &Kind,
+    objective: &super::ObjectiveAttr,
+    asserts: &mut Vec<TokenStream>,
+) -> TokenStream {
     let name = objective
         .name
         .as_ref()
@@ -98,56 +120,71 @@ fn objective_tokens(
                 });
             }
             quote! {
-                declared.objectives.push(::enumeter::__private::Objective::latency(
+                ::enumeter::__private::Objective::latency(
                     #name, #family, #help, #target, #days, &[#(#by),*], #below, !#classic,
-                ));
+                )
             }
         }
         _ => {
-            let bad = objective
-                .bad
-                .iter()
-                .flat_map(|(_, labels)| labels)
-                .filter_map(
-                    |super::BadLabel {
-                         label: ident,
-                         values,
-                         ..
-                     }| {
-                        let label = label(metric, ident)?;
-                        let (label_name, ty) = (&label.name, label.ty);
-                        let count = values.len();
-                        let message = format!(
-                            "every value of `{label_name}` is named bad: an objective needs good \
-                         ones too"
-                        );
-                        let names = values.iter().map(|value| {
-                            let span = syn::spanned::Spanned::span(value);
-                            let value = value.expr(ty);
-                            quote_spanned! {span=>
-                                <#ty as ::enumeter::__private::LabelValue>::as_str(#value)
-                            }
-                        });
-                        asserts.push(quote_spanned! {ident.span()=>
-                            const _: () = ::core::assert!(
-                                #count < <#ty as ::enumeter::__private::LabelValue>::CARDINALITY,
-                                #message
-                            );
-                        });
-                        Some(quote! {(
-                            #label_name,
-                            <#ty as ::enumeter::__private::LabelValue>::NAMES,
-                            &[#(#names),*][..],
-                        )})
-                    },
-                );
+            let bad = label_values(
+                metric,
+                objective.bad.as_ref(),
+                "is named bad: an objective needs good ones too",
+                asserts,
+            );
             quote! {
-                declared.objectives.push(::enumeter::__private::Objective::availability(
+                ::enumeter::__private::Objective::availability(
                     #name, #family, #help, #target, #days, &[#(#by),*], &[#(#bad),*],
-                ));
+                )
             }
         }
     }
+}
+
+/// Each label of `bad(...)` or `exclude(...)` with its declared names and
+/// the values listed, as `(label, NAMES, &[values])`; that not every value
+/// of a label is listed goes to `asserts`, whose message says the label
+/// name and then `listed_as`.
+fn label_values(
+    metric: &MetricDef<'_>,
+    labels: Option<&(syn::Path, Vec<super::BadLabel>)>,
+    listed_as: &str,
+    asserts: &mut Vec<TokenStream>,
+) -> Vec<TokenStream> {
+    labels
+        .iter()
+        .flat_map(|(_, labels)| labels)
+        .filter_map(
+            |super::BadLabel {
+                 label: ident,
+                 values,
+                 ..
+             }| {
+                let label = label(metric, ident)?;
+                let (label_name, ty) = (&label.name, label.ty);
+                let count = values.len();
+                let message = format!("every value of `{label_name}` {listed_as}");
+                let names = values.iter().map(|value| {
+                    let span = syn::spanned::Spanned::span(value);
+                    let value = value.expr(ty);
+                    quote_spanned! {span=>
+                        <#ty as ::enumeter::__private::LabelValue>::as_str(#value)
+                    }
+                });
+                asserts.push(quote_spanned! {ident.span()=>
+                    const _: () = ::core::assert!(
+                        #count < <#ty as ::enumeter::__private::LabelValue>::CARDINALITY,
+                        #message
+                    );
+                });
+                Some(quote! {(
+                    #label_name,
+                    <#ty as ::enumeter::__private::LabelValue>::NAMES,
+                    &[#(#names),*][..],
+                )})
+            },
+        )
+        .collect()
 }
 
 fn alert_tokens(

@@ -28,6 +28,9 @@ pub(crate) struct ObjectiveAttr {
     /// Availability: the `bad` key, and each label with its bad values,
     /// as written.
     pub(crate) bad: Option<(syn::Path, Vec<BadLabel>)>,
+    /// `exclude(...)`: the `exclude` key, and each label with the values
+    /// whose events the objective leaves out, as written.
+    pub(crate) exclude: Option<(syn::Path, Vec<BadLabel>)>,
     /// The labels to keep ratios per value of.
     pub(crate) by: Vec<syn::Ident>,
 }
@@ -93,7 +96,8 @@ pub(crate) struct AlertAttr {
     pub(crate) over: Option<syn::Ident>,
 }
 
-const OBJECTIVE_KEYS: &str = "name, target, below (histograms), bad (counters), window_days, by";
+const OBJECTIVE_KEYS: &str =
+    "name, target, below (histograms), bad (counters), window_days, by, exclude";
 const ALERT_KEYS: &str = "name, above, below, over, severity, description";
 
 /// Parses `objective(...)`; `meta` is at the `objective` key.
@@ -108,6 +112,7 @@ pub(crate) fn objective(
         window_days: None,
         below: None,
         bad: None,
+        exclude: None,
         by: Vec::new(),
     };
     if !meta.input.peek(syn::token::Paren) {
@@ -147,7 +152,7 @@ pub(crate) fn objective(
                     }
                 }
             }
-            "bad" => {
+            "bad" | "exclude" => {
                 let mut labels = Vec::new();
                 inner.parse_nested_meta(|label| {
                     let Some(ident) = label.path.get_ident().cloned() else {
@@ -159,7 +164,7 @@ pub(crate) fn objective(
                     for elem in &list.elems {
                         match bad_value(elem) {
                             Ok(value) => values.push(value),
-                            Err(why) => errors.spanned(elem, why(&ident.to_string())),
+                            Err(why) => errors.spanned(elem, why(&key, &ident.to_string())),
                         }
                     }
                     labels.push(BadLabel {
@@ -169,7 +174,12 @@ pub(crate) fn objective(
                     });
                     Ok(())
                 })?;
-                set_once(&mut out.bad, (inner.path.clone(), labels), &inner, errors);
+                let slot = if key == "bad" {
+                    &mut out.bad
+                } else {
+                    &mut out.exclude
+                };
+                set_once(slot, (inner.path.clone(), labels), &inner, errors);
             }
             _ => unknown_key(&inner, "objective", OBJECTIVE_KEYS, errors)?,
         }
@@ -248,7 +258,7 @@ fn key_of(meta: &ParseNestedMeta<'_>) -> String {
 /// A bare identifier (`route`, `ServerError`).
 /// A bad value as written, or what to say about it (given the label's
 /// name, for an example in the user's own words).
-fn bad_value(expr: &syn::Expr) -> Result<BadValue, fn(&str) -> String> {
+fn bad_value(expr: &syn::Expr) -> Result<BadValue, fn(&str, &str) -> String> {
     if let Some(ident) = ident_of(expr) {
         return Ok(BadValue::Variant(ident));
     }
@@ -261,16 +271,16 @@ fn bad_value(expr: &syn::Expr) -> Result<BadValue, fn(&str) -> String> {
         syn::Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Str(_),
             ..
-        }) => Err(|label| {
+        }) => Err(|key, label| {
             format!(
-                "bad values are written as values of the label's type, not as their names: \
-                 the variant named so, `bad({label} = [ServerError])`"
+                "{key} values are written as values of the label's type, not as their names: \
+                 the variant named so, `{key}({label} = [ServerError])`"
             )
         }),
-        _ => Err(|label| {
+        _ => Err(|key, label| {
             format!(
-                "bad values are values of the label's type: a variant, \
-                 `bad({label} = [ServerError])`, or `true` or `false` for a `bool` label"
+                "{key} values are values of the label's type: a variant, \
+                 `{key}({label} = [ServerError])`, or `true` or `false` for a `bool` label"
             )
         }),
     }

@@ -4,7 +4,7 @@
 //! names unique in the group. (Bad label values are checked by rustc: the
 //! generated code names each as a variant of the label's enum.)
 
-use super::{AlertAttr, BadLabel, ObjectiveAttr};
+use super::{AlertAttr, BadLabel, BadValue, ObjectiveAttr};
 use crate::errors::Errors;
 use crate::metrics::ast::{Group, MetricDef};
 use crate::metrics::attr::Kind;
@@ -110,7 +110,11 @@ fn check_objective(metric: &MetricDef<'_>, objective: &ObjectiveAttr, errors: &m
         }
     }
     let label_names: Vec<&str> = metric.labels.iter().map(|l| l.name.as_str()).collect();
+    // Reports `ident` when it is no label of the metric; true if it did.
     let no_such_label = |ident: &syn::Ident, errors: &mut Errors| {
+        if label_names.contains(&ident.to_string().as_str()) {
+            return false;
+        }
         let labels = if label_names.is_empty() {
             "it has none".to_owned()
         } else {
@@ -120,12 +124,40 @@ fn check_objective(metric: &MetricDef<'_>, objective: &ObjectiveAttr, errors: &m
             ident,
             format!("`{ident}` is not a label of this metric; {labels}"),
         );
+        true
     };
     for (i, by) in objective.by.iter().enumerate() {
-        if !label_names.contains(&by.to_string().as_str()) {
-            no_such_label(by, errors);
-        } else if objective.by[..i].contains(by) {
+        if !no_such_label(by, errors) && objective.by[..i].contains(by) {
             errors.spanned(by, "this label is listed twice in `by`; keep one");
+        }
+    }
+    if let Some((path, excluded)) = &objective.exclude {
+        if excluded.is_empty() {
+            errors.spanned(
+                path,
+                "name a label and the values whose events the objective leaves out: \
+                 `exclude(route = [Metrics])`",
+            );
+        }
+        check_listed(
+            excluded,
+            "exclude",
+            "list at least one value of this label to leave out",
+            &no_such_label,
+            errors,
+        );
+        let bad = objective.bad.iter().flat_map(|(_, bad)| bad);
+        let bad: Vec<(&syn::Ident, &BadValue)> = bad
+            .flat_map(|b| b.values.iter().map(move |v| (&b.label, v)))
+            .collect();
+        for BadLabel { label, values, .. } in excluded {
+            for value in values.iter().filter(|v| bad.contains(&(label, *v))) {
+                errors.spanned(
+                    value,
+                    "this value is also bad: left out, its events would never count as \
+                     bad; keep it in one list",
+                );
+            }
         }
     }
     match &metric.kind().kind {
@@ -192,28 +224,14 @@ fn check_objective(metric: &MetricDef<'_>, objective: &ObjectiveAttr, errors: &m
                     "name a label and its bad values: `bad(code_class = [ServerError])`",
                 );
             }
-            for (
-                i,
-                BadLabel {
-                    label,
-                    values,
-                    written,
-                },
-            ) in bad.iter().enumerate()
-            {
-                if !label_names.contains(&label.to_string().as_str()) {
-                    no_such_label(label, errors);
-                } else if bad[..i].iter().any(|b| b.label == *label) {
-                    errors.spanned(label, "this label is given twice in `bad`; keep one");
-                }
-                if *written == 0 {
-                    errors.spanned(label, "list at least one bad value of this label");
-                }
-                for (k, value) in values.iter().enumerate() {
-                    if values[..k].contains(value) {
-                        errors.spanned(value, "this value is listed twice; keep one");
-                    }
-                }
+            check_listed(
+                bad,
+                "bad",
+                "list at least one bad value of this label",
+                &no_such_label,
+                errors,
+            );
+            for BadLabel { label, .. } in bad {
                 if objective.by.contains(label) {
                     errors.spanned(
                         label,
@@ -224,6 +242,42 @@ fn check_objective(metric: &MetricDef<'_>, objective: &ObjectiveAttr, errors: &m
             }
         }
         _ => {} // refused when parsed
+    }
+}
+
+/// What `bad(...)` and `exclude(...)` (`key`) must both be: each label one
+/// of the metric's (`no_such_label` says otherwise) and given once, with
+/// at least one value (`none_listed` says otherwise), no value twice.
+fn check_listed(
+    listed: &[BadLabel],
+    key: &str,
+    none_listed: &str,
+    no_such_label: &dyn Fn(&syn::Ident, &mut Errors) -> bool,
+    errors: &mut Errors,
+) {
+    for (
+        i,
+        BadLabel {
+            label,
+            values,
+            written,
+        },
+    ) in listed.iter().enumerate()
+    {
+        if !no_such_label(label, errors) && listed[..i].iter().any(|b| b.label == *label) {
+            errors.spanned(
+                label,
+                format!("this label is given twice in `{key}`; keep one"),
+            );
+        }
+        if *written == 0 {
+            errors.spanned(label, none_listed);
+        }
+        for (k, value) in values.iter().enumerate() {
+            if values[..k].contains(value) {
+                errors.spanned(value, "this value is listed twice; keep one");
+            }
+        }
     }
 }
 
