@@ -22,12 +22,14 @@ use enumeter_suite::support;
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use enumeter::objectives::RuleSet;
 use enumeter::{metrics, LabelValue};
-use support::servers::{self, query_all, wait_for, TempDir};
+use support::servers::{
+    self, active_alerts, alertmanager, query_all, query_result, wait_for, TempDir,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
 #[label(rename_all = "lowercase")]
@@ -131,7 +133,11 @@ fn generated_rules_pass_promtool_check_and_test() {
         assert_eq!(code, 0, "shapes, {what}: {out}");
     }
     println!("shapes: promtool check rules and test rules pass");
-    for (example, flag) in [("payments", "--write"), ("telemetry", "--write-rules")] {
+    for (example, flag) in [
+        ("payments", "--write"),
+        ("telemetry", "--write-rules"),
+        ("traced_service", "--rules"),
+    ] {
         let dir = TempDir::new(&format!("rules-{example}"));
         write_files(example, flag, &dir.0, &[]);
         let (code, out) = support::promtool_in(&dir.0, &["check", "rules", "rules.yml"]);
@@ -139,60 +145,6 @@ fn generated_rules_pass_promtool_check_and_test() {
         let (code, out) = support::promtool_in(&dir.0, &["test", "rules", "rules.test.yml"]);
         assert_eq!(code, 0, "{example}: {out}");
         println!("{example}: promtool check rules and test rules pass");
-    }
-}
-
-/// Alertmanager on a free port that routes every alert to a receiver that
-/// sends nothing, grouping nothing away.
-fn alertmanager(dir: &std::path::Path) -> (support::Process, String) {
-    let addr = format!("127.0.0.1:{}", servers::free_port());
-    let config = dir.join("alertmanager.yml");
-    std::fs::write(
-        &config,
-        "route:\n  receiver: keep\n  group_by: ['...']\n  group_wait: 0s\n  \
-         group_interval: 1s\n  repeat_interval: 1h\nreceivers:\n  - name: keep\n",
-    )
-    .unwrap();
-    let process = support::Process(
-        Command::new("prometheus-alertmanager")
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.path={}", dir.join("am").display()))
-            .arg(format!("--web.listen-address={addr}"))
-            .arg("--cluster.listen-address=")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("prometheus-alertmanager starts"),
-    );
-    servers::wait_ready(&addr, "/-/ready", "Alertmanager to be ready");
-    (process, addr)
-}
-
-/// The active alerts Alertmanager holds: each alert's labels.
-fn active_alerts(addr: &str) -> Vec<serde_json::Map<String, serde_json::Value>> {
-    let (status, body) = support::http_get(addr, "/api/v2/alerts?active=true").unwrap();
-    assert_eq!(status, 200, "{body}");
-    let alerts: serde_json::Value = serde_json::from_str(&body).unwrap();
-    alerts
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["status"]["state"] == "active")
-        .map(|a| a["labels"].as_object().unwrap().clone())
-        .collect()
-}
-
-/// What a query returns: each series' labels and value, or why not.
-fn query_result(addr: &str, expr: &str) -> Result<Vec<serde_json::Value>, String> {
-    let path = format!("/api/v1/query?query={}", support::url_encode(expr));
-    let (status, body) = support::http_get(addr, &path).map_err(|e| e.to_string())?;
-    let json: serde_json::Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
-    if status != 200 || json["status"] != "success" {
-        return Err(format!("{status}: {body}"));
-    }
-    match &json["data"]["result"] {
-        serde_json::Value::Array(series) => Ok(series.clone()),
-        scalar => Ok(vec![scalar.clone()]),
     }
 }
 

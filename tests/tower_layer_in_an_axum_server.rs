@@ -92,37 +92,22 @@ async fn slow() -> &'static str {
 
 /// Starts the server on a thread of its own; returns its address.
 fn serve() -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let app = Router::new()
-                .route("/plain", get(|| async { "hello" }))
-                .route("/stream", get(stream))
-                .route("/slow", get(slow))
-                .route_service("/metrics", MetricsService::new())
-                .route_service(
-                    "/private/metrics",
-                    MetricsService::builder()
-                        .bearer_token("s3cret")
-                        .build()
-                        .expect("a valid token"),
-                )
-                .layer(RequestMetricsLayer::<Web, _>::new(
-                    route_of::<axum::body::Body>,
-                ));
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap().to_string()).unwrap();
-            // Bounded: the test process ends the runtime with it.
-            let _ = tokio::time::timeout(Duration::from_secs(60), axum::serve(listener, app)).await;
-        });
-    });
-    rx.recv_timeout(Duration::from_secs(10))
-        .expect("the server starts")
+    let app = Router::new()
+        .route("/plain", get(|| async { "hello" }))
+        .route("/stream", get(stream))
+        .route("/slow", get(slow))
+        .route_service("/metrics", MetricsService::new())
+        .route_service(
+            "/private/metrics",
+            MetricsService::builder()
+                .bearer_token("s3cret")
+                .build()
+                .expect("a valid token"),
+        )
+        .layer(RequestMetricsLayer::<Web, _>::new(
+            route_of::<axum::body::Body>,
+        ));
+    support::servers::serve_axum(app, 60)
 }
 
 fn count(route: Route, status: StatusClass) -> u64 {

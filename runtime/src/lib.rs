@@ -70,6 +70,8 @@ pub mod process;
 mod procfs;
 pub mod runtime_label;
 pub mod self_metrics;
+#[cfg(feature = "trace")]
+pub mod trace;
 
 // The public modules, wherever their layer keeps them.
 pub use cells::{computed, created, exemplar, native, sharded, spaced, summary};
@@ -366,6 +368,66 @@ pub mod __private {
         ) -> NativeExemplarHistogramRef<'a, B, P, M> {
             NativeExemplarHistogramRef::new(native, slots)
         }
+
+        /// A counter declared `exemplars = trace`.
+        #[cfg(feature = "trace")]
+        #[inline]
+        pub const fn traced_counter(
+            counter: ExemplarCounterRef<'_>,
+        ) -> crate::trace::TracedCounterRef<'_> {
+            crate::trace::TracedCounterRef::new(counter)
+        }
+
+        /// A histogram declared `exemplars = trace`.
+        #[cfg(feature = "trace")]
+        #[inline]
+        pub const fn traced_histogram<H: crate::trace::ExemplarHistogram>(
+            histogram: H,
+        ) -> crate::trace::TracedHistogramRef<H> {
+            crate::trace::TracedHistogramRef::new(histogram)
+        }
+
+        /// Without the `trace` feature: an error that says to enable it.
+        #[cfg(not(feature = "trace"))]
+        pub const fn traced_counter<T: super::TraceFeature>(counter: T) -> T {
+            counter
+        }
+
+        /// Without the `trace` feature: an error that says to enable it.
+        #[cfg(not(feature = "trace"))]
+        pub const fn traced_histogram<T: super::TraceFeature>(histogram: T) -> T {
+            histogram
+        }
+    }
+
+    #[cfg(feature = "trace")]
+    pub use crate::trace::{TracedCounterRef, TracedHistogramRef};
+
+    /// Without the `trace` feature, the handles of a metric declared
+    /// `exemplars = trace` are named so that the one error is
+    /// [`TraceFeature`]'s.
+    #[cfg(not(feature = "trace"))]
+    pub type TracedCounterRef<'a> = ExemplarCounterRef<'a>;
+    /// See [`TracedCounterRef`].
+    #[cfg(not(feature = "trace"))]
+    pub type TracedHistogramRef<H> = H;
+
+    /// Implemented by no type: the bound that makes `exemplars = trace`
+    /// without the `trace` feature one error that says so.
+    #[cfg(not(feature = "trace"))]
+    #[diagnostic::on_unimplemented(
+        message = "`exemplars = trace` reads the current span, which needs enumeter's `trace` \
+                   feature",
+        label = "declared `exemplars = trace`",
+        note = "enable it: `enumeter = {{ version = \"…\", features = [\"trace\"] }}`, or declare \
+                `exemplars` and pass each exemplar's labels"
+    )]
+    pub trait TraceFeature {}
+
+    /// True: whether an optional piece of a `macro_rules!` input was given
+    /// (`false $(|| given(stringify!($piece)))?`).
+    pub const fn given(_: &str) -> bool {
+        true
     }
 
     /// The product of one metric's label cardinalities: its number of

@@ -2,6 +2,7 @@
 //! and the Python parsers, and deciding what to do when one is missing.
 
 pub mod log_capture;
+pub mod otlp_receiver;
 pub mod servers;
 pub mod tools;
 

@@ -303,3 +303,79 @@ pub fn expect_value_within(
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Alertmanager on a free port that routes every alert to a receiver that
+/// sends nothing, grouping nothing away.
+pub fn alertmanager(dir: &std::path::Path) -> (Process, String) {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let config = dir.join("alertmanager.yml");
+    std::fs::write(
+        &config,
+        "route:\n  receiver: keep\n  group_by: ['...']\n  group_wait: 0s\n  \
+         group_interval: 1s\n  repeat_interval: 1h\nreceivers:\n  - name: keep\n",
+    )
+    .unwrap();
+    let process = Process(
+        Command::new("prometheus-alertmanager")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.path={}", dir.join("am").display()))
+            .arg(format!("--web.listen-address={addr}"))
+            .arg("--cluster.listen-address=")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("prometheus-alertmanager starts"),
+    );
+    wait_ready(&addr, "/-/ready", "Alertmanager to be ready");
+    (process, addr)
+}
+
+/// The active alerts Alertmanager holds: each alert's labels.
+pub fn active_alerts(addr: &str) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    let (status, body) = http_get(addr, "/api/v2/alerts?active=true").unwrap();
+    assert_eq!(status, 200, "{body}");
+    let alerts: serde_json::Value = serde_json::from_str(&body).unwrap();
+    alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["status"]["state"] == "active")
+        .map(|a| a["labels"].as_object().unwrap().clone())
+        .collect()
+}
+
+/// What a query returns: each series' labels and value, or why not.
+pub fn query_result(addr: &str, expr: &str) -> Result<Vec<serde_json::Value>, String> {
+    let path = format!("/api/v1/query?query={}", url_encode(expr));
+    let (status, body) = http_get(addr, &path).map_err(|e| e.to_string())?;
+    let json: serde_json::Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+    if status != 200 || json["status"] != "success" {
+        return Err(format!("{status}: {body}"));
+    }
+    match &json["data"]["result"] {
+        serde_json::Value::Array(series) => Ok(series.clone()),
+        scalar => Ok(vec![scalar.clone()]),
+    }
+}
+
+/// Serves `app` on 127.0.0.1 from a runtime of its own (two workers) on a
+/// thread of its own, for `seconds` at most; its address once it listens.
+pub fn serve_axum(app: axum::Router, seconds: u64) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap().to_string()).unwrap();
+            // Bounded: the test process ends the runtime with it.
+            let serving = axum::serve(listener, app);
+            let _ = tokio::time::timeout(Duration::from_secs(seconds), serving).await;
+        });
+    });
+    rx.recv_timeout(Duration::from_secs(10))
+        .expect("the server starts")
+}

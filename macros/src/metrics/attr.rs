@@ -86,7 +86,7 @@ const KIND_KEYS: &[(&str, &str)] = &[
     ("computed", "`#[gauge(computed)]` or `#[counter(computed)]`"),
     (
         "exemplars",
-        "`#[counter(exemplars)]` or `#[histogram(..., exemplars)]`",
+        "`#[counter(exemplars)]` or `#[histogram(..., exemplars)]`, or `exemplars = trace`",
     ),
     ("buckets", "`#[histogram(buckets = [...])]`"),
     ("skip_non_positive", "#[histogram(...)] or #[summary(...)]"),
@@ -124,6 +124,9 @@ pub(crate) struct KindAttr {
     /// `exemplars` (counters and histograms): the key, when the metric
     /// keeps the latest exemplar of each series or bucket.
     pub(crate) exemplars: Option<syn::Path>,
+    /// `exemplars = trace`: the `trace`, when the exemplars are the current
+    /// span's ids, taken at each observation.
+    pub(crate) traced: Option<syn::Path>,
     /// `sparse`: the key, when a series is written out only once it has
     /// been recorded into.
     pub(crate) sparse: Option<syn::Path>,
@@ -263,6 +266,7 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
     let mut unit = None;
     let mut computed = None;
     let mut exemplars = None;
+    let mut traced = None;
     let mut sparse = None;
     let mut objectives = Vec::new();
     let mut alerts = Vec::new();
@@ -294,8 +298,21 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
                 }
                 (Kind::Counter { .. } | Kind::Histogram(_), "exemplars") => {
                     let path = meta.path.clone();
-                    let usage = "`exemplars` alone, as in `#[counter(exemplars)]`";
-                    if flag(&meta, usage, errors)? {
+                    if meta.input.peek(syn::Token![=]) {
+                        let value: syn::Expr = meta.value()?.parse()?;
+                        match &value {
+                            syn::Expr::Path(p) if p.path.is_ident("trace") => {
+                                traced = Some(p.path.clone());
+                                set_once(&mut exemplars, path, &meta, errors);
+                            }
+                            _ => errors.spanned(
+                                &value,
+                                "`exemplars` takes no value (the caller passes each exemplar's \
+                                 labels) or `trace` (the current span's ids): write `exemplars` \
+                                 or `exemplars = trace`",
+                            ),
+                        }
+                    } else {
                         set_once(&mut exemplars, path, &meta, errors);
                     }
                 }
@@ -470,6 +487,7 @@ pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr 
         unit,
         computed,
         exemplars,
+        traced,
         sparse,
         objectives,
         alerts,

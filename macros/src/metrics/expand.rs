@@ -651,6 +651,18 @@ impl<'m, 'a> Expanded<'m, 'a> {
     /// The handle type the recording functions return, borrowing for
     /// `lifetime`.
     fn handle_type(&self, lifetime: TokenStream) -> TokenStream {
+        let handle = self.untraced_handle_type(lifetime.clone());
+        match (&self.metric.kind().traced, &self.metric.kind().kind) {
+            (None, _) => handle,
+            (Some(_), Kind::Histogram(_)) => {
+                quote!(::enumeter::__private::TracedHistogramRef<#handle>)
+            }
+            (Some(_), _) => quote!(::enumeter::__private::TracedCounterRef<#lifetime>),
+        }
+    }
+
+    /// The handle type without `exemplars = trace`'s wrapper.
+    fn untraced_handle_type(&self, lifetime: TokenStream) -> TokenStream {
         let cell = &self.cell;
         if let Some((_, _, positive, negative)) = &self.native {
             let generics = generic_args(cell);
@@ -700,6 +712,24 @@ impl<'m, 'a> Expanded<'m, 'a> {
 
     /// The handle for the series at `index` of the field `ident`.
     fn handle(&self, ident: &syn::Ident, index: TokenStream) -> TokenStream {
+        let handle = self.untraced_handle(ident, index);
+        let Some(trace) = &self.metric.kind().traced else {
+            return handle;
+        };
+        // Spanned on `trace`: without the runtime's `trace` feature, the
+        // error is there.
+        match &self.metric.kind().kind {
+            Kind::Histogram(_) => quote_spanned! {trace.span()=>
+                ::enumeter::__private::handle::traced_histogram(#handle)
+            },
+            _ => quote_spanned! {trace.span()=>
+                ::enumeter::__private::handle::traced_counter(#handle)
+            },
+        }
+    }
+
+    /// The handle without `exemplars = trace`'s wrapper.
+    fn untraced_handle(&self, ident: &syn::Ident, index: TokenStream) -> TokenStream {
         if self.spaced() {
             return quote!(self.#ident.series(#index));
         }

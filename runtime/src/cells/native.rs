@@ -447,6 +447,12 @@ impl<'a, const B: usize, const P: usize, const M: usize> NativeHistogramRef<'a, 
         self.observe(duration.as_secs_f64() * self.histogram.units_per_second());
     }
 
+    /// How many of the metric's unit make one second.
+    #[cfg_attr(not(feature = "trace"), allow(dead_code))]
+    pub(crate) fn histogram_units_per_second(&self) -> f64 {
+        self.histogram.units_per_second()
+    }
+
     /// The series' classic buckets, sum and count.
     pub fn snapshot(&self) -> crate::cells::histogram::HistogramSnapshot {
         let mut snapshot = self.histogram.snapshot();

@@ -18,26 +18,30 @@ use super::labels::{HttpMethod, StatusClass, CLIENT_CLOSED_REQUEST};
 use crate::label::LabelValue;
 
 /// Where the layer records: a metric group (the enum; the layer records
-/// into its process-wide instance) with an in-flight gauge, a request
+/// into its process-wide instance) with, say, an in-flight gauge, a request
 /// counter and a latency histogram. [`http_server_metrics!`] declares one
 /// with the conventional names and implements this; a group of your own
-/// implements it in a few lines:
+/// implements it in a few lines, and sees each request's parts when it
+/// starts: here a tenant taken from a header, a runtime label, and the
+/// scrapes of `/metrics` left out.
 ///
 /// ```
-/// use enumeter::tower::{HttpMethod, RequestMetrics, StatusClass};
-/// use enumeter::{metrics, LabelValue};
-/// use std::time::Duration;
+/// use enumeter::tower::{Finished, RequestMetrics, Started, StatusClass};
+/// use enumeter::{metrics, runtime_label, LabelValue};
 ///
 /// #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
 /// #[label(rename_all = "lowercase")]
-/// pub enum Endpoint { Tts, Stt, #[label(other)] Other }
+/// pub enum Endpoint { Tts, Stt, Metrics, #[label(other)] Other }
+///
+/// // Up to 100 tenants; any more are counted as `other`.
+/// runtime_label!(pub struct Tenant: capacity = 100);
 ///
 /// /// The speech gateway's requests.
-/// #[metrics(namespace = "gateway")]
+/// #[metrics(namespace = "gateway", sparse)]
 /// pub enum Gateway {
-///     /// Requests answered, by endpoint and status class.
+///     /// Requests answered, by endpoint, tenant and status class.
 ///     #[counter]
-///     RequestsTotal { endpoint: Endpoint, status: StatusClass },
+///     RequestsTotal { endpoint: Endpoint, tenant: Tenant, status: StatusClass },
 ///     /// Request time, to the last byte of the response.
 ///     #[histogram(unit = "seconds", buckets = exponential(0.005, 2, 12))]
 ///     RequestDuration { endpoint: Endpoint },
@@ -48,16 +52,32 @@ use crate::label::LabelValue;
 ///
 /// impl RequestMetrics for Gateway {
 ///     type Route = Endpoint;
-///     fn started(_method: HttpMethod, route: Endpoint) {
-///         Gateway::in_flight(route).inc();
+///     type Kept = Tenant;
+///     fn started(request: &Started<'_, Endpoint>) -> Option<Tenant> {
+///         if request.route == Endpoint::Metrics {
+///             return None; // not recorded at all
+///         }
+///         // A missing or invalid header, like a table already full, is `other`.
+///         let tenant = request.headers.get("x-tenant")
+///             .and_then(|value| Tenant::intern_bytes(value.as_bytes()).ok())
+///             .unwrap_or(Tenant::OTHER);
+///         Gateway::in_flight(request.route).inc();
+///         Some(tenant)
 ///     }
-///     fn finished(_method: HttpMethod, route: Endpoint, status: StatusClass, took: Duration) {
-///         Gateway::in_flight(route).dec();
-///         Gateway::requests_total(route, status).inc();
-///         Gateway::request_duration(route).observe_duration(took);
+///     fn finished(request: &Finished<Endpoint>, tenant: Tenant) {
+///         Gateway::in_flight(request.route).dec();
+///         Gateway::requests_total(request.route, tenant, request.status).inc();
+///         Gateway::request_duration(request.route).observe_duration(request.took);
 ///     }
 /// }
 /// ```
+///
+/// With the `trace` feature, the layer makes the OpenTelemetry context of
+/// the request's arrival current again while `finished` runs (the body
+/// is sent after the handler's span was left), so that a histogram
+/// declared `exemplars = trace` keeps the trace of the request it timed.
+/// The layer must then run inside the layer that makes the span (with
+/// axum, add `TraceLayer` after it: the last layer added runs first).
 ///
 /// [`http_server_metrics!`]: crate::http_server_metrics
 pub trait RequestMetrics: 'static {
@@ -65,13 +85,89 @@ pub trait RequestMetrics: 'static {
     /// route matches.
     type Route: LabelValue;
 
-    /// A request has arrived.
-    fn started(method: HttpMethod, route: Self::Route);
+    /// What [`started`](Self::started) keeps of a request for
+    /// [`finished`](Self::finished): `()` when nothing, a label read from
+    /// the request's headers or extensions (a tenant, a client) otherwise.
+    type Kept: Send + 'static;
+
+    /// Whether, with the `trace` feature, the layer keeps the OpenTelemetry
+    /// context a request arrived in and makes it current while `finished`
+    /// runs (a context's clone per request): true unless the group records
+    /// no exemplar from the trace.
+    const TRACE_CONTEXT: bool = true;
+
+    /// A request has arrived: records what is recorded at the start (the
+    /// in-flight gauge) and returns what `finished` needs, or `None` to
+    /// leave the request out altogether (then `finished` is not called).
+    fn started(request: &Started<'_, Self::Route>) -> Option<Self::Kept>;
 
     /// The request is over: its response body was sent (or the client
-    /// left, `status` then being 4xx for code 499), `took` after it
-    /// arrived.
-    fn finished(method: HttpMethod, route: Self::Route, status: StatusClass, took: Duration);
+    /// left, the status then being 4xx for code 499).
+    fn finished(request: &Finished<Self::Route>, kept: Self::Kept);
+}
+
+/// A request as it arrives, for [`RequestMetrics::started`]: its method,
+/// route and head, borrowed from the request (nothing is copied).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Started<'a, R> {
+    /// Its method.
+    pub method: HttpMethod,
+    /// Its route, as the layer's route function found it.
+    pub route: R,
+    /// Its URI.
+    pub uri: &'a http::Uri,
+    /// Its headers.
+    pub headers: &'a http::HeaderMap,
+    /// Its extensions (what earlier layers attached: a matched route, an
+    /// authenticated client).
+    pub extensions: &'a http::Extensions,
+}
+
+/// A request that is over, for [`RequestMetrics::finished`].
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Finished<R> {
+    /// Its method.
+    pub method: HttpMethod,
+    /// Its route.
+    pub route: R,
+    /// Its status class.
+    pub status: StatusClass,
+    /// Its status code: 499 when the client left before the response was
+    /// sent whole, 500 when the service or the body failed.
+    pub code: u16,
+    /// The time from its arrival to the last byte of its response.
+    pub took: Duration,
+}
+
+impl<'a, R> Started<'a, R> {
+    /// The start of `request`, whose route is `route`: what the layer
+    /// passes, for calling [`RequestMetrics::started`] outside it (in a
+    /// test, say).
+    pub fn of<B>(request: &'a http::Request<B>, route: R) -> Self {
+        Self {
+            method: HttpMethod::of(request.method()),
+            route,
+            uri: request.uri(),
+            headers: request.headers(),
+            extensions: request.extensions(),
+        }
+    }
+}
+
+impl<R> Finished<R> {
+    /// A request's end, for calling [`RequestMetrics::finished`] outside
+    /// the layer.
+    pub fn new(method: HttpMethod, route: R, code: u16, took: Duration) -> Self {
+        Self {
+            method,
+            route,
+            status: StatusClass::from_code(code),
+            code,
+            took,
+        }
+    }
 }
 
 /// A [`tower_layer::Layer`] that records every request into the group
@@ -179,20 +275,37 @@ where
     }
 
     fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
-        let method = HttpMethod::of(request.method());
+        let started = Instant::now();
         let route = (self.route)(&request);
-        M::started(method, route);
-        let guard = Guard {
+        let start = Started::of(&request, route);
+        let method = start.method;
+        let guard = M::started(&start).map(|kept| Guard {
             method,
             route,
-            started: Instant::now(),
+            started,
             status: CLIENT_CLOSED_REQUEST,
-        };
+            kept: Some(kept),
+            #[cfg(feature = "trace")]
+            context: if M::TRACE_CONTEXT {
+                arrival_context()
+            } else {
+                None
+            },
+        });
         MeteredFuture {
             inner: self.inner.call(request),
-            guard: Some(guard),
+            guard,
         }
     }
+}
+
+/// The OpenTelemetry context a request arrived in, when it has a span.
+#[cfg(feature = "trace")]
+fn arrival_context() -> Option<opentelemetry::Context> {
+    use opentelemetry::trace::TraceContextExt;
+    opentelemetry::Context::map_current(|context| {
+        context.has_active_span().then(|| context.clone())
+    })
 }
 
 /// Records the request when dropped, with the status it holds by then:
@@ -202,16 +315,27 @@ struct Guard<M: RequestMetrics> {
     route: M::Route,
     started: Instant,
     status: u16,
+    /// What `started` returned; taken when dropped.
+    kept: Option<M::Kept>,
+    /// The context the request arrived in, current again while `finished`
+    /// runs.
+    #[cfg(feature = "trace")]
+    context: Option<opentelemetry::Context>,
 }
 
 impl<M: RequestMetrics> Drop for Guard<M> {
     fn drop(&mut self) {
-        M::finished(
-            self.method,
-            self.route,
-            StatusClass::from_code(self.status),
-            self.started.elapsed(),
-        );
+        let Some(kept) = self.kept.take() else {
+            return;
+        };
+        let finished = Finished::new(self.method, self.route, self.status, self.started.elapsed());
+        #[cfg(feature = "trace")]
+        let _arrival = if M::TRACE_CONTEXT {
+            self.context.take().map(opentelemetry::Context::attach)
+        } else {
+            None
+        };
+        M::finished(&finished, kept);
     }
 }
 

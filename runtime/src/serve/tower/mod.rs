@@ -42,7 +42,10 @@ mod layer;
 mod service;
 
 pub use labels::{HttpMethod, StatusClass, CLIENT_CLOSED_REQUEST};
-pub use layer::{MeteredBody, MeteredFuture, RequestMetered, RequestMetrics, RequestMetricsLayer};
+pub use layer::{
+    Finished, MeteredBody, MeteredFuture, RequestMetered, RequestMetrics, RequestMetricsLayer,
+    Started,
+};
 pub use service::{MetricsBody, MetricsService, MetricsServiceBuilder};
 
 /// Declares the conventional HTTP server metrics as a group named `$name`
@@ -63,7 +66,7 @@ pub use service::{MetricsBody, MetricsService, MetricsServiceBuilder};
 ///
 /// ```
 /// use enumeter::{http_server_metrics, LabelValue, Format};
-/// use enumeter::tower::{HttpMethod, RequestMetrics, StatusClass};
+/// use enumeter::tower::{Finished, HttpMethod, RequestMetrics, Started};
 /// use std::time::Duration;
 ///
 /// #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
@@ -72,8 +75,9 @@ pub use service::{MetricsBody, MetricsService, MetricsServiceBuilder};
 ///
 /// http_server_metrics!(pub Web, route = Route);
 ///
-/// Web::started(HttpMethod::Get, Route::Home);
-/// Web::finished(HttpMethod::Get, Route::Home, StatusClass::Success, Duration::from_millis(12));
+/// let request = http::Request::get("/").body(()).unwrap();
+/// let kept = Web::started(&Started::of(&request, Route::Home)).unwrap();
+/// Web::finished(&Finished::new(HttpMethod::Get, Route::Home, 200, Duration::from_millis(12)), kept);
 /// let text = enumeter::render(Format::Prometheus);
 /// assert!(text.contains(
 ///     "http_server_requests_total{method=\"get\",status=\"2xx\",route=\"home\"} 1\n"
@@ -81,15 +85,61 @@ pub use service::{MetricsBody, MetricsService, MetricsServiceBuilder};
 /// // Sparse: no series for the requests that never came.
 /// assert!(!text.contains("route=\"other\""));
 /// ```
+///
+/// **Options**, after the route and in this order, each optional:
+///
+/// - `exemplars = trace` (feature `trace`): the duration histogram keeps,
+///   per bucket, the trace and span ids of a request that landed in it
+///   (the layer makes the request's context current when it records).
+/// - `availability(...)`: an objective on the requests counter whose bad
+///   events are `status="5xx"`; inside the parentheses, the keys of any
+///   counter's `objective(...)` but `bad`: `name`, `target`, `by`,
+///   `window_days`, `exclude`.
+/// - `latency(...)`: an objective on the duration histogram: `name`,
+///   `target`, `below` (one of the bucket bounds above), `by`,
+///   `window_days`, `exclude`.
+///
+/// `exclude(route = [Metrics, Health])` leaves those routes' requests out
+/// of the objective's ratios (the scrapes of `/metrics` and health checks
+/// would otherwise count as good requests); they are still counted in the
+/// metrics.
+///
+/// ```
+/// use enumeter::{http_server_metrics, LabelValue};
+///
+/// #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+/// #[label(rename_all = "lowercase")]
+/// pub enum Route { Pay, Metrics, Health, #[label(other)] Other }
+///
+/// http_server_metrics!(pub Api, route = Route,
+///     availability(name = "api-availability", target = 0.999, by = [route],
+///         exclude(route = [Metrics, Health])),
+///     latency(name = "api-latency", target = 0.99, below = 0.25,
+///         exclude(route = [Metrics, Health])));
+///
+/// let rules = enumeter::objectives::RuleSet::new().with(Api::objectives()).prometheus_rules();
+/// assert!(rules.contains(r#"http_server_requests_total{status=~"5xx",route!~"metrics|health"}"#));
+/// ```
 #[macro_export]
 macro_rules! http_server_metrics {
-    ($vis:vis $name:ident, route = $route:ty) => {
+    (
+        $vis:vis $name:ident, route = $route:ty
+        $(, exemplars = $trace:ident)?
+        $(, availability($($availability:tt)*))?
+        $(, latency($($latency:tt)*))?
+        $(,)?
+    ) => {
         /// HTTP server metrics: requests answered, their duration and those
         /// in flight, by method, status class and route.
         #[$crate::metrics(namespace = "http_server", sparse)]
         $vis enum $name {
             /// HTTP requests answered, by method, status class and route.
-            #[counter]
+            #[counter(
+                $(objective(
+                    bad(status = [$crate::tower::StatusClass::ServerError]),
+                    $($availability)*
+                ))?
+            )]
             RequestsTotal {
                 method: $crate::tower::HttpMethod,
                 status: $crate::tower::StatusClass,
@@ -100,6 +150,8 @@ macro_rules! http_server_metrics {
             #[histogram(
                 unit = "seconds",
                 buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+                $(, exemplars = $trace)?
+                $(, objective($($latency)*))?
             )]
             RequestDuration {
                 method: $crate::tower::HttpMethod,
@@ -116,20 +168,20 @@ macro_rules! http_server_metrics {
 
         impl $crate::tower::RequestMetrics for $name {
             type Route = $route;
+            type Kept = ();
+            // The request's trace is kept only for exemplars that take it.
+            const TRACE_CONTEXT: bool = false $(|| $crate::__private::given(stringify!($trace)))?;
 
-            fn started(method: $crate::tower::HttpMethod, route: $route) {
-                $name::requests_in_flight(method, route).inc();
+            fn started(request: &$crate::tower::Started<'_, $route>) -> ::core::option::Option<()> {
+                $name::requests_in_flight(request.method, request.route).inc();
+                ::core::option::Option::Some(())
             }
 
-            fn finished(
-                method: $crate::tower::HttpMethod,
-                route: $route,
-                status: $crate::tower::StatusClass,
-                took: ::core::time::Duration,
-            ) {
+            fn finished(request: &$crate::tower::Finished<$route>, _: ()) {
+                let (method, route, status) = (request.method, request.route, request.status);
                 $name::requests_in_flight(method, route).dec();
                 $name::requests_total(method, status, route).inc();
-                $name::request_duration(method, status, route).observe_duration(took);
+                $name::request_duration(method, status, route).observe_duration(request.took);
             }
         }
     };
