@@ -405,6 +405,17 @@ def targets(run, out):
     if wi and ci:
         add("observe on a histogram declared with exemplars (none given), instructions",
             f"{wi:.0f} vs {ci:.0f}", "as today", wi <= ci)
+    plain_ir = run.ir("histogram_traced", "enumeter")
+    outside_ir = run.ir("histogram_traced", "enumeter_traced_outside_span")
+    if plain_ir and outside_ir:
+        add("observe declared `exemplars = trace`, outside any span, vs without exemplars, "
+            "instructions", f"{outside_ir:.0f} vs {plain_ir:.0f}", "within +10",
+            outside_ir <= plain_ir + 10)
+    in_span = run.median("histogram_traced", "enumeter_traced_in_span")
+    by_hand = run.median("histogram_traced", "enumeter_exemplar_by_hand")
+    if in_span and by_hand:
+        add("observe `exemplars = trace` in a sampled span vs `observe_with_exemplar` by hand, ns",
+            ratio(in_span, by_hand), "≤ 2×", in_span <= 2 * by_hand)
     memory = {r["contender"]: r["bytes_per_series"] for r in run.times.get("memory", [])}
     if "enumeter" in memory:
         # 10,000 series of one group: 8 bytes each, and per group instance
@@ -485,6 +496,13 @@ def main():
     op_table(run, "histogram_observe", "Histogram observe (10 buckets, 2 labels)", "bare_atomic", out,
              "`hand_written` is what a histogram cannot do with less: a bucket search over the "
              "10 bounds, an atomic add to the bucket and a compare-and-swap on the sum. " + otel)
+    op_table(run, "histogram_traced", "Histogram observe with exemplars from the trace", "bare_atomic", out,
+             "The values of `histogram_observe`. `enumeter` observes a histogram declared without "
+             "exemplars; `enumeter_traced_outside_span` one declared `exemplars = trace`, no span "
+             "current; `enumeter_traced_in_span` the same inside a sampled span (its OpenTelemetry "
+             "context attached), which keeps the span's ids as the bucket's exemplar; "
+             "`enumeter_exemplar_by_hand` calls `observe_with_exemplar` with the same ids, as "
+             "strings. Ratios against a bare atomic, and against `enumeter`.")
     op_table(run, "summary_observe", "Summary observe (4 quantiles, no labels)", "enumeter_histogram",
              out, "Ratios against enumeter's classic histogram of the same values "
              "(`enumeter_histogram`, 10 buckets, no labels).")
@@ -494,6 +512,10 @@ def main():
              "read to the end, as a server would. `no_layer` is that alone; `enumeter` wraps it "
              "in `enumeter::tower::RequestMetricsLayer` recording into `http_server_metrics!` "
              "(in-flight gauge, counter, 11-bucket histogram by method, status class and route); "
+             "`enumeter_traced` declares the duration histogram `exemplars = trace` (the layer "
+             "then keeps each request's OpenTelemetry context), no span current; "
+             "`enumeter_traced_in_span` runs it inside a sampled span, so every request keeps the "
+             "span's ids as an exemplar; "
              "`axum_prometheus` in `axum_prometheus::PrometheusMetricLayer` (its counter, "
              "histogram and in-flight gauge through `metrics-exporter-prometheus`). Ratios "
              "against `no_layer`; a layer's overhead is its time minus `no_layer`'s.")

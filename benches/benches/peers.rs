@@ -243,6 +243,26 @@ pub enum Bench {
         endpoint: Endpoint,
         outcome: Outcome,
     },
+    /// Request duration, with an exemplar per bucket passed by hand.
+    #[histogram(
+        unit = "seconds",
+        buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+        exemplars
+    )]
+    ExemplarRequestDuration {
+        endpoint: Endpoint,
+        outcome: Outcome,
+    },
+    /// Request duration, with an exemplar per bucket from the current span.
+    #[histogram(
+        unit = "seconds",
+        buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+        exemplars = trace
+    )]
+    TracedRequestDuration {
+        endpoint: Endpoint,
+        outcome: Outcome,
+    },
     /// Requests, sparse: the same counter, written out once recorded into.
     #[counter(sparse)]
     SparseRequestsTotal {
@@ -671,6 +691,71 @@ fn labelled_observe(
 }
 
 /// The histogram-observe contenders (10 buckets, 2 labels).
+/// A sampled span's context, as the OpenTelemetry SDK or
+/// `tracing-opentelemetry` makes current inside a span.
+fn sampled_span() -> opentelemetry::Context {
+    use opentelemetry::trace::{
+        SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState,
+    };
+    opentelemetry::Context::new().with_remote_span_context(SpanContext::new(
+        TraceId::from_bytes(TRACE_ID),
+        SpanId::from_bytes(SPAN_ID),
+        TraceFlags::SAMPLED,
+        false,
+        TraceState::default(),
+    ))
+}
+
+const TRACE_ID: [u8; 16] = [
+    0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36,
+];
+const SPAN_ID: [u8; 8] = [0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7];
+
+/// An observation of a histogram declared `exemplars = trace`, outside any
+/// span and inside a sampled one, against one without exemplars and one
+/// whose exemplar is passed by hand with the same ids.
+fn histogram_traced_contenders() -> Vec<Contender> {
+    let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
+    let mut out = Vec::new();
+    let bare: &'static [AtomicU64] = Box::leak((0..18).map(|_| AtomicU64::new(0)).collect());
+    out.push(contender("bare_atomic", move |n| {
+        for i in 0..n as usize {
+            let (e, o, _) = ops[i & 1023];
+            bare[e * 3 + o].fetch_add(1, Ordering::Relaxed);
+        }
+    }));
+    out.push(labelled_observe("enumeter", ops, |e, o, v| {
+        Bench::request_duration(e, o).observe(v)
+    }));
+    out.push(labelled_observe(
+        "enumeter_traced_outside_span",
+        ops,
+        |e, o, v| Bench::traced_request_duration(e, o).observe(v),
+    ));
+    let by_hand = labelled_observe("enumeter_exemplar_by_hand", ops, |e, o, v| {
+        Bench::exemplar_request_duration(e, o).observe_with_exemplar(
+            v,
+            &[
+                ("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"),
+                ("span_id", "00f067aa0ba902b7"),
+            ],
+        )
+    });
+    out.push(by_hand);
+    out.push(contender("enumeter_traced_in_span", move |n| {
+        let _span = sampled_span().attach();
+        for i in 0..n as usize {
+            let (e, o, v) = ops[i & 1023];
+            let (e, o) = (
+                Endpoint::from_index(e).unwrap(),
+                Outcome::from_index(o).unwrap(),
+            );
+            Bench::traced_request_duration(e, o).observe(v);
+        }
+    }));
+    out
+}
+
 fn histogram_contenders() -> Vec<Contender> {
     let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
     let mut out = Vec::new();
@@ -1182,6 +1267,7 @@ fn scenario(name: &str) -> Option<Scenario> {
         "counter_2_threads_disjoint" => ("iteration", counter_contenders(2, Spread::Disjoint)),
         "counter_2_threads_hot" => ("iteration", counter_contenders(2, Spread::Hot)),
         "histogram_observe" => ("op", histogram_contenders()),
+        "histogram_traced" => ("op", histogram_traced_contenders()),
         "summary_observe" => ("op", summary_contenders()),
         "render_10k" => ("render", render_contenders(10_000)),
         "render_100k" => ("render", render_contenders(100_000)),
@@ -1195,12 +1281,13 @@ fn scenario(name: &str) -> Option<Scenario> {
     Some(Scenario { unit, contenders })
 }
 
-const SCENARIOS: [&str; 13] = [
+const SCENARIOS: [&str; 14] = [
     "counter_inc",
     "counter_2_threads_random",
     "counter_2_threads_disjoint",
     "counter_2_threads_hot",
     "histogram_observe",
+    "histogram_traced",
     "summary_observe",
     "render_10k",
     "render_100k",
@@ -1707,6 +1794,8 @@ mod http_bench {
     }
 
     http_server_metrics!(pub HttpBench, route = Route);
+    // The same, its duration histogram keeping the trace of each request.
+    http_server_metrics!(pub HttpTraced, route = Route, exemplars = trace);
 
     const PATHS: [&str; 4] = ["/tts", "/stt", "/health", "/users"];
 
@@ -1789,6 +1878,20 @@ mod http_bench {
         out.push(contender("enumeter", move |n| {
             for i in 0..n as usize {
                 request(&mut enumeter, PATHS[i & 3]);
+            }
+        }));
+        let mut traced = RequestMetricsLayer::<HttpTraced, _>::new(route_of::<()>).layer(Immediate);
+        out.push(contender("enumeter_traced", move |n| {
+            for i in 0..n as usize {
+                request(&mut traced, PATHS[i & 3]);
+            }
+        }));
+        let mut traced_in_span =
+            RequestMetricsLayer::<HttpTraced, _>::new(route_of::<()>).layer(Immediate);
+        out.push(contender("enumeter_traced_in_span", move |n| {
+            let _span = super::sampled_span().attach();
+            for i in 0..n as usize {
+                request(&mut traced_in_span, PATHS[i & 3]);
             }
         }));
         let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
