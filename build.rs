@@ -54,6 +54,7 @@ fn look_for_tools() {
         "CI",
         "PATH",
         "ENUMETER_VM_OTLP",
+        "ENUMETER_PROMETHEUS3_DIR",
         "ENUMETER_STATSD_DIR",
         "ENUMETER_LEZER_PROMQL_DIR",
     ] {
@@ -74,6 +75,7 @@ fn look_for_tools() {
         tools::victoria_metrics_otlp_path(root),
         tools::statsd_path(root),
         tools::lezer_promql_path(root),
+        tools::prometheus3_path(root, "prometheus"),
     ] {
         if path.exists() {
             println!("cargo::rerun-if-changed={}", path.display());

@@ -1,7 +1,8 @@
 //! The objectives `http_server_metrics!` declares in the traced_service
 //! example, through the real parts: its router runs in this process under
-//! a load of requests, a real Prometheus 2.42 scrapes it and evaluates the
-//! generated rules (windows divided by 60), a real Alertmanager 0.25
+//! a load of requests; for each Prometheus line in the field, a real
+//! Prometheus (2.42, then 3.5.3) scrapes it and evaluates the generated
+//! rules (windows divided by 60), a real Alertmanager (0.25, then 0.33.1)
 //! receives. The scrapes of `/metrics` are counted in the request metrics
 //! and left out of the objective's ratios (`exclude(route = [Metrics])`):
 //! the ratios exist for the `fast` route only. Healthy traffic fires
@@ -22,14 +23,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use enumeter::objectives::RuleSet;
-use support::servers::{self, active_alerts, alertmanager, query_result, wait_for, TempDir};
+use support::servers::{
+    self, active_alerts, alertmanager_of, query_result, wait_for, Line, TempDir,
+};
 
 /// Requests to `/fast` every 20 ms until `stop`, `failing` in 100 of them
-/// failing; stops by itself after three minutes.
+/// failing; stops by itself after five minutes.
 fn load(addr: String, failing: Arc<AtomicU32>, stop: Arc<AtomicBool>) {
     let started = Instant::now();
     let mut n = 0u32;
-    while !stop.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(180) {
+    while !stop.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(300) {
         let fail = n % 100 < failing.load(Ordering::Relaxed);
         let path = if fail { "/fast?fail" } else { "/fast" };
         let _ = support::http_get(&addr, path);
@@ -51,20 +54,19 @@ fn routes(addr: &str, expr: &str) -> Vec<String> {
 
 #[test]
 #[cfg_attr(
-    any(missing_prometheus, missing_alertmanager),
-    ignore = "needs Prometheus and Alertmanager: apt-get install prometheus prometheus-alertmanager"
+    any(
+        missing_prometheus,
+        missing_alertmanager,
+        missing_prometheus3,
+        missing_alertmanager3
+    ),
+    ignore = "needs Prometheus 2.42 and Alertmanager 0.25 (apt-get install prometheus prometheus-alertmanager), 3.5.3 and 0.33.1 (Debian sid's, as .ci/run fetches them into target/prometheus-sid)"
 )]
 fn failing_requests_page_and_the_scrapes_are_left_out_of_the_ratios() {
-    support::require("prometheus");
-    support::require("alertmanager");
-    let dir = TempDir::new("traced-objectives");
-    let rules = RuleSet::new()
-        .with(traced_service::HttpServer::objectives())
-        .windows_divided_by(60);
-    std::fs::write(dir.0.join("rules.yml"), rules.prometheus_rules()).unwrap();
-    let (_am, am) = alertmanager(&dir.0);
-
-    let addr = servers::serve_axum(traced_service::router(), 240);
+    for tool in ["prometheus", "alertmanager", "prometheus3", "alertmanager3"] {
+        support::require(tool);
+    }
+    let addr = servers::serve_axum(traced_service::router(), 400);
     let failing = Arc::new(AtomicU32::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let _stop_load = support::StoreOnDrop(&stop, true);
@@ -72,6 +74,24 @@ fn failing_requests_page_and_the_scrapes_are_left_out_of_the_ratios() {
         let (addr, failing, stop) = (addr.clone(), Arc::clone(&failing), Arc::clone(&stop));
         std::thread::spawn(move || load(addr, failing, stop))
     };
+    for line in Line::BOTH {
+        pages_and_resolves(line, &addr, &failing);
+    }
+    stop.store(true, Ordering::Relaxed);
+    load.join().unwrap();
+}
+
+/// Prometheus and Alertmanager of `line` on the example's generated rules,
+/// scraping `addr` while `failing` in 100 requests fail: healthy, nothing
+/// fires and the ratios leave the scrapes out; half failing, the page
+/// comes; none failing, it resolves.
+fn pages_and_resolves(line: Line, addr: &str, failing: &AtomicU32) {
+    let dir = TempDir::new(&format!("traced-objectives-{line:?}"));
+    let rules = RuleSet::new()
+        .with(traced_service::HttpServer::objectives())
+        .windows_divided_by(60);
+    std::fs::write(dir.0.join("rules.yml"), rules.prometheus_rules()).unwrap();
+    let (_am, am) = alertmanager_of(line, &dir.0);
 
     let config = format!(
         "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
@@ -80,7 +100,7 @@ fn failing_requests_page_and_the_scrapes_are_left_out_of_the_ratios() {
          scrape_configs:\n  - job_name: traced\n    static_configs:\n      - targets: ['{addr}']\n",
         dir.0.join("rules.yml").display()
     );
-    let (_prometheus, prometheus) = servers::prometheus(&dir.0, &config);
+    let (_prometheus, prometheus) = servers::prometheus_of(line, &dir.0, &config, &[]);
     let limit = Duration::from_secs(60);
 
     // The scrapes are request series of their own, and no ratio has them.
@@ -126,11 +146,9 @@ fn failing_requests_page_and_the_scrapes_are_left_out_of_the_ratios() {
             .then_some(())
     });
     println!(
-        "paged {:.1} s after half the requests began failing, for route fast only; resolved \
+        "{line}: paged {:.1} s after half the requests began failing, for route fast only; resolved \
          {:.1} s after they stopped; the scrapes of /metrics counted and left out of the ratios",
         paged_after.as_secs_f64(),
         calm.elapsed().as_secs_f64()
     );
-    stop.store(true, Ordering::Relaxed);
-    load.join().unwrap();
 }

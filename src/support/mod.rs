@@ -126,8 +126,16 @@ pub fn promtool_check(text: &str) -> (i32, String) {
 /// rules.test.yml`), within five minutes: its exit code and output. The
 /// test needs promtool (`missing_promtool`).
 pub fn promtool_in(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
-    require("promtool");
-    let child = Command::new("promtool")
+    promtool_of(servers::Line::Two, dir, args)
+}
+
+/// [`promtool_in`] with the promtool of `line` (3.5.3 needs `promtool3`).
+pub fn promtool_of(line: servers::Line, dir: &std::path::Path, args: &[&str]) -> (i32, String) {
+    require(match line {
+        servers::Line::Two => "promtool",
+        servers::Line::Three => "promtool3",
+    });
+    let child = Command::new(line.program("promtool"))
         .args(args)
         .current_dir(dir)
         .stdout(Stdio::piped())

@@ -96,14 +96,15 @@ pub fn wait_ready_as(addr: &str, path: &str, what: &str, authorization: &str) {
     });
 }
 
-fn spawn(program: &str, args: &[String]) -> Process {
+fn spawn(program: impl AsRef<std::ffi::OsStr>, args: &[String]) -> Process {
+    let program = program.as_ref();
     Process(
         Command::new(program)
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("{program} starts: {e}")),
+            .unwrap_or_else(|e| panic!("{} starts: {e}", program.to_string_lossy())),
     )
 }
 
@@ -148,7 +149,58 @@ fn web_config_flag(dir: &Path, web_config: &str) -> String {
     format!("--web.config.file={}", file.display())
 }
 
+/// The two Prometheus lines in the field, both tested: 2.42 (Debian
+/// bookworm's, on `PATH`) and 3.5.3 with Alertmanager 0.33.1 (Debian sid's,
+/// which `.ci/run` unpacks under `target/prometheus-sid`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Line {
+    /// Prometheus 2.42, Alertmanager 0.25.
+    Two,
+    /// Prometheus 3.5.3, Alertmanager 0.33.1.
+    Three,
+}
+
+impl Line {
+    /// Both, oldest first.
+    pub const BOTH: [Line; 2] = [Line::Two, Line::Three];
+
+    /// The line's program `name`: `prometheus`, `promtool` or
+    /// `prometheus-alertmanager`.
+    pub fn program(self, name: &str) -> PathBuf {
+        match self {
+            Line::Two => PathBuf::from(name),
+            Line::Three => {
+                super::tools::prometheus3_path(Path::new(env!("CARGO_MANIFEST_DIR")), name)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Line {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Line::Two => "Prometheus 2.42",
+            Line::Three => "Prometheus 3.5.3",
+        })
+    }
+}
+
+/// [`prometheus_with`] of the `line` given.
+pub fn prometheus_of(line: Line, dir: &Path, config: &str, flags: &[&str]) -> (Process, String) {
+    start_prometheus_of(line, dir, config, flags, "")
+}
+
 fn start_prometheus(
+    dir: &Path,
+    config: &str,
+    flags: &[&str],
+    authorization: &str,
+) -> (Process, String) {
+    start_prometheus_of(Line::Two, dir, config, flags, authorization)
+}
+
+fn start_prometheus_of(
+    line: Line,
     dir: &Path,
     config: &str,
     flags: &[&str],
@@ -158,7 +210,7 @@ fn start_prometheus(
     std::fs::write(&file, config).unwrap();
     let addr = format!("127.0.0.1:{}", free_port());
     let process = spawn(
-        "prometheus",
+        line.program("prometheus"),
         &[
             format!("--config.file={}", file.display()),
             format!("--storage.tsdb.path={}", dir.join("data").display()),
@@ -307,6 +359,11 @@ pub fn expect_value_within(
 /// Alertmanager on a free port that routes every alert to a receiver that
 /// sends nothing, grouping nothing away.
 pub fn alertmanager(dir: &std::path::Path) -> (Process, String) {
+    alertmanager_of(Line::Two, dir)
+}
+
+/// [`alertmanager`] of the `line` given.
+pub fn alertmanager_of(line: Line, dir: &std::path::Path) -> (Process, String) {
     let addr = format!("127.0.0.1:{}", free_port());
     let config = dir.join("alertmanager.yml");
     std::fs::write(
@@ -316,7 +373,7 @@ pub fn alertmanager(dir: &std::path::Path) -> (Process, String) {
     )
     .unwrap();
     let process = Process(
-        Command::new("prometheus-alertmanager")
+        Command::new(line.program("prometheus-alertmanager"))
             .arg(format!("--config.file={}", config.display()))
             .arg(format!("--storage.path={}", dir.join("am").display()))
             .arg(format!("--web.listen-address={addr}"))

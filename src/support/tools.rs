@@ -36,6 +36,18 @@ pub const TOOLS: &[Tool] = &[
         install: "apt-get install prometheus-alertmanager",
     },
     Tool {
+        name: "prometheus3",
+        install: PROMETHEUS3_INSTALL,
+    },
+    Tool {
+        name: "promtool3",
+        install: PROMETHEUS3_INSTALL,
+    },
+    Tool {
+        name: "alertmanager3",
+        install: PROMETHEUS3_INSTALL,
+    },
+    Tool {
         name: "victoria_metrics",
         install: "apt-get install victoria-metrics",
     },
@@ -57,6 +69,21 @@ pub const TOOLS: &[Tool] = &[
         install: "pip install prometheus_client",
     },
 ];
+
+/// How the Prometheus 3 line is installed: Debian sid's packages, which
+/// need only libc.
+const PROMETHEUS3_INSTALL: &str = "Prometheus 3.5.3 and Alertmanager 0.33.1 from Debian sid, as \
+     .ci/run fetches them into target/prometheus-sid (or ENUMETER_PROMETHEUS3_DIR, their bin \
+     directory)";
+
+/// Where the Prometheus 3 line's program `name` (`prometheus`, `promtool`,
+/// `prometheus-alertmanager`) is: in `ENUMETER_PROMETHEUS3_DIR`, or where
+/// `.ci/run` unpacks Debian sid's packages under `root`.
+pub fn prometheus3_path(root: &Path, name: &str) -> PathBuf {
+    std::env::var_os("ENUMETER_PROMETHEUS3_DIR")
+        .map_or_else(|| root.join("target/prometheus-sid/usr/bin"), PathBuf::from)
+        .join(name)
+}
 
 /// Where VictoriaMetrics 1.112 is: `ENUMETER_VM_OTLP`, or where `.ci/run`
 /// unpacks Debian trixie's package under `root` (the suite's directory).
@@ -102,6 +129,12 @@ pub fn present(name: &str, root: &Path) -> bool {
         "promtool" => runs(Path::new("promtool"), &["--version"]),
         "pushgateway" => runs(Path::new("prometheus-pushgateway"), &["--version"]),
         "alertmanager" => runs(Path::new("prometheus-alertmanager"), &["--version"]),
+        "prometheus3" => runs(&prometheus3_path(root, "prometheus"), &["--version"]),
+        "promtool3" => runs(&prometheus3_path(root, "promtool"), &["--version"]),
+        "alertmanager3" => runs(
+            &prometheus3_path(root, "prometheus-alertmanager"),
+            &["--version"],
+        ),
         "victoria_metrics" => runs(Path::new("victoria-metrics"), &["-version"]),
         "victoria_metrics_otlp" => runs(&victoria_metrics_otlp_path(root), &["-version"]),
         "statsd" => {
