@@ -1,0 +1,127 @@
+//! Start timestamps, through Prometheus 3.5.3 with
+//! `created-timestamp-zero-ingestion`: scraping enumeter's protobuf and its
+//! OpenMetrics (`_created`), it stores a zero at the created time of a
+//! counter and of a histogram, so that the first scrape's increase is what
+//! was recorded since the start, not lost. The start is taken from this
+//! test's own clock around the group's first reading, which fixes an
+//! instance's created time.
+//!
+//! Where a system it needs is missing, cargo reports the test ignored with
+//! what to install; in CI it fails.
+
+use enumeter_suite::support;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use enumeter::{metrics, Exporter, Format, Registry};
+use serde_json::Value;
+use support::servers::{self, wait_for, Line, TempDir};
+
+/// Work started by the test.
+#[metrics(namespace = "started", register = false)]
+pub enum Started {
+    /// Jobs done.
+    #[counter]
+    JobsTotal,
+    /// Job time.
+    #[histogram(unit = "seconds", buckets = [1])]
+    JobSeconds,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// The samples Prometheus at `addr` keeps of `series` over the last ten
+/// minutes, as (milliseconds, value), oldest first.
+fn samples(addr: &str, series: &str) -> Vec<(i64, f64)> {
+    let path = format!(
+        "/api/v1/query?query={}",
+        support::url_encode(&format!("{series}[10m]"))
+    );
+    let Ok((200, body)) = support::http_get(addr, &path) else {
+        return Vec::new();
+    };
+    let json: Value = serde_json::from_str(&body).unwrap_or_default();
+    let Some(values) = json["data"]["result"][0]["values"].as_array() else {
+        return Vec::new();
+    };
+    values
+        .iter()
+        .map(|v| {
+            let ms = (v[0].as_f64().unwrap() * 1000.0).round() as i64;
+            (ms, v[1].as_str().unwrap().parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+#[cfg_attr(
+    missing_prometheus3,
+    ignore = "needs Prometheus 3.5.3: Debian sid's, as .ci/run fetches it into target/prometheus-sid"
+)]
+fn the_first_scrape_of_a_counter_and_a_histogram_counts_from_their_start() {
+    support::require("prometheus3");
+    let before = now_ms();
+    let started: &'static StartedMetrics = Box::leak(Box::new(StartedMetrics::new()));
+    let registry = Registry::new().with(started).created_timestamps(true);
+    // The first reading fixes the instance's created time.
+    registry.render(Format::OpenMetrics);
+    let after = now_ms();
+    started.jobs_total().add(7);
+    for value in [0.25, 0.5, 2.0] {
+        started.job_seconds().observe(value);
+    }
+    let exporter = Exporter::new()
+        .address("127.0.0.1:0")
+        .registry(Arc::new(registry))
+        .created_timestamps(true)
+        .start()
+        .unwrap();
+    let target = exporter.local_addr().to_string();
+    for (protocol, what) in [
+        ("PrometheusProto", "protobuf"),
+        ("OpenMetricsText1.0.0", "OpenMetrics"),
+    ] {
+        let dir = TempDir::new(&format!("created-zero-{what}"));
+        let config = format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n\
+             scrape_configs:\n  - job_name: started\n    scrape_protocols: [{protocol}]\n    \
+             static_configs:\n      - targets: ['{target}']\n"
+        );
+        let (_prometheus, addr) = servers::prometheus_of(
+            Line::Three,
+            &dir.0,
+            &config,
+            &["--enable-feature=created-timestamp-zero-ingestion"],
+        );
+        for (series, recorded) in [
+            ("started_jobs_total", 7.0),
+            ("started_job_seconds_count", 3.0),
+            (r#"started_job_seconds_bucket{le="1.0"}"#, 2.0),
+            ("started_job_seconds_sum", 2.75),
+        ] {
+            let kept = wait_for(Duration::from_secs(30), series, || {
+                Some(samples(&addr, series)).filter(|s| s.len() >= 2)
+            });
+            // The zero at the start, then what was recorded since.
+            let (start, zero) = kept[0];
+            assert_eq!(zero, 0.0, "{what}, {series}: {kept:?}");
+            assert!(
+                (before..=after).contains(&start),
+                "{what}, {series}: zero at {start}, the group was first read in [{before}, {after}]"
+            );
+            assert_eq!(kept[1].1, recorded, "{what}, {series}: {kept:?}");
+            println!(
+                "{what}, {series}: 0 at the start ({} ms after the test's clock read {before}), \
+                 then {recorded}",
+                start - before
+            );
+        }
+    }
+    exporter.shutdown();
+}
