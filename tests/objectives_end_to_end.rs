@@ -1,12 +1,14 @@
 //! Alerts, rules and dashboards generated from the declarations, proven
 //! with the real parts (Debian packages, on 127.0.0.1):
 //!
-//! - `promtool check rules` and `promtool test rules` pass on what the
-//!   payments and telemetry examples generate, and the payments rules are
-//!   pinned (`tests/expected/payments.rules.yml`);
-//! - a real Prometheus 2.42 loads the payments rules (windows divided by
-//!   60) and scrapes the example, a real Alertmanager 0.25 receives from
-//!   it: with healthy traffic nothing fires; after a burst of server errors
+//! - `promtool check rules` and `promtool test rules`, 2.42's and 3.5.3's,
+//!   pass on what the payments, telemetry and traced_service examples
+//!   generate, and the payments rules are pinned
+//!   (`tests/expected/payments.rules.yml`);
+//! - a real Prometheus loads the payments rules (windows divided by 60)
+//!   and scrapes the example, a real Alertmanager receives from it, for
+//!   each line in the field (2.42 with 0.25, 3.5.3 with 0.33.1): with
+//!   healthy traffic nothing fires; after a burst of server errors
 //!   the fast-burn page (1h/5m) is read back from Alertmanager's API, and it
 //!   resolves when the errors stop; every query of the generated dashboard
 //!   parses and returns data there, and its JSON holds what Grafana's
@@ -28,7 +30,7 @@ use std::time::{Duration, Instant};
 use enumeter::objectives::RuleSet;
 use enumeter::{metrics, LabelValue};
 use support::servers::{
-    self, active_alerts, alertmanager, query_all, query_result, wait_for, Line, TempDir,
+    self, active_alerts, alertmanager_of, query_all, query_result, wait_for, Line, TempDir,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
@@ -156,20 +158,35 @@ fn generated_rules_pass_promtool_check_and_test() {
 
 #[test]
 #[cfg_attr(
-    any(missing_prometheus, missing_alertmanager),
-    ignore = "needs Prometheus and Alertmanager: apt-get install prometheus prometheus-alertmanager"
+    any(
+        missing_prometheus,
+        missing_alertmanager,
+        missing_prometheus3,
+        missing_alertmanager3
+    ),
+    ignore = "needs Prometheus 2.42 and Alertmanager 0.25 (apt-get install prometheus prometheus-alertmanager), 3.5.3 and 0.33.1 (Debian sid's, as .ci/run fetches them into target/prometheus-sid)"
 )]
 fn a_burst_of_errors_pages_through_a_real_alertmanager_and_resolves_when_it_stops() {
-    support::require("prometheus");
-    support::require("alertmanager");
-    let dir = TempDir::new("objectives-e2e");
+    for tool in ["prometheus", "alertmanager", "prometheus3", "alertmanager3"] {
+        support::require(tool);
+    }
+    for line in Line::BOTH {
+        pages_and_resolves(line);
+    }
+}
+
+/// The payments example under Prometheus and Alertmanager of `line`: quiet
+/// when healthy, paged on a burst of errors, resolved after it, and its
+/// no-data alerts once it stops.
+fn pages_and_resolves(line: Line) {
+    let dir = TempDir::new(&format!("objectives-e2e-{line:?}"));
     write_files(
         "payments",
         "--write",
         &dir.0,
         &["--windows-divided-by", "60"],
     );
-    let (_am, am_addr) = alertmanager(&dir.0);
+    let (_am, am_addr) = alertmanager_of(line, &dir.0);
 
     let (payments, target, mut control) =
         support::serve_example_args("payments", &["127.0.0.1:0"], 240, &[]);
@@ -181,7 +198,7 @@ fn a_burst_of_errors_pages_through_a_real_alertmanager_and_resolves_when_it_stop
          scrape_configs:\n  - job_name: payments\n    static_configs:\n      - targets: ['{target}']\n",
         dir.0.join("rules.yml").display()
     );
-    let (_prometheus, addr) = servers::prometheus(&dir.0, &config);
+    let (_prometheus, addr) = servers::prometheus_of(line, &dir.0, &config, &[]);
     let limit = Duration::from_secs(60);
     let page = "PaymentsAvailabilityBurnRate1h5m";
 
@@ -277,7 +294,7 @@ fn a_burst_of_errors_pages_through_a_real_alertmanager_and_resolves_when_it_stop
             .into()
     );
     println!(
-        "paged {:.1} s after the burst began ({} alerts then: {pairs:?}); resolved {:.1} s \
+        "{line}: paged {:.1} s after the burst began ({} alerts then: {pairs:?}); resolved {:.1} s \
          after it ended; no data reported {:.1} s after the example stopped; {} dashboard \
          queries answered",
         paged_after.as_secs_f64(),
