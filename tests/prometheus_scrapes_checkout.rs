@@ -1,4 +1,5 @@
-//! End to end with the checkout example: a real Prometheus 2.42 started
+//! End to end with the checkout example, for each Prometheus line in the
+//! field (2.42, then 3.5.3): a real Prometheus started
 //! with `--enable-feature=native-histograms,exemplar-storage` scrapes it
 //! over protobuf; `histogram_quantile(0.99, …)` over its native histogram
 //! comes back within the schema's bucket factor of the true 99th
@@ -13,20 +14,30 @@ use enumeter_suite::support;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::servers::{self, expect_value, wait_for, TempDir};
+use support::servers::{self, expect_value, wait_for, Line, TempDir};
 
 #[test]
 #[cfg_attr(
-    missing_prometheus,
-    ignore = "needs Prometheus: apt-get install prometheus"
+    any(missing_prometheus, missing_prometheus3),
+    ignore = "needs Prometheus 2.42 (apt-get install prometheus) and 3.5.3 (Debian sid's, as .ci/run fetches it into target/prometheus-sid)"
 )]
 fn a_real_prometheus_reads_the_checkout_examples_native_histogram_exemplars_and_counters() {
     support::require("prometheus");
-    let (_checkout, target) = support::serve_example("checkout", 120);
-    let dir = TempDir::new("checkout");
-    let (_prometheus, prometheus) = servers::prometheus_with(
+    support::require("prometheus3");
+    let (_checkout, target) = support::serve_example("checkout", 180);
+    for line in Line::BOTH {
+        reads_the_checkout(line, &target);
+    }
+}
+
+/// Prometheus of `line`, native histograms and exemplar storage on,
+/// scraping the checkout example at `target` over protobuf.
+fn reads_the_checkout(line: Line, target: &str) {
+    let dir = TempDir::new(&format!("checkout-{line:?}"));
+    let (_prometheus, prometheus) = servers::prometheus_of(
+        line,
         &dir.0,
-        &servers::scrape_every_second("checkout", &target),
+        &servers::scrape_every_second("checkout", target),
         &["--enable-feature=native-histograms,exemplar-storage"],
     );
     let limit = Duration::from_secs(30);
@@ -106,5 +117,5 @@ fn a_real_prometheus_reads_the_checkout_examples_native_histogram_exemplars_and_
             .map(str::to_owned)
     });
     assert_eq!(trace, "4bf92f3577b34da6");
-    println!("checkout over protobuf: p99 {p99} (true 0.99, bucket factor {factor:.4}); exemplar {trace}; classic and counter exact");
+    println!("{line}, checkout over protobuf: p99 {p99} (true 0.99, bucket factor {factor:.4}); exemplar {trace}; classic and counter exact");
 }

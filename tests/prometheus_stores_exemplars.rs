@@ -1,4 +1,5 @@
-//! End to end: a real Prometheus 2.42 with `exemplar-storage` scrapes
+//! End to end, for each Prometheus line in the field (2.42 and 3.5.3): a
+//! real Prometheus with `exemplar-storage` scrapes
 //! exemplars of a counter and of histogram buckets, once as OpenMetrics
 //! text (with `_created` samples) and once as protobuf, and its exemplar
 //! query API returns them with their labels, values and timestamps
@@ -16,7 +17,7 @@ use std::time::Duration;
 use enumeter::exemplar::ExemplarRead;
 use enumeter::{metrics, Exporter, Registry};
 use serde_json::Value;
-use support::servers::{self, wait_for, TempDir};
+use support::servers::{self, wait_for, Line, TempDir};
 
 /// Requests with exemplars.
 #[metrics(namespace = "trace", register = false)]
@@ -53,15 +54,17 @@ fn exemplars(prometheus: &str, query: &str) -> Option<Vec<(String, f64, u64)>> {
     (!out.is_empty()).then_some(out)
 }
 
-fn scrape_and_check(flags: &[&str], what: &str) {
+fn scrape_and_check(line: Line, flags: &[&str], what: &str) {
+    let what = format!("{line}, {what}");
     let exporter = Exporter::new()
         .address("127.0.0.1:0")
         .registry(Arc::new(Registry::new().with(&TRACE)))
         .created_timestamps(true)
         .start()
         .unwrap();
-    let dir = TempDir::new(&format!("exemplars-{what}"));
-    let (_prometheus, prometheus) = servers::prometheus_with(
+    let dir = TempDir::new(&format!("exemplars-{line:?}-{}", flags.len()));
+    let (_prometheus, prometheus) = servers::prometheus_of(
+        line,
         &dir.0,
         &servers::scrape_every_second("trace", &exporter.local_addr().to_string()),
         flags,
@@ -101,11 +104,12 @@ fn scrape_and_check(flags: &[&str], what: &str) {
 
 #[test]
 #[cfg_attr(
-    any(missing_prometheus, missing_python_parsers),
-    ignore = "needs Prometheus and the Python parsers: apt-get install prometheus && pip install prometheus_client"
+    any(missing_prometheus, missing_prometheus3, missing_python_parsers),
+    ignore = "needs Prometheus 2.42 and 3.5.3 and the Python parsers: apt-get install prometheus, Debian sid's 3.5.3 as .ci/run fetches it into target/prometheus-sid, pip install prometheus_client"
 )]
 fn a_real_prometheus_stores_exemplars_from_openmetrics_and_protobuf() {
     support::require("prometheus");
+    support::require("prometheus3");
     TRACE
         .requests_total()
         .inc_with_exemplar(&[("trace_id", "c0ffee")]);
@@ -148,11 +152,17 @@ fn a_real_prometheus_stores_exemplars_from_openmetrics_and_protobuf() {
         ],
         "{text}"
     );
-    // Prometheus 2.42 asks for OpenMetrics by default...
-    scrape_and_check(&["--enable-feature=exemplar-storage"], "openmetrics");
-    // ...and for protobuf with native histograms on.
-    scrape_and_check(
-        &["--enable-feature=exemplar-storage,native-histograms"],
-        "protobuf",
-    );
+    for line in Line::BOTH {
+        // Both lines ask for OpenMetrics by default...
+        scrape_and_check(line, &["--enable-feature=exemplar-storage"], "openmetrics");
+        // ...and for protobuf with native histograms on.
+        scrape_and_check(
+            line,
+            &[
+                "--enable-feature=exemplar-storage",
+                "--enable-feature=native-histograms",
+            ],
+            "protobuf",
+        );
+    }
 }
