@@ -1,4 +1,5 @@
-//! End to end: a real Prometheus 2.42 with native histograms enabled asks
+//! End to end, for each Prometheus line (2.42, 3.5.3): a real Prometheus
+//! with native histograms enabled asks
 //! for the protobuf exposition, the exporter answers with it, and the query
 //! API returns exactly the recorded values of every kind. A pass-through
 //! proxy between the two records what Prometheus asked for and what it got.
@@ -14,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use enumeter::{metrics, Exporter, LabelValue, Registry};
-use support::servers::{self, expect_value, TempDir};
+use support::servers::{self, expect_value, Line, TempDir};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
 #[label(rename_all = "lowercase")]
@@ -96,11 +97,12 @@ fn proxy(listener: TcpListener, target: String, seen: Arc<Mutex<Vec<(String, Str
 
 #[test]
 #[cfg_attr(
-    missing_prometheus,
-    ignore = "needs Prometheus: apt-get install prometheus"
+    any(missing_prometheus, missing_prometheus3),
+    ignore = "needs Prometheus 2.42 (apt-get install prometheus) and 3.5.3 (Debian sid's, as .ci/run fetches it into target/prometheus-sid)"
 )]
 fn a_real_prometheus_with_native_histograms_scrapes_protobuf_and_reads_back_every_value() {
     support::require("prometheus");
+    support::require("prometheus3");
     WIRE.requests_total(Link::Down).add(7);
     WIRE.temperature().set(-1.5);
     for v in [0.05, 0.5, 5.0] {
@@ -128,10 +130,22 @@ fn a_real_prometheus_with_native_histograms_scrapes_protobuf_and_reads_back_ever
         std::thread::spawn(move || proxy(listener, exporter_addr, seen));
     }
 
-    let dir = TempDir::new("protobuf");
-    let (_prometheus, prometheus) = servers::prometheus_with(
+    for line in Line::BOTH {
+        seen.lock().unwrap().clear();
+        reads_back_every_value(line, &target, &seen);
+    }
+    exporter.shutdown();
+}
+
+/// Prometheus of `line`, native histograms on, scraping `target` (the
+/// proxy, which notes in `seen` what was asked and answered): every value
+/// read back exactly, every scrape in protobuf.
+fn reads_back_every_value(line: Line, target: &str, seen: &Mutex<Vec<(String, String)>>) {
+    let dir = TempDir::new(&format!("protobuf-{line:?}"));
+    let (_prometheus, prometheus) = servers::prometheus_of(
+        line,
         &dir.0,
-        &servers::scrape_every_second("wire", &target),
+        &servers::scrape_every_second("wire", target),
         &["--enable-feature=native-histograms"],
     );
 
@@ -141,8 +155,8 @@ fn a_real_prometheus_with_native_histograms_scrapes_protobuf_and_reads_back_ever
     expect(r#"wire_requests_total{link="up"}"#, 0.0);
     expect("wire_temperature", -1.5);
     expect(r#"wire_latency_seconds_bucket{le="0.1"}"#, 1.0);
-    // Prometheus 2.x spells `le` from protobuf as OpenMetrics does ("1.0"),
-    // from the 0.0.4 text as written ("1"): its parser's choice.
+    // Prometheus spells `le` from protobuf as OpenMetrics does ("1.0"),
+    // 2.x from the 0.0.4 text as written ("1"): its parser's choice.
     expect(r#"wire_latency_seconds_bucket{le="1.0"}"#, 2.0);
     expect(r#"wire_latency_seconds_bucket{le="+Inf"}"#, 3.0);
     expect("wire_latency_seconds_sum", 5.55);
@@ -195,6 +209,7 @@ fn a_real_prometheus_with_native_histograms_scrapes_protobuf_and_reads_back_ever
         ]
     );
 
+    drop(_prometheus);
     let seen = seen.lock().unwrap().clone();
     assert!(!seen.is_empty());
     for (accept, content_type) in &seen {
@@ -207,9 +222,9 @@ fn a_real_prometheus_with_native_histograms_scrapes_protobuf_and_reads_back_ever
             "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
         );
     }
+    println!("{line} asked with Accept: {}", seen[0].0);
     println!(
-        "{} scrapes through the proxy, all protobuf; 13 values and a native histogram read back exactly",
+        "{line}: {} scrapes through the proxy, all protobuf; 13 values and a native histogram read back exactly",
         seen.len()
     );
-    exporter.shutdown();
 }
