@@ -8,13 +8,14 @@
 //! most [`MAX_HELD_BODIES`] distinct bodies in flight. A body no one holds
 //! any more goes back to the renderings as the buffer of the next one
 //! instead of to the allocator, which would keep it resident in the arena
-//! of whichever thread rendered it; and a rendering that finds no buffer to
-//! reuse while [`MAX_LIVE_BODIES`] are alive first waits (briefly) for the
-//! front thread to let the oldest go. So the exporter's bodies take at most
+//! of whichever thread rendered it. So the exporter's bodies take about
 //! three times the size of one exposition, whatever the number of clients.
+//! (A rendering that waited for the front thread to let the oldest body go
+//! kept one exposition fewer, but waits queued behind each other under
+//! abuse and a scrape took over a second: none waits.)
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use crate::encode::Format;
 
@@ -23,15 +24,8 @@ use crate::encode::Format;
 /// connections still taking the oldest are dropped, as at their deadline.
 pub(super) const MAX_HELD_BODIES: usize = 2;
 
-/// The most bodies alive when a rendering needs a new buffer: those the
-/// front thread holds and the one being rendered.
-const MAX_LIVE_BODIES: usize = MAX_HELD_BODIES + 1;
-
-/// How long a rendering waits for the front thread to let a body go before
-/// it takes new memory anyway: the front thread does so as soon as it
-/// starts sending the latest body, so this is only ever a scheduling gap;
-/// a scrape is never refused for it.
-const BUFFER_WAIT: Duration = Duration::from_millis(250);
+/// The most buffers kept for later renderings: as many as can be alive.
+const MAX_SPARE_BUFFERS: usize = MAX_HELD_BODIES + 1;
 
 /// An exposition rendered for a metrics request: its body and what it is.
 pub(super) struct Body {
@@ -80,19 +74,16 @@ struct Current {
     body: Body,
 }
 
-/// Buffers of bodies no one holds, and how many bodies are alive.
+/// Buffers of bodies no one holds.
 #[derive(Default)]
 struct Buffers {
     state: Mutex<BufferState>,
-    given_back: Condvar,
 }
 
 #[derive(Default)]
 struct BufferState {
-    /// Buffers of bodies no one holds, at most [`MAX_LIVE_BODIES`].
+    /// Buffers of bodies no one holds, at most [`MAX_SPARE_BUFFERS`].
     spare: Vec<Vec<u8>>,
-    /// Bodies rendered and not yet let go.
-    live: usize,
     /// The length of the latest body, to size a new buffer in one step
     /// (growing it would hold the old and the new allocation at once).
     last_len: usize,
@@ -103,35 +94,22 @@ impl Buffers {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A buffer for the next rendering: a spare one, or, once no body has
-    /// been let go within [`BUFFER_WAIT`] while [`MAX_LIVE_BODIES`] are
-    /// alive, a new one.
+    /// A buffer for the next rendering: a spare one, else a new one of the
+    /// latest body's size and an eighth.
     fn take(&self) -> Vec<u8> {
-        let waited_from = Instant::now();
         let mut state = self.state();
-        loop {
-            if let Some(mut buffer) = state.spare.pop() {
+        match state.spare.pop() {
+            Some(mut buffer) => {
                 buffer.clear();
-                return buffer;
+                buffer
             }
-            let waited = waited_from.elapsed();
-            if state.live < MAX_LIVE_BODIES || waited >= BUFFER_WAIT {
-                return Vec::with_capacity(state.last_len + state.last_len / 8);
-            }
-            state = self
-                .given_back
-                .wait_timeout(state, BUFFER_WAIT - waited)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
+            None => Vec::with_capacity(state.last_len + state.last_len / 8),
         }
     }
 
     /// Makes `bytes` the body of a new exposition.
     fn body(self: &Arc<Self>, bytes: Vec<u8>) -> Exposition {
-        let mut state = self.state();
-        state.live += 1;
-        state.last_len = bytes.len();
-        drop(state);
+        self.state().last_len = bytes.len();
         Exposition {
             bytes,
             home: Arc::clone(self),
@@ -140,18 +118,14 @@ impl Buffers {
 
     /// Takes back a body's buffer when no one holds the body any more.
     fn give_back(&self, buffer: Vec<u8>) {
-        let mut state = self.state();
-        state.live = state.live.saturating_sub(1);
-        state.keep(buffer);
-        drop(state);
-        self.given_back.notify_one();
+        self.state().keep(buffer);
     }
 }
 
 impl BufferState {
     /// Keeps a buffer for a later rendering, unless enough are kept.
     fn keep(&mut self, buffer: Vec<u8>) {
-        if buffer.capacity() > 0 && self.spare.len() < MAX_LIVE_BODIES {
+        if buffer.capacity() > 0 && self.spare.len() < MAX_SPARE_BUFFERS {
             self.spare.push(buffer);
         }
     }
@@ -337,11 +311,10 @@ mod tests {
     }
 
     #[test]
-    fn with_three_bodies_alive_a_rendering_waits_then_takes_a_buffer_of_the_latest_size() {
+    fn with_every_body_held_a_rendering_takes_a_new_buffer_of_the_latest_size() {
         let renderings = Renderings::default();
         let alive = three_bodies(&renderings, 0);
         std::thread::sleep(Duration::from_millis(2));
-        let asked = Instant::now();
         let fourth = renderings
             .body(Instant::now(), Format::Prometheus, false, |out| {
                 // "three" and an eighth of it, in one allocation.
@@ -350,13 +323,12 @@ mod tests {
                 Some((Format::Prometheus, false))
             })
             .unwrap();
-        assert!(asked.elapsed() >= BUFFER_WAIT, "{:?}", asked.elapsed());
         assert_eq!(&fourth.bytes[..], b"four");
         drop(alive);
     }
 
     #[test]
-    fn a_body_let_go_is_the_buffer_of_the_next_rendering_without_waiting() {
+    fn a_body_let_go_is_the_buffer_of_the_next_rendering() {
         let renderings = Renderings::default();
         let mut alive = three_bodies(&renderings, 1000);
         drop(alive.remove(0));
