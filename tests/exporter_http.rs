@@ -91,7 +91,8 @@ fn openmetrics_is_served_when_the_client_prefers_it() {
     let (head, body) = get(exporter.local_addr(), prometheus_2_accept);
     assert!(
         head.contains(
-            "Content-Type: application/openmetrics-text; version=1.0.0; charset=utf-8\r\n"
+            "Content-Type: application/openmetrics-text; version=1.0.0; charset=utf-8; \
+             escaping=underscores\r\n"
         ),
         "{head}"
     );

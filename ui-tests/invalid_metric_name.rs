@@ -4,7 +4,7 @@ use enumeter::metrics;
 #[metrics(namespace = "sip")]
 pub enum Sip {
     /// INVITEs.
-    #[counter(name = "invites-sent_total")]
+    #[counter(name = "invites:sent_total")]
     InvitesTotal,
 }
 

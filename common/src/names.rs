@@ -96,6 +96,145 @@ pub fn exposed_names(name: &str, kind: NameKind) -> Vec<String> {
     }
 }
 
+/// Whether `name` is a metric name every Prometheus reads:
+/// `[a-zA-Z_:][a-zA-Z0-9_:]*`. Any other non-empty UTF-8 name is a
+/// Prometheus 3 name, quoted or escaped in the exposition.
+///
+/// ```
+/// use enumeter_common::names::is_legacy_metric_name;
+/// assert!(is_legacy_metric_name("http_requests_total"));
+/// assert!(!is_legacy_metric_name("http.server.request.duration"));
+/// ```
+pub fn is_legacy_metric_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .enumerate()
+            .all(|(i, c)| is_legacy_rune(c, i, true))
+}
+
+/// Whether `name` is a label name every Prometheus reads:
+/// `[a-zA-Z_][a-zA-Z0-9_]*`.
+pub fn is_legacy_label_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .enumerate()
+            .all(|(i, c)| is_legacy_rune(c, i, false))
+}
+
+fn is_legacy_rune(c: char, i: usize, colon: bool) -> bool {
+    c.is_ascii_alphabetic() || c == '_' || (c.is_ascii_digit() && i > 0) || (colon && c == ':')
+}
+
+/// The schemes by which a name Prometheus 2 cannot read is spelled with
+/// legacy characters, as Prometheus' escaping-schemes document defines them
+/// (`escaping=underscores|dots|values`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    /// Every character outside the legacy set becomes `_`; legacy names
+    /// stay as they are.
+    Underscores,
+    /// `.` becomes `_dot_`, `_` becomes `__`, any other character outside
+    /// the legacy set `__`; legacy names are escaped too.
+    Dots,
+    /// A name outside the legacy set becomes `U__` and its characters, `_`
+    /// as `__` and any other outside the set as `_<hex code point>_`;
+    /// legacy names stay as they are.
+    Values,
+}
+
+/// `name` (a metric name when `metric`, else a label name) spelled by
+/// `scheme`, as Prometheus' Go and Python clients spell it.
+///
+/// ```
+/// use enumeter_common::names::{escape, Scheme};
+/// let name = "http.server.request.duration_bucket";
+/// assert_eq!(escape(name, Scheme::Underscores, true), "http_server_request_duration_bucket");
+/// assert_eq!(escape(name, Scheme::Dots, true), "http_dot_server_dot_request_dot_duration__bucket");
+/// assert_eq!(escape(name, Scheme::Values, true), "U__http_2e_server_2e_request_2e_duration__bucket");
+/// assert_eq!(escape("jobs_total", Scheme::Values, true), "jobs_total");
+/// assert_eq!(escape("jobs_total", Scheme::Dots, true), "jobs__total");
+/// ```
+pub fn escape(name: &str, scheme: Scheme, metric: bool) -> String {
+    let legacy = if metric {
+        is_legacy_metric_name(name)
+    } else {
+        is_legacy_label_name(name)
+    };
+    let mut out = String::with_capacity(name.len() + 8);
+    match scheme {
+        Scheme::Underscores if legacy => out.push_str(name),
+        Scheme::Underscores => {
+            for (i, c) in name.chars().enumerate() {
+                out.push(if is_legacy_rune(c, i, metric) { c } else { '_' });
+            }
+        }
+        Scheme::Dots => {
+            for (i, c) in name.chars().enumerate() {
+                match c {
+                    '_' => out.push_str("__"),
+                    '.' => out.push_str("_dot_"),
+                    c if is_legacy_rune(c, i, metric) => out.push(c),
+                    _ => out.push_str("__"),
+                }
+            }
+        }
+        Scheme::Values if legacy => out.push_str(name),
+        Scheme::Values => {
+            out.push_str("U__");
+            for (i, c) in name.chars().enumerate() {
+                match c {
+                    '_' => out.push_str("__"),
+                    c if is_legacy_rune(c, i, metric) => out.push(c),
+                    c => {
+                        out.push('_');
+                        out.push_str(&format!("{:x}", c as u32));
+                        out.push('_');
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `name` with `\`, `"` and newline escaped, for the quoted names of the
+/// text formats (`{"http.server.request.duration_bucket",le="0.1"}`).
+///
+/// ```
+/// use enumeter_common::names::quoted_inner;
+/// assert_eq!(quoted_inner("a\"b"), "a\\\"b");
+/// ```
+pub fn quoted_inner(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Why `name` cannot be a metric or label name at all, if it cannot:
+/// Prometheus 3 takes any non-empty UTF-8 name, and enumeter keeps `:` for
+/// recording rules (as Prometheus' naming guide does) and refuses control
+/// characters, which no query could name readably.
+pub fn invalid_utf8_name(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("a name cannot be empty")
+    } else if name.contains(':') {
+        Some("`:` is kept for the names of recording rules")
+    } else if name.chars().any(char::is_control) {
+        Some("a name cannot hold control characters")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

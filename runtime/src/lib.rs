@@ -91,8 +91,8 @@ pub use cells::merge::MergeFrom;
 pub use cells::metric::{Cells, LabelDesc, Metric, MetricDesc, NativeMetric};
 pub use cells::state_set::{StateSet, StateSetRef};
 pub use encode::snapshot::{Snapshot, Value};
-pub use encode::Format;
 pub use encode::{render, render_into};
+pub use encode::{Escaping, Exposition, Format};
 pub use label::{LabelValue, LabelValues, ParseLabelError};
 pub use read::families::Conflict;
 pub use read::registry::{registry, RegisterError, Registry};
@@ -173,6 +173,7 @@ pub mod __private {
     pub use crate::cells::recorded::Recorded;
     pub use crate::cells::sharded::{ShardedCounterRef, ShardedCounters};
     pub use crate::cells::spaced::{cells_for as spaced_cells_for, SpacedCells};
+    pub use crate::cells::spelling::Spellings;
     pub use crate::cells::summary::{Summary, SummaryRef, SummarySpec};
     pub use crate::cells::undeclared::{
         DeclaredWithExemplars, RecordedNotComputed, SourceOfComputedMetric,

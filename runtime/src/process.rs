@@ -61,11 +61,10 @@ struct ProcessMetrics {
 }
 
 const fn desc(name: &'static str, help: &'static str, unit: Option<&'static str>) -> MetricDesc {
-    MetricDesc {
-        name,
-        help,
-        labels: &[],
-        unit,
+    let desc = MetricDesc::new(name, help, &[]);
+    match unit {
+        Some(unit) => desc.with_unit(unit),
+        None => desc,
     }
 }
 

@@ -32,8 +32,14 @@ pub(crate) struct MetricDef<'a> {
 
 pub(crate) struct LabelDef<'a> {
     pub(crate) ident: &'a syn::Ident,
-    /// The label name: the field name without any `r#`.
+    /// The field name without any `r#`: what objectives name the label by.
+    pub(crate) field: String,
+    /// The label name in the exposition: the field name, or the name given
+    /// with `#[label(name = "...")]`.
     pub(crate) name: String,
+    /// The tokens the name came from (the literal, or the field's
+    /// identifier), for errors about the name.
+    pub(crate) name_tokens: TokenStream,
     pub(crate) ty: &'a syn::Type,
 }
 
@@ -92,9 +98,16 @@ impl<'a> MetricDef<'a> {
                 .iter()
                 .map(|field| {
                     let ident = field.ident.as_ref().expect("named fields have names");
+                    let given = attr::label_name(&field.attrs, errors);
+                    let (name, name_tokens) = match given {
+                        Some(lit) => (lit.value(), lit.to_token_stream()),
+                        None => (ident.unraw().to_string(), ident.to_token_stream()),
+                    };
                     LabelDef {
                         ident,
-                        name: ident.unraw().to_string(),
+                        field: ident.unraw().to_string(),
+                        name,
+                        name_tokens,
                         ty: &field.ty,
                     }
                 })

@@ -232,6 +232,33 @@ pub(crate) fn is_kind_attr(attr: &syn::Attribute) -> bool {
     Kind::ATTRIBUTES.iter().any(|k| attr.path().is_ident(k))
 }
 
+/// Whether `attr` is a label field's `#[label(...)]`, which the macro
+/// consumes.
+pub(crate) fn is_label_attr(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("label")
+}
+
+/// The name a label field's `#[label(name = "...")]` gives it, if any
+/// (a Prometheus 3 name such as `"http.request.method"`).
+pub(crate) fn label_name(attrs: &[syn::Attribute], errors: &mut Errors) -> Option<syn::LitStr> {
+    let mut name = None;
+    for attr in attrs.iter().filter(|a| is_label_attr(a)) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("name") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                set_once(&mut name, lit, &meta, errors);
+                Ok(())
+            } else {
+                unknown_key(&meta, "label", "name", errors)
+            }
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    name
+}
+
 /// Parses one kind attribute; `is_kind_attr(attr)` must hold.
 pub(crate) fn kind_attr(attr: &syn::Attribute, errors: &mut Errors) -> KindAttr {
     let path = attr.path();

@@ -1,6 +1,7 @@
 //! Emits the storage type, the recording functions and the registration of a
 //! checked metric group.
 
+use enumeter_common::names::{self, Scheme};
 use enumeter_common::sketch::{self, Tables};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
@@ -8,7 +9,7 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use super::ast::{Group, MetricDef};
-use super::attr::{is_kind_attr, Kind, Number, SummaryAttrs};
+use super::attr::{is_kind_attr, is_label_attr, Kind, Number, SummaryAttrs};
 
 pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
     let item = user_enum(group);
@@ -232,6 +233,7 @@ fn user_enum(group: &Group<'_>) -> TokenStream {
         // A label field's type already says what it holds; `missing_docs`
         // would otherwise ask for a comment on every one.
         for field in &mut variant.fields {
+            field.attrs.retain(|a| !is_label_attr(a));
             if !field.attrs.iter().any(|a| a.path().is_ident("doc")) {
                 field.attrs.push(syn::parse_quote!(#[allow(missing_docs)]));
             }
@@ -936,6 +938,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
         let (ident, name, help) = (&self.fn_ident, &metric.name, &metric.help);
         let labels = metric.labels.iter().map(|l| {
             let (name, ty) = (&l.name, l.ty);
+            let spellings = spellings(name, false);
             quote_spanned! {ty.span()=>
                 ::enumeter::__private::LabelDesc::new(
                     #name,
@@ -943,8 +946,10 @@ impl<'m, 'a> Expanded<'m, 'a> {
                 )
                 .with_escaped_values(<#ty as ::enumeter::__private::LabelValue>::ESCAPED_NAMES)
                 .with_runtime(<#ty as ::enumeter::__private::LabelValue>::RUNTIME)
+                .with_spellings(&#spellings)
             }
         });
+        let metric_spellings = spellings(name, true);
         let cells = match (&metric.kind().kind, &self.spec) {
             (Kind::Counter { sharded: None }, _) if self.exemplar_slots().is_some() => {
                 quote!(Counter(&*self.#ident))
@@ -1027,7 +1032,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
             {
                 #refresh
                 static DESC: ::enumeter::__private::MetricDesc =
-                    ::enumeter::__private::MetricDesc::new(#name, #help, &[#(#labels),*])#unit;
+                    ::enumeter::__private::MetricDesc::new(#name, #help, &[#(#labels),*])#unit
+                        .with_spellings(&#metric_spellings);
                 visitor(
                     ::enumeter::__private::Metric::new(&DESC, #cells)
                         .with_exemplars(#exemplars)
@@ -1037,6 +1043,27 @@ impl<'m, 'a> Expanded<'m, 'a> {
                 );
             }
         }
+    }
+}
+
+/// Every spelling of a metric name (`metric`) or label name, computed here
+/// so that a scraper's choice of scheme costs nothing per series.
+fn spellings(name: &str, metric: bool) -> TokenStream {
+    let legacy = if metric {
+        names::is_legacy_metric_name(name)
+    } else {
+        names::is_legacy_label_name(name)
+    };
+    let quoted = if legacy {
+        quote!(::core::option::Option::None)
+    } else {
+        let quoted = names::quoted_inner(name);
+        quote!(::core::option::Option::Some(#quoted))
+    };
+    let [underscores, dots, values] =
+        [Scheme::Underscores, Scheme::Dots, Scheme::Values].map(|s| names::escape(name, s, metric));
+    quote! {
+        ::enumeter::__private::Spellings::new(#quoted, #underscores, #dots, #values)
     }
 }
 

@@ -2,10 +2,13 @@
 
 use std::collections::HashMap;
 
-use super::ast::{Group, MetricDef};
+use super::ast::{Group, LabelDef, MetricDef};
 use super::attr::{Kind, KindAttr, Number};
 use crate::errors::Errors;
-use enumeter_common::names::{exposed_names as names_of, is_name as is_valid_name, reserved_label};
+use enumeter_common::names::{
+    escape, exposed_names as names_of, invalid_utf8_name, is_name as is_valid_name, reserved_label,
+    Scheme,
+};
 use enumeter_common::native::{self as native_keys, MAX_CELLS as MAX_NATIVE_CELLS};
 pub(crate) use enumeter_common::sharded::{DEFAULT_SHARDS, MAX_SHARDS};
 
@@ -139,13 +142,49 @@ fn check_metric(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors)
                 ),
             );
         }
-        if !is_valid_name(&label.name) {
+        let rename = if label.name == label.field {
+            "rename the field, or name the label with #[label(name = \"...\")]"
+        } else {
+            "give the label another name"
+        };
+        if let Some(why) = invalid_utf8_name(&label.name) {
             errors.spanned(
-                label.ident,
-                "a label name uses ASCII letters, digits and `_` only; rename the field",
+                &label.name_tokens,
+                format!("invalid label name `{}`: {why}; {rename}", label.name),
             );
         } else if let Some(why) = reserved_label(&label.name) {
-            errors.spanned(label.ident, format!("{why}; rename the field"));
+            errors.spanned(&label.name_tokens, format!("{why}; {rename}"));
+        }
+    }
+    check_label_clashes(metric, errors);
+}
+
+/// Two labels of one metric may not take one name, as declared or as
+/// `underscores` spells them (`a.b` and `a_b`): the second is an error.
+fn check_label_clashes(metric: &MetricDef<'_>, errors: &mut Errors) {
+    let mut seen: HashMap<String, &LabelDef<'_>> = HashMap::new();
+    for label in &metric.labels {
+        let escaped = escape(&label.name, Scheme::Underscores, false);
+        match seen.get(&escaped) {
+            Some(first) if first.name == label.name => errors.spanned(
+                &label.name_tokens,
+                format!(
+                    "`{}` and `{}` are both named `{}`; give one another name",
+                    first.field, label.field, label.name
+                ),
+            ),
+            Some(first) => errors.spanned(
+                &label.name_tokens,
+                format!(
+                    "labels `{}` and `{}` become the same name `{escaped}` when a scraper \
+                     asks for names escaped with `underscores` (as Prometheus 2 and remote \
+                     write do); give one another name",
+                    first.name, label.name
+                ),
+            ),
+            None => {
+                seen.insert(escaped, label);
+            }
         }
     }
 }
@@ -153,15 +192,24 @@ fn check_metric(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors)
 /// `namespace_ok` is false when the namespace already has an error of its
 /// own, which would otherwise repeat on every metric.
 fn check_name(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors) {
-    if !is_valid_name(&metric.name) {
+    // Any name Prometheus 3 takes; one outside the legacy character set is
+    // quoted or escaped in the exposition, as the scraper asks.
+    if let Some(why) = invalid_utf8_name(&metric.name) {
         if !namespace_ok {
             return;
         }
         errors.spanned(
             &metric.name_tokens,
+            format!("invalid metric name `{}`: {why}", metric.name),
+        );
+        return;
+    }
+    if metric.name.starts_with("__") {
+        errors.spanned(
+            &metric.name_tokens,
             format!(
-                "invalid metric name `{}`: use ASCII letters, digits and `_`, \
-                 not starting with a digit",
+                "invalid metric name `{}`: names starting with `__` are reserved for \
+                 Prometheus' internal use",
                 metric.name
             ),
         );
@@ -317,16 +365,30 @@ fn check_duplicates(group: &Group<'_>, errors: &mut Errors) {
         .filter(|m| reserved_suffix(m).is_none())
     {
         let ident = &metric.variant.ident;
-        let exposed = exposed_names(metric);
+        // As `underscores` spells them, which is how a Prometheus 2 scraper
+        // and remote write see them: two names that differ only there
+        // (`a.b` and `a_b`) clash too. A legacy name spells as it is.
+        let exposed: Vec<String> = exposed_names(metric)
+            .iter()
+            .map(|name| escape(name, Scheme::Underscores, true))
+            .collect();
         let clash = exposed.iter().find_map(|sample| {
             names
                 .get(sample)
                 .map(|&(first, first_name)| (sample.clone(), first, first_name))
         });
         if let Some((sample, first, first_name)) = clash {
+            let escaped = |name: &str| escape(name, Scheme::Underscores, true);
             let detail = if first_name == metric.name {
                 format!(
                     "duplicate metric name `{}`: `{first}` has it too",
+                    metric.name
+                )
+            } else if escaped(first_name) == escaped(&metric.name) {
+                format!(
+                    "metric `{}` and `{first}` (`{first_name}`) become the same name \
+                     `{sample}` when a scraper asks for names escaped with `underscores` \
+                     (as Prometheus 2 and remote write do)",
                     metric.name
                 )
             } else {

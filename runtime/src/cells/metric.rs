@@ -8,6 +8,7 @@ use crate::cells::histogram::{HistogramSeries, HistogramSpec};
 use crate::cells::info::Info;
 use crate::cells::sharded::ShardedSeries;
 use crate::cells::spaced::Spaced;
+use crate::cells::spelling::{self, Spellings};
 use crate::cells::state_set::StateSet;
 use crate::cells::summary::{SummarySeries, SummarySpec};
 
@@ -18,7 +19,10 @@ use crate::cells::summary::{SummarySeries, SummarySpec};
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct MetricDesc {
-    /// The full metric name, namespace included (`sip_invite_result_total`).
+    /// The full metric name, namespace included (`sip_invite_result_total`),
+    /// as declared: a Prometheus 3 name may lie outside the legacy
+    /// character set (`http.server.request.duration_seconds`), and is then
+    /// quoted or escaped as the scraper asked ([`Escaping`](crate::Escaping)).
     pub name: &'static str,
     /// The HELP text, from the variant's doc comment, unescaped.
     pub help: &'static str,
@@ -26,6 +30,8 @@ pub struct MetricDesc {
     pub labels: &'static [LabelDesc],
     /// The unit, when one was declared; the name ends with `_<unit>`.
     pub unit: Option<&'static str>,
+    /// The name's spellings, when computed in advance.
+    spellings: Option<&'static Spellings>,
 }
 
 impl MetricDesc {
@@ -43,6 +49,7 @@ impl MetricDesc {
             help,
             labels,
             unit: None,
+            spellings: None,
         }
     }
 
@@ -50,6 +57,22 @@ impl MetricDesc {
     pub const fn with_unit(mut self, unit: &'static str) -> Self {
         self.unit = Some(unit);
         self
+    }
+
+    /// The same with the name's spellings computed in advance (by
+    /// `#[metrics]`).
+    #[doc(hidden)]
+    pub const fn with_spellings(mut self, spellings: &'static Spellings) -> Self {
+        self.spellings = Some(spellings);
+        self
+    }
+
+    /// Every spelling of the name.
+    pub(crate) fn spellings(&self) -> &'static Spellings {
+        match self.spellings {
+            Some(spellings) => spellings,
+            None => spelling::computed(self.name, true),
+        }
     }
 
     /// Whether a label takes values known only at run time: its series are
@@ -89,7 +112,8 @@ pub(crate) fn series_digits(labels: &[LabelDesc], mut index: usize, digits: &mut
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct LabelDesc {
-    /// The label name (the field name in the metric declaration).
+    /// The label name (the field name in the metric declaration, or the
+    /// name given with `#[label(name = "...")]`), as declared.
     pub name: &'static str,
     /// The value names, indexed by [`LabelValue::index`](crate::LabelValue::index).
     pub values: &'static [&'static str],
@@ -101,6 +125,8 @@ pub struct LabelDesc {
     /// names are read (`values` then holds empty names):
     /// [`LabelValue::RUNTIME`](crate::LabelValue::RUNTIME).
     pub runtime: Option<&'static dyn crate::label::RuntimeNames>,
+    /// The name's spellings, when computed in advance.
+    spellings: Option<&'static Spellings>,
 }
 
 impl LabelDesc {
@@ -112,6 +138,23 @@ impl LabelDesc {
             values,
             escaped_values: None,
             runtime: None,
+            spellings: None,
+        }
+    }
+
+    /// The same with the name's spellings computed in advance (by
+    /// `#[metrics]`).
+    #[doc(hidden)]
+    pub const fn with_spellings(mut self, spellings: &'static Spellings) -> Self {
+        self.spellings = Some(spellings);
+        self
+    }
+
+    /// Every spelling of the name.
+    pub(crate) fn spellings(&self) -> &'static Spellings {
+        match self.spellings {
+            Some(spellings) => spellings,
+            None => spelling::computed(self.name, false),
         }
     }
 

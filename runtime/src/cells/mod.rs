@@ -24,6 +24,7 @@ pub(crate) mod own;
 pub(crate) mod recorded;
 pub mod sharded;
 pub mod spaced;
+pub(crate) mod spelling;
 pub(crate) mod state_set;
 pub mod summary;
 pub(crate) mod undeclared;

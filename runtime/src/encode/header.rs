@@ -3,7 +3,8 @@
 //! of choices, and each format is one constant here.
 
 use super::number::FloatStyle;
-use super::text::write_help;
+use super::text::{write_help, write_spelled};
+use crate::cells::spelling::Spelled;
 use crate::read::{Family, Kind};
 
 /// The choices of one text format.
@@ -57,12 +58,21 @@ pub(crate) const OPENMETRICS: TextFormat = TextFormat {
 impl TextFormat {
     /// The name of `family` in this format.
     pub(crate) fn family_name(&self, family: &Family<'_>) -> &'static str {
-        let name = family.desc.name;
+        self.family_name_of(family.desc.name, family.kind)
+    }
+
+    /// The family name in this format of a metric whose name is spelled
+    /// `name`. A scheme escapes the name as declared, `_total` included,
+    /// and the suffixes go after it as they are, as client_golang writes
+    /// them and as a scraper builds them from a protobuf family's name, so
+    /// that one scheme gives one name whichever format is scraped.
+    #[inline]
+    pub(crate) fn family_name_of<'n>(&self, name: &'n str, kind: Kind) -> &'n str {
         if !self.bare_family_names {
             return name;
         }
         // The macro guarantees both suffixes.
-        let suffix = match family.kind {
+        let suffix = match kind {
             Kind::Counter | Kind::FloatCounter => "_total",
             Kind::Info => "_info",
             Kind::Gauge
@@ -77,19 +87,29 @@ impl TextFormat {
     /// Writes the `# HELP`, `# TYPE` and (where the format has them)
     /// `# UNIT` lines of `metric`'s family.
     pub(crate) fn write_header(&self, metric: &Family<'_>, out: &mut Vec<u8>) {
-        let family = self.family_name(metric).as_bytes();
+        self.write_header_named(metric, Spelled::Plain(self.family_name(metric)), out);
+    }
+
+    /// The same for a family whose name is spelled `family`.
+    #[inline(always)]
+    pub(crate) fn write_header_named(
+        &self,
+        metric: &Family<'_>,
+        family: Spelled<'_>,
+        out: &mut Vec<u8>,
+    ) {
         out.extend_from_slice(b"# HELP ");
-        out.extend_from_slice(family);
+        write_spelled(out, family);
         out.push(b' ');
         write_help(out, metric.desc.help, self.quote_help);
         out.extend_from_slice(b"\n# TYPE ");
-        out.extend_from_slice(family);
+        write_spelled(out, family);
         out.push(b' ');
         out.extend_from_slice((self.type_name)(metric.kind).as_bytes());
         out.push(b'\n');
         if let (true, Some(unit)) = (self.unit_line, metric.desc.unit) {
             out.extend_from_slice(b"# UNIT ");
-            out.extend_from_slice(family);
+            write_spelled(out, family);
             out.push(b' ');
             out.extend_from_slice(unit.as_bytes());
             out.push(b'\n');

@@ -4,6 +4,7 @@
 //! reader; delivery (`serve/`, `push/`) only moves what they write.
 
 mod header;
+pub(crate) mod negotiate;
 pub(crate) mod number;
 #[cfg(feature = "otlp")]
 pub(crate) mod otlp;
@@ -18,6 +19,9 @@ pub(crate) mod statsd;
 mod text;
 #[cfg(any(feature = "protobuf", feature = "remote-write", feature = "otlp"))]
 pub(crate) mod wire;
+
+pub use crate::cells::spelling::Escaping;
+pub use negotiate::Exposition;
 
 use crate::encode::snapshot::Snapshot;
 use crate::read::registry::Registry;
@@ -60,14 +64,9 @@ impl Format {
         }
     }
 
-    /// The format to answer a request with, from its `Accept` header:
-    /// OpenMetrics when the client prefers `application/openmetrics-text`
-    /// (by quality value, ties going to OpenMetrics), else the Prometheus
-    /// text format, which every scraper reads. With the `protobuf` feature,
-    /// the protobuf exposition when the client prefers
-    /// `application/vnd.google.protobuf` with
-    /// `proto=io.prometheus.client.MetricFamily` and `encoding=delimited`
-    /// (ties going to it), as Prometheus asks with native histograms on.
+    /// The format to answer a request with, from its `Accept` header: the
+    /// format of [`Exposition::from_accept`], which also says the version
+    /// and the spelling of names.
     ///
     /// ```
     /// use enumeter::Format;
@@ -78,86 +77,51 @@ impl Format {
     /// assert_eq!(Format::from_accept(""), Format::Prometheus);
     /// ```
     pub fn from_accept(accept: &str) -> Format {
-        let mut openmetrics = 0.0f32;
-        let mut text = 0.0f32;
-        let mut protobuf = 0.0f32;
-        for range in accept.split(',') {
-            let mut parts = range.split(';').map(str::trim);
-            let media = parts.next().unwrap_or("").to_ascii_lowercase();
-            let mut quality = 1.0f32;
-            let mut version_ok = true;
-            let (mut proto_ok, mut delimited) = (false, false);
-            for param in parts {
-                let (key, value) = param.split_once('=').unwrap_or((param, ""));
-                match key.trim().to_ascii_lowercase().as_str() {
-                    "q" => quality = value.trim().parse().unwrap_or(0.0),
-                    // Only OpenMetrics 1.0.0 is spoken; 0.0.1 is its draft.
-                    "version" if media == "application/openmetrics-text" => {
-                        version_ok = matches!(value.trim(), "1.0.0" | "0.0.1")
-                    }
-                    "proto" => proto_ok = value.trim() == "io.prometheus.client.MetricFamily",
-                    "encoding" => delimited = value.trim() == "delimited",
-                    _ => {}
-                }
-            }
-            match media.as_str() {
-                "application/openmetrics-text" if version_ok => {
-                    openmetrics = openmetrics.max(quality)
-                }
-                "text/plain" | "text/*" | "*/*" => text = text.max(quality),
-                "application/vnd.google.protobuf" if proto_ok && delimited => {
-                    protobuf = protobuf.max(quality)
-                }
-                _ => {}
-            }
-        }
-        // Ties go to the richer format: protobuf, then OpenMetrics.
-        #[cfg(feature = "protobuf")]
-        if protobuf > 0.0 && protobuf >= openmetrics && protobuf >= text {
-            return Format::Protobuf;
-        }
-        #[cfg(not(feature = "protobuf"))]
-        let _ = protobuf;
-        if openmetrics > 0.0 && openmetrics >= text {
-            Format::OpenMetrics
-        } else {
-            Format::Prometheus
-        }
+        Exposition::from_accept(accept).format()
     }
 }
 
-/// Renders every family of `registry` in `format`, appending to `out`.
+/// Renders every family of `registry` as `exposition` says, appending to
+/// `out`.
 pub(crate) fn render_registry_into(
     registry: &Registry<'_>,
-    format: Format,
+    exposition: Exposition,
     created: bool,
     out: &mut Vec<u8>,
 ) {
-    let text = match format {
+    let escaping = exposition.escaping();
+    let text = match exposition.format() {
         Format::Prometheus => &header::PROMETHEUS,
         Format::OpenMetrics => &header::OPENMETRICS,
         #[cfg(feature = "protobuf")]
-        Format::Protobuf => return protobuf::render_into(registry, created, out),
+        Format::Protobuf => return protobuf::render_into(registry, escaping, created, out),
     };
-    samples::render_into(registry, text, created, out);
+    samples::render_into(registry, text, escaping, created, out);
 }
 
 // A registry's renders live with the writers: the registry (`read/`) only
 // says which groups a render covers.
 impl Registry<'_> {
-    /// Renders every series of every group, appending to `out`.
+    /// Renders every series of every group, appending to `out`, in a
+    /// [`Format`] (names escaped with `underscores`, which every reader of
+    /// it reads) or as an [`Exposition`] negotiated with a scraper says.
     ///
     /// Reuse one buffer across scrapes (`out.clear()` first) to render without
     /// allocating once the buffer has grown to size.
-    pub fn render_into(&self, format: Format, out: &mut Vec<u8>) {
-        render_registry_into(self, format, self.created, out);
+    pub fn render_into(&self, format: impl Into<Exposition>, out: &mut Vec<u8>) {
+        render_registry_into(self, format.into(), self.created, out);
     }
 
     /// Renders with created timestamps or without, whatever this registry
     /// was set to: for servers that have an option of their own.
     #[cfg_attr(not(any(feature = "http", feature = "tower")), allow(dead_code))]
-    pub(crate) fn render_into_created(&self, format: Format, created: bool, out: &mut Vec<u8>) {
-        render_registry_into(self, format, self.created || created, out);
+    pub(crate) fn render_into_created(
+        &self,
+        exposition: Exposition,
+        created: bool,
+        out: &mut Vec<u8>,
+    ) {
+        render_registry_into(self, exposition, self.created || created, out);
     }
 
     /// Reads every series of every family at this moment, as a render
@@ -171,25 +135,26 @@ impl Registry<'_> {
     /// A string cannot carry the binary protobuf exposition: for
     /// `Format::Protobuf` (feature `protobuf`) this renders the Prometheus
     /// text format; `render_into` writes protobuf.
-    pub fn render(&self, format: Format) -> String {
+    pub fn render(&self, format: impl Into<Exposition>) -> String {
+        let exposition = format.into();
         #[cfg(feature = "protobuf")]
-        let format = match format {
-            Format::Protobuf => Format::Prometheus,
-            text => text,
+        let exposition = match exposition.format() {
+            Format::Protobuf => Exposition::new(Format::Prometheus),
+            _ => exposition,
         };
         let mut out = Vec::new();
-        self.render_into(format, &mut out);
+        self.render_into(exposition, &mut out);
         // The encoder writes only `&str` pieces and ASCII.
         String::from_utf8(out).expect("exposition is UTF-8")
     }
 }
 
 /// Renders the default registry into a new string; see [`registry`](crate::registry()).
-pub fn render(format: Format) -> String {
+pub fn render(format: impl Into<Exposition>) -> String {
     crate::read::registry::registry().render(format)
 }
 
 /// Renders the default registry, appending to `out`; see [`registry`](crate::registry()).
-pub fn render_into(format: Format, out: &mut Vec<u8>) {
+pub fn render_into(format: impl Into<Exposition>, out: &mut Vec<u8>) {
     crate::read::registry::registry().render_into(format, out);
 }

@@ -12,6 +12,7 @@
 //! buckets are its finite bounds: the reader adds `+Inf` from the count, as
 //! for Prometheus' Go client.
 
+use crate::cells::spelling::Escaping;
 use std::cell::RefCell;
 
 use crate::cells::exemplar::ExemplarRead;
@@ -63,8 +64,14 @@ struct Scratch {
     firsts: Vec<usize>,
 }
 
-/// Appends every family of `registry` to `out`.
-pub(crate) fn render_into(registry: &Registry<'_>, created: bool, out: &mut Vec<u8>) {
+/// Appends every family of `registry` to `out`, names spelled by
+/// `escaping` (never quoted: protobuf strings carry any name).
+pub(crate) fn render_into(
+    registry: &Registry<'_>,
+    escaping: Escaping,
+    created: bool,
+    out: &mut Vec<u8>,
+) {
     thread_local! {
         static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
     }
@@ -72,6 +79,7 @@ pub(crate) fn render_into(registry: &Registry<'_>, created: bool, out: &mut Vec<
         read::Reader::with(|reader| {
             let mut writer = ProtobufWriter {
                 created,
+                escaping,
                 scratch,
                 out,
             };
@@ -83,6 +91,7 @@ pub(crate) fn render_into(registry: &Registry<'_>, created: bool, out: &mut Vec<
 /// Writes each family it is handed as one delimited `MetricFamily`.
 struct ProtobufWriter<'w> {
     created: bool,
+    escaping: Escaping,
     scratch: &'w mut Scratch,
     out: &'w mut Vec<u8>,
 }
@@ -103,7 +112,8 @@ impl Writer for ProtobufWriter<'_> {
             write_timestamp(timestamp, ms);
         }
         message.clear();
-        string_field(message, 1, desc.name);
+        let name = desc.spellings().bare(desc.name, self.escaping);
+        string_field(message, 1, name);
         string_field(message, 2, desc.help);
         varint_field(message, 3, metric_type(family.kind) as u64);
         pairs.clear();
@@ -111,9 +121,10 @@ impl Writer for ProtobufWriter<'_> {
         firsts.clear();
         for label in desc.labels {
             firsts.push(spans.len());
+            let label_name = label.spellings().bare(label.name, self.escaping);
             for index in 0..label.cardinality() {
                 let start = pairs.len();
-                label_field(pairs, 1, label.name, label.value(index).unwrap_or(""), "");
+                label_field(pairs, 1, label_name, label.value(index).unwrap_or(""), "");
                 spans.push((start, pairs.len()));
             }
         }
@@ -147,7 +158,9 @@ impl Writer for ProtobufWriter<'_> {
                 for &state in states {
                     s.metric.clear();
                     labels.write(&mut s.metric);
-                    label_field(&mut s.metric, 1, family.desc.name, state, "");
+                    let desc = family.desc;
+                    let name = desc.spellings().bare(desc.name, self.escaping);
+                    label_field(&mut s.metric, 1, name, state, "");
                     s.value.clear();
                     double_field(
                         &mut s.value,

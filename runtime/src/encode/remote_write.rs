@@ -10,6 +10,7 @@
 //! Written directly in protobuf's wire format (`crate::encode::wire`, shared with
 //! the protobuf exposition), one `TimeSeries` at a time.
 
+use crate::cells::spelling::Escaping;
 use smallvec::SmallVec;
 
 use crate::cells::exemplar::ExemplarRead;
@@ -177,7 +178,12 @@ impl SeriesWriter<'_> {
         series: &SeriesRead<'_>,
         emit: &mut dyn FnMut(&[u8]),
     ) {
-        let name = family.desc.name;
+        // Remote write 1.0 has no way to say a name is UTF-8: every name
+        // goes as `underscores` spells it, which every receiver stores.
+        let name = family
+            .desc
+            .spellings()
+            .bare(family.desc.name, Escaping::Underscores);
         let one = (family, series);
         match &series.value {
             Value::Counter(v) => {
@@ -297,7 +303,7 @@ impl SeriesWriter<'_> {
     ) {
         let mut labels: SmallVec<[(&str, Text<'_>); 12]> = SmallVec::new();
         labels.push(("__name__", name));
-        for (label, value) in series.labels(family.desc) {
+        for (label, value) in series.labels_spelled(family.desc, Escaping::Underscores) {
             labels.push((label, (value, "")));
         }
         if let Some((name, value)) = extra {
@@ -348,7 +354,11 @@ impl SeriesWriter<'_> {
             &mut self.number,
         );
         varint_field(histogram, 15, self.timestamp_ms as u64);
-        self.labels((family, series), (family.desc.name, ""), None);
+        let name = family
+            .desc
+            .spellings()
+            .bare(family.desc.name, Escaping::Underscores);
+        self.labels((family, series), (name, ""), None);
         message_field(&mut self.scratch, 4, &self.histogram);
         emit(&self.scratch);
     }

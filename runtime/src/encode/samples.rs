@@ -6,16 +6,36 @@ use std::cell::RefCell;
 
 use super::header::TextFormat;
 use super::number::{write_int, FloatStyle};
-use super::text::{write_label_value, write_labels, Extra};
+use super::text::{write_label_value, write_labels, Declared, Extra};
 use crate::cells::exemplar::ExemplarRead;
 use crate::cells::metric::MetricDesc;
+use crate::cells::spelling::{Escaping, Spelled};
 use crate::read::registry::Registry;
 use crate::read::{self, Family, SeriesRead, Value, Writer};
 
-/// Renders every family of `registry` in `format`, appending to `out`.
+/// Renders every family of `registry` in `format`, its names spelled by
+/// `escaping`, appending to `out`.
 pub(crate) fn render_into(
     registry: &Registry<'_>,
     format: &'static TextFormat,
+    escaping: Escaping,
+    created: bool,
+    out: &mut Vec<u8>,
+) {
+    // The names as declared, the writer of before escaping existed, when
+    // the scheme leaves every name of the registry as it is: a branch per
+    // render, not per series.
+    if escaping != Escaping::Dots && registry.legacy_names() {
+        render_with::<false>(registry, format, escaping, created, out)
+    } else {
+        render_with::<true>(registry, format, escaping, created, out)
+    }
+}
+
+fn render_with<const SPELLED: bool>(
+    registry: &Registry<'_>,
+    format: &'static TextFormat,
+    escaping: Escaping,
     created: bool,
     out: &mut Vec<u8>,
 ) {
@@ -24,7 +44,7 @@ pub(crate) fn render_into(
     }
     read::with_thread_scratch(&EXEMPLAR, |exemplar| {
         read::Reader::with(|reader| {
-            let mut writer = TextWriter {
+            let mut writer = TextWriter::<SPELLED> {
                 format,
                 // Only OpenMetrics has `_created` samples.
                 created: created && format.openmetrics_points,
@@ -33,6 +53,8 @@ pub(crate) fn render_into(
                 family_created_ms: None,
                 family_exemplars: false,
                 counter_base: "",
+                escaping,
+                names: FamilyNames::default(),
             };
             reader.registry(registry, &mut writer);
         })
@@ -40,8 +62,9 @@ pub(crate) fn render_into(
     out.extend_from_slice(format.trailer);
 }
 
-/// Writes the header and sample lines of each family it is handed.
-struct TextWriter<'w> {
+/// Writes the header and sample lines of each family it is handed; with
+/// `SPELLED`, its names as the scheme spells them.
+struct TextWriter<'w, const SPELLED: bool> {
     format: &'static TextFormat,
     created: bool,
     exemplar: &'w mut ExemplarRead,
@@ -53,12 +76,57 @@ struct TextWriter<'w> {
     /// Of the family being written: its name without `_total`, the base of
     /// a counter's `_created`.
     counter_base: &'static str,
+    /// How names are spelled.
+    escaping: Escaping,
+    /// Of the family being written, with `SPELLED`: its names as spelled.
+    names: FamilyNames,
 }
 
-impl Writer for TextWriter<'_> {
+/// The names of one family as a scheme spells them.
+#[derive(Default)]
+struct FamilyNames {
+    /// The sample name without suffix (between quotes when `quoted`).
+    name: &'static str,
+    /// Whether sample names are quoted, inside the braces.
+    quoted: bool,
+    /// Each label's name.
+    labels: Vec<Spelled<'static>>,
+    /// A state set's own label, named after the metric.
+    state: Option<Spelled<'static>>,
+}
+
+impl FamilyNames {
+    fn fill(&mut self, desc: &'static MetricDesc, escaping: Escaping) {
+        let spelled = desc.spellings().get(desc.name, escaping);
+        self.name = spelled.text();
+        self.quoted = matches!(spelled, Spelled::Quoted(_));
+        self.state = Some(spelled);
+        self.labels.clear();
+        self.labels.extend(
+            desc.labels
+                .iter()
+                .map(|label| label.spellings().get(label.name, escaping)),
+        );
+    }
+}
+
+impl<const SPELLED: bool> Writer for TextWriter<'_, SPELLED> {
     fn family(&mut self, family: &Family<'_>) {
-        self.format.write_header(family, self.out);
-        let name = family.desc.name;
+        let name = if SPELLED {
+            let names = &mut self.names;
+            names.fill(family.desc, self.escaping);
+            let bare = self.format.family_name_of(names.name, family.kind);
+            let bare = if names.quoted {
+                Spelled::Quoted(bare)
+            } else {
+                Spelled::Plain(bare)
+            };
+            self.format.write_header_named(family, bare, self.out);
+            names.name
+        } else {
+            self.format.write_header(family, self.out);
+            family.desc.name
+        };
         // `_created` after each counter series, after `_count` otherwise.
         self.family_created_ms = family.created_ms.filter(|_| self.created);
         // Exemplars go after the samples that OpenMetrics gives them to.
@@ -76,10 +144,11 @@ impl Writer for TextWriter<'_> {
         let created_ms = self.family_created_ms;
         let exemplars = self.family_exemplars;
         let counter_base = self.counter_base;
-        let line = Line {
+        let line = Line::<SPELLED> {
             desc,
             digits: series.digits,
             style,
+            names: &self.names,
         };
         let (out, exemplar) = (&mut *self.out, &mut *self.exemplar);
         match &series.value {
@@ -121,7 +190,7 @@ impl Writer for TextWriter<'_> {
                     line.sample(out, "_sum", None, |out| style.write(out, *sum));
                     line.sample(out, "_count", None, |out| write_int(out, count));
                 }
-                line.created(out, desc.name, created_ms);
+                line.created(out, line.name(), created_ms);
             }
             Value::Summary {
                 quantiles,
@@ -135,7 +204,7 @@ impl Writer for TextWriter<'_> {
                 }
                 line.sample(out, "_sum", None, |out| style.write(out, *sum));
                 line.sample(out, "_count", None, |out| write_int(out, *count));
-                line.created(out, desc.name, created_ms);
+                line.created(out, line.name(), created_ms);
             }
             Value::Info => line.sample(out, "", None, |out| out.push(b'1')),
             Value::State(current) => {
@@ -143,7 +212,11 @@ impl Writer for TextWriter<'_> {
                     return;
                 };
                 for &state in states {
-                    let extra = Extra::Text(desc.name, state);
+                    let name = match self.names.state {
+                        Some(spelled) if SPELLED => spelled,
+                        _ => Spelled::Plain(desc.name),
+                    };
+                    let extra = Extra::Text(name, state);
                     line.sample(out, "", Some(extra), |out| {
                         out.push(if *current == Some(state) { b'1' } else { b'0' })
                     });
@@ -196,27 +269,36 @@ fn write_seconds(out: &mut Vec<u8>, ms: u64) {
 }
 
 /// Writes the lines of one series.
-struct Line<'s> {
+struct Line<'s, const SPELLED: bool> {
     desc: &'static MetricDesc,
     digits: &'s [usize],
     style: FloatStyle,
+    /// With `SPELLED`, the family's names as spelled.
+    names: &'s FamilyNames,
 }
 
-impl Line<'_> {
+impl<const SPELLED: bool> Line<'_, SPELLED> {
+    /// The sample name without suffix.
+    #[inline(always)]
+    fn name(&self) -> &'static str {
+        if SPELLED {
+            self.names.name
+        } else {
+            self.desc.name
+        }
+    }
+
     /// One line: name and `suffix`, the series' labels and then `extra`,
     /// the value, a newline.
     #[inline(always)]
     fn sample(
         &self,
         out: &mut Vec<u8>,
-        suffix: &str,
+        suffix: &'static str,
         extra: Option<Extra<'_>>,
         write_value: impl FnOnce(&mut Vec<u8>),
     ) {
-        let desc = self.desc;
-        out.extend_from_slice(desc.name.as_bytes());
-        out.extend_from_slice(suffix.as_bytes());
-        write_labels(out, desc.labels, self.digits, extra, self.style);
+        self.head(out, self.name(), suffix, extra);
         out.push(b' ');
         write_value(out);
         out.push(b'\n');
@@ -225,11 +307,48 @@ impl Line<'_> {
     /// `<base>_created{labels} <seconds>` when there is a created time.
     fn created(&self, out: &mut Vec<u8>, base: &str, created_ms: Option<u64>) {
         let Some(ms) = created_ms else { return };
-        out.extend_from_slice(base.as_bytes());
-        out.extend_from_slice(b"_created");
-        write_labels(out, self.desc.labels, self.digits, None, self.style);
+        self.head(out, base, "_created", None);
         out.push(b' ');
         write_seconds(out, ms);
         out.push(b'\n');
+    }
+
+    /// The sample name (`base` and `suffix`) and the labels.
+    #[inline(always)]
+    fn head(&self, out: &mut Vec<u8>, base: &str, suffix: &'static str, extra: Option<Extra<'_>>) {
+        let desc = self.desc;
+        if !SPELLED {
+            out.extend_from_slice(base.as_bytes());
+            out.extend_from_slice(suffix.as_bytes());
+            write_labels(
+                out,
+                desc.labels,
+                self.digits,
+                extra,
+                self.style,
+                false,
+                &Declared,
+            );
+            return;
+        }
+        let names = self.names;
+        if names.quoted {
+            out.extend_from_slice(b"{\"");
+        }
+        out.extend_from_slice(base.as_bytes());
+        out.extend_from_slice(suffix.as_bytes());
+        if names.quoted {
+            out.push(b'"');
+        }
+        let labels = &names.labels[..];
+        write_labels(
+            out,
+            desc.labels,
+            self.digits,
+            extra,
+            self.style,
+            names.quoted,
+            labels,
+        );
     }
 }

@@ -46,7 +46,7 @@ struct Lines<'e> {
 
 impl Writer for Lines<'_> {
     fn series(&mut self, family: &Family<'_>, series: &SeriesRead<'_>) {
-        let name = family.desc.name;
+        let name = statsd_name(family.desc.name);
         let tags = tags(series.labels(family.desc));
         let Lines { encoder, lines } = self;
         let mut counter = |name: String, now: f64| {
@@ -58,8 +58,8 @@ impl Writer for Lines<'_> {
             }
         };
         match &series.value {
-            Value::Counter(v) => counter(name.to_owned(), *v as f64),
-            Value::FloatCounter(v) if v.is_finite() => counter(name.to_owned(), *v),
+            Value::Counter(v) => counter(name.to_string(), *v as f64),
+            Value::FloatCounter(v) if v.is_finite() => counter(name.to_string(), *v),
             Value::Gauge(v) => lines.push(format!("{name}:{v}|g{tags}")),
             Value::FloatGauge(v) if v.is_finite() => {
                 lines.push(format!("{name}:{}|g{tags}", number(*v)))
@@ -83,7 +83,13 @@ impl Writer for Lines<'_> {
 /// DogStatsD tags of a series' labels.
 fn tags<'a>(labels: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     let pairs: Vec<String> = labels
-        .map(|(k, v)| format!("{k}:{}", v.replace([',', '|', '\n', '#'], "_")))
+        .map(|(k, v)| {
+            format!(
+                "{}:{}",
+                statsd_name(k),
+                v.replace([',', '|', '\n', '#'], "_")
+            )
+        })
         .collect();
     if pairs.is_empty() {
         return String::new();
@@ -93,6 +99,18 @@ fn tags<'a>(labels: impl Iterator<Item = (&'a str, &'a str)>) -> String {
 
 /// Integers without a fraction, other values as Rust prints them (shortest
 /// round trip).
+/// A metric or tag name as the StatsD line can carry it: the name as
+/// declared, dots included (StatsD's own hierarchy), but for the
+/// characters the line gives a meaning to (`:`, `|`, `@`, `#`, `,`), each
+/// written `_`. A legacy name has none of them.
+fn statsd_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.contains([':', '|', '@', '#', ',']) {
+        std::borrow::Cow::Owned(name.replace([':', '|', '@', '#', ','], "_"))
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
 fn number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)

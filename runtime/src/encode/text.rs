@@ -2,6 +2,7 @@
 
 use super::number::FloatStyle;
 use crate::cells::metric::LabelDesc;
+use crate::cells::spelling::Spelled;
 
 /// Appends HELP text with `\` and newline escaped, and `"` too when
 /// `quote` (OpenMetrics escapes HELP like a label value; the Prometheus text
@@ -16,7 +17,44 @@ pub(crate) enum Extra<'a> {
     /// `le` or `quantile`, and its bound.
     Float(&'a str, f64),
     /// A state set's own label: the metric name, and a state.
-    Text(&'a str, &'a str),
+    Text(Spelled<'a>, &'a str),
+}
+
+/// Where a series' label names come from.
+pub(crate) trait LabelNames {
+    /// Writes the name of label `i`, `label`.
+    fn write(&self, out: &mut Vec<u8>, i: usize, label: &LabelDesc);
+}
+
+/// The names as declared, which need neither quotes nor escaping.
+pub(crate) struct Declared;
+
+impl LabelNames for Declared {
+    #[inline(always)]
+    fn write(&self, out: &mut Vec<u8>, _: usize, label: &LabelDesc) {
+        out.extend_from_slice(label.name.as_bytes());
+    }
+}
+
+/// The names as one scheme spells them, label by label.
+impl LabelNames for [Spelled<'_>] {
+    #[inline(always)]
+    fn write(&self, out: &mut Vec<u8>, i: usize, _: &LabelDesc) {
+        write_spelled(out, self[i]);
+    }
+}
+
+/// Writes a spelled name, between quotes where it is quoted.
+#[inline]
+pub(crate) fn write_spelled(out: &mut Vec<u8>, name: Spelled<'_>) {
+    match name {
+        Spelled::Plain(name) => out.extend_from_slice(name.as_bytes()),
+        Spelled::Quoted(name) => {
+            out.push(b'"');
+            out.extend_from_slice(name.as_bytes());
+            out.push(b'"');
+        }
+    }
 }
 
 /// Appends a label value with `\`, `"` and newline escaped.
@@ -42,23 +80,33 @@ fn write_escaped(out: &mut Vec<u8>, s: &str, quote: bool) {
 }
 
 /// Writes `{name="value",...}` for the series whose label value indices are
-/// `digits`, with `extra` last, or nothing when there are no labels at all.
-pub(crate) fn write_labels(
+/// `digits`, with `extra` last, or nothing when there are no labels at all;
+/// after a quoted metric name (`after_name`), whose `{"name"` is written
+/// already, `,name="value",...}` and always the closing brace.
+#[inline]
+pub(crate) fn write_labels<N: LabelNames + ?Sized>(
     out: &mut Vec<u8>,
     labels: &[LabelDesc],
     digits: &[usize],
     extra: Option<Extra<'_>>,
     style: FloatStyle,
+    after_name: bool,
+    names: &N,
 ) {
     if labels.is_empty() && extra.is_none() {
+        if after_name {
+            out.push(b'}');
+        }
         return;
     }
-    out.push(b'{');
+    if !after_name {
+        out.push(b'{');
+    }
     for (i, (label, &digit)) in labels.iter().zip(digits).enumerate() {
-        if i > 0 {
+        if i > 0 || after_name {
             out.push(b',');
         }
-        out.extend_from_slice(label.name.as_bytes());
+        names.write(out, i, label);
         out.extend_from_slice(b"=\"");
         // Derived labels have their names escaped in advance; a runtime
         // label keeps its own escaped names; other hand-written ones are
@@ -73,13 +121,13 @@ pub(crate) fn write_labels(
         out.push(b'"');
     }
     if let Some(extra) = extra {
-        if !labels.is_empty() {
+        if !labels.is_empty() || after_name {
             out.push(b',');
         }
-        let name = match extra {
-            Extra::Float(name, _) | Extra::Text(name, _) => name,
-        };
-        out.extend_from_slice(name.as_bytes());
+        match extra {
+            Extra::Float(name, _) => out.extend_from_slice(name.as_bytes()),
+            Extra::Text(name, _) => write_spelled(out, name),
+        }
         out.extend_from_slice(b"=\"");
         match extra {
             Extra::Float(_, value) => style.write(out, value),

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::rules::{left_out, BURN_ALERTS, OBJECTIVE_SERIES, RECORD_PREFIX};
-use super::yaml::{decimal, json, number, promql};
+use super::yaml::{decimal, json, label, number, promql, series};
 use super::RuleSet;
 use crate::cells::metric::Metric;
 use crate::read::registry::Registry;
@@ -122,7 +122,11 @@ impl RuleSet {
 fn family_panel(metric: &Metric<'_>) -> Panel {
     let desc = metric.desc;
     let labels: Vec<&str> = desc.labels.iter().map(|l| l.name).collect();
-    let by = labels.join(", ");
+    let by = labels
+        .iter()
+        .map(|l| label(l))
+        .collect::<Vec<_>>()
+        .join(", ");
     let legend = if labels.is_empty() {
         desc.name.to_owned()
     } else {
@@ -139,7 +143,9 @@ fn family_panel(metric: &Metric<'_>) -> Panel {
         Some("ratio") => "percentunit",
         _ => "short",
     };
-    let name = desc.name;
+    // Prometheus 3 names quoted, as PromQL reads them.
+    let name = series(desc.name, &[]);
+    let bucket = series(&format!("{}_bucket", desc.name), &[]);
     let (kind, unit, queries) = match Kind::of(&metric.cells) {
         Kind::Counter | Kind::FloatCounter => (
             "timeseries",
@@ -159,7 +165,7 @@ fn family_panel(metric: &Metric<'_>) -> Panel {
                     let expr = if native {
                         format!("histogram_quantile({q}, sum(rate({name}[5m])))")
                     } else {
-                        format!("histogram_quantile({q}, sum by (le) (rate({name}_bucket[5m])))")
+                        format!("histogram_quantile({q}, sum by (le) (rate({bucket}[5m])))")
                     };
                     (expr, format!("p{}", decimal(q * 100.0)))
                 })
@@ -174,16 +180,16 @@ fn family_panel(metric: &Metric<'_>) -> Panel {
                 "{{quantile}}".to_owned(),
             )],
         ),
-        Kind::Info => ("table", "none", vec![(name.to_owned(), legend)]),
+        Kind::Info => ("table", "none", vec![(name.clone(), legend)]),
         Kind::StateSet(_) => (
             "table",
             "none",
-            vec![(format!("{name} == 1"), format!("{{{{{name}}}}}"))],
+            vec![(format!("{name} == 1"), format!("{{{{{}}}}}", desc.name))],
         ),
     };
     Panel {
         description: None,
-        title: format!("{name}: {}", desc.help),
+        title: format!("{}: {}", desc.name, desc.help),
         kind,
         unit,
         queries,

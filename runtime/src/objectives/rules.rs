@@ -3,11 +3,12 @@
 //! window pair of the multi-window multi-burn-rate scheme; the threshold
 //! alerts after them.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use enumeter_common::names::pascal_case;
 
-use super::yaml::{decimal, duration, le_matcher, one_of, promql, yaml};
+use super::yaml::{decimal, duration, label, le_matcher, one_of, promql, series, yaml};
 use super::{Alert, Objective, ObjectiveKind, Objectives};
 
 /// The recording rules' name: one per window (`...:rate5m`), the
@@ -460,7 +461,7 @@ pub(super) fn burn_annotations(
 /// events over all of them, per value of its `by` labels. Bad events that
 /// have no series yet (a sparse counter) count as none.
 pub(super) fn error_ratio(objective: &Objective, window: &str) -> String {
-    let by: Vec<&str> = objective.by.iter().map(|(label, _)| *label).collect();
+    let by: Vec<Cow<'_, str>> = objective.by.iter().map(|(by, _)| label(by)).collect();
     let sum = |selector: String| format!("sum by ({}) (rate({selector}[{window}]))", by.join(", "));
     let metric = objective.metric;
     match &objective.kind {
@@ -487,7 +488,7 @@ pub(super) fn error_ratio(objective: &Objective, window: &str) -> String {
         ObjectiveKind::Availability { bad } => {
             let matchers: Vec<String> = bad
                 .iter()
-                .map(|b| format!("{}=~{}", b.label, one_of(&b.values)))
+                .map(|b| format!("{}=~{}", label(b.label), one_of(&b.values)))
                 .collect();
             let all = sum(selector(objective, metric, vec![]));
             format!(
@@ -505,13 +506,9 @@ pub(super) fn selector(objective: &Objective, name: &str, mut matchers: Vec<Stri
         objective
             .exclude
             .iter()
-            .map(|e| format!("{}!~{}", e.label, one_of(&e.values))),
+            .map(|e| format!("{}!~{}", label(e.label), one_of(&e.values))),
     );
-    if matchers.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{name}{{{}}}", matchers.join(","))
-    }
+    series(name, &matchers)
 }
 
 /// A threshold alert's rule.
@@ -529,8 +526,12 @@ fn threshold_alert(alert: &Alert, out: &mut String) {
 /// above 0) compared to the threshold.
 pub(super) fn threshold_expr(alert: &Alert) -> String {
     let value = match alert.over {
-        Some(over) => format!("sum({}) / (sum({over}) > 0)", alert.metric),
-        None => format!("sum({})", alert.metric),
+        Some(over) => format!(
+            "sum({}) / (sum({}) > 0)",
+            series(alert.metric, &[]),
+            series(over, &[])
+        ),
+        None => format!("sum({})", series(alert.metric, &[])),
     };
     let op = if alert.above { ">" } else { "<" };
     format!("{value} {op} {}", super::yaml::number(alert.threshold))

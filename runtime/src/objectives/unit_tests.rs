@@ -5,13 +5,13 @@
 
 use std::fmt::Write as _;
 
-use enumeter_common::names::pascal_case;
+use enumeter_common::names::{self, pascal_case};
 
 use super::rules::{
     burn_alert_name, burn_annotations, burn_labels, left_out, ExtraAlert, BURN_ALERTS,
     OBJECTIVE_SERIES,
 };
-use super::yaml::{duration, le_value, number, yaml};
+use super::yaml::{duration, label, le_value, number, promql, series as series_selector, yaml};
 use super::{Alert, Objective, ObjectiveKind, RuleSet};
 
 /// Events a synthetic series adds per interval.
@@ -220,7 +220,13 @@ fn write_expected_alert(
     out.push_str("        exp_alerts:\n          - exp_labels:\n");
     let labels = labels.iter().map(|(n, v)| (*n, v.as_str()));
     for (label, value) in labels.chain(by.iter().copied()) {
-        let _ = writeln!(out, "                {label}: {}", yaml(value));
+        // A Prometheus 3 label name is a key YAML quotes.
+        let key = if names::is_legacy_label_name(label) {
+            label.to_owned()
+        } else {
+            yaml(label)
+        };
+        let _ = writeln!(out, "                {key}: {}", yaml(value));
     }
     out.push_str("            exp_annotations:\n");
     for (key, value) in annotations {
@@ -245,9 +251,9 @@ fn input_series(objective: &Objective, bad: u64) -> Vec<(String, u64)> {
         }
         let labels: Vec<String> = labels
             .iter()
-            .map(|(label, value)| format!("{label}=\"{value}\""))
+            .map(|(key, value)| format!("{}={}", label(key), promql(value)))
             .collect();
-        format!("{name}{{{}}}", labels.join(","))
+        series_selector(&name, &labels)
     };
     let left_out = objective
         .exclude

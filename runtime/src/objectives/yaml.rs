@@ -1,7 +1,10 @@
 //! The quoting and number formats the generated files share: YAML and JSON
 //! strings, PromQL strings and regexes, durations, decimals.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
+
+use enumeter_common::names;
 
 use crate::encode::number::FloatStyle;
 
@@ -32,6 +35,31 @@ pub(super) fn json(text: &str) -> String {
 /// A PromQL double-quoted string.
 pub(super) fn promql(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// A label name in PromQL: as it is when it lies in the legacy character
+/// set, else quoted, as Prometheus 3 reads it (`sum by ("http.route")`).
+pub(super) fn label(name: &str) -> Cow<'_, str> {
+    if names::is_legacy_label_name(name) {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(promql(name))
+    }
+}
+
+/// A series selector in PromQL: `name{matchers}` (`name` alone without
+/// matchers), or `{"name",matchers}` for a name outside the legacy set,
+/// as Prometheus 3 reads it.
+pub(super) fn series(name: &str, matchers: &[String]) -> String {
+    if !names::is_legacy_metric_name(name) {
+        let mut all = vec![promql(name)];
+        all.extend(matchers.iter().cloned());
+        format!("{{{}}}", all.join(","))
+    } else if matchers.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name}{{{}}}", matchers.join(","))
+    }
 }
 
 /// `values` as a PromQL regex matching exactly one of them (as a PromQL

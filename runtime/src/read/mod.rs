@@ -32,6 +32,7 @@ use crate::cells::group::Group;
 use crate::cells::histogram::{HistogramSnapshot, HistogramSpec};
 use crate::cells::metric::{Cells, Metric, MetricDesc, NativeMetric};
 use crate::cells::native::{NativeSnapshot, NativeSpec};
+use crate::cells::spelling::Escaping;
 use crate::cells::summary::{SummaryAccumulator, SummarySnapshot, SummarySpec};
 use crate::read::registry::Registry;
 
@@ -252,6 +253,19 @@ impl SeriesRead<'_> {
             .iter()
             .zip(self.digits)
             .map(|(label, &d)| (label.name, label.value(d).unwrap_or("")))
+    }
+
+    /// The same with each label name spelled by `escaping` (never quoted).
+    #[cfg_attr(not(feature = "remote-write"), allow(dead_code))]
+    pub(crate) fn labels_spelled<'d>(
+        &'d self,
+        desc: &'static MetricDesc,
+        escaping: Escaping,
+    ) -> impl Iterator<Item = (&'static str, &'static str)> + 'd {
+        desc.labels.iter().zip(self.digits).map(move |(label, &d)| {
+            let name = label.spellings().bare(label.name, escaping);
+            (name, label.value(d).unwrap_or(""))
+        })
     }
 }
 

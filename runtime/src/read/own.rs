@@ -71,20 +71,14 @@ impl RegistryConflicts {
                 }])
                 .collect(),
         );
-        let labels: &'static [LabelDesc] = Box::leak(Box::new([LabelDesc {
-            name: "family",
-            values,
-            escaped_values: None,
-            runtime: None,
-        }]));
-        let desc = Box::leak(Box::new(MetricDesc {
-            name: "enumeter_registry_conflicts_total",
-            help: "Metrics left out of a registry because a name they take in the \
-                   exposition was taken by a different, earlier declaration, by the \
-                   left-out metric's family name.",
+        let labels: &'static [LabelDesc] = Box::leak(Box::new([LabelDesc::new("family", values)]));
+        let desc = Box::leak(Box::new(MetricDesc::new(
+            "enumeter_registry_conflicts_total",
+            "Metrics left out of a registry because a name they take in the \
+             exposition was taken by a different, earlier declaration, by the \
+             left-out metric's family name.",
             labels,
-            unit: None,
-        }));
+        )));
         *table = Some(ConflictTable { desc, counts });
     }
 }

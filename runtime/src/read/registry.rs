@@ -72,6 +72,9 @@ pub struct Registry<'a> {
     plan: Plan<'a>,
     /// Whether renders write created timestamps.
     pub(crate) created: bool,
+    /// Whether a metric or label name lies outside the legacy character
+    /// set: renders then spell names as the scraper asked.
+    utf8_names: bool,
 }
 
 /// The metrics [`Registry::register`] left out of the registry.
@@ -115,6 +118,10 @@ impl<'a> Registry<'a> {
         }
         let mut metrics = Vec::new();
         group.visit(&mut |metric| metrics.push(metric));
+        self.utf8_names |= metrics.iter().any(|metric| {
+            let desc = metric.desc;
+            desc.spellings().is_utf8() || desc.labels.iter().any(|l| l.spellings().is_utf8())
+        });
         let conflicts = self.plan.add_group(group.name(), metrics);
         self.groups.push(group);
         if conflicts.is_empty() {
@@ -139,6 +146,12 @@ impl<'a> Registry<'a> {
     /// The groups, in render order.
     pub fn groups(&self) -> impl Iterator<Item = &'a dyn Group> + '_ {
         self.groups.iter().copied()
+    }
+
+    /// Whether every metric and label name lies in the legacy character
+    /// set, which every scheme but `dots` writes as declared.
+    pub(crate) fn legacy_names(&self) -> bool {
+        !self.utf8_names
     }
 
     /// Every metric left out because of a conflict, in registration order.

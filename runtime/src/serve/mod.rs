@@ -14,7 +14,7 @@ pub mod tower;
 pub(crate) use auth::Credentials;
 pub(crate) use options::{Options, Served};
 
-use crate::encode::Format;
+use crate::encode::Exposition;
 use crate::read::registry::Registry;
 
 /// A request refused before anything was rendered.
@@ -66,7 +66,7 @@ pub(crate) struct RenderPanicked;
 
 /// What [`render`] wrote.
 pub(crate) struct Rendered {
-    pub(crate) format: Format,
+    pub(crate) format: Exposition,
     /// Whether the body went to `compressed`, gzipped, rather than staying
     /// in `render`.
     pub(crate) gzip: bool,
@@ -78,9 +78,9 @@ pub(crate) fn negotiate(
     accept: Option<&str>,
     accept_encoding: Option<&str>,
     gzip: bool,
-) -> (Format, bool) {
+) -> (Exposition, bool) {
     (
-        Format::from_accept(accept.unwrap_or("")),
+        Exposition::from_accept(accept.unwrap_or("")),
         gzip && accepts_gzip(accept_encoding.unwrap_or("")),
     )
 }
@@ -89,7 +89,7 @@ pub(crate) fn negotiate(
 /// `format`, and gzips it into `compressed` when `gzip`.
 pub(crate) fn render_as(
     registry: Option<&Registry<'_>>,
-    format: Format,
+    format: Exposition,
     gzip: bool,
     created: bool,
     render: &mut Vec<u8>,

@@ -6,7 +6,7 @@ use std::io;
 use std::sync::Arc;
 
 use super::{negotiate, render_as, Credentials, Refusal, RenderPanicked, Rendered};
-use crate::encode::Format;
+use crate::encode::Exposition;
 use crate::read::registry::Registry;
 
 /// The options both servers take, as set.
@@ -102,7 +102,7 @@ impl Served {
         &self,
         accept: Option<&str>,
         accept_encoding: Option<&str>,
-    ) -> (Format, bool) {
+    ) -> (Exposition, bool) {
         negotiate(accept, accept_encoding, self.gzip)
     }
 
@@ -110,7 +110,7 @@ impl Served {
     /// `compressed` when `gzip`: see [`render_as`](super::render_as).
     pub(crate) fn render_as(
         &self,
-        format: Format,
+        format: Exposition,
         gzip: bool,
         out: &mut Vec<u8>,
         compressed: &mut Vec<u8>,

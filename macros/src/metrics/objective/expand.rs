@@ -53,7 +53,7 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
 }
 
 fn label<'m>(metric: &'m MetricDef<'_>, ident: &syn::Ident) -> Option<&'m LabelDef<'m>> {
-    metric.labels.iter().find(|l| *ident == l.name)
+    metric.labels.iter().find(|l| *ident == l.field)
 }
 
 /// One objective's `push`; a label's "not every value bad" assertion goes

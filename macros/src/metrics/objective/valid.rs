@@ -109,7 +109,7 @@ fn check_objective(metric: &MetricDef<'_>, objective: &ObjectiveAttr, errors: &m
             );
         }
     }
-    let label_names: Vec<&str> = metric.labels.iter().map(|l| l.name.as_str()).collect();
+    let label_names: Vec<&str> = metric.labels.iter().map(|l| l.field.as_str()).collect();
     // Reports `ident` when it is no label of the metric; true if it did.
     let no_such_label = |ident: &syn::Ident, errors: &mut Errors| {
         if label_names.contains(&ident.to_string().as_str()) {

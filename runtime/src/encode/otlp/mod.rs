@@ -5,6 +5,7 @@ pub(crate) mod delta;
 
 use self::delta::Delta;
 use crate::cells::exemplar::ExemplarRead;
+use crate::cells::metric::MetricDesc;
 use crate::cells::native::NativeSnapshot;
 use crate::encode::wire::{
     double_field, field_len, fixed64_field, message_field, message_head, string_field, varint,
@@ -168,7 +169,7 @@ impl OtlpWriter<'_> {
         // The Metric's fields before its data.
         let mut head = core::mem::take(&mut self.scratch);
         head.clear();
-        string_field(&mut head, 1, desc.name);
+        string_field(&mut head, 1, otlp_name(desc, family.kind));
         string_field(&mut head, 2, desc.help);
         if let Some(unit) = desc.unit {
             string_field(&mut head, 3, ucum(unit));
@@ -460,5 +461,32 @@ impl OtlpWriter<'_> {
                 self.end_point();
             }
         }
+    }
+}
+
+/// The name a metric takes in OTLP. A legacy name goes as declared
+/// (`jobs_total`, `rtt_seconds`), as it always has. A Prometheus 3 name
+/// (outside the legacy character set, as OpenTelemetry's semantic
+/// conventions name them) goes as OpenTelemetry names it: without the
+/// `_total` a counter's name ends in, nor the `_<unit>` its unit added (the
+/// unit has a field of its own), so `http.server.request.duration_seconds`
+/// goes as `http.server.request.duration` in `s`. A Prometheus 3 receiver
+/// adds both back (`otlp.translation_strategy` with suffixes, its default),
+/// storing the name a scrape stores.
+pub(crate) fn otlp_name(desc: &'static MetricDesc, kind: Kind) -> &'static str {
+    let name = desc.name;
+    if !desc.spellings().is_utf8() {
+        return name;
+    }
+    let name = match kind {
+        Kind::Counter | Kind::FloatCounter => name.strip_suffix("_total").unwrap_or(name),
+        _ => name,
+    };
+    match desc.unit {
+        Some(unit) => name
+            .strip_suffix(unit)
+            .and_then(|rest| rest.strip_suffix('_'))
+            .unwrap_or(name),
+        None => name,
     }
 }

@@ -17,7 +17,8 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
-use crate::encode::Format;
+// The exposition a request negotiated; `Exposition` here is a body.
+use crate::encode::Exposition as Negotiated;
 
 /// The most distinct bodies the front thread keeps sending at once: the
 /// latest and one before it. When a newer one starts going out, the
@@ -30,7 +31,7 @@ const MAX_SPARE_BUFFERS: usize = MAX_HELD_BODIES + 1;
 /// An exposition rendered for a metrics request: its body and what it is.
 pub(super) struct Body {
     pub(super) bytes: Arc<Exposition>,
-    pub(super) format: Format,
+    pub(super) format: Negotiated,
     pub(super) gzip: bool,
 }
 
@@ -67,7 +68,7 @@ pub(super) struct Renderings {
 
 struct Current {
     /// What the requests that can share it asked for.
-    format: Format,
+    format: Negotiated,
     wants_gzip: bool,
     /// When its rendering began.
     started: Instant,
@@ -140,9 +141,9 @@ impl Renderings {
     pub(super) fn body(
         &self,
         arrived: Instant,
-        format: Format,
+        format: Negotiated,
         wants_gzip: bool,
-        render: impl FnOnce(&mut Vec<u8>) -> Option<(Format, bool)>,
+        render: impl FnOnce(&mut Vec<u8>) -> Option<(Negotiated, bool)>,
     ) -> Option<Body> {
         let _turn = self.turn.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(current) = &*self.latest() {
@@ -195,12 +196,13 @@ impl Body {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encode::Format;
     use std::time::Duration;
 
-    fn rendering(text: &'static str) -> impl FnOnce(&mut Vec<u8>) -> Option<(Format, bool)> {
+    fn rendering(text: &'static str) -> impl FnOnce(&mut Vec<u8>) -> Option<(Negotiated, bool)> {
         move |out| {
             out.extend_from_slice(text.as_bytes());
-            Some((Format::Prometheus, false))
+            Some((Negotiated::new(Format::Prometheus), false))
         }
     }
 
@@ -209,10 +211,20 @@ mod tests {
         let renderings = Renderings::default();
         let arrived = Instant::now();
         let first = renderings
-            .body(arrived, Format::Prometheus, false, rendering("one"))
+            .body(
+                arrived,
+                Negotiated::new(Format::Prometheus),
+                false,
+                rendering("one"),
+            )
             .unwrap();
         let second = renderings
-            .body(arrived, Format::Prometheus, false, rendering("two"))
+            .body(
+                arrived,
+                Negotiated::new(Format::Prometheus),
+                false,
+                rendering("two"),
+            )
             .unwrap();
         assert!(Arc::ptr_eq(&first.bytes, &second.bytes));
         assert_eq!(&second.bytes[..], b"one");
@@ -222,11 +234,21 @@ mod tests {
     fn a_request_that_arrived_after_it_began_gets_a_new_rendering() {
         let renderings = Renderings::default();
         let first = renderings
-            .body(Instant::now(), Format::Prometheus, false, rendering("one"))
+            .body(
+                Instant::now(),
+                Negotiated::new(Format::Prometheus),
+                false,
+                rendering("one"),
+            )
             .unwrap();
         std::thread::sleep(Duration::from_millis(2));
         let second = renderings
-            .body(Instant::now(), Format::Prometheus, false, rendering("two"))
+            .body(
+                Instant::now(),
+                Negotiated::new(Format::Prometheus),
+                false,
+                rendering("two"),
+            )
             .unwrap();
         assert_eq!(&first.bytes[..], b"one");
         assert_eq!(&second.bytes[..], b"two");
@@ -237,13 +259,28 @@ mod tests {
         let renderings = Renderings::default();
         let arrived = Instant::now();
         let text = renderings
-            .body(arrived, Format::Prometheus, false, rendering("text"))
+            .body(
+                arrived,
+                Negotiated::new(Format::Prometheus),
+                false,
+                rendering("text"),
+            )
             .unwrap();
         let open = renderings
-            .body(arrived, Format::OpenMetrics, false, rendering("open"))
+            .body(
+                arrived,
+                Negotiated::new(Format::OpenMetrics),
+                false,
+                rendering("open"),
+            )
             .unwrap();
         let gzip = renderings
-            .body(arrived, Format::OpenMetrics, true, rendering("gzip"))
+            .body(
+                arrived,
+                Negotiated::new(Format::OpenMetrics),
+                true,
+                rendering("gzip"),
+            )
             .unwrap();
         assert_eq!(
             [&text.bytes[..], &open.bytes[..], &gzip.bytes[..]],
@@ -255,27 +292,42 @@ mod tests {
     fn a_body_nobody_holds_is_the_buffer_of_the_next_rendering() {
         let renderings = Renderings::default();
         let first = renderings
-            .body(Instant::now(), Format::Prometheus, false, |out| {
-                out.reserve(1000);
-                out.extend_from_slice(b"one");
-                Some((Format::Prometheus, false))
-            })
+            .body(
+                Instant::now(),
+                Negotiated::new(Format::Prometheus),
+                false,
+                |out| {
+                    out.reserve(1000);
+                    out.extend_from_slice(b"one");
+                    Some((Negotiated::new(Format::Prometheus), false))
+                },
+            )
             .unwrap();
         drop(first);
         std::thread::sleep(Duration::from_millis(2));
         // The rendering after next gets the first one's buffer back.
         let second = renderings
-            .body(Instant::now(), Format::Prometheus, false, rendering("two"))
+            .body(
+                Instant::now(),
+                Negotiated::new(Format::Prometheus),
+                false,
+                rendering("two"),
+            )
             .unwrap();
         drop(second);
         std::thread::sleep(Duration::from_millis(2));
         let third = renderings
-            .body(Instant::now(), Format::Prometheus, false, |out| {
-                assert!(out.is_empty());
-                assert!(out.capacity() >= 1000, "{}", out.capacity());
-                out.extend_from_slice(b"three");
-                Some((Format::Prometheus, false))
-            })
+            .body(
+                Instant::now(),
+                Negotiated::new(Format::Prometheus),
+                false,
+                |out| {
+                    assert!(out.is_empty());
+                    assert!(out.capacity() >= 1000, "{}", out.capacity());
+                    out.extend_from_slice(b"three");
+                    Some((Negotiated::new(Format::Prometheus), false))
+                },
+            )
             .unwrap();
         assert_eq!(&third.bytes[..], b"three");
     }
@@ -283,11 +335,11 @@ mod tests {
     fn render_sized(
         text: &'static [u8],
         reserve: usize,
-    ) -> impl FnOnce(&mut Vec<u8>) -> Option<(Format, bool)> {
+    ) -> impl FnOnce(&mut Vec<u8>) -> Option<(Negotiated, bool)> {
         move |out| {
             out.reserve(reserve);
             out.extend_from_slice(text);
-            Some((Format::Prometheus, false))
+            Some((Negotiated::new(Format::Prometheus), false))
         }
     }
 
@@ -304,7 +356,12 @@ mod tests {
             std::thread::sleep(Duration::from_millis(2));
             let render = render_sized(text, reserve);
             renderings
-                .body(Instant::now(), Format::Prometheus, false, render)
+                .body(
+                    Instant::now(),
+                    Negotiated::new(Format::Prometheus),
+                    false,
+                    render,
+                )
                 .unwrap()
         })
         .collect()
@@ -316,12 +373,17 @@ mod tests {
         let alive = three_bodies(&renderings, 0);
         std::thread::sleep(Duration::from_millis(2));
         let fourth = renderings
-            .body(Instant::now(), Format::Prometheus, false, |out| {
-                // "three" and an eighth of it, in one allocation.
-                assert_eq!(out.capacity(), 5);
-                out.extend_from_slice(b"four");
-                Some((Format::Prometheus, false))
-            })
+            .body(
+                Instant::now(),
+                Negotiated::new(Format::Prometheus),
+                false,
+                |out| {
+                    // "three" and an eighth of it, in one allocation.
+                    assert_eq!(out.capacity(), 5);
+                    out.extend_from_slice(b"four");
+                    Some((Negotiated::new(Format::Prometheus), false))
+                },
+            )
             .unwrap();
         assert_eq!(&fourth.bytes[..], b"four");
         drop(alive);
@@ -335,12 +397,17 @@ mod tests {
         std::thread::sleep(Duration::from_millis(2));
         // Its buffer, not a new one of the latest size.
         let fourth = renderings
-            .body(Instant::now(), Format::Prometheus, false, |out| {
-                assert!(out.is_empty());
-                assert!(out.capacity() >= 1000, "{}", out.capacity());
-                out.extend_from_slice(b"four");
-                Some((Format::Prometheus, false))
-            })
+            .body(
+                Instant::now(),
+                Negotiated::new(Format::Prometheus),
+                false,
+                |out| {
+                    assert!(out.is_empty());
+                    assert!(out.capacity() >= 1000, "{}", out.capacity());
+                    out.extend_from_slice(b"four");
+                    Some((Negotiated::new(Format::Prometheus), false))
+                },
+            )
             .unwrap();
         assert_eq!(&fourth.bytes[..], b"four");
     }
@@ -350,10 +417,17 @@ mod tests {
         let renderings = Renderings::default();
         let arrived = Instant::now();
         assert!(renderings
-            .body(arrived, Format::Prometheus, false, |_| None)
+            .body(arrived, Negotiated::new(Format::Prometheus), false, |_| {
+                None
+            })
             .is_none());
         let next = renderings
-            .body(arrived, Format::Prometheus, false, rendering("next"))
+            .body(
+                arrived,
+                Negotiated::new(Format::Prometheus),
+                false,
+                rendering("next"),
+            )
             .unwrap();
         assert_eq!(&next.bytes[..], b"next");
     }

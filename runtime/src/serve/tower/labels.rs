@@ -57,6 +57,62 @@ impl HttpMethod {
     }
 }
 
+/// An HTTP request method as OpenTelemetry's semantic conventions spell
+/// the `http.request.method` attribute: in upper case, methods outside the
+/// standard nine as `_OTHER`. The label of `http_server_metrics!` with
+/// `names = opentelemetry`.
+///
+/// ```
+/// use enumeter::tower::{HttpMethod, RequestMethod};
+/// use enumeter::LabelValue;
+///
+/// assert_eq!(RequestMethod::from(HttpMethod::Post), RequestMethod::Post);
+/// assert_eq!(RequestMethod::NAMES[RequestMethod::Post.index()], "POST");
+/// assert_eq!(RequestMethod::NAMES[RequestMethod::Other.index()], "_OTHER");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+#[label(rename_all = "UPPERCASE")]
+pub enum RequestMethod {
+    /// `GET`
+    Get,
+    /// `HEAD`
+    Head,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `DELETE`
+    Delete,
+    /// `CONNECT`
+    Connect,
+    /// `OPTIONS`
+    Options,
+    /// `TRACE`
+    Trace,
+    /// `PATCH`
+    Patch,
+    /// Any other method.
+    #[label(name = "_OTHER", other)]
+    Other,
+}
+
+impl From<HttpMethod> for RequestMethod {
+    fn from(method: HttpMethod) -> Self {
+        match method {
+            HttpMethod::Get => RequestMethod::Get,
+            HttpMethod::Head => RequestMethod::Head,
+            HttpMethod::Post => RequestMethod::Post,
+            HttpMethod::Put => RequestMethod::Put,
+            HttpMethod::Delete => RequestMethod::Delete,
+            HttpMethod::Connect => RequestMethod::Connect,
+            HttpMethod::Options => RequestMethod::Options,
+            HttpMethod::Trace => RequestMethod::Trace,
+            HttpMethod::Patch => RequestMethod::Patch,
+            HttpMethod::Other => RequestMethod::Other,
+        }
+    }
+}
+
 /// The class of an HTTP status code, as a label (`status="2xx"`). A
 /// request whose client left before the response was sent counts as `4xx`
 /// with code 499, as nginx logs it.

@@ -41,7 +41,7 @@ mod labels;
 mod layer;
 mod service;
 
-pub use labels::{HttpMethod, StatusClass, CLIENT_CLOSED_REQUEST};
+pub use labels::{HttpMethod, RequestMethod, StatusClass, CLIENT_CLOSED_REQUEST};
 pub use layer::{
     Finished, MeteredBody, MeteredFuture, RequestMetered, RequestMetrics, RequestMetricsLayer,
     Started,
@@ -88,6 +88,19 @@ pub use service::{MetricsBody, MetricsService, MetricsServiceBuilder};
 ///
 /// **Options**, after the route and in this order, each optional:
 ///
+/// - `names = opentelemetry`: the names of OpenTelemetry's HTTP semantic
+///   conventions, so that one dashboard reads a team's OpenTelemetry and
+///   enumeter services alike: `http.server.request.duration` (in seconds:
+///   `http.server.request.duration_seconds` in the Prometheus formats, as
+///   a Prometheus 3 receiver names an OpenTelemetry histogram with its
+///   default translation, and `http.server.request.duration` in `s` over
+///   OTLP), `http.server.active_requests`, and
+///   `http.server.requests_total` (no convention counts requests apart
+///   from the duration's count; the availability objective reads it), by
+///   `http.request.method`, `http.route` and `http.response.status_code`,
+///   which holds the status class (`5xx`: a query's `=~"5.."` matches it
+///   as it matches a code). A scraper that cannot read these names gets
+///   them escaped (`http_server_request_duration_seconds`).
 /// - `exemplars = trace` (feature `trace`): the duration histogram keeps,
 ///   per bucket, the trace and span ids of a request that landed in it
 ///   (the layer makes the request's context current when it records).
@@ -123,7 +136,39 @@ pub use service::{MetricsBody, MetricsService, MetricsServiceBuilder};
 #[macro_export]
 macro_rules! http_server_metrics {
     (
+        $vis:vis $name:ident, route = $route:ty, names = opentelemetry
+        $(, $($option:tt)*)?
+    ) => {
+        $crate::http_server_metrics! {
+            @group $vis $name, $route, $crate::tower::RequestMethod,
+            [
+                "http.server.requests_total",
+                "http.server.request.duration",
+                "http.server.active_requests"
+            ],
+            ["http.request.method", "http.response.status_code", "http.route"]
+            $(, $($option)*)?
+        }
+    };
+    (
         $vis:vis $name:ident, route = $route:ty
+        $(, $($option:tt)*)?
+    ) => {
+        $crate::http_server_metrics! {
+            @group $vis $name, $route, $crate::tower::HttpMethod,
+            [
+                "http_server_requests_total",
+                "http_server_request_duration",
+                "http_server_requests_in_flight"
+            ],
+            ["method", "status", "route"]
+            $(, $($option)*)?
+        }
+    };
+    (
+        @group $vis:vis $name:ident, $route:ty, $method_ty:ty,
+        [$requests:literal, $duration:literal, $in_flight:literal],
+        [$method:literal, $status:literal, $route_label:literal]
         $(, exemplars = $trace:ident)?
         $(, availability($($availability:tt)*))?
         $(, latency($($latency:tt)*))?
@@ -131,37 +176,47 @@ macro_rules! http_server_metrics {
     ) => {
         /// HTTP server metrics: requests answered, their duration and those
         /// in flight, by method, status class and route.
-        #[$crate::metrics(namespace = "http_server", sparse)]
+        #[$crate::metrics(sparse)]
         $vis enum $name {
             /// HTTP requests answered, by method, status class and route.
             #[counter(
-                $(objective(
+                name = $requests
+                $(, objective(
                     bad(status = [$crate::tower::StatusClass::ServerError]),
                     $($availability)*
                 ))?
             )]
             RequestsTotal {
-                method: $crate::tower::HttpMethod,
+                #[label(name = $method)]
+                method: $method_ty,
+                #[label(name = $status)]
                 status: $crate::tower::StatusClass,
+                #[label(name = $route_label)]
                 route: $route,
             },
             /// Time from a request's arrival to the last byte of its
             /// response, by method, status class and route.
             #[histogram(
+                name = $duration,
                 unit = "seconds",
                 buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
                 $(, exemplars = $trace)?
                 $(, objective($($latency)*))?
             )]
             RequestDuration {
-                method: $crate::tower::HttpMethod,
+                #[label(name = $method)]
+                method: $method_ty,
+                #[label(name = $status)]
                 status: $crate::tower::StatusClass,
+                #[label(name = $route_label)]
                 route: $route,
             },
             /// HTTP requests in progress, by method and route.
-            #[gauge]
+            #[gauge(name = $in_flight)]
             RequestsInFlight {
-                method: $crate::tower::HttpMethod,
+                #[label(name = $method)]
+                method: $method_ty,
+                #[label(name = $route_label)]
                 route: $route,
             },
         }
@@ -173,12 +228,14 @@ macro_rules! http_server_metrics {
             const TRACE_CONTEXT: bool = false $(|| $crate::__private::given(stringify!($trace)))?;
 
             fn started(request: &$crate::tower::Started<'_, $route>) -> ::core::option::Option<()> {
-                $name::requests_in_flight(request.method, request.route).inc();
+                let method = <$method_ty as ::core::convert::From<_>>::from(request.method);
+                $name::requests_in_flight(method, request.route).inc();
                 ::core::option::Option::Some(())
             }
 
             fn finished(request: &$crate::tower::Finished<$route>, _: ()) {
-                let (method, route, status) = (request.method, request.route, request.status);
+                let (route, status) = (request.route, request.status);
+                let method = <$method_ty as ::core::convert::From<_>>::from(request.method);
                 $name::requests_in_flight(method, route).dec();
                 $name::requests_total(method, status, route).inc();
                 $name::request_duration(method, status, route).observe_duration(request.took);
