@@ -190,6 +190,35 @@ def sparse_render_table(run, out):
     out.append("")
 
 
+def names_render_table(run, out):
+    scenario = "render_names"
+    if not run.contenders(scenario):
+        return
+    out.append("### Rendering names under each escaping scheme
+")
+    out.append("10,000 counter series (two labels) in the Prometheus text format 1.0.0 into a "
+               "reused buffer: `legacy` is the group of `render_10k` (legacy names, as declared: "
+               "the writer of before escaping existed), `legacy_dots` the same under `dots`, which "
+               "doubles its underscores; `utf8_*` the same group with Prometheus 3 names "
+               "(`render.counters_total`, labels `a.x` and `b.x`) quoted (`allow_utf8`) or "
+               "escaped by each scheme, and in protobuf.\n")
+    out.append("| contender | median µs | min–max | instructions per series | vs utf8_allow_utf8, ns "
+               "| vs utf8_allow_utf8, instructions |")
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+    ref, ref_ir = run.median(scenario, "utf8_allow_utf8"), run.ir(scenario, "utf8_allow_utf8")
+    for name in run.contenders(scenario):
+        ns = run.samples(scenario, name)
+        m = statistics.median(ns)
+        ir = run.ir(scenario, name)
+        out.append(f"| {name} | {fmt(m / 1e3)} | {spread(ns, 1e-3)} "
+                   f"| {fmt(None if ir is None else ir / 10_000, 1)} | {ratio(m, ref)} "
+                   f"| {ratio(ir, ref_ir)} |")
+    out.append("")
+    op_table(run, "negotiate", "Negotiating one scrape", "prometheus_2_42", out,
+             "`Exposition::from_accept` of the `Accept` Prometheus 3.5.3 sends with native "
+             "histograms on (six ranges; recorded from a real one) and of 2.42's (four).")
+
+
 def memory_table(run, out):
     out.append("### Memory per series\n")
     out.append("Heap bytes still allocated after creating 10,000 counter series (two labels), "
@@ -547,6 +576,7 @@ def main():
              "of an existing value) and a `RwLock<HashMap<String, u32>>` read.")
     render_table(run, out)
     sparse_render_table(run, out)
+    names_render_table(run, out)
     memory_table(run, out)
     compile_table(run, out)
     remote_write_table(run, out)

@@ -463,3 +463,61 @@ fn the_checkout_example_pushes_over_otlp_configured_by_the_standard_variables() 
         expected.len()
     );
 }
+
+/// Prometheus 3 names, as OpenTelemetry's semantic conventions name them.
+#[metrics(register = false)]
+pub enum Dotted {
+    /// Requests answered.
+    #[counter(name = "http.server.requests_total")]
+    Requests {
+        #[label(name = "http.route")]
+        checkout: bool,
+    },
+    /// Request time.
+    #[histogram(name = "http.server.request.duration", unit = "seconds", buckets = [1])]
+    Duration,
+    /// Requests in progress.
+    #[gauge(name = "http.server.active_requests")]
+    Active,
+    /// A legacy name keeps its suffixes.
+    #[counter]
+    SentTotal,
+    /// A legacy name keeps its unit's suffix.
+    #[histogram(unit = "bytes", buckets = [1])]
+    Sent,
+}
+
+#[test]
+fn a_prometheus_3_name_goes_without_its_total_and_unit_suffixes() {
+    let dotted = DottedMetrics::new();
+    dotted.requests(true).inc();
+    dotted.duration().observe(0.5);
+    dotted.active().set(2);
+    dotted.sent_total().add(10);
+    dotted.sent().observe(10.0);
+    let bytes = encode_export_request(&Registry::new().with(&dotted), &[], 1);
+    let request = ExportMetricsServiceRequest::decode(bytes.as_slice()).unwrap();
+    let metrics = &request.resource_metrics[0].scope_metrics[0].metrics;
+    let names: Vec<(&str, &str)> = metrics
+        .iter()
+        .map(|m| (m.name.as_str(), m.unit.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("http.server.requests", ""),
+            ("http.server.request.duration", "s"),
+            ("http.server.active_requests", ""),
+            ("sent_total", ""),
+            ("sent_bytes", "By"),
+        ]
+    );
+    // Attributes keep the declared names.
+    let sum = metrics[0].sum.as_ref().unwrap();
+    let keys: Vec<&str> = sum.data_points[0]
+        .attributes
+        .iter()
+        .map(|a| a.key.as_str())
+        .collect();
+    assert_eq!(keys, ["http.route"]);
+}

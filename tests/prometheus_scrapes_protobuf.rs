@@ -217,9 +217,18 @@ fn reads_back_every_value(line: Line, target: &str, seen: &Mutex<Vec<(String, St
             accept.starts_with("application/vnd.google.protobuf"),
             "Prometheus asked for {accept}"
         );
+        // Prometheus 3 names `allow-utf-8` on its text ranges, which the
+        // protobuf answer takes; Prometheus 2 names no scheme.
+        let escaping = match line {
+            Line::Two => "underscores",
+            Line::Three => "allow-utf-8",
+        };
         assert_eq!(
-            content_type,
-            "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
+            *content_type,
+            format!(
+                "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; \
+                 encoding=delimited; escaping={escaping}"
+            )
         );
     }
     println!("{line} asked with Accept: {}", seen[0].0);

@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicU64, AtomicUsize, Orderin
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
-use enumeter::{metrics, Format, LabelValue, Registry};
+use enumeter::{metrics, Escaping, Exposition, Format, LabelValue, Registry};
 
 // ---------------------------------------------------------------------------
 // The harness.
@@ -1259,6 +1259,76 @@ fn runtime_label_table_contenders() -> Vec<Contender> {
     out
 }
 
+/// Renders of 10,000 series under each escaping scheme: the legacy-named
+/// group as declared (`legacy`, the writer of before escaping existed)
+/// and under `dots` (which doubles its underscores), and the same group
+/// with Prometheus 3 names (`render.counters_total`, labels `a.x`, `b.x`)
+/// quoted (`utf8_allow_utf8`, text 1.0.0) and escaped by each scheme.
+fn render_names_contenders() -> Vec<Contender> {
+    let legacy: &'static Render10kMetrics = Box::leak(Box::new(Render10kMetrics::new()));
+    let utf8: &'static RenderUtf8Metrics = Box::leak(Box::new(RenderUtf8Metrics::new()));
+    for a in Hundred::all() {
+        for b in Hundred::all() {
+            legacy.counters_total(a, b).inc();
+            utf8.counters_total(a, b).inc();
+        }
+    }
+    let text = |escaping| Exposition::prometheus_text_1().with_escaping(escaping);
+    let cases: [(&'static str, &'static dyn enumeter::Group, Exposition); 7] = [
+        ("legacy", legacy, text(Escaping::AllowUtf8)),
+        ("legacy_dots", legacy, text(Escaping::Dots)),
+        ("utf8_allow_utf8", utf8, text(Escaping::AllowUtf8)),
+        ("utf8_underscores", utf8, text(Escaping::Underscores)),
+        ("utf8_dots", utf8, text(Escaping::Dots)),
+        ("utf8_values", utf8, text(Escaping::Values)),
+        (
+            "utf8_protobuf_allow_utf8",
+            utf8,
+            Exposition::new(Format::Protobuf).with_escaping(Escaping::AllowUtf8),
+        ),
+    ];
+    cases
+        .into_iter()
+        .map(|(name, group, exposition)| {
+            let registry = Registry::new().with(group);
+            let mut buf = Vec::new();
+            contender(name, move |n| {
+                for _ in 0..n {
+                    buf.clear();
+                    registry.render_into(exposition, &mut buf);
+                    black_box(buf.len());
+                }
+            })
+        })
+        .collect()
+}
+
+/// What Prometheus 3.5.3 sends with native histograms on (recorded from a
+/// real one), and 2.42's: the negotiation of one scrape.
+const ACCEPT_3_5: &str = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;\
+    encoding=delimited;q=0.6,application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,\
+    application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;\
+    q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1";
+const ACCEPT_2_42: &str =
+    "application/openmetrics-text;version=1.0.0,application/openmetrics-text;\
+    version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+fn negotiate_contenders() -> Vec<Contender> {
+    [
+        ("prometheus_3_5", ACCEPT_3_5),
+        ("prometheus_2_42", ACCEPT_2_42),
+    ]
+    .into_iter()
+    .map(|(name, accept)| {
+        contender(name, move |n| {
+            for _ in 0..n {
+                black_box(Exposition::from_accept(black_box(accept)));
+            }
+        })
+    })
+    .collect()
+}
+
 /// Every scenario, by name.
 fn scenario(name: &str) -> Option<Scenario> {
     let (unit, contenders) = match name {
@@ -1272,6 +1342,8 @@ fn scenario(name: &str) -> Option<Scenario> {
         "render_10k" => ("render", render_contenders(10_000)),
         "render_100k" => ("render", render_contenders(100_000)),
         "render_sparse" => ("render", render_sparse_contenders()),
+        "render_names" => ("render", render_names_contenders()),
+        "negotiate" => ("op", negotiate_contenders()),
         "http_request" => ("request", http_bench::contenders()),
         "native_observe" => ("op", native_contenders()),
         "runtime_label_inc" => ("op", runtime_label_contenders()),
@@ -1281,7 +1353,7 @@ fn scenario(name: &str) -> Option<Scenario> {
     Some(Scenario { unit, contenders })
 }
 
-const SCENARIOS: [&str; 14] = [
+const SCENARIOS: [&str; 16] = [
     "counter_inc",
     "counter_2_threads_random",
     "counter_2_threads_disjoint",
@@ -1292,6 +1364,8 @@ const SCENARIOS: [&str; 14] = [
     "render_10k",
     "render_100k",
     "render_sparse",
+    "render_names",
+    "negotiate",
     "http_request",
     "native_observe",
     "runtime_label_inc",
@@ -1317,6 +1391,19 @@ pub enum Render100k {
     /// Counters.
     #[counter]
     CountersTotal { a: Hundred, b: Thousand },
+}
+
+/// 10,000 series with Prometheus 3 names.
+#[metrics(register = false)]
+pub enum RenderUtf8 {
+    /// Counters.
+    #[counter(name = "render.counters_total")]
+    CountersTotal {
+        #[label(name = "a.x")]
+        a: Hundred,
+        #[label(name = "b.x")]
+        b: Hundred,
+    },
 }
 
 /// 10,000 series, sparse.

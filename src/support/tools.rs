@@ -66,7 +66,7 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "python_parsers",
-        install: "pip install prometheus_client",
+        install: "pip install prometheus_client==0.26.0",
     },
 ];
 

@@ -27,6 +27,35 @@ use crate::encode::snapshot::Snapshot;
 use crate::read::registry::Registry;
 
 /// An exposition format.
+///
+/// A render in a `Format` alone writes its latest version (text 0.0.4 for
+/// [`Prometheus`](Format::Prometheus), which every scraper reads) with
+/// names escaped by `underscores`, which every reader of it reads. What a
+/// scraper asks for is an [`Exposition`]: the exporter and
+/// [`MetricsService`](crate::tower::MetricsService) negotiate one from each
+/// request's `Accept`, as Prometheus' content-negotiation and
+/// escaping-schemes documents say, and answer with its
+/// [`content_type`](Exposition::content_type):
+///
+/// | `Accept` range | answered with | names |
+/// | --- | --- | --- |
+/// | `text/plain;version=0.0.4`, `text/plain`, `*/*`, nothing we write | text 0.0.4 | `underscores` |
+/// | `text/plain;version=1.0.0;escaping=S` | text 1.0.0 | `S`, quoted under `allow-utf-8` |
+/// | `application/openmetrics-text;version=1.0.0` (or `0.0.1`)`;escaping=S` | OpenMetrics | `S`, quoted under `allow-utf-8` |
+/// | `application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited` | protobuf (feature `protobuf`) | `S` of the range, else the one named on another range |
+///
+/// The range of highest quality wins, ties going to protobuf, then
+/// OpenMetrics, then text; a range without `escaping=` (or with an unknown
+/// scheme) gets `underscores`. Legacy names (`[a-zA-Z_:][a-zA-Z0-9_:]*`)
+/// are written as declared under every scheme but `dots`.
+///
+/// ```
+/// use enumeter::{Escaping, Exposition, Format};
+/// let asked = Exposition::from_accept("text/plain;version=1.0.0;escaping=allow-utf-8");
+/// assert_eq!(asked.format(), Format::Prometheus);
+/// assert_eq!(asked.escaping(), Escaping::AllowUtf8);
+/// assert_eq!(asked.content_type(), "text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Format {
@@ -49,7 +78,9 @@ const PROTOBUF_CONTENT_TYPE: &str =
     "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
 impl Format {
-    /// The `Content-Type` header value for this format.
+    /// The `Content-Type` header value of this format's latest version
+    /// (text 0.0.4 for `Prometheus`), without the escaping scheme that
+    /// [`Exposition::content_type`] adds.
     ///
     /// ```
     /// use enumeter::Format;

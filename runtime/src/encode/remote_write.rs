@@ -423,6 +423,50 @@ mod tests {
             .collect()
     }
 
+    /// Prometheus 3 names.
+    #[metrics(register = false)]
+    enum Dotted {
+        /// Jobs.
+        #[counter(name = "jobs.done_total")]
+        Done {
+            #[label(name = "job.ok")]
+            ok: bool,
+        },
+        /// Job time.
+        #[histogram(name = "job.duration", unit = "seconds", buckets = [1])]
+        Duration,
+        /// Phase.
+        #[state_set(name = "job.phase", states = Phase)]
+        JobPhase,
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+    #[label(rename_all = "lowercase")]
+    enum Phase {
+        Idle,
+    }
+
+    #[test]
+    fn prometheus_3_names_go_escaped_with_underscores() {
+        let metrics = DottedMetrics::new();
+        metrics.done(true).inc();
+        metrics.duration().observe(0.5);
+        metrics.job_phase().set(Phase::Idle);
+        let bytes = encode_write_request(&Registry::new().with(&metrics), &[], 7);
+        assert_eq!(
+            series(&bytes),
+            [
+                "__name__=jobs_done_total,job_ok=false 0 @7",
+                "__name__=jobs_done_total,job_ok=true 1 @7",
+                "__name__=job_duration_seconds_bucket,le=1 1 @7",
+                "__name__=job_duration_seconds_bucket,le=+Inf 1 @7",
+                "__name__=job_duration_seconds_sum 0.5 @7",
+                "__name__=job_duration_seconds_count 1 @7",
+                "__name__=job_phase,job_phase=idle 1 @7",
+            ]
+        );
+    }
+
     /// Exemplars on a counter and on histogram buckets.
     #[metrics(namespace = "rwx", register = false)]
     enum RwExemplars {

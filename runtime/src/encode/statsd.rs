@@ -162,4 +162,17 @@ mod tests {
         assert_eq!(number(3.0), "3");
         assert_eq!(number(0.25), "0.25");
     }
+
+    #[test]
+    fn names_keep_their_dots_and_lose_what_the_line_gives_a_meaning_to() {
+        assert_eq!(
+            statsd_name("http.server.requests_total"),
+            "http.server.requests_total"
+        );
+        assert_eq!(statsd_name("a:b|c@d#e,f"), "a_b_c_d_e_f");
+        assert_eq!(
+            tags([("http.route", "a|b")].into_iter()),
+            "|#http.route:a_b"
+        );
+    }
 }

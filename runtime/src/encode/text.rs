@@ -17,7 +17,10 @@ pub(crate) enum Extra<'a> {
     /// `le` or `quantile`, and its bound.
     Float(&'a str, f64),
     /// A state set's own label: the metric name, and a state.
-    Text(Spelled<'a>, &'a str),
+    Text(&'a str, &'a str),
+    /// The same, the name quoted (its `\`, `"` and newlines escaped
+    /// already).
+    QuotedText(&'a str, &'a str),
 }
 
 /// Where a series' label names come from.
@@ -81,29 +84,27 @@ fn write_escaped(out: &mut Vec<u8>, s: &str, quote: bool) {
 
 /// Writes `{name="value",...}` for the series whose label value indices are
 /// `digits`, with `extra` last, or nothing when there are no labels at all;
-/// after a quoted metric name (`after_name`), whose `{"name"` is written
+/// after a quoted metric name (`AFTER_NAME`), whose `{"name"` is written
 /// already, `,name="value",...}` and always the closing brace.
-#[inline]
-pub(crate) fn write_labels<N: LabelNames + ?Sized>(
+pub(crate) fn write_labels<N: LabelNames + ?Sized, const AFTER_NAME: bool>(
     out: &mut Vec<u8>,
     labels: &[LabelDesc],
     digits: &[usize],
     extra: Option<Extra<'_>>,
     style: FloatStyle,
-    after_name: bool,
     names: &N,
 ) {
     if labels.is_empty() && extra.is_none() {
-        if after_name {
+        if AFTER_NAME {
             out.push(b'}');
         }
         return;
     }
-    if !after_name {
+    if !AFTER_NAME {
         out.push(b'{');
     }
     for (i, (label, &digit)) in labels.iter().zip(digits).enumerate() {
-        if i > 0 || after_name {
+        if i > 0 || AFTER_NAME {
             out.push(b',');
         }
         names.write(out, i, label);
@@ -121,17 +122,17 @@ pub(crate) fn write_labels<N: LabelNames + ?Sized>(
         out.push(b'"');
     }
     if let Some(extra) = extra {
-        if !labels.is_empty() || after_name {
+        if !labels.is_empty() || AFTER_NAME {
             out.push(b',');
         }
         match extra {
-            Extra::Float(name, _) => out.extend_from_slice(name.as_bytes()),
-            Extra::Text(name, _) => write_spelled(out, name),
+            Extra::Float(name, _) | Extra::Text(name, _) => out.extend_from_slice(name.as_bytes()),
+            Extra::QuotedText(name, _) => write_spelled(out, Spelled::Quoted(name)),
         }
         out.extend_from_slice(b"=\"");
         match extra {
             Extra::Float(_, value) => style.write(out, value),
-            Extra::Text(_, value) => write_label_value(out, value),
+            Extra::Text(_, value) | Extra::QuotedText(_, value) => write_label_value(out, value),
         }
         out.push(b'"');
     }

@@ -113,6 +113,9 @@ pub struct RuleSet {
     objectives: Vec<Objective>,
     alerts: Vec<Alert>,
     divisor: u32,
+    /// Whether the promtool tests cover objectives read from native
+    /// buckets (in promtool 3's notation).
+    pub(super) native_tests: bool,
 }
 
 impl Default for RuleSet {
@@ -128,6 +131,7 @@ impl RuleSet {
             objectives: Vec::new(),
             alerts: Vec::new(),
             divisor: 1,
+            native_tests: true,
         }
     }
 
@@ -144,6 +148,22 @@ impl RuleSet {
     /// undivided windows.
     pub fn windows_divided_by(mut self, divisor: u32) -> Self {
         self.divisor = divisor.max(1);
+        self
+    }
+
+    /// Whether [`promtool_tests`](Self::promtool_tests) tests the latency
+    /// objectives read from native buckets (on unless turned off): their
+    /// input series are native histograms in the notation of promtool 3,
+    /// which promtool 2 cannot read. Off, a comment in the file says what
+    /// is left untested.
+    ///
+    /// ```
+    /// use enumeter::objectives::RuleSet;
+    /// let for_promtool_2 = RuleSet::new().native_tests(false);
+    /// # let _ = for_promtool_2;
+    /// ```
+    pub fn native_tests(mut self, on: bool) -> Self {
+        self.native_tests = on;
         self
     }
 

@@ -101,6 +101,32 @@ pub use service::{MetricsBody, MetricsService, MetricsServiceBuilder};
 ///   which holds the status class (`5xx`: a query's `=~"5.."` matches it
 ///   as it matches a code). A scraper that cannot read these names gets
 ///   them escaped (`http_server_request_duration_seconds`).
+///
+///   ```
+///   use enumeter::{http_server_metrics, Escaping, Exposition, LabelValue};
+///   use enumeter::tower::{Finished, HttpMethod, RequestMetrics, Started};
+///   use std::time::Duration;
+///
+///   #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+///   #[label(rename_all = "lowercase")]
+///   pub enum Route { Home, #[label(other)] Other }
+///
+///   http_server_metrics!(pub Otel, route = Route, names = opentelemetry);
+///
+///   let request = http::Request::get("/").body(()).unwrap();
+///   let kept = Otel::started(&Started::of(&request, Route::Home)).unwrap();
+///   let took = Duration::from_millis(12);
+///   Otel::finished(&Finished::new(HttpMethod::Get, Route::Home, 503, took), kept);
+///   let utf8 = Exposition::prometheus_text_1().with_escaping(Escaping::AllowUtf8);
+///   let text = enumeter::render(utf8);
+///   assert!(text.contains(
+///       "{\"http.server.request.duration_seconds_count\",\"http.request.method\"=\"GET\",\
+///        \"http.response.status_code\"=\"5xx\",\"http.route\"=\"home\"} 1\n"
+///   ));
+///   assert!(text.contains(
+///       "{\"http.server.active_requests\",\"http.request.method\"=\"GET\",\"http.route\"=\"home\"} 0\n"
+///   ));
+///   ```
 /// - `exemplars = trace` (feature `trace`): the duration histogram keeps,
 ///   per bucket, the trace and span ids of a request that landed in it
 ///   (the layer makes the request's context current when it records).
