@@ -194,8 +194,7 @@ def names_render_table(run, out):
     scenario = "render_names"
     if not run.contenders(scenario):
         return
-    out.append("### Rendering names under each escaping scheme
-")
+    out.append("### Rendering names under each escaping scheme\n")
     out.append("10,000 counter series (two labels) in the Prometheus text format 1.0.0 into a "
                "reused buffer: `legacy` is the group of `render_10k` (legacy names, as declared: "
                "the writer of before escaping existed), `legacy_dots` the same under `dots`, which "
@@ -310,6 +309,24 @@ def remote_write_table(run, out):
         out.append(f"| {n:,} | {cell('encode_ns')} | {cell('snappy_ns')} | "
                    f"{total_ms:.0f} ms | {r['bytes'] / n:.1f} | {r['compressed_bytes'] / n:.1f} |")
     out.append("")
+    if "v2_encode_ns" in run.remote_write[0]:
+        out.append("### Remote-Write 2.0: one sampling\n")
+        out.append("The same bench, rounds and registry: the 2.0 `Request` the pusher sends by "
+                   "default (every string once per request in its symbols table, each series "
+                   "with its metadata and start), read and encoded, then Snappy; against 1.0's "
+                   "above.\n")
+        out.append("| series | read and encode (ns) | vs 1.0 | snappy (ns) | bytes/series "
+                   "| compressed bytes/series | compressed vs 1.0 |")
+        out.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for r in run.remote_write:
+            n = r["series"]
+            cell = lambda k: step_cell(r, k)
+            out.append(f"| {n:,} | {cell('v2_encode_ns')} | "
+                       f"{ratio(r['v2_encode_ns']['median'], r['encode_ns']['median'])} | "
+                       f"{cell('v2_snappy_ns')} | {r['v2_bytes'] / n:.1f} | "
+                       f"{r['v2_compressed_bytes'] / n:.1f} | "
+                       f"{ratio(r['v2_compressed_bytes'], r['compressed_bytes'])} |")
+        out.append("")
     if "otlp_encode_ns" not in run.remote_write[0]:
         return
     out.append("### OTLP: one sampling\n")
@@ -456,6 +473,14 @@ def targets(run, out):
         add("sharded counter memory per series (16 shards)", f"{memory['enumeter_sharded']:.1f} bytes",
             "≤ 16 × 16 = 256 bytes", memory["enumeter_sharded"] <= 256)
     for r in run.remote_write:
+        if "v2_encode_ns" in r:
+            v2, v1 = r["v2_compressed_bytes"], r["compressed_bytes"]
+            add(f"Remote-Write 2.0 compressed bytes vs 1.0's, {r['series']:,} series",
+                f"{v2 / r['series']:.1f} vs {v1 / r['series']:.1f} ({ratio(v2, v1)})", "≤ 0.6×",
+                v2 <= 0.6 * v1)
+            e2, e1 = r["v2_encode_ns"]["median"], r["encode_ns"]["median"]
+            add(f"Remote-Write 2.0 read and encode vs 1.0's, {r['series']:,} series",
+                f"{e2:.0f} vs {e1:.0f} ns ({ratio(e2, e1)})", "≤ 1.0×", e2 <= e1)
         if "otlp_encode_ns" in r:
             otlp, rw = r["otlp_encode_ns"]["median"], r["encode_ns"]["median"]
             add(f"OTLP read and encode vs remote write's, {r['series']:,} series",

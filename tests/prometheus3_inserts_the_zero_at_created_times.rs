@@ -36,6 +36,25 @@ fn now_ms() -> i64 {
         .as_millis() as i64
 }
 
+/// The value of `expr` evaluated by Prometheus at `addr` at `ms`.
+fn query_at(addr: &str, expr: &str, ms: i64) -> f64 {
+    let path = format!(
+        "/api/v1/query?query={}&time={}.{:03}",
+        support::url_encode(expr),
+        ms / 1000,
+        ms % 1000
+    );
+    let (status, body) = support::http_get(addr, &path).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let json: Value = serde_json::from_str(&body).unwrap();
+    let value = &json["data"]["result"][0]["value"][1];
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("{expr}: {body}"))
+        .parse()
+        .unwrap()
+}
+
 /// The samples Prometheus at `addr` keeps of `series` over the last ten
 /// minutes, as (milliseconds, value), oldest first.
 fn samples(addr: &str, series: &str) -> Vec<(i64, f64)> {
@@ -116,6 +135,16 @@ fn the_first_scrape_of_a_counter_and_a_histogram_counts_from_their_start() {
                 "{what}, {series}: zero at {start}, the group was first read in [{before}, {after}]"
             );
             assert_eq!(kept[1].1, recorded, "{what}, {series}: {kept:?}");
+            // rate() over the first two samples, evaluated at the second:
+            // what was recorded since the start, per second of the time
+            // between (irate reads exactly the last two samples).
+            let (first_scrape, _) = kept[1];
+            let rate = query_at(&addr, &format!("irate({series}[10m])"), first_scrape);
+            let seconds = (first_scrape - start) as f64 / 1000.0;
+            assert!(
+                (rate * seconds - recorded).abs() < 1e-9 * recorded.max(1.0),
+                "{what}, {series}: rate {rate}/s over {seconds} s, recorded {recorded}"
+            );
             println!(
                 "{what}, {series}: 0 at the start ({} ms after the test's clock read {before}), \
                  then {recorded}",

@@ -15,8 +15,8 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::time::Instant;
 
-use enumeter::push::encode_write_request;
 use enumeter::push::otlp::encode_export_request;
+use enumeter::push::{encode_write_request, encode_write_request_v2};
 use enumeter::{metrics, Registry};
 
 // The generated file also holds `measured`'s copies of the label enums.
@@ -45,7 +45,7 @@ pub enum Rw100k {
 /// One sampling by each protocol: ns for (remote write's read and encode,
 /// snappy, OTLP's read and encode, gzip), and the byte counts before and
 /// after compression of each.
-fn sample(registry: &Registry<'_>) -> ([f64; 4], [usize; 4]) {
+fn sample(registry: &Registry<'_>) -> ([f64; 6], [usize; 6]) {
     // The same two labels on every series: external labels for remote
     // write, resource attributes for OTLP.
     let external = [("job", "worker"), ("instance", "worker-7")];
@@ -62,10 +62,30 @@ fn sample(registry: &Registry<'_>) -> ([f64; 4], [usize; 4]) {
     gzip.write_all(&otlp).expect("gzip compresses");
     let gzipped = gzip.finish().expect("gzip compresses");
     let t4 = Instant::now();
+    let v2 = encode_write_request_v2(registry, &external, 1_700_000_000_000);
+    let t5 = Instant::now();
+    let v2_compressed = snap::raw::Encoder::new()
+        .compress_vec(&v2)
+        .expect("snappy compresses");
+    let t6 = Instant::now();
     let ns = |a: Instant, b: Instant| (b - a).as_nanos() as f64;
     (
-        [ns(t0, t1), ns(t1, t2), ns(t2, t3), ns(t3, t4)],
-        [bytes.len(), compressed.len(), otlp.len(), gzipped.len()],
+        [
+            ns(t0, t1),
+            ns(t1, t2),
+            ns(t2, t3),
+            ns(t3, t4),
+            ns(t4, t5),
+            ns(t5, t6),
+        ],
+        [
+            bytes.len(),
+            compressed.len(),
+            otlp.len(),
+            gzipped.len(),
+            v2.len(),
+            v2_compressed.len(),
+        ],
     )
 }
 
@@ -92,8 +112,8 @@ fn main() {
     for (_, registry) in &registries {
         sample(registry);
     }
-    let mut times: Vec<Vec<[f64; 4]>> = vec![Vec::new(); registries.len()];
-    let mut sizes = vec![[0; 4]; registries.len()];
+    let mut times: Vec<Vec<[f64; 6]>> = vec![Vec::new(); registries.len()];
+    let mut sizes = vec![[0; 6]; registries.len()];
     for _ in 0..rounds {
         for (k, (_, registry)) in registries.iter().enumerate() {
             let (ns, bytes) = sample(registry);
@@ -118,7 +138,8 @@ fn main() {
             "{}{{\"series\":{series},\"rounds\":{rounds},\"encode_ns\":{},\
              \"snappy_ns\":{},\"bytes\":{},\"compressed_bytes\":{},\
              \"otlp_encode_ns\":{},\"gzip_ns\":{},\"otlp_bytes\":{},\
-             \"otlp_gzip_bytes\":{}}}",
+             \"otlp_gzip_bytes\":{},\"v2_encode_ns\":{},\"v2_snappy_ns\":{},\
+             \"v2_bytes\":{},\"v2_compressed_bytes\":{}}}",
             if k > 0 { "," } else { "" },
             per_series(0),
             per_series(1),
@@ -127,7 +148,11 @@ fn main() {
             per_series(2),
             per_series(3),
             sizes[k][2],
-            sizes[k][3]
+            sizes[k][3],
+            per_series(4),
+            per_series(5),
+            sizes[k][4],
+            sizes[k][5]
         );
     }
     json.push(']');

@@ -206,9 +206,9 @@ pub fn escape(name: &str, scheme: Scheme, metric: bool) -> String {
 /// use enumeter_common::names::quoted_inner;
 /// assert_eq!(quoted_inner("a\"b"), "a\\\"b");
 /// ```
-pub fn quoted_inner(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
+pub fn quoted_inner(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
@@ -257,5 +257,70 @@ mod tests {
         assert!(reserved_label("quantile").is_some());
         assert!(reserved_label("__x").is_some());
         assert!(reserved_label("_x").is_none());
+    }
+
+    #[test]
+    fn every_scheme_escapes_as_the_go_and_python_clients_do() {
+        // (name, underscores, dots, values), from the escaping-schemes
+        // document's rules as client_golang's tests spell them.
+        let cases = [
+            (
+                "no:escaping_required",
+                "no:escaping_required",
+                "no:escaping__required",
+                "no:escaping_required",
+            ),
+            (
+                "mysystem.prod.west.cpu.load",
+                "mysystem_prod_west_cpu_load",
+                "mysystem_dot_prod_dot_west_dot_cpu_dot_load",
+                "U__mysystem_2e_prod_2e_west_2e_cpu_2e_load",
+            ),
+            (
+                "http.status:sum",
+                "http_status:sum",
+                "http_dot_status:sum",
+                "U__http_2e_status:sum",
+            ),
+            (
+                "label with 😱",
+                "label_with__",
+                "label__with____",
+                "U__label_20_with_20__1f631_",
+            ),
+            ("0123", "_123", "__123", "U___30_123"),
+        ];
+        for (name, underscores, dots, values) in cases {
+            assert_eq!(
+                escape(name, Scheme::Underscores, true),
+                underscores,
+                "{name}"
+            );
+            assert_eq!(escape(name, Scheme::Dots, true), dots, "{name}");
+            assert_eq!(escape(name, Scheme::Values, true), values, "{name}");
+        }
+        // A colon is legacy in a metric name, not in a label name.
+        assert_eq!(escape("a:b", Scheme::Underscores, false), "a_b");
+    }
+
+    #[test]
+    fn legacy_names_are_those_every_prometheus_reads() {
+        assert!(is_legacy_metric_name("a:b_c9"));
+        assert!(
+            !is_legacy_metric_name("9a")
+                && !is_legacy_metric_name("a.b")
+                && !is_legacy_metric_name("")
+        );
+        assert!(is_legacy_label_name("_a9"));
+        assert!(!is_legacy_label_name("a:b") && !is_legacy_label_name("durée"));
+    }
+
+    #[test]
+    fn a_name_is_refused_only_when_empty_or_with_a_colon_or_a_control_character() {
+        assert!(invalid_utf8_name("http.server.request.duration").is_none());
+        assert!(invalid_utf8_name("odd \"name\" ✓").is_none());
+        assert!(invalid_utf8_name("").is_some());
+        assert!(invalid_utf8_name("a:b").is_some());
+        assert!(invalid_utf8_name("a\nb").is_some());
     }
 }

@@ -6,6 +6,7 @@
 //! - [`exposition`]: the Prometheus protobuf exposition
 //!   (`io.prometheus.client.MetricFamily`), with [`exposition::decode_families`].
 //! - [`remote_write`]: Prometheus remote write 1.0 (`prometheus.WriteRequest`).
+//! - [`remote_write_v2`]: Remote-Write 2.0 (`io.prometheus.write.v2.Request`).
 //! - [`otlp`]: the OTLP metrics messages (`ExportMetricsServiceRequest` and
 //!   its answer).
 
@@ -15,3 +16,4 @@
 pub mod exposition;
 pub mod otlp;
 pub mod remote_write;
+pub mod remote_write_v2;

@@ -66,6 +66,7 @@
 //!   leaked once: its text and escaped text).
 
 use core::fmt;
+use enumeter_common::names::quoted_inner;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -270,7 +271,7 @@ impl<const CAPACITY: usize, const SLOTS: usize> RuntimeValues<CAPACITY, SLOTS> {
             hash,
             Interned {
                 text: Box::leak(value.into()),
-                escaped: Box::leak(escape(value).into_boxed_str()),
+                escaped: Box::leak(quoted_inner(value).into_boxed_str()),
                 index,
             },
         );
@@ -419,20 +420,6 @@ fn hash_of(value: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
     value.hash(&mut hasher);
     hasher.finish()
-}
-
-/// `\`, `"` and newline escaped, as in a quoted label value.
-fn escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Declares a label whose values are known only at run time, with room for

@@ -23,8 +23,10 @@ pub struct Received {
     pub status: u16,
     /// The request's head.
     pub headers: String,
-    /// The request, decoded.
+    /// The request, decoded as OTLP (empty where it is not OTLP).
     pub request: ExportMetricsServiceRequest,
+    /// The body, decompressed (gzip or snappy): a remote write request.
+    pub body: Vec<u8>,
 }
 
 /// A receiver on 127.0.0.1 that answers the `n`th request (from 0) with
@@ -148,8 +150,12 @@ fn serve(
                 .read_to_end(&mut plain)
                 .unwrap();
             body = plain;
+        } else if header("content-encoding") == "snappy" {
+            body = snap::raw::Decoder::new().decompress_vec(&body).unwrap();
         }
-        let request = ExportMetricsServiceRequest::decode(body.as_slice()).unwrap();
+        // An OTLP request, or (remote write) whatever the test decodes
+        // from `body`.
+        let request = ExportMetricsServiceRequest::decode(body.as_slice()).unwrap_or_default();
         let mut received = received.lock().unwrap();
         let (status, extra, answer_body) = answer(received.len());
         received.push(Received {
@@ -157,6 +163,7 @@ fn serve(
             status,
             headers: head.clone(),
             request,
+            body,
         });
         drop(received);
         let _ = write!(

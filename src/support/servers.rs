@@ -199,6 +199,18 @@ fn start_prometheus(
     start_prometheus_of(Line::Two, dir, config, flags, authorization)
 }
 
+/// [`prometheus_of`] on `addr`: a Prometheus started again on the storage
+/// and address of one that stopped.
+pub fn prometheus_at(
+    line: Line,
+    dir: &Path,
+    config: &str,
+    flags: &[&str],
+    addr: &str,
+) -> (Process, String) {
+    start_prometheus_on(line, dir, config, flags, "", addr.to_owned())
+}
+
 fn start_prometheus_of(
     line: Line,
     dir: &Path,
@@ -206,9 +218,20 @@ fn start_prometheus_of(
     flags: &[&str],
     authorization: &str,
 ) -> (Process, String) {
+    let addr = format!("127.0.0.1:{}", free_port());
+    start_prometheus_on(line, dir, config, flags, authorization, addr)
+}
+
+fn start_prometheus_on(
+    line: Line,
+    dir: &Path,
+    config: &str,
+    flags: &[&str],
+    authorization: &str,
+    addr: String,
+) -> (Process, String) {
     let file = dir.join("prometheus.yml");
     std::fs::write(&file, config).unwrap();
-    let addr = format!("127.0.0.1:{}", free_port());
     let process = spawn(
         line.program("prometheus"),
         &[

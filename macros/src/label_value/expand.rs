@@ -1,5 +1,6 @@
 //! Emits the inherent items and the `LabelValue` impl of a checked label enum.
 
+use enumeter_common::names::quoted_inner;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -20,7 +21,7 @@ pub(crate) fn expand(model: &LabelEnum<'_>) -> TokenStream {
     // to work through for 10,000 values.
     // Escaped once here rather than on every scrape, and stored only where
     // some name needs it.
-    let escaped: Vec<String> = names.iter().map(|n| escape_label_value(n)).collect();
+    let escaped: Vec<String> = names.iter().map(|n| quoted_inner(n)).collect();
     let escaped_names = if escaped.iter().zip(&names).all(|(e, n)| e == *n) {
         quote!(::core::option::Option::Some(&Self::NAMES))
     } else {
@@ -286,24 +287,9 @@ fn expand_from_code(model: &LabelEnum<'_>) -> TokenStream {
     }
 }
 
-/// A label value as the text formats quote it: `\`, `"` and newline
-/// escaped with a backslash.
-fn escape_label_value(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{escape_label_value, even_discriminants};
+    use super::even_discriminants;
     use crate::errors::Errors;
     use crate::label_value::ast::LabelEnum;
 
@@ -341,11 +327,5 @@ mod tests {
         assert_eq!(steps("A = 2, B = 2"), None);
         assert_eq!(steps("A = -1, B = 18446744073709551615"), None);
         assert_eq!(steps("A = 18446744073709551616"), None);
-    }
-
-    #[test]
-    fn label_values_are_escaped_like_the_runtime_escapes_them() {
-        assert_eq!(escape_label_value("plain"), "plain");
-        assert_eq!(escape_label_value("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
     }
 }

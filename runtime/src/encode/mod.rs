@@ -12,6 +12,8 @@ pub(crate) mod otlp;
 mod protobuf;
 #[cfg(feature = "remote-write")]
 pub(crate) mod remote_write;
+#[cfg(feature = "remote-write")]
+pub(crate) mod remote_write_v2;
 mod samples;
 pub mod snapshot;
 #[cfg(feature = "statsd")]

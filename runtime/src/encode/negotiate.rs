@@ -155,31 +155,35 @@ impl Exposition {
     /// `proto=io.prometheus.client.MetricFamily;encoding=delimited` (or
     /// without the `protobuf` feature), other media types.
     pub fn from_accept(accept: &str) -> Self {
-        let mut best: Option<(f32, Version, Option<Escaping>)> = None;
+        let mut best: Option<(u16, Version, Option<Escaping>)> = None;
         // The first scheme any range names: Prometheus 3.5 names its scheme
         // on its text ranges but not on protobuf's.
         let mut named: Option<Escaping> = None;
         for range in accept.split(',') {
             let mut parts = range.split(';').map(str::trim);
             let media = parts.next().unwrap_or("");
-            let mut quality = 1.0f32;
+            let mut quality = 1000u16;
             let mut version = "";
             let mut escaping = None;
             let (mut proto_ok, mut delimited) = (false, false);
             for param in parts {
                 let (key, value) = param.split_once('=').unwrap_or((param, ""));
                 let value = value.trim().trim_matches('"');
-                match key.trim().to_ascii_lowercase().as_str() {
-                    "q" => quality = value.parse().unwrap_or(0.0),
-                    "version" => version = value,
-                    "escaping" => {
-                        let scheme = Escaping::from_param(value).unwrap_or_default();
-                        named.get_or_insert(scheme);
-                        escaping = Some(scheme);
-                    }
-                    "proto" => proto_ok = value == "io.prometheus.client.MetricFamily",
-                    "encoding" => delimited = value == "delimited",
-                    _ => {}
+                // Compared without allocating: this runs on every scrape.
+                let key = key.trim();
+                let is = |name: &str| key.eq_ignore_ascii_case(name);
+                if is("q") {
+                    quality = thousandths(value);
+                } else if is("version") {
+                    version = value;
+                } else if is("escaping") {
+                    let scheme = Escaping::from_param(value).unwrap_or_default();
+                    named.get_or_insert(scheme);
+                    escaping = Some(scheme);
+                } else if is("proto") {
+                    proto_ok = value == "io.prometheus.client.MetricFamily";
+                } else if is("encoding") {
+                    delimited = value == "delimited";
                 }
             }
             let candidate = if media.eq_ignore_ascii_case("application/openmetrics-text") {
@@ -205,7 +209,7 @@ impl Exposition {
                 None
             };
             let Some(candidate) = candidate else { continue };
-            if quality.is_nan() || quality <= 0.0 {
+            if quality == 0 {
                 continue;
             }
             let better =
@@ -231,6 +235,26 @@ impl Exposition {
             escaping: Escaping::Underscores,
         }
         .with_escaping(escaping)
+    }
+}
+
+/// A quality value (RFC 9110: `0` to `1` with at most three decimals) in
+/// thousandths, parsed without floats (this runs on every scrape); 0 for
+/// anything else, which leaves the range out.
+fn thousandths(value: &str) -> u16 {
+    let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return 0;
+    }
+    let mut digits = [b'0'; 3];
+    digits[..fraction.len()].copy_from_slice(fraction.as_bytes());
+    let fraction = digits
+        .iter()
+        .fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
+    match whole {
+        "0" => fraction,
+        "1" if fraction == 0 => 1000,
+        _ => 0,
     }
 }
 
@@ -299,6 +323,25 @@ mod tests {
     }
 
     #[test]
+    fn quality_values_are_read_in_thousandths() {
+        for (q, thousandths_of) in [
+            ("1", 1000),
+            ("1.0", 1000),
+            ("1.000", 1000),
+            ("0.5", 500),
+            ("0.05", 50),
+            ("0.123", 123),
+            ("0", 0),
+            ("1.5", 0),
+            ("0.1234", 0),
+            ("nan", 0),
+            ("", 0),
+        ] {
+            assert_eq!(thousandths(q), thousandths_of, "{q}");
+        }
+    }
+
+    #[test]
     fn an_unknown_scheme_means_underscores() {
         let asked = Exposition::from_accept("text/plain;version=1.0.0;escaping=rot13");
         assert_eq!(asked.escaping(), Escaping::Underscores);
@@ -313,6 +356,8 @@ mod tests {
             "application/vnd.google.protobuf;proto=other.Message;encoding=delimited",
             "text/plain;q=0",
             "text/plain;q=nan",
+            "text/plain;q=1.5",
+            "text/plain;q=-1",
             ",;;=,",
         ] {
             assert_eq!(

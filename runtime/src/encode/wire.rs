@@ -191,7 +191,7 @@ pub(crate) fn write_native_fields(
 }
 
 /// A field's value read back from protobuf bytes.
-#[cfg(feature = "otlp")]
+#[cfg(any(feature = "otlp", feature = "remote-write"))]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum FieldValue<'a> {
     /// A varint (wire type 0).
@@ -207,9 +207,10 @@ pub(crate) enum FieldValue<'a> {
 
 /// The fields of one message in the order they stand, as (number, value);
 /// `None` where the bytes are not a protobuf message (a receiver's answer
-/// may be anything). Only the answers of OTLP receivers are read back:
-/// everything else enumeter writes, it only writes.
-#[cfg(feature = "otlp")]
+/// may be anything). Read back: the answers of OTLP receivers, and
+/// Remote-Write 2.0 requests rewritten as 1.0 for a receiver that reads
+/// only 1.0.
+#[cfg(any(feature = "otlp", feature = "remote-write"))]
 pub(crate) fn read_fields(mut bytes: &[u8]) -> Option<Vec<(u32, FieldValue<'_>)>> {
     fn read_varint(bytes: &mut &[u8]) -> Option<u64> {
         let mut value = 0u64;

@@ -61,6 +61,23 @@ const ERROR_BODY_LIMIT: u64 = 1024;
 #[cfg(any(feature = "remote-write", feature = "otlp"))]
 const ANSWER_BODY_LIMIT: u64 = 64 * 1024;
 
+/// The headers by which a Remote-Write 2.0 receiver says what it wrote:
+/// samples, native histogram samples, exemplars.
+const WRITTEN_HEADERS: [&str; 3] = [
+    "x-prometheus-remote-write-samples-written",
+    "x-prometheus-remote-write-histograms-written",
+    "x-prometheus-remote-write-exemplars-written",
+];
+
+/// A 2xx answer: its body (up to a limit), and the counts a Remote-Write
+/// 2.0 receiver gives in its `…-Written` headers (samples, histograms,
+/// exemplars), where it gave them.
+#[derive(Debug, Default)]
+pub(crate) struct Answer {
+    pub(crate) body: Vec<u8>,
+    pub(crate) written: [Option<u64>; 3],
+}
+
 /// The longest wait a `Retry-After` answer is granted.
 const RETRY_AFTER_LIMIT: Duration = Duration::from_secs(600);
 
@@ -158,7 +175,7 @@ impl Client {
         headers: &[(&str, &str)],
         body: &[u8],
         timeout: Duration,
-    ) -> Result<Vec<u8>, Failed> {
+    ) -> Result<Answer, Failed> {
         self.exchange(
             Method::Post,
             url,
@@ -180,7 +197,7 @@ impl Client {
         body: &[u8],
         timeout: Option<Duration>,
         keep: u64,
-    ) -> Result<(u16, Vec<u8>), Failed> {
+    ) -> Result<(u16, Answer), Failed> {
         let result = match method {
             Method::Put => self
                 .prepare(self.agent.put(url), headers, timeout)
@@ -198,7 +215,11 @@ impl Client {
         })?;
         let status = response.status().as_u16();
         if (200..300).contains(&status) {
-            let mut answer = Vec::new();
+            let written = WRITTEN_HEADERS.map(|name| {
+                let value = response.headers().get(name)?.to_str().ok()?;
+                value.trim().parse::<u64>().ok()
+            });
+            let mut body = Vec::new();
             if keep > 0 {
                 use std::io::Read;
                 let _ = response
@@ -206,9 +227,9 @@ impl Client {
                     .with_config()
                     .limit(keep)
                     .reader()
-                    .read_to_end(&mut answer);
+                    .read_to_end(&mut body);
             }
-            return Ok((status, answer));
+            return Ok((status, Answer { body, written }));
         }
         let retry_after = response
             .headers()

@@ -50,6 +50,8 @@ pub mod statsd;
 
 #[cfg(feature = "remote-write")]
 pub use crate::encode::remote_write::encode_write_request;
+#[cfg(feature = "remote-write")]
+pub use crate::encode::remote_write_v2::encode_write_request_v2;
 #[cfg(any(feature = "pushgateway", feature = "remote-write", feature = "otlp"))]
 use http::check_url;
 #[cfg(any(feature = "pushgateway", feature = "remote-write"))]
@@ -61,4 +63,4 @@ pub use pushgateway::Pushgateway;
 #[cfg(any(feature = "remote-write", feature = "otlp"))]
 pub use queued::{PushDrop, PushHandle, PushStats};
 #[cfg(feature = "remote-write")]
-pub use remote_write::RemoteWrite;
+pub use remote_write::{RemoteWrite, RemoteWriteProtocol};

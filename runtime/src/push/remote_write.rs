@@ -6,7 +6,12 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::queued::{self, option_error, Batch, Options, Protocol, PushDrop, SelfCounters, Target};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use super::queued::{
+    self, option_error, Batch, Newer, Options, Protocol, PushDrop, SelfCounters, Target,
+};
 use super::{check_url, is_label_name, PushError, PushHandle};
 use crate::cells::own::ShownOnceStarted;
 use crate::read::registry::Registry;
@@ -31,6 +36,10 @@ pub(crate) enum RemoteWriteSelf {
     /// Samples waiting to be sent.
     #[gauge]
     QueuedSamples,
+    /// Requests resent as remote write 1.0 because the receiver did not
+    /// read 2.0 (it answered 415, or did not say what it wrote).
+    #[counter]
+    FallbacksTotal,
 }
 
 /// What the default registry shows of [`RemoteWriteSelf`].
@@ -65,7 +74,37 @@ pub struct RemoteWrite {
     url: String,
     external_labels: Vec<(String, String)>,
     max_samples_per_send: usize,
+    protocol: RemoteWriteProtocol,
     options: Options,
+}
+
+/// Which remote write protocol a [`RemoteWrite`] speaks.
+///
+/// | receiver | 1.0 (`prometheus.WriteRequest`) | 2.0 (`io.prometheus.write.v2.Request`) |
+/// | --- | --- | --- |
+/// | Prometheus 2.x (`--web.enable-remote-write-receiver`) | yes | no: 2.42 answers a 2.0 body 204 having written nothing |
+/// | Prometheus 3.x | yes | with `--web.remote-write-receiver.accepted-protobuf-messages` listing it |
+/// | VictoriaMetrics, Mimir, Thanos Receive, Cortex | yes | not in the versions tested |
+/// | OpenTelemetry Collector's Prometheus receiver | no | yes |
+///
+/// The default, [`V2OrV1`](Self::V2OrV1), sends 2.0 and falls back to 1.0
+/// for good at the first answer that shows the receiver reads only 1.0 (a
+/// 415, or a 2xx without the `X-Prometheus-Remote-Write-*-Written` headers
+/// 2.0 requires), resending that request as 1.0: nothing is lost. The
+/// fallback is logged once and counted in
+/// `enumeter_remote_write_fallbacks_total`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RemoteWriteProtocol {
+    /// Remote write 1.0 only: names escaped with `underscores`, no
+    /// metadata, no start times.
+    V1,
+    /// Remote-Write 2.0 only: a receiver that does not read it has its
+    /// requests counted as refused.
+    V2,
+    /// 2.0, falling back to 1.0 for a receiver that reads only 1.0.
+    #[default]
+    V2OrV1,
 }
 
 impl std::fmt::Debug for RemoteWrite {
@@ -89,6 +128,7 @@ impl RemoteWrite {
             url: url.to_owned(),
             external_labels: Vec::new(),
             max_samples_per_send: 2_000,
+            protocol: RemoteWriteProtocol::default(),
             options: Options::new(Duration::from_secs(15), 500_000),
         }
     }
@@ -108,6 +148,13 @@ impl RemoteWrite {
         self
     }
 
+    /// The protocol to speak ([`RemoteWriteProtocol`]): 2.0 with a
+    /// fallback to 1.0 unless set.
+    pub fn protocol(mut self, protocol: RemoteWriteProtocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
     queued::queue_options!("samples");
 
     /// Checks every option and starts the sampler and sender threads; the
@@ -116,23 +163,42 @@ impl RemoteWrite {
     pub fn start(self) -> Result<PushHandle, PushError> {
         self.check()?;
         REMOTE_WRITE_METRICS.start();
+        let owned = |headers: [(&str, &str); 3]| -> Vec<(String, String)> {
+            headers.map(|(n, v)| (n.to_owned(), v.to_owned())).into()
+        };
+        let fallen_back = Arc::new(AtomicBool::new(false));
+        let newer = (self.protocol != RemoteWriteProtocol::V1).then(|| Newer {
+            headers: owned([
+                (
+                    "Content-Type",
+                    "application/x-protobuf;proto=io.prometheus.write.v2.Request",
+                ),
+                ("Content-Encoding", "snappy"),
+                ("X-Prometheus-Remote-Write-Version", "2.0.0"),
+            ]),
+            older: as_v1,
+            fallen_back: (self.protocol == RemoteWriteProtocol::V2OrV1)
+                .then(|| Arc::clone(&fallen_back)),
+            counted_fallback: || RemoteWriteSelf::fallbacks_total().inc(),
+        });
         let target = Target {
             name: "remote write",
             unit: "samples",
             url: self.url,
-            headers: [
+            headers: owned([
                 ("Content-Type", "application/x-protobuf"),
                 ("Content-Encoding", "snappy"),
                 ("X-Prometheus-Remote-Write-Version", "0.1.0"),
-            ]
-            .map(|(n, v)| (n.to_owned(), v.to_owned()))
-            .into(),
+            ]),
             counters: &COUNTERS,
             refused_in: |_| None,
+            newer,
         };
-        let protocol = RemoteWriteProtocol {
+        let protocol = Sampling {
             external: self.external_labels,
             max_samples_per_send: self.max_samples_per_send,
+            v2: self.protocol != RemoteWriteProtocol::V1,
+            fallen_back,
             encoder: snap::raw::Encoder::new(),
         };
         queued::start(self.options, target, protocol, "rw")
@@ -169,13 +235,25 @@ impl RemoteWrite {
 
 /// Remote write's sampling: `WriteRequest`s of at most
 /// `max_samples_per_send` samples, snappy-compressed.
-struct RemoteWriteProtocol {
+/// A request of remote write 2.0 (snappy-compressed) as 1.0; `None` where
+/// it is not one this crate wrote.
+fn as_v1(body: &[u8]) -> Option<Vec<u8>> {
+    let request = snap::raw::Decoder::new().decompress_vec(body).ok()?;
+    let v1 = crate::encode::remote_write_v2::to_v1(&request)?;
+    snap::raw::Encoder::new().compress_vec(&v1).ok()
+}
+
+/// Samples the registry into requests of the protocol spoken.
+struct Sampling {
     external: Vec<(String, String)>,
     max_samples_per_send: usize,
+    /// Whether 2.0 is spoken, until `fallen_back` says otherwise.
+    v2: bool,
+    fallen_back: Arc<AtomicBool>,
     encoder: snap::raw::Encoder,
 }
 
-impl Protocol for RemoteWriteProtocol {
+impl Protocol for Sampling {
     fn sample(&mut self, registry: &Registry<'_>, now: SystemTime) -> Vec<Batch> {
         let external: Vec<(&str, &str)> = self
             .external
@@ -185,6 +263,25 @@ impl Protocol for RemoteWriteProtocol {
         let timestamp_ms = now
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
+        if self.v2 && !self.fallen_back.load(Ordering::SeqCst) {
+            let mut requests = Vec::new();
+            crate::encode::remote_write_v2::encode_requests(
+                registry,
+                &external,
+                timestamp_ms,
+                self.max_samples_per_send,
+                &mut requests,
+            );
+            return requests
+                .iter()
+                .filter(|(_, carried)| carried.samples + carried.histograms > 0)
+                .map(|(request, carried)| Batch {
+                    body: self.encoder.compress_vec(request).unwrap_or_default(),
+                    samples: (carried.samples + carried.histograms) as usize,
+                    newer: Some([carried.samples, carried.histograms, carried.exemplars]),
+                })
+                .collect();
+        }
         let mut requests = Vec::new();
         let counts = crate::encode::remote_write::encode_requests(
             registry,
@@ -200,6 +297,7 @@ impl Protocol for RemoteWriteProtocol {
             .map(|(request, samples)| Batch {
                 body: self.encoder.compress_vec(request).unwrap_or_default(),
                 samples,
+                newer: None,
             })
             .collect()
     }

@@ -348,6 +348,7 @@ impl Otlp {
             headers,
             counters: &COUNTERS,
             refused_in,
+            newer: None,
         };
         let protocol = OtlpProtocol {
             resource,
@@ -439,6 +440,7 @@ impl Protocol for OtlpProtocol {
         )
         .into_iter()
         .map(|(body, samples)| Batch {
+            newer: None,
             body: if self.gzip { gzipped(&body) } else { body },
             samples,
         })

@@ -29,6 +29,7 @@ mod queue;
 mod sampler;
 mod sender;
 
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
@@ -91,6 +92,27 @@ pub(crate) struct Target {
     /// Reads the body of a 2xx answer: the samples the receiver says it
     /// refused of the request, and its message, if any.
     pub(crate) refused_in: fn(&[u8]) -> Option<(u64, String)>,
+    /// A newer form some batches take, which a receiver may not read.
+    pub(crate) newer: Option<Newer>,
+}
+
+/// A newer form of the protocol (Remote-Write 2.0 beside 1.0): its batches
+/// are sent with their own headers, and their answers must say what the
+/// receiver wrote (`…-Written` headers). A receiver that answers 415, or a
+/// 2xx that says nothing, reads only the older form: the batch is resent in
+/// it at once, and (when `fallen_back` is given) the protocol samples in
+/// it from then on.
+pub(crate) struct Newer {
+    /// Sent instead of the target's `headers`.
+    pub(crate) headers: Vec<(String, String)>,
+    /// A batch's body in the older form; `None` where it cannot be read.
+    pub(crate) older: fn(&[u8]) -> Option<Vec<u8>>,
+    /// Set at the first fallback, for the protocol to read; `None` when
+    /// the pusher was told to send the newer form only (a receiver that
+    /// does not read it then refuses the batch, counted).
+    pub(crate) fallen_back: Option<Arc<AtomicBool>>,
+    /// Counts one batch resent in the older form.
+    pub(crate) counted_fallback: fn(),
 }
 
 /// The options every queued pusher takes, with their defaults.

@@ -96,6 +96,9 @@ pub(crate) struct Batch {
     pub(crate) body: Vec<u8>,
     /// The samples (data points) it carries.
     pub(crate) samples: usize,
+    /// In the target's newer form ([`Newer`](super::Newer)), what the
+    /// receiver must say it wrote: samples, histograms, exemplars.
+    pub(crate) newer: Option<[u64; 3]>,
 }
 
 #[derive(Default)]

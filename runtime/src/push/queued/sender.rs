@@ -29,18 +29,20 @@ enum Next {
 
 impl Sender {
     pub(super) fn run(self) {
-        let headers: Vec<(&str, &str)> = self
-            .target
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
+        fn pairs(headers: &[(String, String)]) -> Vec<(&str, &str)> {
+            headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect()
+        }
+        let older_headers = pairs(&self.target.headers);
+        let newer_headers = self.target.newer.as_ref().map(|n| pairs(&n.headers));
         let mut backoff = self.min_backoff;
         let mut refusals = Throttled::every(FAILURE_LOG_INTERVAL);
         let mut failures = Failures::every(FAILURE_LOG_INTERVAL);
         let (name, unit, url) = (self.target.name, self.target.unit, &self.target.url);
         loop {
-            let batch = match self.next() {
+            let mut batch = match self.next() {
                 Next::Send(batch) => batch,
                 Next::Exit => return,
             };
@@ -55,12 +57,66 @@ impl Sender {
                     },
                     None => self.timeout,
                 };
+                let headers = match (&batch.newer, &newer_headers) {
+                    (Some(_), Some(newer)) => newer,
+                    _ => &older_headers,
+                };
                 let result = self
                     .client
-                    .post_for_answer(url, &headers, &batch.body, timeout);
+                    .post_for_answer(url, headers, &batch.body, timeout);
                 let stats = &self.shared.stats;
+                // A receiver that does not read the newer form: 415, or a
+                // 2xx that says nothing of what it wrote.
+                let reads_newer = match (&batch.newer, &result) {
+                    (Some(_), Ok(answer)) => answer.written.iter().any(Option::is_some),
+                    (
+                        Some(_),
+                        Err(Failed {
+                            error: PushError::Status { status: 415, .. },
+                            ..
+                        }),
+                    ) => false,
+                    _ => true,
+                };
+                if !reads_newer && self.fall_back(&mut batch) {
+                    continue;
+                }
                 match result {
+                    Ok(answer) if batch.newer.is_some() => {
+                        backoff = self.min_backoff;
+                        failures.succeeded(Instant::now());
+                        self.shared.lock().queued -= batch.samples;
+                        let expected = batch.newer.unwrap_or_default();
+                        let written = answer.written.map(|n| n.unwrap_or(0));
+                        // Samples and histograms are what the queue counts.
+                        let missing = (expected[0] + expected[1])
+                            .saturating_sub(written[0] + written[1])
+                            .min(batch.samples as u64)
+                            as usize;
+                        let exemplars = expected[2].saturating_sub(written[2]);
+                        if missing > 0 || exemplars > 0 {
+                            if let Some(n) = refusals.note(Instant::now(), missing as u64) {
+                                log::warn!(
+                                    target: "enumeter",
+                                    "{name}: {url} wrote {} of {} samples, {} of {} histograms \
+                                     and {} of {} exemplars of a request ({n} {unit} refused \
+                                     since the last warning): {}",
+                                    written[0],
+                                    expected[0],
+                                    written[1],
+                                    expected[1],
+                                    written[2],
+                                    expected[2],
+                                    String::from_utf8_lossy(&answer.body).trim_end()
+                                );
+                            }
+                            stats.dropped(PushDrop::Rejected, missing);
+                        }
+                        stats.sent(batch.samples - missing);
+                        break;
+                    }
                     Ok(answer) => {
+                        let answer = answer.body;
                         backoff = self.min_backoff;
                         if let Some(recovered) = failures.succeeded(Instant::now()) {
                             log::info!(
@@ -115,6 +171,36 @@ impl Sender {
                 }
             }
         }
+    }
+
+    /// Rewrites `batch` in the target's older form, after a receiver
+    /// showed it does not read the newer one; whether there is one to
+    /// send. The first time, says so (a log line, and the protocol samples
+    /// in the older form from then on).
+    fn fall_back(&self, batch: &mut Batch) -> bool {
+        let Some(newer) = &self.target.newer else {
+            return false;
+        };
+        let Some(fallen_back) = &newer.fallen_back else {
+            // The newer form only: the answer is judged as it is.
+            return false;
+        };
+        let Some(body) = (newer.older)(&batch.body) else {
+            return false;
+        };
+        if !fallen_back.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            log::warn!(
+                target: "enumeter",
+                "{}: {} does not read the newer protocol (it answered 415, or did not say \
+                 what it wrote); resending in the older one, and sending it from now on",
+                self.target.name,
+                self.target.url
+            );
+        }
+        (newer.counted_fallback)();
+        batch.body = body;
+        batch.newer = None;
+        true
     }
 
     /// A warning that the receiver is failing: at the first failure, then
