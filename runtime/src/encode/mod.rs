@@ -11,6 +11,8 @@ pub(crate) mod otlp;
 #[cfg(feature = "protobuf")]
 mod protobuf;
 #[cfg(feature = "remote-write")]
+pub(crate) mod remote_series;
+#[cfg(feature = "remote-write")]
 pub(crate) mod remote_write;
 #[cfg(feature = "remote-write")]
 pub(crate) mod remote_write_v2;

@@ -1,27 +1,19 @@
-//! A registry as remote-write series, named and labelled exactly as
-//! Prometheus stores them after scraping the registry's Prometheus text:
-//! `_bucket{le}`, `_sum` and `_count` for histograms, `{quantile}`, `_sum`
-//! and `_count` for summaries, one series per state for state sets. A
-//! histogram with native buckets is also sent as one native histogram
-//! (`TimeSeries.histograms`), as Prometheus stores a protobuf scrape.
-//! Exemplars go with the series they belong to, as a scrape of OpenMetrics
-//! gives them: a counter's on its series, a bucket's on its `_bucket`
-//! series (`TimeSeries.exemplars`).
-//! Written directly in protobuf's wire format (`crate::encode::wire`, shared with
-//! the protobuf exposition), one `TimeSeries` at a time.
+//! A registry as remote write 1.0's `WriteRequest`: the series
+//! `remote_series.rs` walks (named as Prometheus stores a scrape of them,
+//! a native histogram in `TimeSeries.histograms`, exemplars in
+//! `TimeSeries.exemplars`), each with its labels written out, names
+//! escaped with `underscores`. Written directly in protobuf's wire format
+//! (`crate::encode::wire`, shared with the protobuf exposition), one
+//! `TimeSeries` at a time.
 
 use crate::cells::spelling::Escaping;
 use smallvec::SmallVec;
 
 use crate::cells::exemplar::ExemplarRead;
-use crate::cells::native::NativeSnapshot;
-use crate::encode::number::write_float;
-use crate::encode::wire::{
-    double_field, label_field, message_field, message_head, varint_field, write_native_fields,
-    REMOTE_WRITE_NATIVE_FIELDS,
-};
+use crate::encode::remote_series::{self, One, RemoteSeries, Text};
+use crate::encode::wire::{double_field, label_field, message_field, message_head, varint_field};
 use crate::read::registry::Registry;
-use crate::read::{Family, Kind, Reader, SeriesRead, Value, Writer};
+use crate::read::{Family, Reader, SeriesRead, Writer};
 
 /// Every series of `registry` as one remote-write `WriteRequest`
 /// (uncompressed protobuf), each series with one sample at `timestamp_ms`
@@ -95,12 +87,10 @@ pub(crate) fn encode_requests(
             external: external_labels,
             timestamp_ms,
             scratch: Vec::new(),
-            number: Vec::new(),
-            native: NativeSnapshot::default(),
-            histogram: Vec::new(),
             exemplar: ExemplarRead::default(),
             exemplar_bytes: Vec::new(),
         },
+        walk: remote_series::Scratch::default(),
     };
     Reader::with(|reader| reader.registry(registry, &mut batches));
     let Batches {
@@ -126,6 +116,7 @@ struct Batches<'a> {
     current: Vec<u8>,
     in_current: usize,
     series: SeriesWriter<'a>,
+    walk: remote_series::Scratch,
 }
 
 impl Writer for Batches<'_> {
@@ -137,8 +128,16 @@ impl Writer for Batches<'_> {
             current,
             in_current,
             series: writer,
+            walk,
         } = self;
-        writer.write_all(family, series, &mut |one: &[u8]| {
+        // Remote write 1.0 has no way to say a name is UTF-8: every name
+        // goes as `underscores` spells it, which every receiver stores.
+        let name = family
+            .desc
+            .spellings()
+            .bare(family.desc.name, Escaping::Underscores);
+        let timestamp_ms = writer.timestamp_ms;
+        let mut emit = |one: &[u8]| {
             if *in_current == *max_series {
                 requests.push(core::mem::take(current));
                 counts.push(*in_current);
@@ -146,7 +145,40 @@ impl Writer for Batches<'_> {
             }
             message_field(current, 1, one);
             *in_current += 1;
-        });
+        };
+        let mut sink = Sink {
+            writer,
+            emit: &mut emit,
+        };
+        remote_series::write(&mut sink, walk, name, (family, series), timestamp_ms);
+    }
+}
+
+/// Writes each series of the walk as a `TimeSeries`, handed to `emit`.
+struct Sink<'a, 'e> {
+    writer: &'a mut SeriesWriter<'e>,
+    emit: &'a mut dyn FnMut(&[u8]),
+}
+
+impl RemoteSeries for Sink<'_, '_> {
+    fn start(&mut self, one: One<'_, '_>, name: Text<'_>, extra: Option<(&str, &str)>) {
+        self.writer.labels(one, name, extra);
+    }
+
+    fn sample(&mut self, value: f64) {
+        self.writer.sample(value);
+    }
+
+    fn exemplar(&mut self, one: One<'_, '_>, bucket: usize) {
+        self.writer.exemplar(one, bucket);
+    }
+
+    fn histogram(&mut self, histogram: &[u8]) {
+        message_field(&mut self.writer.scratch, 4, histogram);
+    }
+
+    fn end(&mut self, _: One<'_, '_>) {
+        (self.emit)(&self.writer.scratch);
     }
 }
 
@@ -155,116 +187,12 @@ struct SeriesWriter<'e> {
     timestamp_ms: i64,
     /// One `TimeSeries`, before it is appended with its length.
     scratch: Vec<u8>,
-    /// A bound or quantile, spelled as the text format spells it.
-    number: Vec<u8>,
-    /// A native histogram's buckets, and its `Histogram` message.
-    native: NativeSnapshot,
-    histogram: Vec<u8>,
     /// An exemplar as read, and its `Exemplar` message.
     exemplar: ExemplarRead,
     exemplar_bytes: Vec<u8>,
 }
 
-/// A label value: a text, or a name and a suffix written one after the
-/// other (`__name__` of `x_bucket`), so that no string is built.
-type Text<'a> = (&'a str, &'a str);
-
 impl SeriesWriter<'_> {
-    /// Every remote-write series of one registry series, each passed to
-    /// `emit` as an encoded `TimeSeries`.
-    fn write_all(
-        &mut self,
-        family: &Family<'_>,
-        series: &SeriesRead<'_>,
-        emit: &mut dyn FnMut(&[u8]),
-    ) {
-        // Remote write 1.0 has no way to say a name is UTF-8: every name
-        // goes as `underscores` spells it, which every receiver stores.
-        let name = family
-            .desc
-            .spellings()
-            .bare(family.desc.name, Escaping::Underscores);
-        let one = (family, series);
-        match &series.value {
-            Value::Counter(v) => {
-                self.labels(one, (name, ""), None);
-                self.sample(*v as f64);
-                self.exemplar(one, 0);
-                emit(&self.scratch);
-            }
-            Value::Gauge(v) => self.one(one, (name, ""), None, *v as f64, emit),
-            Value::FloatGauge(v) | Value::FloatCounter(v) => {
-                self.one(one, (name, ""), None, *v, emit)
-            }
-            Value::Info => self.one(one, (name, ""), None, 1.0, emit),
-            Value::State(current) => {
-                if let Kind::StateSet(states) = family.kind {
-                    for state in states {
-                        let value = if *current == Some(*state) { 1.0 } else { 0.0 };
-                        self.one(one, (name, ""), Some((name, state)), value, emit);
-                    }
-                }
-            }
-            Value::Histogram {
-                bounds,
-                cumulative,
-                sum,
-            } => {
-                for (i, &count) in cumulative.iter().enumerate() {
-                    let mut number = core::mem::take(&mut self.number);
-                    number.clear();
-                    write_float(&mut number, bounds.get(i).copied().unwrap_or(f64::INFINITY));
-                    let le = core::str::from_utf8(&number).unwrap_or("NaN");
-                    self.labels(one, (name, "_bucket"), Some(("le", le)));
-                    self.sample(count as f64);
-                    self.exemplar(one, i);
-                    emit(&self.scratch);
-                    self.number = number;
-                }
-                self.one(one, (name, "_sum"), None, *sum, emit);
-                let count = cumulative.last().copied().unwrap_or(0);
-                self.one(one, (name, "_count"), None, count as f64, emit);
-                self.native(one, *sum, emit);
-            }
-            Value::Summary {
-                quantiles,
-                count,
-                sum,
-            } => {
-                for &(q, estimate) in quantiles.iter() {
-                    let mut number = core::mem::take(&mut self.number);
-                    number.clear();
-                    write_float(&mut number, q);
-                    let quantile = core::str::from_utf8(&number).unwrap_or("NaN");
-                    self.one(
-                        one,
-                        (name, ""),
-                        Some(("quantile", quantile)),
-                        estimate,
-                        emit,
-                    );
-                    self.number = number;
-                }
-                self.one(one, (name, "_sum"), None, *sum, emit);
-                self.one(one, (name, "_count"), None, *count as f64, emit);
-            }
-        }
-    }
-
-    /// One `TimeSeries`: its labels, then its one sample.
-    fn one(
-        &mut self,
-        one: (&Family<'_>, &SeriesRead<'_>),
-        name: Text<'_>,
-        extra: Option<(&str, &str)>,
-        value: f64,
-        emit: &mut dyn FnMut(&[u8]),
-    ) {
-        self.labels(one, name, extra);
-        self.sample(value);
-        emit(&self.scratch);
-    }
-
     /// The one sample of the `TimeSeries` in `scratch`: value (double),
     /// timestamp (int64, as a varint).
     fn sample(&mut self, value: f64) {
@@ -322,45 +250,6 @@ impl SeriesWriter<'_> {
         for (name, (value, suffix)) in &labels {
             label_field(out, 1, name, value, suffix);
         }
-    }
-
-    /// A histogram's native buckets, when it has them, as one series of
-    /// the family's own name carrying a `Histogram` (field 4 of
-    /// `TimeSeries`) with the classic `sum` and the count of its own
-    /// buckets (a value recorded between the classic and the native
-    /// reading would otherwise leave more in the buckets than the count
-    /// says): what Prometheus stores when it scrapes the protobuf
-    /// exposition with native histograms enabled. The classic series are
-    /// sent beside it, as a scrape of the text formats gives them.
-    fn native(
-        &mut self,
-        (family, series): (&Family<'_>, &SeriesRead<'_>),
-        sum: f64,
-        emit: &mut dyn FnMut(&[u8]),
-    ) {
-        let Some(spec) = family.native(series.index, &mut self.native) else {
-            return;
-        };
-        let histogram = &mut self.histogram;
-        histogram.clear();
-        varint_field(histogram, 1, self.native.count());
-        double_field(histogram, 3, sum);
-        // The span scratch: `number` is free between series.
-        write_native_fields(
-            histogram,
-            spec,
-            &self.native,
-            &REMOTE_WRITE_NATIVE_FIELDS,
-            &mut self.number,
-        );
-        varint_field(histogram, 15, self.timestamp_ms as u64);
-        let name = family
-            .desc
-            .spellings()
-            .bare(family.desc.name, Escaping::Underscores);
-        self.labels((family, series), (name, ""), None);
-        message_field(&mut self.scratch, 4, &self.histogram);
-        emit(&self.scratch);
     }
 }
 

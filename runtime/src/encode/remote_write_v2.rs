@@ -1,5 +1,5 @@
 //! A registry as Remote-Write 2.0 (`io.prometheus.write.v2.Request`): the
-//! same series as remote write 1.0 writes (`remote_write.rs`), named as
+//! series `remote_series.rs` walks, as remote write 1.0 sends them, named as
 //! declared (a Prometheus 3 name as it is), each string of a request once
 //! in its symbols table, each series with its metadata (type, help, unit)
 //! and its start (`created_timestamp`, as Prometheus 3.5 reads it); and a
@@ -13,14 +13,13 @@ use smallvec::SmallVec;
 
 use crate::cells::exemplar::ExemplarRead;
 use crate::cells::metric::LabelDesc;
-use crate::cells::native::NativeSnapshot;
-use crate::encode::number::write_float;
+use crate::encode::remote_series::{self, One, RemoteSeries, Text};
 use crate::encode::wire::{
     double_field, label_field, message_field, message_head, read_fields, string_field, varint,
-    varint_field, varint_len, write_native_fields, FieldValue, REMOTE_WRITE_NATIVE_FIELDS,
+    varint_field, varint_len, FieldValue,
 };
 use crate::read::registry::Registry;
-use crate::read::{Family, Kind, Reader, SeriesRead, Value, Writer};
+use crate::read::{Family, Kind, Reader, SeriesRead, Writer};
 
 /// The metric types of `io.prometheus.write.v2.Metadata`.
 fn metric_type(kind: Kind) -> u64 {
@@ -120,15 +119,12 @@ pub(crate) fn encode_requests(
             scratch: Vec::new(),
             refs: Vec::new(),
             text: String::new(),
-            number: Vec::new(),
-            native: NativeSnapshot::default(),
-            histogram: Vec::new(),
             exemplar: ExemplarRead::default(),
             exemplar_bytes: Vec::new(),
-            metadata: Vec::new(),
             cache: SymbolCache::default(),
             carried: Carried::default(),
         },
+        walk: remote_series::Scratch::default(),
     };
     Reader::with(|reader| reader.registry(registry, &mut batches));
     let Requests { done, current, .. } = batches.requests;
@@ -240,17 +236,57 @@ impl Hasher for WordHasher {
 struct Batches<'a> {
     requests: Requests<'a>,
     series: SeriesWriter<'a>,
+    walk: remote_series::Scratch,
 }
 
 impl Writer for Batches<'_> {
     fn series(&mut self, family: &Family<'_>, series: &SeriesRead<'_>) {
-        self.series.write_all(family, series, &mut self.requests);
+        let timestamp_ms = self.series.timestamp_ms;
+        let mut sink = Sink {
+            writer: &mut self.series,
+            requests: &mut self.requests,
+        };
+        // 2.0 carries a Prometheus 3 name as declared.
+        let name = family.desc.name;
+        remote_series::write(
+            &mut sink,
+            &mut self.walk,
+            name,
+            (family, series),
+            timestamp_ms,
+        );
     }
 }
 
-/// A label value: a text, or a name and a suffix written one after the
-/// other (`__name__` of `x_bucket`).
-type Text<'a> = (&'a str, &'a str);
+/// Writes each series of the walk as a `TimeSeries` of the current
+/// request.
+struct Sink<'a, 'e, 'r> {
+    writer: &'a mut SeriesWriter<'e>,
+    requests: &'a mut Requests<'r>,
+}
+
+impl RemoteSeries for Sink<'_, '_, '_> {
+    fn start(&mut self, one: One<'_, '_>, name: Text<'_>, extra: Option<(&str, &str)>) {
+        self.writer.start(one, self.requests, name, extra);
+    }
+
+    fn sample(&mut self, value: f64) {
+        self.writer.sample(value);
+    }
+
+    fn exemplar(&mut self, one: One<'_, '_>, bucket: usize) {
+        self.writer.exemplar(one, self.requests, bucket);
+    }
+
+    fn histogram(&mut self, histogram: &[u8]) {
+        message_field(&mut self.writer.scratch, 3, histogram);
+        self.writer.carried.histograms += 1;
+    }
+
+    fn end(&mut self, one: One<'_, '_>) {
+        self.writer.end(one, self.requests);
+    }
+}
 
 struct SeriesWriter<'e> {
     external: &'e [(&'e str, &'e str)],
@@ -261,14 +297,8 @@ struct SeriesWriter<'e> {
     refs: Vec<u32>,
     /// A name and its suffix, joined to be looked up.
     text: String,
-    /// A bound or quantile, spelled as the text format spells it.
-    number: Vec<u8>,
-    native: NativeSnapshot,
-    histogram: Vec<u8>,
     exemplar: ExemplarRead,
     exemplar_bytes: Vec<u8>,
-    /// A series' `Metadata`.
-    metadata: Vec<u8>,
     /// The symbols of the family being written, in the current request.
     cache: SymbolCache,
     /// What the series in `scratch` carries.
@@ -276,90 +306,6 @@ struct SeriesWriter<'e> {
 }
 
 impl SeriesWriter<'_> {
-    /// Every 2.0 series of one registry series, each passed to `emit`.
-    fn write_all(
-        &mut self,
-        family: &Family<'_>,
-        series: &SeriesRead<'_>,
-        request: &mut Requests<'_>,
-    ) {
-        let name = family.desc.name;
-        let one = (family, series);
-        match &series.value {
-            Value::Counter(v) => {
-                self.start(one, request, (name, ""), None);
-                self.sample(*v as f64);
-                self.exemplar(one, request, 0);
-                self.end(one, request);
-            }
-            Value::Gauge(v) => self.one(one, request, (name, ""), None, *v as f64),
-            Value::FloatGauge(v) | Value::FloatCounter(v) => {
-                self.one(one, request, (name, ""), None, *v)
-            }
-            Value::Info => self.one(one, request, (name, ""), None, 1.0),
-            Value::State(current) => {
-                if let Kind::StateSet(states) = family.kind {
-                    for state in states {
-                        let value = if *current == Some(*state) { 1.0 } else { 0.0 };
-                        self.one(one, request, (name, ""), Some((name, state)), value);
-                    }
-                }
-            }
-            Value::Histogram {
-                bounds,
-                cumulative,
-                sum,
-            } => {
-                for (i, &count) in cumulative.iter().enumerate() {
-                    let mut number = core::mem::take(&mut self.number);
-                    number.clear();
-                    write_float(&mut number, bounds.get(i).copied().unwrap_or(f64::INFINITY));
-                    let le = core::str::from_utf8(&number).unwrap_or("NaN");
-                    self.start(one, request, (name, "_bucket"), Some(("le", le)));
-                    self.sample(count as f64);
-                    self.exemplar(one, request, i);
-                    self.end(one, request);
-                    self.number = number;
-                }
-                self.one(one, request, (name, "_sum"), None, *sum);
-                let count = cumulative.last().copied().unwrap_or(0);
-                self.one(one, request, (name, "_count"), None, count as f64);
-                self.native(one, request, *sum);
-            }
-            Value::Summary {
-                quantiles,
-                count,
-                sum,
-            } => {
-                for &(q, estimate) in quantiles.iter() {
-                    let mut number = core::mem::take(&mut self.number);
-                    number.clear();
-                    write_float(&mut number, q);
-                    let quantile = core::str::from_utf8(&number).unwrap_or("NaN");
-                    let extra = Some(("quantile", quantile));
-                    self.one(one, request, (name, ""), extra, estimate);
-                    self.number = number;
-                }
-                self.one(one, request, (name, "_sum"), None, *sum);
-                self.one(one, request, (name, "_count"), None, *count as f64);
-            }
-        }
-    }
-
-    /// One `TimeSeries` of one sample.
-    fn one(
-        &mut self,
-        one: (&Family<'_>, &SeriesRead<'_>),
-        request: &mut Requests<'_>,
-        name: Text<'_>,
-        extra: Option<(&str, &str)>,
-        value: f64,
-    ) {
-        self.start(one, request, name, extra);
-        self.sample(value);
-        self.end(one, request);
-    }
-
     /// Starts a `TimeSeries` in `scratch`: its label references (field 1,
     /// packed): `__name__`, the series' labels, `extra`, the external
     /// labels it does not have, sorted by name.
@@ -373,27 +319,28 @@ impl SeriesWriter<'_> {
         request.begin_series();
         let cache = &mut self.cache;
         cache.fit(family, request);
-        // (name, its symbol, the value's symbol), to be sorted by name.
-        let mut labels: SmallVec<[(&str, u32, u32); 12]> = SmallVec::new();
         let metric = cache.metric_name(name, request, &mut self.text);
-        labels.push(("__name__", cache.name_ref, metric));
-        for (i, (label, &digit)) in family.desc.labels.iter().zip(series.digits).enumerate() {
-            let value = cache.value_ref(i, digit, label, request);
-            labels.push((label.name, cache.label_refs[i], value));
-        }
-        if let Some((name, value)) = extra {
-            labels.push((name, request.symbol(name), request.symbol(value)));
-        }
-        let own = labels.len();
-        for (j, &(name, _)) in self.external.iter().enumerate() {
-            if !labels[..own].iter().any(|(n, ..)| *n == name) {
-                let (name_ref, value_ref) = cache.external_refs[j];
-                labels.push((name, name_ref, value_ref));
-            }
-        }
-        labels.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let extra_name = extra.map(|(name, _)| name);
+        cache.fit_order(family, extra_name, self.external);
+        // The labels in the family's sorted order: array reads, no string
+        // compared.
         self.refs.clear();
-        for &(_, name, value) in &labels {
+        for slot in 0..cache.order.len() {
+            let (name, value) = match cache.order[slot] {
+                Slot::Name => (cache.name_ref, metric),
+                Slot::Label(i) => {
+                    let (label, digit) = (&family.desc.labels[i], series.digits[i]);
+                    (
+                        cache.label_refs[i],
+                        cache.value_ref(i, digit, label, request),
+                    )
+                }
+                Slot::Extra => {
+                    let (name, value) = extra.unwrap_or_default();
+                    (request.symbol(name), request.symbol(value))
+                }
+                Slot::External(j) => cache.external_refs[j],
+            };
             self.refs.push(name);
             self.refs.push(value);
         }
@@ -438,60 +385,11 @@ impl SeriesWriter<'_> {
     }
 
     /// Ends the `TimeSeries` in `scratch` with its metadata (field 5) and
-    /// start (field 6), and hands it on.
-    fn end(&mut self, (family, _): (&Family<'_>, &SeriesRead<'_>), request: &mut Requests<'_>) {
-        let (help, unit) = (self.cache.help_ref, self.cache.unit_ref);
-        let metadata = &mut self.metadata;
-        metadata.clear();
-        varint_field(metadata, 1, metric_type(family.kind));
-        if help != 0 {
-            varint_field(metadata, 3, u64::from(help));
-        }
-        if unit != 0 {
-            varint_field(metadata, 4, u64::from(unit));
-        }
-        message_field(&mut self.scratch, 5, metadata);
-        // Only what counts from a start has one: counters, histograms,
-        // summaries.
-        let counts = matches!(
-            family.kind,
-            Kind::Counter | Kind::FloatCounter | Kind::Histogram(_) | Kind::Summary(_)
-        );
-        if let (true, Some(ms)) = (counts, family.created_ms) {
-            varint_field(&mut self.scratch, 6, ms);
-        }
+    /// start (field 6), the same for every series of the family in a
+    /// request, and hands it on.
+    fn end(&mut self, _: (&Family<'_>, &SeriesRead<'_>), request: &mut Requests<'_>) {
+        self.scratch.extend_from_slice(&self.cache.tail);
         request.add(&self.scratch, self.carried);
-    }
-
-    /// A histogram's native buckets, when it has them, as one series of
-    /// the family's own name carrying a `Histogram` (field 3), as remote
-    /// write 1.0 sends it.
-    fn native(
-        &mut self,
-        one: (&Family<'_>, &SeriesRead<'_>),
-        request: &mut Requests<'_>,
-        sum: f64,
-    ) {
-        let (family, series) = one;
-        let Some(spec) = family.native(series.index, &mut self.native) else {
-            return;
-        };
-        let histogram = &mut self.histogram;
-        histogram.clear();
-        varint_field(histogram, 1, self.native.count());
-        double_field(histogram, 3, sum);
-        write_native_fields(
-            histogram,
-            spec,
-            &self.native,
-            &REMOTE_WRITE_NATIVE_FIELDS,
-            &mut self.number,
-        );
-        varint_field(histogram, 15, self.timestamp_ms as u64);
-        self.start(one, request, (family.desc.name, ""), None);
-        message_field(&mut self.scratch, 3, &self.histogram);
-        self.carried.histograms += 1;
-        self.end(one, request);
     }
 }
 
@@ -507,13 +405,28 @@ struct SymbolCache {
     label_refs: Vec<u32>,
     value_refs: Vec<Vec<u32>>,
     metric_names: SmallVec<[(&'static str, u32); 4]>,
-    help_ref: u32,
-    unit_ref: u32,
     external_refs: Vec<(u32, u32)>,
+    /// What ends each of the family's series: its `Metadata` (type, help,
+    /// unit) and start.
+    tail: Vec<u8>,
+    /// The labels' sorted order, for the family and the extra label name
+    /// it was worked out for.
+    order: Vec<Slot>,
+    order_of: Option<(usize, Option<&'static str>)>,
 }
 
 /// A value whose symbol is not known yet.
 const UNKNOWN: u32 = u32::MAX;
+
+/// Where a series' label comes from, in the order its labels are sorted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Name,
+    Label(usize),
+    /// `le`, `quantile` or a state set's own label.
+    Extra,
+    External(usize),
+}
 
 impl SymbolCache {
     /// Makes the cache that of `family` in the current request.
@@ -542,8 +455,69 @@ impl SymbolCache {
             values.resize(label.cardinality(), UNKNOWN);
         }
         self.metric_names.clear();
-        self.help_ref = request.symbol(family.desc.help);
-        self.unit_ref = family.desc.unit.map_or(0, |unit| request.symbol(unit));
+        let help = request.symbol(family.desc.help);
+        let unit = family.desc.unit.map_or(0, |unit| request.symbol(unit));
+        let mut metadata = Vec::with_capacity(12);
+        varint_field(&mut metadata, 1, metric_type(family.kind));
+        if help != 0 {
+            varint_field(&mut metadata, 3, u64::from(help));
+        }
+        if unit != 0 {
+            varint_field(&mut metadata, 4, u64::from(unit));
+        }
+        self.tail.clear();
+        message_field(&mut self.tail, 5, &metadata);
+        // Only what counts from a start has one: counters, histograms,
+        // summaries.
+        let counts = matches!(
+            family.kind,
+            Kind::Counter | Kind::FloatCounter | Kind::Histogram(_) | Kind::Summary(_)
+        );
+        if let (true, Some(ms)) = (counts, family.created_ms) {
+            varint_field(&mut self.tail, 6, ms);
+        }
+    }
+
+    /// Works out the sorted order of the family's labels with `extra`
+    /// (a name the writer passes: `le`, `quantile`, or the state set's
+    /// own), unless it is known: names sort the same for every series of
+    /// a family.
+    fn fit_order(&mut self, family: &Family<'_>, extra: Option<&str>, external: &[(&str, &str)]) {
+        let desc = family.desc as *const _ as usize;
+        if let Some((of, known)) = self.order_of {
+            if of == desc && known == extra {
+                return;
+            }
+        }
+        let labels = family.desc.labels;
+        let mut named: SmallVec<[(&str, Slot); 12]> = SmallVec::new();
+        named.push(("__name__", Slot::Name));
+        for (i, label) in labels.iter().enumerate() {
+            named.push((label.name, Slot::Label(i)));
+        }
+        if let Some(name) = extra {
+            named.push((name, Slot::Extra));
+        }
+        let own = named.len();
+        for (j, &(name, _)) in external.iter().enumerate() {
+            // As in Prometheus, a series' own label wins over an external
+            // one.
+            if !named[..own].iter().any(|(n, _)| *n == name) {
+                named.push((name, Slot::External(j)));
+            }
+        }
+        named.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        self.order.clear();
+        self.order.extend(named.iter().map(|&(_, slot)| slot));
+        // Only the writer's own constant names are kept as keys.
+        let extra = match extra {
+            None => Some(None),
+            Some("le") => Some(Some("le")),
+            Some("quantile") => Some(Some("quantile")),
+            Some(name) if name == family.desc.name => Some(Some(family.desc.name)),
+            Some(_) => None,
+        };
+        self.order_of = extra.map(|extra| (desc, extra));
     }
 
     /// The symbol of label `i`'s value `digit`.

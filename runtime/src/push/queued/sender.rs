@@ -188,8 +188,9 @@ impl Sender {
         let Some(body) = (newer.older)(&batch.body) else {
             return false;
         };
+        // Once: a receiver that reads only the older form is no failure.
         if !fallen_back.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            log::warn!(
+            log::info!(
                 target: "enumeter",
                 "{}: {} does not read the newer protocol (it answered 415, or did not say \
                  what it wrote); resending in the older one, and sending it from now on",
