@@ -12,11 +12,10 @@
 use enumeter_suite::support;
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use enumeter::{metrics, Exporter, Format, Registry};
-use serde_json::Value;
-use support::servers::{self, wait_for, Line, TempDir};
+use support::servers::{self, now_ms, query_at, samples_of, wait_for, Line, TempDir};
 
 /// Work started by the test.
 #[metrics(namespace = "started", register = false)]
@@ -27,55 +26,6 @@ pub enum Started {
     /// Job time.
     #[histogram(unit = "seconds", buckets = [1])]
     JobSeconds,
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
-
-/// The value of `expr` evaluated by Prometheus at `addr` at `ms`.
-fn query_at(addr: &str, expr: &str, ms: i64) -> f64 {
-    let path = format!(
-        "/api/v1/query?query={}&time={}.{:03}",
-        support::url_encode(expr),
-        ms / 1000,
-        ms % 1000
-    );
-    let (status, body) = support::http_get(addr, &path).unwrap();
-    assert_eq!(status, 200, "{body}");
-    let json: Value = serde_json::from_str(&body).unwrap();
-    let value = &json["data"]["result"][0]["value"][1];
-    value
-        .as_str()
-        .unwrap_or_else(|| panic!("{expr}: {body}"))
-        .parse()
-        .unwrap()
-}
-
-/// The samples Prometheus at `addr` keeps of `series` over the last ten
-/// minutes, as (milliseconds, value), oldest first.
-fn samples(addr: &str, series: &str) -> Vec<(i64, f64)> {
-    let path = format!(
-        "/api/v1/query?query={}",
-        support::url_encode(&format!("{series}[10m]"))
-    );
-    let Ok((200, body)) = support::http_get(addr, &path) else {
-        return Vec::new();
-    };
-    let json: Value = serde_json::from_str(&body).unwrap_or_default();
-    let Some(values) = json["data"]["result"][0]["values"].as_array() else {
-        return Vec::new();
-    };
-    values
-        .iter()
-        .map(|v| {
-            let ms = (v[0].as_f64().unwrap() * 1000.0).round() as i64;
-            (ms, v[1].as_str().unwrap().parse().unwrap())
-        })
-        .collect()
 }
 
 #[test]
@@ -125,7 +75,7 @@ fn the_first_scrape_of_a_counter_and_a_histogram_counts_from_their_start() {
             ("started_job_seconds_sum", 2.75),
         ] {
             let kept = wait_for(Duration::from_secs(30), series, || {
-                Some(samples(&addr, series)).filter(|s| s.len() >= 2)
+                Some(samples_of(&addr, series)).filter(|s| s.len() >= 2)
             });
             // The zero at the start, then what was recorded since.
             let (start, zero) = kept[0];

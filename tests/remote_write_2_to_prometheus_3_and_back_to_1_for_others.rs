@@ -24,7 +24,7 @@
 
 use enumeter_suite::support;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use enumeter::push::{RemoteWrite, RemoteWriteProtocol};
 use enumeter::{metrics, LabelValue, Registry};
@@ -88,20 +88,13 @@ pub enum Rw2 {
 
 const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
-
 /// A group recorded as every test here expects it, and the test clock's
 /// readings around its first reading (which fixes its created time).
 fn recorded() -> (&'static Rw2Metrics, u64, u64) {
     let rw2: &'static Rw2Metrics = Box::leak(Box::new(Rw2Metrics::new()));
-    let before = now_ms();
+    let before = servers::now_ms();
     Registry::new().with(rw2).snapshot();
-    let after = now_ms();
+    let after = servers::now_ms();
     rw2.jobs_total(Queue::Email).add(40);
     rw2.jobs_total(Queue::Email)
         .inc_with_exemplar(&[("trace_id", TRACE)]);
@@ -186,47 +179,6 @@ fn push(
     pusher.shutdown()
 }
 
-/// The samples Prometheus at `addr` keeps of `series` over the last ten
-/// minutes, as (milliseconds, value), oldest first.
-fn samples(addr: &str, series: &str) -> Vec<(u64, f64)> {
-    let path = format!(
-        "/api/v1/query?query={}",
-        support::url_encode(&format!("{series}[10m]"))
-    );
-    let Ok((200, body)) = support::http_get(addr, &path) else {
-        return Vec::new();
-    };
-    let json: Value = serde_json::from_str(&body).unwrap_or_default();
-    let Some(values) = json["data"]["result"][0]["values"].as_array() else {
-        return Vec::new();
-    };
-    values
-        .iter()
-        .map(|v| {
-            let ms = (v[0].as_f64().unwrap() * 1000.0).round() as u64;
-            (ms, v[1].as_str().unwrap().parse().unwrap())
-        })
-        .collect()
-}
-
-/// The value of `expr` evaluated by Prometheus at `addr` at `ms`.
-fn query_at(addr: &str, expr: &str, ms: u64) -> f64 {
-    let path = format!(
-        "/api/v1/query?query={}&time={}.{:03}",
-        support::url_encode(expr),
-        ms / 1000,
-        ms % 1000
-    );
-    let (status, body) = support::http_get(addr, &path).unwrap();
-    assert_eq!(status, 200, "{body}");
-    let json: Value = serde_json::from_str(&body).unwrap();
-    json["data"]["result"][0]["value"][1]
-        .as_str()
-        .unwrap_or_else(|| panic!("{expr}: {body}"))
-        .parse()
-        .unwrap()
-}
-
 /// The log lines that say the pusher to `url` fell back to 1.0.
 fn fallback_lines(url: &str) -> usize {
     support::log_capture::records()
@@ -297,7 +249,7 @@ fn prometheus_3_receives_2_0_and_reads_back_every_kind() {
         ("rw2_job_duration_seconds_count", 4.0),
     ] {
         let kept = servers::wait_for(Duration::from_secs(20), series, || {
-            Some(samples(&addr, series)).filter(|s| s.len() >= 2)
+            Some(servers::samples_of(&addr, series)).filter(|s| s.len() >= 2)
         });
         let (start, zero) = kept[0];
         assert_eq!(zero, 0.0, "{series}: {kept:?}");
@@ -306,7 +258,7 @@ fn prometheus_3_receives_2_0_and_reads_back_every_kind() {
             "{series}: zero at {start}, not in [{before}, {after}]"
         );
         assert_eq!(kept[1].1, recorded, "{series}: {kept:?}");
-        let rate = query_at(&addr, &format!("irate({series}[10m])"), kept[1].0);
+        let rate = servers::query_at(&addr, &format!("irate({series}[10m])"), kept[1].0);
         let seconds = (kept[1].0 - start) as f64 / 1000.0;
         assert!(
             (rate * seconds - recorded).abs() < 1e-9 * recorded,

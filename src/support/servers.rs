@@ -459,3 +459,53 @@ pub fn serve_axum(app: axum::Router, seconds: u64) -> String {
     rx.recv_timeout(Duration::from_secs(10))
         .expect("the server starts")
 }
+
+/// Milliseconds since the Unix epoch, by this test's own clock.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+/// The samples Prometheus at `addr` keeps of `series` over the last ten
+/// minutes, as (milliseconds, value), oldest first; none while it answers
+/// otherwise.
+pub fn samples_of(addr: &str, series: &str) -> Vec<(u64, f64)> {
+    let path = format!(
+        "/api/v1/query?query={}",
+        super::url_encode(&format!("{series}[10m]"))
+    );
+    let Ok((200, body)) = super::http_get(addr, &path) else {
+        return Vec::new();
+    };
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    let Some(values) = json["data"]["result"][0]["values"].as_array() else {
+        return Vec::new();
+    };
+    values
+        .iter()
+        .map(|v| {
+            let ms = (v[0].as_f64().unwrap() * 1000.0).round() as u64;
+            (ms, v[1].as_str().unwrap().parse().unwrap())
+        })
+        .collect()
+}
+
+/// The value of `expr` evaluated by Prometheus at `addr` at `ms`.
+pub fn query_at(addr: &str, expr: &str, ms: u64) -> f64 {
+    let path = format!(
+        "/api/v1/query?query={}&time={}.{:03}",
+        super::url_encode(expr),
+        ms / 1000,
+        ms % 1000
+    );
+    let (status, body) = super::http_get(addr, &path).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    json["data"]["result"][0]["value"][1]
+        .as_str()
+        .unwrap_or_else(|| panic!("{expr}: {body}"))
+        .parse()
+        .unwrap()
+}
