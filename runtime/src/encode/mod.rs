@@ -36,7 +36,7 @@ use crate::read::registry::Registry;
 /// [`Prometheus`](Format::Prometheus), which every scraper reads) with
 /// names escaped by `underscores`, which every reader of it reads. What a
 /// scraper asks for is an [`Exposition`]: the exporter and
-/// [`MetricsService`](crate::tower::MetricsService) negotiate one from each
+/// `tower::MetricsService` (feature `tower`) negotiate one from each
 /// request's `Accept`, as Prometheus' content-negotiation and
 /// escaping-schemes documents say, and answer with its
 /// [`content_type`](Exposition::content_type):
