@@ -500,6 +500,12 @@ fn a_30_s_outage_of_prometheus_3_loses_nothing_of_2_0_within_the_queue() {
         );
         // 2.0 all along: Prometheus 3 said what it wrote every time.
         assert_eq!(fallback_lines(&url), 0);
+        // The recovery said once, as for 1.0.
+        let recovered = support::log_capture::records()
+            .into_iter()
+            .filter(|(_, _, line)| line.contains(&url) && line.contains(" takes samples again, "))
+            .count();
+        assert_eq!(recovered, 1);
 
         let limit = Duration::from_secs(20);
         let kept = c.samplings - c.dropped_queue_full / SAMPLES;

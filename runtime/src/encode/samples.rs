@@ -90,8 +90,6 @@ struct FamilyNames {
     quoted: bool,
     /// Each label's name.
     labels: Vec<Spelled<'static>>,
-    /// A state set's own label, named after the metric.
-    state: Option<Spelled<'static>>,
 }
 
 impl FamilyNames {
@@ -100,7 +98,6 @@ impl FamilyNames {
             name: "",
             quoted: false,
             labels: Vec::new(),
-            state: None,
         }
     }
 
@@ -108,7 +105,6 @@ impl FamilyNames {
         let spelled = desc.spellings().get(desc.name, escaping);
         self.name = spelled.text();
         self.quoted = matches!(spelled, Spelled::Quoted(_));
-        self.state = Some(spelled);
         self.labels.clear();
         self.labels.extend(
             desc.labels
@@ -223,10 +219,12 @@ impl<const SPELLED: bool> Writer for TextWriter<'_, SPELLED> {
                     return;
                 };
                 for &state in states {
-                    let extra = match self.names.state {
-                        Some(Spelled::Quoted(name)) if SPELLED => Extra::QuotedText(name, state),
-                        Some(Spelled::Plain(name)) if SPELLED => Extra::Text(name, state),
-                        _ => Extra::Text(desc.name, state),
+                    // A state set's own label is named after the metric.
+                    let names = &self.names;
+                    let extra = match (SPELLED, names.quoted) {
+                        (true, true) => Extra::QuotedText(names.name, state),
+                        (true, false) => Extra::Text(names.name, state),
+                        (false, _) => Extra::Text(desc.name, state),
                     };
                     line.sample(out, "", Some(extra), |out| {
                         out.push(if *current == Some(state) { b'1' } else { b'0' })

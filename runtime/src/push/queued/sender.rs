@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::queue::{Batch, Shared};
 use super::{PushDrop, Target};
-use crate::push::client::{Client, Failed};
+use crate::push::client::{Answer, Client, Failed};
 use crate::push::failures::{Failing, Failures, Throttled, FAILURE_LOG_INTERVAL};
 use crate::push::PushError;
 
@@ -19,6 +19,29 @@ pub(super) struct Sender {
     pub(super) timeout: Duration,
     pub(super) min_backoff: Duration,
     pub(super) max_backoff: Duration,
+}
+
+/// Why an accepted request was not taken whole.
+enum Refusal {
+    /// The receiver said so in the answer's body (OTLP's partial success).
+    Said(String),
+    /// The receiver wrote fewer than were sent (samples, histograms,
+    /// exemplars), as its `…-Written` headers say.
+    Wrote { sent: [u64; 3], written: [u64; 3] },
+}
+
+/// What a receiver of the newer form did not write of a request that
+/// carried `sent` (samples, histograms, exemplars) and `samples` queued:
+/// the queued samples refused (samples and histograms are what the queue
+/// counts), when anything is missing, exemplars included. A header the
+/// answer lacks counts 0, as the spec lets a sender assume.
+fn short_of(sent: [u64; 3], answer: &Answer, samples: usize) -> Option<(usize, Refusal)> {
+    let written = answer.written.map(|n| n.unwrap_or(0));
+    let missing = (sent[0] + sent[1])
+        .saturating_sub(written[0] + written[1])
+        .min(samples as u64) as usize;
+    let short = missing > 0 || written[2] < sent[2];
+    short.then_some((missing, Refusal::Wrote { sent, written }))
 }
 
 /// What the sender does next.
@@ -82,41 +105,7 @@ impl Sender {
                     continue;
                 }
                 match result {
-                    Ok(answer) if batch.newer.is_some() => {
-                        backoff = self.min_backoff;
-                        failures.succeeded(Instant::now());
-                        self.shared.lock().queued -= batch.samples;
-                        let expected = batch.newer.unwrap_or_default();
-                        let written = answer.written.map(|n| n.unwrap_or(0));
-                        // Samples and histograms are what the queue counts.
-                        let missing = (expected[0] + expected[1])
-                            .saturating_sub(written[0] + written[1])
-                            .min(batch.samples as u64)
-                            as usize;
-                        let exemplars = expected[2].saturating_sub(written[2]);
-                        if missing > 0 || exemplars > 0 {
-                            if let Some(n) = refusals.note(Instant::now(), missing as u64) {
-                                log::warn!(
-                                    target: "enumeter",
-                                    "{name}: {url} wrote {} of {} samples, {} of {} histograms \
-                                     and {} of {} exemplars of a request ({n} {unit} refused \
-                                     since the last warning): {}",
-                                    written[0],
-                                    expected[0],
-                                    written[1],
-                                    expected[1],
-                                    written[2],
-                                    expected[2],
-                                    String::from_utf8_lossy(&answer.body).trim_end()
-                                );
-                            }
-                            stats.dropped(PushDrop::Rejected, missing);
-                        }
-                        stats.sent(batch.samples - missing);
-                        break;
-                    }
                     Ok(answer) => {
-                        let answer = answer.body;
                         backoff = self.min_backoff;
                         if let Some(recovered) = failures.succeeded(Instant::now()) {
                             log::info!(
@@ -128,17 +117,36 @@ impl Sender {
                             );
                         }
                         self.shared.lock().queued -= batch.samples;
-                        let refused = (self.target.refused_in)(&answer);
-                        let refused_samples = refused
-                            .as_ref()
-                            .map_or(0, |(n, _)| (*n).min(batch.samples as u64) as usize);
-                        if let Some((_, message)) = &refused {
+                        let refused = match batch.newer {
+                            Some(sent) => short_of(sent, &answer, batch.samples),
+                            None => (self.target.refused_in)(&answer.body).map(|(n, message)| {
+                                let n = n.min(batch.samples as u64) as usize;
+                                (n, Refusal::Said(message))
+                            }),
+                        };
+                        let refused_samples = refused.as_ref().map_or(0, |(n, _)| *n);
+                        if let Some((_, refusal)) = &refused {
                             if let Some(n) = refusals.note(Instant::now(), refused_samples as u64) {
-                                log::warn!(
-                                    target: "enumeter",
-                                    "{name}: {url} took the request but refused {n} {unit}: {}",
-                                    message.trim_end()
-                                );
+                                match refusal {
+                                    Refusal::Said(message) => log::warn!(
+                                        target: "enumeter",
+                                        "{name}: {url} took the request but refused {n} {unit}: {}",
+                                        message.trim_end()
+                                    ),
+                                    Refusal::Wrote { sent, written } => log::warn!(
+                                        target: "enumeter",
+                                        "{name}: {url} wrote {} of {} samples, {} of {} histograms \
+                                         and {} of {} exemplars of a request ({n} {unit} refused \
+                                         since the last warning): {}",
+                                        written[0],
+                                        sent[0],
+                                        written[1],
+                                        sent[1],
+                                        written[2],
+                                        sent[2],
+                                        String::from_utf8_lossy(&answer.body).trim_end()
+                                    ),
+                                }
                             }
                             stats.dropped(PushDrop::Rejected, refused_samples);
                         }
