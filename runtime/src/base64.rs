@@ -43,6 +43,42 @@ pub(crate) fn encode(input: &[u8], alphabet: Alphabet) -> String {
     out
 }
 
+/// Decodes standard, padded base64 (what an `Authorization: Basic`
+/// header carries); `None` for anything else.
+#[cfg(feature = "web-config")]
+pub(crate) fn decode_standard(input: &str) -> Option<Vec<u8>> {
+    let bytes = input.as_bytes();
+    if !bytes.len().is_multiple_of(4) {
+        return None;
+    }
+    let value = |c: u8| -> Option<u32> {
+        Some(u32::from(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    };
+    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
+    for (i, chunk) in bytes.chunks(4).enumerate() {
+        let last = i + 1 == bytes.len() / 4;
+        let pads = chunk.iter().rev().take_while(|&&c| c == b'=').count();
+        if pads > 2 || (pads > 0 && !last) {
+            return None;
+        }
+        let mut n = 0_u32;
+        for &c in &chunk[..4 - pads] {
+            n = (n << 6) | value(c)?;
+        }
+        n <<= 6 * pads as u32;
+        let decoded = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&decoded[..3 - pads]);
+    }
+    Some(out)
+}
+
 /// The credentials of an `Authorization: Basic` header.
 pub(crate) fn basic_credentials(user: &str, password: &str) -> String {
     encode(format!("{user}:{password}").as_bytes(), Alphabet::Standard)
@@ -51,6 +87,27 @@ pub(crate) fn basic_credentials(user: &str, password: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(feature = "web-config")]
+    fn decoding_inverts_the_standard_encoding() {
+        for input in [
+            "",
+            "f",
+            "fo",
+            "foo",
+            "foob",
+            "fooba",
+            "foobar",
+            "prom:pa:sé",
+        ] {
+            let encoded = encode(input.as_bytes(), Alphabet::Standard);
+            assert_eq!(decode_standard(&encoded).as_deref(), Some(input.as_bytes()));
+        }
+        assert_eq!(decode_standard("Zm9v="), None);
+        assert_eq!(decode_standard("Zg==Zg=="), None);
+        assert_eq!(decode_standard("Z!=="), None);
+    }
 
     #[test]
     fn both_alphabets_match_rfc_4648_vectors() {

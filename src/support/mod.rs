@@ -1,6 +1,7 @@
 //! Helpers shared by the conformance tests: running Prometheus' own tools
 //! and the Python parsers, and deciding what to do when one is missing.
 
+pub mod certs;
 pub mod log_capture;
 pub mod otlp_receiver;
 pub mod servers;

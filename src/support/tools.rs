@@ -65,6 +65,10 @@ pub const TOOLS: &[Tool] = &[
         install: "npm install --prefix target/lezer-promql @prometheus-io/lezer-promql@0.315.0",
     },
     Tool {
+        name: "openssl",
+        install: "apt-get install openssl",
+    },
+    Tool {
         name: "python_parsers",
         install: "pip install prometheus_client==0.26.0",
     },
@@ -146,6 +150,7 @@ pub fn present(name: &str, root: &Path) -> bool {
                     .join("@prometheus-io/lezer-promql/package.json")
                     .exists()
         }
+        "openssl" => runs(Path::new("openssl"), &["version"]),
         "python_parsers" => runs(
             Path::new("python3"),
             &["-c", "import prometheus_client.openmetrics.parser"],

@@ -72,7 +72,7 @@ impl std::fmt::Debug for Credentials {
 
 /// Compares every byte of `expected` whatever the outcome, and folds a
 /// length mismatch into the result instead of returning early.
-fn constant_time_eq(expected: &[u8], given: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(expected: &[u8], given: &[u8]) -> bool {
     let mut diff = u8::from(expected.len() != given.len());
     for (i, &e) in expected.iter().enumerate() {
         let g = given.get(i).copied().unwrap_or(!e);

@@ -97,6 +97,29 @@ impl Served {
         )
     }
 
+    /// Whether `authorization` carries the credentials given in code.
+    #[cfg_attr(not(feature = "web-config"), allow(dead_code))]
+    pub(crate) fn admits(&self, authorization: Option<&str>) -> bool {
+        self.credentials
+            .as_ref()
+            .is_some_and(|c| c.admit(authorization))
+    }
+
+    /// Whether `Basic` credentials were given in code.
+    #[cfg_attr(not(feature = "web-config"), allow(dead_code))]
+    pub(crate) fn has_basic_auth(&self) -> bool {
+        self.credentials
+            .as_ref()
+            .is_some_and(|c| c.challenge().starts_with("Basic"))
+    }
+
+    /// Why an admitted request gets no metrics, if it does not (another
+    /// path, another method).
+    #[cfg_attr(not(feature = "web-config"), allow(dead_code))]
+    pub(crate) fn refusal_admitted(&self, method: &str, path_matches: bool) -> Option<Refusal> {
+        super::refusal(method, path_matches, None, None)
+    }
+
     /// The format a request with these headers gets, and whether gzipped.
     pub(crate) fn negotiate(
         &self,

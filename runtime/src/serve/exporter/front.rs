@@ -25,11 +25,12 @@ use std::time::{Duration, Instant};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 
-use super::health::{Role, Running};
+use super::health::{ExporterRefusal, ExporterSelf, Role, Running};
 use super::latest::{Exposition, MAX_HELD_BODIES};
 use super::request::{HeadScan, Progress};
 use super::response::{rejection, status_response, Reply, ReplyBody, Response};
 use super::table::{is_ready, live, Conn, State, Table, FIRST_CONN};
+use super::tls_conn::{self, Session};
 use super::worker::{Done, Job};
 use super::{Config, ConnId, Shared, LISTENER, WAKER};
 
@@ -55,6 +56,9 @@ pub(super) fn run(
         shared,
         chunk: vec![0; CHUNK],
         held: VecDeque::new(),
+        paced: VecDeque::new(),
+        #[cfg(feature = "web-config")]
+        bucket: None,
     };
     if front.serve(&mut poll, done).is_ok() {
         running.finish();
@@ -73,6 +77,12 @@ struct Front<'s> {
     chunk: Vec<u8>,
     /// The shared bodies going out, oldest first (see [`Front::hold`]).
     held: VecDeque<Weak<Exposition>>,
+    /// Replies held back until their `not_before`, in that order (every
+    /// hold is as long, so arrival order is time order).
+    paced: VecDeque<(Instant, ConnId)>,
+    /// The web configuration's `rate_limit` bucket, once a request met it.
+    #[cfg(feature = "web-config")]
+    bucket: Option<crate::serve::exporter::web_config::rate_limit::Bucket>,
 }
 
 impl Front<'_> {
@@ -125,7 +135,9 @@ impl Front<'_> {
             }
             // Replies can arrive between a wake-up and the drain above.
             self.take_replies(poll, done);
-            self.expire(poll, Instant::now());
+            let now = Instant::now();
+            self.release_paced(poll, now);
+            self.expire(poll, now);
         }
     }
 
@@ -162,6 +174,7 @@ impl Front<'_> {
         [
             self.table.heads.next(),
             self.table.responses.next(),
+            self.paced.front().map(|(at, _)| *at),
             shutdown,
         ]
         .into_iter()
@@ -199,9 +212,23 @@ impl Front<'_> {
             self.table.slots.len() - 1
         });
         let token = Token(slot + FIRST_CONN);
+        let tls = match self.new_session() {
+            Ok(tls) => tls,
+            Err(()) => {
+                self.table.free.push(slot);
+                return;
+            }
+        };
+        // A TLS connection also writes while its head is read (the
+        // handshake), so it is watched for both from the start.
+        let interest = if tls.is_some() {
+            Interest::READABLE | Interest::WRITABLE
+        } else {
+            Interest::READABLE
+        };
         if poll
             .registry()
-            .register(&mut stream, token, Interest::READABLE)
+            .register(&mut stream, token, interest)
             .is_err()
         {
             self.table.free.push(slot);
@@ -211,6 +238,7 @@ impl Front<'_> {
         let generation = self.table.next_generation;
         self.table.slots[slot] = Some(Conn {
             stream,
+            tls,
             generation,
             state: State::Reading {
                 head: Vec::new(),
@@ -232,16 +260,38 @@ impl Front<'_> {
         };
         match &mut conn.state {
             State::Reading { head, scan } => {
-                let progress =
-                    read_head(&mut conn.stream, head, scan, &mut self.chunk, self.config);
+                let progress = match &mut conn.tls {
+                    None => read_head(&mut conn.stream, head, scan, &mut self.chunk, self.config),
+                    Some(session) => tls_conn::read_head(
+                        &mut conn.stream,
+                        session,
+                        head,
+                        scan,
+                        &self.config.limits,
+                    ),
+                };
                 match progress {
                     Ok(Progress::Partial) => {}
-                    Ok(Progress::Complete(end)) => self.dispatch(poll, slot, end),
+                    Ok(Progress::Complete(end)) => {
+                        if self.rate_limited() {
+                            ExporterSelf::refusals_total(ExporterRefusal::RateLimited).inc();
+                            let response = status_response(429, "Too Many Requests");
+                            self.answer_now(poll, slot, &response);
+                        } else {
+                            self.dispatch(poll, slot, end);
+                        }
+                    }
                     Ok(Progress::Rejected(reject)) => {
                         self.answer_now(poll, slot, &rejection(reject));
                     }
-                    // Closed before a whole head arrived, or broken.
-                    Err(_) => self.close(poll, slot),
+                    // Closed before a whole head arrived, or broken; a
+                    // handshake refused is counted.
+                    Err(e) => {
+                        if tls_conn::is_tls_error(&e) {
+                            ExporterSelf::refusals_total(ExporterRefusal::TlsHandshake).inc();
+                        }
+                        self.close(poll, slot);
+                    }
                 }
             }
             State::Ready { .. } | State::Waiting => {}
@@ -329,8 +379,10 @@ impl Front<'_> {
         self.respond(poll, slot, response.to_reply(buffer, false));
     }
 
-    /// Starts sending `reply` to the connection in `slot`.
-    fn respond(&mut self, poll: &Poll, slot: usize, reply: Reply) {
+    /// Starts sending `reply` to the connection in `slot` (at its
+    /// `not_before`, if it has one).
+    fn respond(&mut self, poll: &Poll, slot: usize, mut reply: Reply) {
+        self.add_headers(&mut reply);
         let Some(conn) = self.table.slots[slot].as_mut() else {
             self.shared.give_body(reply.body);
             return;
@@ -344,6 +396,7 @@ impl Front<'_> {
             State::Ready { .. } => self.table.ready_count -= 1,
             State::Waiting | State::Writing { .. } => {}
         }
+        let not_before = reply.not_before;
         conn.state = State::Writing {
             reply,
             sent: 0,
@@ -357,10 +410,15 @@ impl Front<'_> {
             }
         }
         self.table.writing += 1;
-        let deadline = Instant::now() + self.config.response_deadline;
+        let now = Instant::now();
+        let start = not_before.filter(|at| *at > now);
+        let deadline = start.unwrap_or(now) + self.config.response_deadline;
         let id = ConnId { slot, generation };
         self.table.responses.push(deadline, id, &self.table.slots);
-        self.write(poll, slot);
+        match start {
+            Some(at) => self.paced.push_back((at, id)),
+            None => self.write(poll, slot),
+        }
         if let Some(body) = shared_body {
             self.hold(poll, body);
         }
@@ -413,6 +471,22 @@ impl Front<'_> {
         else {
             return;
         };
+        if reply.not_before.is_some_and(|at| Instant::now() < at) {
+            // Held back: [`Front::release_paced`] writes it in time.
+            return;
+        }
+        if let Some(session) = &mut conn.tls {
+            match tls_conn::write_reply(&mut conn.stream, session, reply, sent) {
+                // Watched for writing since it was accepted.
+                Ok(false) => return,
+                Ok(true) => {
+                    let _ = conn.stream.shutdown(std::net::Shutdown::Write);
+                }
+                Err(_) => {}
+            }
+            self.close(poll, slot);
+            return;
+        }
         let total = reply.head.len() + reply.body.len();
         while *sent < total {
             let pending = if *sent < reply.head.len() {
@@ -468,7 +542,18 @@ impl Front<'_> {
     /// that took too long to take their response.
     fn expire(&mut self, poll: &Poll, now: Instant) {
         while let Some(id) = self.table.heads.pop_expired(now, &self.table.slots) {
-            self.answer_now(poll, id.slot, &status_response(408, "Request Timeout"));
+            let handshaking = self.table.slots[id.slot]
+                .as_ref()
+                .and_then(|c| c.tls.as_ref())
+                .is_some_and(tls_conn::handshaking);
+            if handshaking {
+                // Nothing can be said to a client that never finished its
+                // handshake: dropped on the head's deadline.
+                ExporterSelf::refusals_total(ExporterRefusal::TlsHandshake).inc();
+                self.abort(poll, id.slot);
+            } else {
+                self.answer_now(poll, id.slot, &status_response(408, "Request Timeout"));
+            }
         }
         while let Some(id) = self.table.responses.pop_expired(now, &self.table.slots) {
             self.abort(poll, id.slot);
@@ -484,6 +569,85 @@ impl Front<'_> {
         }
         self.close(poll, slot);
     }
+
+    /// Writes the replies whose time has come.
+    fn release_paced(&mut self, poll: &Poll, now: Instant) {
+        while let Some(&(at, id)) = self.paced.front() {
+            if at > now {
+                return;
+            }
+            self.paced.pop_front();
+            if live(&self.table.slots, id, |s| {
+                matches!(s, State::Writing { .. })
+            }) {
+                if let Some(State::Writing { reply, .. }) =
+                    self.table.slots[id.slot].as_mut().map(|c| &mut c.state)
+                {
+                    reply.not_before = None;
+                }
+                self.write(poll, id.slot);
+            }
+        }
+    }
+
+    /// A TLS session for a new connection, when the exporter serves TLS;
+    /// `Err` when one cannot be made (the connection is not taken).
+    #[cfg(feature = "web-config")]
+    fn new_session(&self) -> Result<Option<Session>, ()> {
+        let Some(web) = &self.config.web else {
+            return Ok(None);
+        };
+        let Some(tls) = web.current().tls.clone() else {
+            return Ok(None);
+        };
+        rustls::ServerConnection::new(tls)
+            .map(|session| Some(Box::new(session)))
+            .map_err(|_| ())
+    }
+
+    #[cfg(not(feature = "web-config"))]
+    #[allow(clippy::unnecessary_wraps)]
+    fn new_session(&self) -> Result<Option<Session>, ()> {
+        Ok(None)
+    }
+
+    /// Whether the web configuration's `rate_limit` refuses a request now.
+    #[cfg(feature = "web-config")]
+    fn rate_limited(&mut self) -> bool {
+        let limit = self
+            .config
+            .web
+            .as_ref()
+            .and_then(|w| w.current().rate_limit);
+        let Some(limit) = limit else {
+            self.bucket = None;
+            return false;
+        };
+        let now = Instant::now();
+        let bucket = self.bucket.get_or_insert_with(|| {
+            crate::serve::exporter::web_config::rate_limit::Bucket::new(limit, now)
+        });
+        bucket.set_limit(limit);
+        !bucket.allow(now)
+    }
+
+    #[cfg(not(feature = "web-config"))]
+    #[allow(clippy::unused_self)]
+    fn rate_limited(&mut self) -> bool {
+        false
+    }
+
+    /// Adds the web configuration's `http_server_config.headers`.
+    #[cfg(feature = "web-config")]
+    fn add_headers(&self, reply: &mut Reply) {
+        if let Some(web) = &self.config.web {
+            reply.add_headers(&web.current().headers);
+        }
+    }
+
+    #[cfg(not(feature = "web-config"))]
+    #[allow(clippy::unused_self)]
+    fn add_headers(&self, _: &mut Reply) {}
 
     /// Closes the connection in `slot` and frees its slot.
     fn close(&mut self, poll: &Poll, slot: usize) {

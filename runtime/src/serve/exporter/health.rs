@@ -22,6 +22,22 @@ pub(crate) enum ExporterFailure {
     FrontExit,
 }
 
+/// Why the exporter refused a request before serving it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+#[label(rename_all = "snake_case")]
+pub(crate) enum ExporterRefusal {
+    /// A TLS handshake failed or did not finish in time: a garbage or
+    /// slow ClientHello, a version or suite outside the configured ones, a
+    /// client certificate refused.
+    TlsHandshake,
+    /// Missing or wrong credentials (`401`).
+    Unauthorized,
+    /// A basic-auth check needed bcrypt while another ran (`503`).
+    AuthBusy,
+    /// Over the web configuration's `rate_limit` (`429`).
+    RateLimited,
+}
+
 /// The exporter's own metrics, rendered by the default registry once an
 /// exporter has started.
 #[metrics(namespace = "enumeter_exporter", register = false)]
@@ -31,6 +47,13 @@ pub(crate) enum ExporterSelf {
     FailuresTotal {
         /// What failed.
         failure: ExporterFailure,
+    },
+    /// Requests the /metrics exporter refused before serving them, by
+    /// reason.
+    #[counter]
+    RefusalsTotal {
+        /// Why.
+        reason: ExporterRefusal,
     },
 }
 
@@ -187,13 +210,19 @@ mod tests {
         Threads::starting(1);
         let mut names = Vec::new();
         EXPORTER_METRICS.visit(&mut |m| names.push(m.desc.name));
-        assert_eq!(names, ["enumeter_exporter_failures_total"]);
-        let mut cells = 0;
+        assert_eq!(
+            names,
+            [
+                "enumeter_exporter_failures_total",
+                "enumeter_exporter_refusals_total"
+            ]
+        );
+        let mut cells = Vec::new();
         EXPORTER_METRICS.visit(&mut |m| {
             if let Cells::SpacedCounter(c) = m.cells {
-                cells = c.len();
+                cells.push(c.len());
             }
         });
-        assert_eq!(cells, 3);
+        assert_eq!(cells, [3, 4]);
     }
 }

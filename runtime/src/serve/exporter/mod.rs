@@ -19,6 +19,9 @@ mod latest;
 mod request;
 mod response;
 mod table;
+mod tls_conn;
+#[cfg(feature = "web-config")]
+mod web_config;
 mod worker;
 
 use std::io;
@@ -73,6 +76,9 @@ pub struct Exporter {
     response_deadline: Duration,
     /// What is served and to whom, as the tower service keeps them.
     options: serve::Options,
+    /// The exporter-toolkit web configuration, when one is given.
+    #[cfg(feature = "web-config")]
+    web_config: Option<web_config::Source>,
 }
 
 impl Default for Exporter {
@@ -110,6 +116,8 @@ impl Exporter {
             head_deadline: Duration::from_secs(10),
             response_deadline: Duration::from_secs(5),
             options: serve::Options::new(),
+            #[cfg(feature = "web-config")]
+            web_config: None,
         }
     }
 
@@ -208,6 +216,69 @@ impl Exporter {
         self
     }
 
+    /// Serves as the exporter-toolkit web configuration at `path` says
+    /// (feature `web-config`): the file Prometheus, node_exporter and the
+    /// Pushgateway read with `--web.config.file`. TLS (`tls_server_config`:
+    /// certificate and key, client certificates, versions, cipher suites,
+    /// curves), bcrypt `basic_auth_users`, `http_server_config.headers` and
+    /// `rate_limit`, each as exporter-toolkit documents it; relative paths
+    /// in the file are relative to its directory. What the file does not
+    /// set serves as before.
+    ///
+    /// [`start`](Self::start) reads the file and every file it names, and
+    /// refuses one that does not work with an
+    /// [`io::ErrorKind::InvalidInput`] error naming the field. While the
+    /// exporter runs, the file and the files it names are looked at every
+    /// second and re-read when they change (a rotated certificate is served
+    /// from the next connection on); a change that does not read is logged
+    /// and the last good configuration kept. TLS cannot be turned on or off
+    /// without a restart.
+    ///
+    /// A bearer token set with [`bearer_token`](Self::bearer_token) admits
+    /// too; [`basic_auth`](Self::basic_auth) and `basic_auth_users` cannot
+    /// both be set.
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("enumeter-doc-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// let file = dir.join("web.yml");
+    /// std::fs::write(&file, "tls_server_config:\n  cert_file: missing.pem\n").unwrap();
+    /// let error = enumeter::Exporter::new()
+    ///     .address("127.0.0.1:0")
+    ///     .web_config_file(&file)
+    ///     .start()
+    ///     .unwrap_err();
+    /// assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+    /// assert!(error.to_string().contains("missing one of key or key_file"));
+    /// ```
+    #[cfg(feature = "web-config")]
+    pub fn web_config_file(mut self, path: impl AsRef<std::path::Path>) -> Self {
+        self.web_config = Some(web_config::Source::File(path.as_ref().to_path_buf()));
+        self
+    }
+
+    /// The same as [`web_config_file`](Self::web_config_file) with the
+    /// file's text given here (feature `web-config`); relative paths in it
+    /// are relative to the current directory, and it is not re-read (the
+    /// files it names are, when they change).
+    ///
+    /// ```
+    /// let exporter = enumeter::Exporter::new()
+    ///     .address("127.0.0.1:0")
+    ///     .web_config("http_server_config:\n  headers:\n    X-Frame-Options: deny\n")
+    ///     .start()
+    ///     .unwrap();
+    /// exporter.shutdown();
+    /// ```
+    #[cfg(feature = "web-config")]
+    pub fn web_config(mut self, yaml: impl Into<String>) -> Self {
+        self.web_config = Some(web_config::Source::Text {
+            text: yaml.into(),
+            dir: std::path::PathBuf::new(),
+        });
+        self
+    }
+
     /// Checks every option, binds the address and starts serving on threads
     /// of its own.
     ///
@@ -267,7 +338,18 @@ impl Exporter {
         let job_receiver: Arc<Mutex<Receiver<worker::Job>>> = Arc::new(Mutex::new(job_receiver));
         let (done, done_receiver) = mpsc::channel();
         let config = Arc::new(config);
-        let mut threads = Vec::with_capacity(self.workers + 1);
+        let mut threads = Vec::with_capacity(self.workers + 2);
+        // The web configuration's watcher, told to stop by dropping this.
+        let (reload_stop, reload_stopped) = mpsc::channel::<()>();
+        #[cfg(feature = "web-config")]
+        if let Some(live) = config.web.clone() {
+            let watcher = std::thread::Builder::new()
+                .name("enumeter-http-reload".into())
+                .spawn(move || live.watch(&reload_stopped))?;
+            threads.push(watcher);
+        }
+        #[cfg(not(feature = "web-config"))]
+        drop(reload_stopped);
         let spawned = (0..self.workers).try_for_each(|i| {
             let (jobs, done) = (Arc::clone(&job_receiver), done.clone());
             let (shared, config) = (Arc::clone(&shared), Arc::clone(&config));
@@ -288,6 +370,7 @@ impl Exporter {
             local_addr,
             shared,
             threads,
+            reload_stop: Some(reload_stop),
         };
         match front {
             Ok(thread) => {
@@ -321,9 +404,22 @@ impl Exporter {
                 self.path
             )));
         }
+        let served = self.options.checked("exporter")?;
+        #[cfg(feature = "web-config")]
+        let web = self.read_web_config()?;
+        #[cfg(feature = "web-config")]
+        if served.has_basic_auth() && web.as_ref().is_some_and(|w| w.current().users.is_some()) {
+            return Err(invalid(
+                "exporter options `basic_auth` and `web_config_file` (`basic_auth_users`) \
+                 are both set; keep one"
+                    .to_owned(),
+            ));
+        }
         Ok(Config {
             path: self.path.clone(),
-            served: self.options.checked("exporter")?,
+            served,
+            #[cfg(feature = "web-config")]
+            web,
             max_pending: self.max_pending,
             queue: self.queue,
             max_responses: self.max_responses,
@@ -331,6 +427,28 @@ impl Exporter {
             response_deadline: self.response_deadline,
             limits: Limits::default(),
         })
+    }
+}
+
+#[cfg(feature = "web-config")]
+impl Exporter {
+    /// The web configuration, read and checked, if one is given.
+    fn read_web_config(&self) -> io::Result<Option<Arc<web_config::reload::Live>>> {
+        let Some(source) = &self.web_config else {
+            return Ok(None);
+        };
+        let option = match source {
+            web_config::Source::File(_) => "web_config_file",
+            web_config::Source::Text { .. } => "web_config",
+        };
+        web_config::reload::Live::read(source.clone())
+            .map(|live| Some(Arc::new(live)))
+            .map_err(|e| {
+                invalid(format!(
+                    "exporter option `{option}` ({}): {e}",
+                    source.describe()
+                ))
+            })
     }
 }
 
@@ -365,6 +483,8 @@ pub struct ExporterHandle {
     local_addr: SocketAddr,
     shared: Arc<Shared>,
     threads: Vec<JoinHandle<()>>,
+    /// Dropped on shutdown: the web configuration's watcher ends.
+    reload_stop: Option<mpsc::Sender<()>>,
 }
 
 impl ExporterHandle {
@@ -399,6 +519,7 @@ impl ExporterHandle {
         if self.shared.shutdown.swap(true, Ordering::SeqCst) {
             return;
         }
+        self.reload_stop = None;
         self.shared.wake_front();
         for thread in self.threads.drain(..) {
             let _ = thread.join();
@@ -496,4 +617,7 @@ struct Config {
     head_deadline: Duration,
     response_deadline: Duration,
     limits: Limits,
+    /// The web configuration in force, when one is given.
+    #[cfg(feature = "web-config")]
+    web: Option<Arc<web_config::reload::Live>>,
 }

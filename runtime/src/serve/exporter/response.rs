@@ -1,6 +1,7 @@
 //! Responses: what a worker hands back to the front thread to send.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use super::latest::Exposition;
 use super::request::Reject;
@@ -11,6 +12,23 @@ pub(super) struct Reply {
     pub(super) head: Vec<u8>,
     /// The body; empty for `HEAD`.
     pub(super) body: ReplyBody,
+    /// Sent no earlier than this: the answer to a failed credential check
+    /// is held back (by the front thread, not a worker) so that guessing
+    /// costs time.
+    pub(super) not_before: Option<Instant>,
+}
+
+impl Reply {
+    #[cfg_attr(not(feature = "web-config"), allow(dead_code))]
+    /// Adds `headers` (`Name: value\r\n` each) to the head.
+    pub(super) fn add_headers(&mut self, headers: &[u8]) {
+        if headers.is_empty() || !self.head.ends_with(b"\r\n\r\n") {
+            return;
+        }
+        self.head.truncate(self.head.len() - 2);
+        self.head.extend_from_slice(headers);
+        self.head.extend_from_slice(b"\r\n");
+    }
 }
 
 /// A reply's body: a buffer of the shared pool (short answers), or an
@@ -102,6 +120,7 @@ impl Response<'_> {
         Reply {
             head,
             body: ReplyBody::Pooled(body),
+            not_before: None,
         }
     }
 }

@@ -10,6 +10,7 @@ use mio::net::TcpStream;
 
 use super::request::HeadScan;
 use super::response::Reply;
+use super::tls_conn::Session;
 use super::ConnId;
 
 /// The first connection token; 0 and 1 are the listener and the waker.
@@ -27,7 +28,8 @@ pub(super) enum State {
     /// Its head is with a worker.
     Waiting,
     /// Taking its response: `head`, then `body`, `sent` bytes of the two so
-    /// far; `watched` once the poll also reports it writable.
+    /// far; `watched` once the poll also reports it writable. Nothing is
+    /// sent before the reply's `not_before` (a failed credential check).
     Writing {
         reply: Reply,
         sent: usize,
@@ -37,6 +39,8 @@ pub(super) enum State {
 
 pub(super) struct Conn {
     pub(super) stream: TcpStream,
+    /// The TLS session, when the exporter serves TLS.
+    pub(super) tls: Option<Session>,
     pub(super) generation: u64,
     pub(super) state: State,
 }

@@ -4,9 +4,9 @@
 
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::health::{ExporterFailure, Role, Running};
+use super::health::{ExporterFailure, ExporterRefusal, ExporterSelf, Role, Running};
 use super::request::{self, Request};
 use super::response::{rejection, status_response, Reply, ReplyBody, Response};
 use super::{Config, ConnId, Shared};
@@ -20,6 +20,11 @@ pub(super) struct Job {
     /// When the head was complete: a rendering begun since may answer it.
     pub(super) arrived: Instant,
 }
+
+/// How long the answer to a failed basic-auth check of the web
+/// configuration is held back: a guesser waits this long per guess, on
+/// the front thread's clock rather than a worker's.
+pub(super) const FAILED_CHECK_PACE: Duration = Duration::from_secs(1);
 
 /// A worker's answer to a [`Job`].
 pub(super) struct Done {
@@ -68,31 +73,68 @@ fn serve(job: &Job, config: &Config, shared: &Shared, render: &mut Vec<u8>) -> R
         Err(reject) => return rejection(reject).to_reply(buffer, false),
     };
     let head_only = request.method == "HEAD";
-    let response = match refusal(&request, config) {
-        Some(refused) => refused,
-        None => {
-            return match metrics(&request, job.arrived, config, shared, render, head_only) {
-                Some(reply) => {
-                    shared.give_buffer(buffer);
-                    reply
-                }
-                None => {
-                    shared.threads.failed(ExporterFailure::RenderPanic);
-                    status_response(500, "Internal Server Error").to_reply(buffer, head_only)
-                }
-            }
+    if let Some(refused) = refusal(&request, config) {
+        let paced = refused.status == 401 && refused.extra.is_some_and(|(_, v)| v == PACED);
+        let reason = match refused.status {
+            401 => Some(ExporterRefusal::Unauthorized),
+            503 => Some(ExporterRefusal::AuthBusy),
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            ExporterSelf::refusals_total(reason).inc();
         }
-    };
-    response.to_reply(buffer, head_only)
+        let mut reply = refused.to_reply(buffer, head_only);
+        if paced {
+            reply.not_before = Some(Instant::now() + FAILED_CHECK_PACE);
+        }
+        return reply;
+    }
+    match metrics(&request, job.arrived, config, shared, render, head_only) {
+        Some(reply) => {
+            shared.give_buffer(buffer);
+            reply
+        }
+        None => {
+            shared.threads.failed(ExporterFailure::RenderPanic);
+            status_response(500, "Internal Server Error").to_reply(buffer, head_only)
+        }
+    }
 }
+
+/// The challenge of a `401` from the web configuration's users, whose
+/// answer is paced.
+const PACED: &str = "Basic realm=\"metrics\", charset=\"UTF-8\"";
 
 /// The answer to a request for something other than the metrics, if it is.
 fn refusal(request: &Request<'_>, config: &Config) -> Option<Response<'static>> {
-    let refused = config.served.refusal(
-        request.method,
-        request.path == config.path,
-        request.authorization,
-    )?;
+    let path_matches = request.path == config.path;
+    #[cfg(feature = "web-config")]
+    let web = config.web.as_ref().map(|w| w.current());
+    #[cfg(feature = "web-config")]
+    if let Some(users) = web.as_ref().and_then(|w| w.users.as_ref()) {
+        use super::web_config::users::Check;
+        // The bearer token given in code admits too.
+        if !config.served.admits(request.authorization) {
+            match users.check(request.authorization) {
+                Check::Admitted => {}
+                Check::Refused => {
+                    let mut response = status_response(401, "Unauthorized");
+                    response.extra = Some(("WWW-Authenticate", PACED));
+                    return Some(response);
+                }
+                Check::Busy => return Some(status_response(503, "Service Unavailable")),
+            }
+        }
+        let refused = config
+            .served
+            .refusal_admitted(request.method, path_matches)?;
+        let mut response = status_response(refused.status, refused.reason);
+        response.extra = refused.extra;
+        return Some(response);
+    }
+    let refused = config
+        .served
+        .refusal(request.method, path_matches, request.authorization)?;
     let mut response = status_response(refused.status, refused.reason);
     response.extra = refused.extra;
     Some(response)
@@ -140,5 +182,9 @@ fn metrics(
     } else {
         ReplyBody::Shared(body.bytes)
     };
-    Some(Reply { head, body })
+    Some(Reply {
+        head,
+        body,
+        not_before: None,
+    })
 }

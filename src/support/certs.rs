@@ -1,0 +1,154 @@
+//! Certificates for the TLS tests, made with the `openssl` command line: a
+//! CA, a server certificate for 127.0.0.1 signed by it, a client
+//! certificate signed by it, and a client certificate of another CA that
+//! the exporter must refuse. Every key is P-256, written as PKCS#8.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The files [`make`] writes.
+#[derive(Clone, Debug)]
+pub struct Pki {
+    pub dir: PathBuf,
+    pub ca: PathBuf,
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+    pub client_cert: PathBuf,
+    pub client_key: PathBuf,
+    pub rogue_cert: PathBuf,
+    pub rogue_key: PathBuf,
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let output = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("openssl starts: {e}"));
+    assert!(
+        output.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A self-signed CA `name` in `dir` (`{name}.pem`, `{name}.key`).
+fn ca(dir: &Path, name: &str) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.pem"),
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN={name}"),
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+}
+
+/// A certificate `name` signed by CA `ca`, with serial `serial`, for
+/// `usage` (`serverAuth` or `clientAuth`) and subject alternative names
+/// `sans` (`IP:127.0.0.1,DNS:localhost`).
+pub fn signed(dir: &Path, ca: &str, name: &str, serial: u32, usage: &str, sans: &str) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.csr"),
+            "-subj",
+            &format!("/CN={name}"),
+        ],
+    );
+    let extensions = format!(
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+         extendedKeyUsage={usage}\nsubjectAltName={sans}\n"
+    );
+    std::fs::write(dir.join(format!("{name}.ext")), extensions).unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            &format!("{ca}.pem"),
+            "-CAkey",
+            &format!("{ca}.key"),
+            "-set_serial",
+            &serial.to_string(),
+            "-days",
+            "2",
+            "-out",
+            &format!("{name}.pem"),
+            "-extfile",
+            &format!("{name}.ext"),
+        ],
+    );
+}
+
+/// Makes the CA, the server and client certificates, and a rogue client's.
+pub fn make(dir: &Path) -> Pki {
+    ca(dir, "ca");
+    ca(dir, "rogue-ca");
+    signed(
+        dir,
+        "ca",
+        "server",
+        1,
+        "serverAuth",
+        "IP:127.0.0.1,DNS:localhost",
+    );
+    signed(dir, "ca", "client", 11, "clientAuth", "DNS:prometheus");
+    signed(dir, "rogue-ca", "rogue", 21, "clientAuth", "DNS:prometheus");
+    let file = |name: &str| dir.join(name);
+    Pki {
+        dir: dir.to_path_buf(),
+        ca: file("ca.pem"),
+        server_cert: file("server.pem"),
+        server_key: file("server.key"),
+        client_cert: file("client.pem"),
+        client_key: file("client.key"),
+        rogue_cert: file("rogue.pem"),
+        rogue_key: file("rogue.key"),
+    }
+}
+
+/// The serial of the certificate `addr` serves, as `openssl s_client`
+/// reads it (hex, as `openssl x509 -serial` prints it).
+pub fn served_serial(addr: &str, pki: &Pki) -> Option<String> {
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "openssl s_client -connect {addr} -cert {} -key {} </dev/null 2>/dev/null \
+             | openssl x509 -noout -serial",
+            pki.client_cert.display(),
+            pki.client_key.display()
+        ))
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.trim().strip_prefix("serial=").map(str::to_owned)
+}
