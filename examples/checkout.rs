@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! cargo run --example checkout --features enumeter-examples/protobuf              # 127.0.0.1:9896
+//! cargo run --example checkout --features enumeter-examples/protobuf -- --web.config.file web.yml   # TLS, users: exporter-toolkit's file
 //! cargo run --example checkout --features enumeter-examples/protobuf -- --print   # OpenMetrics once
 //! prometheus --enable-feature=native-histograms,exemplar-storage ...             # then scrape it
 //! OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_SERVICE_NAME=checkout \
@@ -77,7 +78,8 @@ fn main() {
             .with(CheckoutMetrics::global())
             .created_timestamps(true)
     };
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let exporter = enumeter_examples::web_config_flag(&mut args, Exporter::new());
     if args.first().map(String::as_str) == Some("--print") {
         print!("{}", registry().render(Format::OpenMetrics));
         return;
@@ -86,7 +88,7 @@ fn main() {
         .first()
         .cloned()
         .unwrap_or_else(|| "127.0.0.1:9896".to_owned());
-    let exporter = match Exporter::new()
+    let exporter = match exporter
         .address(&address)
         .registry(std::sync::Arc::new(registry()))
         .created_timestamps(true)
@@ -100,7 +102,11 @@ fn main() {
     };
     #[cfg(feature = "otlp")]
     let otlp = push_over_otlp(registry());
-    println!("serving http://{}/metrics", exporter.local_addr());
+    println!(
+        "serving {}://{}/metrics",
+        exporter.scheme(),
+        exporter.local_addr()
+    );
     let serve_for = std::env::var("ENUMETER_SERVE_SECS")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! cargo run --example opentelemetry_names -- 127.0.0.1:0          # serve on a free port
+//! cargo run --example opentelemetry_names -- --web.config.file web.yml   # TLS, users
 //! cargo run --example opentelemetry_names -- --print allow-utf-8  # print text 1.0.0 once
 //! cargo run --example opentelemetry_names -- --rules target/otel  # rules.yml and rules.test.yml
 //! curl -H 'Accept: text/plain;version=1.0.0;escaping=allow-utf-8' http://127.0.0.1:9898/metrics
@@ -93,7 +94,8 @@ fn record_example_traffic() {
 
 fn main() {
     record_example_traffic();
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let exporter = enumeter_examples::web_config_flag(&mut args, Exporter::new());
     match args.first().map(String::as_str) {
         // `--print [SCHEME]`: the Prometheus text format 1.0.0 once, names
         // spelled by SCHEME (`underscores` unless given).
@@ -140,14 +142,18 @@ fn main() {
         .cloned()
         .or_else(|| std::env::var("ENUMETER_ADDR").ok())
         .unwrap_or_else(|| enumeter::DEFAULT_ADDRESS.to_owned());
-    let exporter = match Exporter::new().address(&address).start() {
+    let exporter = match exporter.address(&address).start() {
         Ok(exporter) => exporter,
         Err(e) => {
             eprintln!("cannot serve on {address}: {e}");
             std::process::exit(1);
         }
     };
-    println!("serving http://{}/metrics", exporter.local_addr());
+    println!(
+        "serving {}://{}/metrics",
+        exporter.scheme(),
+        exporter.local_addr()
+    );
     let serve_for = std::env::var("ENUMETER_SERVE_SECS")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -6,6 +6,7 @@
 //! cargo run --example quickstart -- 127.0.0.1:0       # any free port
 //! cargo run --example quickstart -- --print           # print the exposition once
 //! cargo run --example quickstart -- --print openmetrics
+//! cargo run --example quickstart -- --web.config.file web.yml   # TLS, users: exporter-toolkit's file
 //! ```
 //!
 //! The address can also come from `ENUMETER_ADDR`; the example serves for
@@ -105,7 +106,8 @@ fn record_example_traffic() {
 
 fn main() {
     record_example_traffic();
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let exporter = enumeter_examples::web_config_flag(&mut args, Exporter::new());
 
     // `--print [openmetrics]`: render the default registry (every group in
     // the binary) once.
@@ -125,14 +127,18 @@ fn main() {
         .cloned()
         .or_else(|| std::env::var("ENUMETER_ADDR").ok())
         .unwrap_or_else(|| enumeter::DEFAULT_ADDRESS.to_owned());
-    let exporter = match Exporter::new().address(&address).start() {
+    let exporter = match exporter.address(&address).start() {
         Ok(exporter) => exporter,
         Err(e) => {
             eprintln!("cannot serve on {address}: {e}");
             std::process::exit(1);
         }
     };
-    println!("serving http://{}/metrics", exporter.local_addr());
+    println!(
+        "serving {}://{}/metrics",
+        exporter.scheme(),
+        exporter.local_addr()
+    );
 
     let serve_for = std::env::var("ENUMETER_SERVE_SECS")
         .ok()

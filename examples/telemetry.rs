@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! cargo run --example telemetry                        # Prometheus text
+//! cargo run --example telemetry -- --serve 127.0.0.1:9898 --web.config.file web.yml  # TLS, users
 //! cargo run --example telemetry -- --print openmetrics # OpenMetrics
 //! cargo run --example telemetry -- --json              # the typed snapshot as JSON
 //! ```
@@ -446,7 +447,8 @@ fn main() {
     let alerts = AlertsMetrics::new();
     let snapshot = snapshot(&total, &rules, &alerts);
 
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let exporter = enumeter_examples::web_config_flag(&mut args, Exporter::new());
     match args.first().map(String::as_str) {
         Some("--write-rules") => {
             let dir = args.get(1).map_or("target/telemetry", String::as_str);
@@ -473,7 +475,7 @@ fn main() {
             let total: &'static SourceMetrics = Box::leak(Box::new(total));
             let per_source: &'static PerSourceMetrics = Box::leak(Box::new(per_source));
             let alerts: &'static AlertsMetrics = Box::leak(Box::new(alerts));
-            serve(registry_of(total, per_source, alerts), address);
+            serve(exporter, registry_of(total, per_source, alerts), address);
         }
         Some("--json") => {
             let json = serde_json::to_string_pretty(&snapshot).expect("the snapshot serializes");
@@ -494,8 +496,8 @@ fn main() {
 
 /// Serves `registry` on `address` for `ENUMETER_SERVE_SECS` seconds
 /// (default 600), for a Prometheus to evaluate the generated rules on.
-fn serve(registry: Registry<'static>, address: &str) {
-    let exporter = match Exporter::new()
+fn serve(exporter: Exporter, registry: Registry<'static>, address: &str) {
+    let exporter = match exporter
         .address(address)
         .registry(std::sync::Arc::new(registry))
         .start()
@@ -506,7 +508,11 @@ fn serve(registry: Registry<'static>, address: &str) {
             std::process::exit(1);
         }
     };
-    println!("serving http://{}/metrics", exporter.local_addr());
+    println!(
+        "serving {}://{}/metrics",
+        exporter.scheme(),
+        exporter.local_addr()
+    );
     let seconds = std::env::var("ENUMETER_SERVE_SECS")
         .ok()
         .and_then(|s| s.parse().ok())

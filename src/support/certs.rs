@@ -152,3 +152,48 @@ pub fn served_serial(addr: &str, pki: &Pki) -> Option<String> {
     let text = String::from_utf8_lossy(&output.stdout);
     text.trim().strip_prefix("serial=").map(str::to_owned)
 }
+
+/// A TLS client that trusts the CA of `pki` (and sends no certificate).
+pub fn client_config(pki: &Pki) -> std::sync::Arc<rustls::ClientConfig> {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls::pki_types::CertificateDer::from_pem_file(&pki.ca).unwrap())
+        .unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    std::sync::Arc::new(
+        rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    )
+}
+
+/// 127.0.0.1, as the server certificate names it.
+pub fn server_name() -> rustls::pki_types::ServerName<'static> {
+    rustls::pki_types::ServerName::IpAddress(std::net::Ipv4Addr::LOCALHOST.into())
+}
+
+/// `GET path` over TLS to `addr` with `headers` (lines ending in `\r\n`):
+/// the response's head and body, bounded by 5 s read and write timeouts.
+pub fn https_get(
+    addr: &str,
+    config: &std::sync::Arc<rustls::ClientConfig>,
+    path: &str,
+    headers: &str,
+) -> std::io::Result<(String, String)> {
+    use std::io::{Read, Write};
+    let socket = std::net::TcpStream::connect(addr)?;
+    socket.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
+    socket.set_write_timeout(Some(std::time::Duration::from_secs(5)))?;
+    let session = rustls::ClientConnection::new(std::sync::Arc::clone(config), server_name())
+        .map_err(std::io::Error::other)?;
+    let mut tls = rustls::StreamOwned::new(session, socket);
+    write!(tls, "GET {path} HTTP/1.1\r\nHost: x\r\n{headers}\r\n")?;
+    let mut response = Vec::new();
+    tls.read_to_end(&mut response)?;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    Ok((head.to_owned(), body.to_owned()))
+}

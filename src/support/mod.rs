@@ -390,6 +390,7 @@ pub fn serve_example_args(
     let addr = line
         .trim()
         .strip_prefix("serving http://")
+        .or_else(|| line.trim().strip_prefix("serving https://"))
         .and_then(|rest| rest.strip_suffix("/metrics"))
         .unwrap_or_else(|| panic!("{name}: unexpected first line {line:?}"))
         .to_owned();

@@ -202,8 +202,12 @@ impl Front<'_> {
 
     fn admit(&mut self, poll: &Poll, mut stream: TcpStream) {
         if self.table.reading >= self.config.max_pending {
-            // Full: the longest-waiting head gives way.
+            // Full: the longest-waiting head gives way (a handshake that
+            // had not finished is counted as refused).
             if let Some(oldest) = self.table.heads.pop_oldest(&self.table.slots) {
+                if self.handshaking(oldest.slot) {
+                    ExporterSelf::refusals_total(ExporterRefusal::TlsHandshake).inc();
+                }
                 self.close(poll, oldest.slot);
             }
         }
@@ -542,11 +546,7 @@ impl Front<'_> {
     /// that took too long to take their response.
     fn expire(&mut self, poll: &Poll, now: Instant) {
         while let Some(id) = self.table.heads.pop_expired(now, &self.table.slots) {
-            let handshaking = self.table.slots[id.slot]
-                .as_ref()
-                .and_then(|c| c.tls.as_ref())
-                .is_some_and(tls_conn::handshaking);
-            if handshaking {
+            if self.handshaking(id.slot) {
                 // Nothing can be said to a client that never finished its
                 // handshake: dropped on the head's deadline.
                 ExporterSelf::refusals_total(ExporterRefusal::TlsHandshake).inc();
@@ -568,6 +568,15 @@ impl Front<'_> {
             let _ = socket2::SockRef::from(&conn.stream).set_linger(Some(Duration::ZERO));
         }
         self.close(poll, slot);
+    }
+
+    /// Whether the connection in `slot` is a TLS one still in its
+    /// handshake.
+    fn handshaking(&self, slot: usize) -> bool {
+        self.table.slots[slot]
+            .as_ref()
+            .and_then(|c| c.tls.as_ref())
+            .is_some_and(tls_conn::handshaking)
     }
 
     /// Writes the replies whose time has come.

@@ -371,6 +371,7 @@ impl Exporter {
             shared,
             threads,
             reload_stop: Some(reload_stop),
+            tls: config.serves_tls(),
         };
         match front {
             Ok(thread) => {
@@ -485,12 +486,30 @@ pub struct ExporterHandle {
     threads: Vec<JoinHandle<()>>,
     /// Dropped on shutdown: the web configuration's watcher ends.
     reload_stop: Option<mpsc::Sender<()>>,
+    /// Whether it serves TLS.
+    tls: bool,
 }
 
 impl ExporterHandle {
     /// The address the exporter listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// `https` when the exporter serves TLS (a web configuration's
+    /// `tls_server_config`), else `http`: what a URL of it starts with.
+    ///
+    /// ```
+    /// let exporter = enumeter::Exporter::new().address("127.0.0.1:0").start().unwrap();
+    /// println!("serving {}://{}/metrics", exporter.scheme(), exporter.local_addr());
+    /// assert_eq!(exporter.scheme(), "http");
+    /// ```
+    pub fn scheme(&self) -> &'static str {
+        if self.tls {
+            "https"
+        } else {
+            "http"
+        }
     }
 
     /// Whether the exporter's threads run, and what failed: a thread that
@@ -605,6 +624,18 @@ impl Shared {
 struct ConnId {
     slot: usize,
     generation: u64,
+}
+
+impl Config {
+    /// Whether connections are TLS (decided at start: a reload cannot
+    /// turn it on or off).
+    fn serves_tls(&self) -> bool {
+        #[cfg(feature = "web-config")]
+        if let Some(web) = &self.web {
+            return web.current().tls.is_some();
+        }
+        false
+    }
 }
 
 #[derive(Debug)]
