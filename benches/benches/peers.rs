@@ -1348,12 +1348,14 @@ fn scenario(name: &str) -> Option<Scenario> {
         "native_observe" => ("op", native_contenders()),
         "runtime_label_inc" => ("op", runtime_label_contenders()),
         "runtime_label_table" => ("op", runtime_label_table_contenders()),
+        "scrape_10k_tls" => ("scrape", tls_bench::scrape_contenders()),
+        "basic_auth_check" => ("check", tls_bench::basic_auth_contenders()),
         _ => return None,
     };
     Some(Scenario { unit, contenders })
 }
 
-const SCENARIOS: [&str; 16] = [
+const SCENARIOS: [&str; 18] = [
     "counter_inc",
     "counter_2_threads_random",
     "counter_2_threads_disjoint",
@@ -1370,6 +1372,8 @@ const SCENARIOS: [&str; 16] = [
     "native_observe",
     "runtime_label_inc",
     "runtime_label_table",
+    "scrape_10k_tls",
+    "basic_auth_check",
 ];
 
 mod render_labels {
@@ -1839,6 +1843,11 @@ fn main() {
     if json.ends_with(',') {
         json.pop();
     }
+    json.push_str("],\"scrape_cpu\":[");
+    tls_bench::scrape_cpu(&mut json);
+    if json.ends_with(',') {
+        json.pop();
+    }
     json.push_str("],\"memory\":[");
     memory_per_series(&mut json);
     if json.ends_with(',') {
@@ -1991,5 +2000,269 @@ mod http_bench {
             });
         }));
         out
+    }
+}
+
+// ---- scrape_10k_tls: one scrape of the 10,000-series exposition from the
+// exporter over loopback, plain and over TLS with a full handshake each
+// (Prometheus' client keeps no TLS sessions, and the exporter closes every
+// connection). basic_auth_check: the web configuration's check of a
+// remembered basic-auth credential, against a constant-time comparison of
+// the same bytes and against the bcrypt check (cost 10) it saves.
+
+mod tls_bench {
+    use std::fmt::Write as _;
+    use std::hint::black_box;
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use enumeter::{Exporter, ExporterHandle, Registry};
+
+    use super::{contender, Contender, Render10kMetrics};
+
+    /// A CA and a certificate for 127.0.0.1, made with `openssl` under
+    /// `target/bench/tls` (P-256 keys).
+    fn certificates() -> PathBuf {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench/tls");
+        if dir.join("server.pem").exists() {
+            return dir;
+        }
+        std::fs::create_dir_all(&dir).unwrap();
+        let run = |args: &[&str]| {
+            let ok = std::process::Command::new("openssl")
+                .args(args)
+                .current_dir(&dir)
+                .output()
+                .is_ok_and(|o| o.status.success());
+            assert!(ok, "openssl {args:?} (the TLS scenario needs openssl)");
+        };
+        run(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=bench-ca",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+        ]);
+        run(&[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        std::fs::write(
+            dir.join("server.ext"),
+            "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            "1",
+            "-days",
+            "3650",
+            "-out",
+            "server.pem",
+            "-extfile",
+            "server.ext",
+        ]);
+        dir
+    }
+
+    fn exporter(tls: Option<&Path>) -> ExporterHandle {
+        let registry = Arc::new(Registry::new().with(Render10kMetrics::global()));
+        let exporter = Exporter::new()
+            .address("127.0.0.1:0")
+            .registry(registry)
+            .gzip(false);
+        let exporter = match tls {
+            Some(dir) => exporter.web_config(format!(
+                "tls_server_config:\n  cert_file: {0}/server.pem\n  key_file: {0}/server.key\n",
+                dir.display()
+            )),
+            None => exporter,
+        };
+        exporter.start().expect("the exporter starts")
+    }
+
+    fn client(dir: &Path) -> Arc<rustls::ClientConfig> {
+        use rustls::pki_types::pem::PemObject;
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(rustls::pki_types::CertificateDer::from_pem_file(dir.join("ca.pem")).unwrap())
+            .unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        // As Prometheus: a full handshake every scrape.
+        config.resumption = rustls::client::Resumption::disabled();
+        Arc::new(config)
+    }
+
+    const REQUEST: &[u8] = b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+
+    /// One scrape; the bytes read.
+    fn scrape(addr: &str, tls: Option<&Arc<rustls::ClientConfig>>, body: &mut Vec<u8>) -> usize {
+        body.clear();
+        let mut socket = TcpStream::connect(addr).unwrap();
+        match tls {
+            Some(config) => {
+                let name =
+                    rustls::pki_types::ServerName::IpAddress(std::net::Ipv4Addr::LOCALHOST.into());
+                let session = rustls::ClientConnection::new(Arc::clone(config), name).unwrap();
+                let mut stream = rustls::StreamOwned::new(session, socket);
+                stream.write_all(REQUEST).unwrap();
+                stream.read_to_end(body).unwrap();
+            }
+            None => {
+                socket.write_all(REQUEST).unwrap();
+                socket.read_to_end(body).unwrap();
+            }
+        }
+        assert!(body.starts_with(b"HTTP/1.1 200"), "a scrape answered 200");
+        body.len()
+    }
+
+    pub(super) fn scrape_contenders() -> Vec<Contender> {
+        let dir = certificates();
+        let config = client(&dir);
+        [("plain", None), ("tls", Some(config))]
+            .into_iter()
+            .map(|(name, config)| {
+                let handle = exporter(config.as_ref().map(|_| dir.as_path()));
+                let addr = handle.local_addr().to_string();
+                let mut body = Vec::new();
+                contender(name, move |n| {
+                    let _keep = &handle;
+                    for _ in 0..n {
+                        black_box(scrape(&addr, config.as_ref(), &mut body));
+                    }
+                })
+            })
+            .collect()
+    }
+
+    /// The process's CPU time (every thread: the exporter's and the
+    /// client's), in ns.
+    fn process_cpu_ns() -> u128 {
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes the given timespec.
+        unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+        t.tv_sec as u128 * 1_000_000_000 + t.tv_nsec as u128
+    }
+
+    /// Wall and CPU time per scrape, plain and TLS, interleaved over 15
+    /// rounds of 20 scrapes.
+    pub(super) fn scrape_cpu(json: &mut String) {
+        let dir = certificates();
+        let config = client(&dir);
+        let plain = exporter(None);
+        let tls = exporter(Some(&dir));
+        let targets = [
+            ("plain", plain.local_addr().to_string(), None),
+            ("tls", tls.local_addr().to_string(), Some(config)),
+        ];
+        let mut body = Vec::new();
+        let mut samples: Vec<(Vec<f64>, Vec<f64>)> = vec![Default::default(); 2];
+        for _ in 0..15 {
+            for (i, (_, addr, config)) in targets.iter().enumerate() {
+                let (wall, cpu) = (Instant::now(), process_cpu_ns());
+                for _ in 0..20 {
+                    scrape(addr, config.as_ref(), &mut body);
+                }
+                samples[i].0.push(wall.elapsed().as_nanos() as f64 / 20.0);
+                samples[i].1.push((process_cpu_ns() - cpu) as f64 / 20.0);
+            }
+        }
+        for ((name, _, _), (wall, cpu)) in targets.iter().zip(samples) {
+            let list = |v: &[f64]| {
+                v.iter()
+                    .map(|x| format!("{x:.0}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            let _ = write!(
+                json,
+                "{{\"name\":\"{name}\",\"bytes\":{},\"wall_ns\":[{}],\"cpu_ns\":[{}]}},",
+                body.len(),
+                list(&wall),
+                list(&cpu)
+            );
+        }
+    }
+
+    pub(super) fn basic_auth_contenders() -> Vec<Contender> {
+        let hash = bcrypt::hash("s3cret", 10).unwrap();
+        let users =
+            enumeter::__private::BasicAuthCheck::new(vec![("prometheus".into(), hash.clone())])
+                .unwrap();
+        // base64("prometheus:s3cret").
+        let header = "Basic cHJvbWV0aGV1czpzM2NyZXQ=";
+        assert!(
+            users.admits(Some(header)),
+            "the credential passes, and is remembered"
+        );
+        let expected = header.as_bytes().to_vec();
+        vec![
+            contender("enumeter_remembered", move |n| {
+                for _ in 0..n {
+                    black_box(users.admits(black_box(Some(header))));
+                }
+            }),
+            contender("bare_constant_time_compare", move |n| {
+                for _ in 0..n {
+                    let given = black_box(header.as_bytes());
+                    let diff = expected
+                        .iter()
+                        .zip(given)
+                        .fold(u8::from(expected.len() != given.len()), |d, (a, b)| {
+                            d | (a ^ b)
+                        });
+                    black_box(diff == 0);
+                }
+            }),
+            contender("bcrypt_cost_10", move |n| {
+                for _ in 0..n {
+                    black_box(bcrypt::verify(black_box("s3cret"), &hash).unwrap());
+                }
+            }),
+        ]
     }
 }

@@ -187,6 +187,8 @@ pub mod __private {
     };
     pub use crate::objectives::{Alert, Objective, Objectives};
     pub use crate::read::registry::GROUPS;
+    #[cfg(feature = "web-config")]
+    pub use crate::serve::exporter::web_config::users::BasicAuthCheck;
     pub use crate::summary::{merge_series as merge_summary_series, Quantile};
     pub use crate::NativeMetric;
     pub use crate::{

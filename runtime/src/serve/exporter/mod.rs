@@ -21,7 +21,7 @@ mod response;
 mod table;
 mod tls_conn;
 #[cfg(feature = "web-config")]
-mod web_config;
+pub(crate) mod web_config;
 mod worker;
 
 use std::io;

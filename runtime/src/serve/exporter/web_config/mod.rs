@@ -14,7 +14,7 @@ pub(super) mod rate_limit;
 pub(super) mod reload;
 mod san;
 pub(super) mod tls;
-pub(super) mod users;
+pub(crate) mod users;
 mod yaml;
 
 use std::path::{Path, PathBuf};

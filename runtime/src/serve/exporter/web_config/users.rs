@@ -125,6 +125,23 @@ impl Users {
     }
 }
 
+/// The check of `basic_auth_users`, for enumeter's benchmarks only.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct BasicAuthCheck(Users);
+
+impl BasicAuthCheck {
+    /// Users and their bcrypt hashes.
+    pub fn new(hashes: Vec<(String, String)>) -> Result<Self, String> {
+        Users::new(hashes).map(Self)
+    }
+
+    /// Whether `authorization` (an `Authorization` value) is a user's.
+    pub fn admits(&self, authorization: Option<&str>) -> bool {
+        self.0.check(authorization) == Check::Admitted
+    }
+}
+
 /// The base64 credentials of a `Basic` authorization.
 fn basic_credentials(authorization: &str) -> Option<&str> {
     let (scheme, given) = authorization.split_once(' ')?;
