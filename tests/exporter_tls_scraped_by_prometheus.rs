@@ -115,6 +115,7 @@ fn prometheus_scrapes_over_tls_with_a_client_certificate_and_a_password() {
     let target = exporter.local_addr().to_string();
     for line in Line::BOTH {
         let before = (refusals("tls_handshake"), refusals("unauthorized"));
+        let busy_before = refusals("auth_busy");
         let config = format!(
             "global:\n  scrape_interval: 2s\nscrape_configs:\n{}{}{}{}",
             job(
@@ -204,7 +205,8 @@ fn prometheus_scrapes_over_tls_with_a_client_certificate_and_a_password() {
         );
         // Every refusal counted: at least one per failed scrape Prometheus
         // stored, and no more than the scrapes that can have happened
-        // since it was asked (every 2 s, three jobs).
+        // since it was asked (every 2 s). A check that waited for another's
+        // bcrypt is still answered: nothing is counted `auth_busy`.
         let failed_tls = ups(&addr, "rogue_certificate").0 + ups(&addr, "tls12_client").0;
         let failed_auth = ups(&addr, "wrong_password").0;
         let counted = (
@@ -220,6 +222,11 @@ fn prometheus_scrapes_over_tls_with_a_client_certificate_and_a_password() {
             counted.1 >= failed_auth && counted.1 <= failed_auth + 2.0,
             "{line}: {} unauthorized for {failed_auth} failed scrapes",
             counted.1
+        );
+        assert_eq!(
+            refusals("auth_busy"),
+            busy_before,
+            "{line}: no check gave up waiting"
         );
         println!(
             "{line}: good {good:?}; refused: {} handshakes for {failed_tls} failed scrapes, \

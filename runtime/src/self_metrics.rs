@@ -13,7 +13,7 @@
 //! | `enumeter_native_overflow_total` | counter | a native histogram refused an observation above its declared `max` |
 //! | `enumeter_runtime_label_overflow_total{label}` | counter | a runtime label was full and a value became `other`, by the label's type name |
 //! | `enumeter_exporter_failures_total{failure}` | counter | inside the exporter (feature `http`): `render_panic`, `worker_exit`, `front_exit` |
-//! | `enumeter_exporter_refusals_total{reason}` | counter | the exporter refused a request before serving it: `tls_handshake` (a handshake failed or took too long), `unauthorized` (`401`), `auth_busy` (a bcrypt check was running, `503`), `rate_limited` (`429`) |
+//! | `enumeter_exporter_refusals_total{reason}` | counter | the exporter refused a request before serving it: `tls_handshake` (a handshake failed or took too long), `unauthorized` (`401`), `auth_busy` (a new credential waited 2 s for its bcrypt check, `503`), `rate_limited` (`429`) |
 //! | `enumeter_remote_write_samples_sent_total`, `enumeter_remote_write_samples_dropped_total{reason}`, `enumeter_remote_write_retries_total`, `enumeter_remote_write_queued_samples` | counters, gauge | a remote-write pusher (feature `remote-write`); `reason` is `queue_full`, `rejected` or `shutdown` |
 //! | `enumeter_otlp_points_sent_total`, `enumeter_otlp_points_dropped_total{reason}`, `enumeter_otlp_retries_total`, `enumeter_otlp_queued_points` | counters, gauge | an OTLP pusher (feature `otlp`), reasons as remote write's |
 //! | `enumeter_registry_conflicts_total{family}` | counter | a registry left a metric out because another declaration took its name first |

@@ -197,3 +197,40 @@ pub fn https_get(
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     Ok((head.to_owned(), body.to_owned()))
 }
+
+/// A TLS client that trusts the CA of `pki` and presents the certificate
+/// `name` (`client`, `rogue`: `{name}.pem` and `{name}.key` in `pki.dir`),
+/// speaking only `versions` and, when given, only the TLS 1.2 `suites`.
+pub fn client_config_with(
+    pki: &Pki,
+    name: Option<&str>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+    suites: Option<&[rustls::CipherSuite]>,
+) -> std::sync::Arc<rustls::ClientConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_file(&pki.ca).unwrap())
+        .unwrap();
+    let mut provider = rustls::crypto::ring::default_provider();
+    if let Some(suites) = suites {
+        provider
+            .cipher_suites
+            .retain(|s| suites.contains(&s.suite()));
+    }
+    let builder = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(provider))
+        .with_protocol_versions(versions)
+        .unwrap()
+        .with_root_certificates(roots);
+    let config = match name {
+        Some(name) => builder
+            .with_client_auth_cert(
+                vec![CertificateDer::from_pem_file(pki.dir.join(format!("{name}.pem"))).unwrap()],
+                PrivateKeyDer::from_pem_file(pki.dir.join(format!("{name}.key"))).unwrap(),
+            )
+            .unwrap(),
+        None => builder.with_no_client_auth(),
+    };
+    std::sync::Arc::new(config)
+}

@@ -31,13 +31,18 @@ use super::request::{HeadScan, Progress};
 use super::response::{rejection, status_response, Reply, ReplyBody, Response};
 use super::table::{is_ready, live, Conn, State, Table, FIRST_CONN};
 use super::tls_conn::{self, Session};
-use super::worker::{Done, Job};
+use super::worker::{Answer, Done, Job};
 use super::{Config, ConnId, Shared, LISTENER, WAKER};
 
 /// New connections taken per round before the others get a turn.
 const ACCEPTS_PER_ROUND: usize = 256;
 /// Bytes read from a connection per call.
 const CHUNK: usize = 4096;
+/// How soon a request handed back for a bcrypt check is handed out again.
+const RETRY_AFTER: Duration = Duration::from_millis(10);
+/// How long, from its arrival, a request may wait for a bcrypt check
+/// before it is answered `503`.
+const AUTH_WAIT: Duration = Duration::from_secs(2);
 
 pub(super) fn run(
     listener: TcpListener,
@@ -57,6 +62,7 @@ pub(super) fn run(
         chunk: vec![0; CHUNK],
         held: VecDeque::new(),
         paced: VecDeque::new(),
+        retries: VecDeque::new(),
         #[cfg(feature = "web-config")]
         bucket: None,
     };
@@ -80,6 +86,9 @@ struct Front<'s> {
     /// Replies held back until their `not_before`, in that order (every
     /// hold is as long, so arrival order is time order).
     paced: VecDeque<(Instant, ConnId)>,
+    /// Requests waiting for a bcrypt check, held here rather than by a
+    /// worker, in the order they are to be handed out again.
+    retries: VecDeque<(Instant, Job)>,
     /// The web configuration's `rate_limit` bucket, once a request met it.
     #[cfg(feature = "web-config")]
     bucket: Option<crate::serve::exporter::web_config::rate_limit::Bucket>,
@@ -137,6 +146,7 @@ impl Front<'_> {
             self.take_replies(poll, done);
             let now = Instant::now();
             self.release_paced(poll, now);
+            self.release_retries(poll, now);
             self.expire(poll, now);
         }
     }
@@ -175,6 +185,7 @@ impl Front<'_> {
             self.table.heads.next(),
             self.table.responses.next(),
             self.paced.front().map(|(at, _)| *at),
+            self.retries.front().map(|(at, _)| *at),
             shutdown,
         ]
         .into_iter()
@@ -416,7 +427,9 @@ impl Front<'_> {
         self.table.writing += 1;
         let now = Instant::now();
         let start = not_before.filter(|at| *at > now);
-        let deadline = start.unwrap_or(now) + self.config.response_deadline;
+        // From now, as every other response's: the deadlines stay in
+        // arrival order (a hold is shorter than the deadline).
+        let deadline = now + self.config.response_deadline;
         let id = ConnId { slot, generation };
         self.table.responses.push(deadline, id, &self.table.slots);
         match start {
@@ -531,11 +544,16 @@ impl Front<'_> {
 
     /// Takes the workers' answers and starts sending them.
     fn take_replies(&mut self, poll: &Poll, done: &Receiver<Done>) {
-        while let Ok(Done { conn, reply }) = done.try_recv() {
-            if live(&self.table.slots, conn, |s| matches!(s, State::Waiting)) {
-                self.respond(poll, conn.slot, reply);
-            } else {
-                self.shared.give_body(reply.body);
+        while let Ok(Done { conn, answer }) = done.try_recv() {
+            match answer {
+                Answer::Reply(reply) => {
+                    if live(&self.table.slots, conn, |s| matches!(s, State::Waiting)) {
+                        self.respond(poll, conn.slot, reply);
+                    } else {
+                        self.shared.give_body(reply.body);
+                    }
+                }
+                Answer::Retry(job) => self.retry_later(poll, job),
             }
         }
         // A worker that answered takes the next job: hand it one.
@@ -568,6 +586,45 @@ impl Front<'_> {
             let _ = socket2::SockRef::from(&conn.stream).set_linger(Some(Duration::ZERO));
         }
         self.close(poll, slot);
+    }
+
+    /// Holds `job`, handed back for a bcrypt check, to hand out again in
+    /// [`RETRY_AFTER`]; answers it `503` once it has waited [`AUTH_WAIT`]
+    /// since it arrived, or on shutdown.
+    fn retry_later(&mut self, poll: &Poll, job: Job) {
+        if !live(&self.table.slots, job.conn, |s| matches!(s, State::Waiting)) {
+            return;
+        }
+        let now = Instant::now();
+        if self.shared.shutting_down() || now >= job.arrived + AUTH_WAIT {
+            ExporterSelf::refusals_total(ExporterRefusal::AuthBusy).inc();
+            let response = status_response(503, "Service Unavailable");
+            self.answer_now(poll, job.conn.slot, &response);
+            return;
+        }
+        self.retries.push_back((now + RETRY_AFTER, job));
+    }
+
+    /// Hands out again the requests whose retry time has come.
+    fn release_retries(&mut self, poll: &Poll, now: Instant) {
+        while self.retries.front().is_some_and(|(at, _)| *at <= now) {
+            let Some((_, job)) = self.retries.pop_front() else {
+                break;
+            };
+            if !live(&self.table.slots, job.conn, |s| matches!(s, State::Waiting)) {
+                continue;
+            }
+            if let Some(conn) = self.table.slots[job.conn.slot].as_mut() {
+                conn.state = State::Ready {
+                    head: job.head,
+                    end: job.end,
+                    arrived: job.arrived,
+                };
+                self.table.ready_count += 1;
+                self.table.ready.push_back(job.conn);
+            }
+        }
+        self.feed(poll);
     }
 
     /// Whether the connection in `slot` is a TLS one still in its

@@ -32,7 +32,8 @@ pub(crate) enum ExporterRefusal {
     TlsHandshake,
     /// Missing or wrong credentials (`401`).
     Unauthorized,
-    /// A basic-auth check needed bcrypt while another ran (`503`).
+    /// A basic-auth check waited 2 s for bcrypt, which checks one
+    /// credential at a time, and was answered `503`.
     AuthBusy,
     /// Over the web configuration's `rate_limit` (`429`).
     RateLimited,

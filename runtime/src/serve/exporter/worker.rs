@@ -22,14 +22,25 @@ pub(super) struct Job {
 }
 
 /// How long the answer to a failed basic-auth check of the web
-/// configuration is held back: a guesser waits this long per guess, on
-/// the front thread's clock rather than a worker's.
+/// configuration is held back (at most half the response deadline): a
+/// guesser waits this long per guess, on the front thread's clock rather
+/// than a worker's.
 pub(super) const FAILED_CHECK_PACE: Duration = Duration::from_secs(1);
 
 /// A worker's answer to a [`Job`].
 pub(super) struct Done {
     pub(super) conn: ConnId,
-    pub(super) reply: Reply,
+    pub(super) answer: Answer,
+}
+
+/// What a worker made of a job.
+pub(super) enum Answer {
+    /// The reply to send.
+    Reply(Reply),
+    /// The job back: its credentials need a bcrypt check while another
+    /// runs. The front thread hands it out again shortly, so that no
+    /// worker waits.
+    Retry(Job),
 }
 
 pub(super) fn run(
@@ -50,14 +61,9 @@ pub(super) fn run(
             // Nobody is left to send the answer to.
             continue;
         }
-        let reply = serve(&job, config, shared, &mut render);
-        if done
-            .send(Done {
-                conn: job.conn,
-                reply,
-            })
-            .is_err()
-        {
+        let conn = job.conn;
+        let answer = serve(job, config, shared, &mut render);
+        if done.send(Done { conn, answer }).is_err() {
             break;
         }
         shared.wake_front();
@@ -66,47 +72,77 @@ pub(super) fn run(
 }
 
 /// Answers one complete request head.
-fn serve(job: &Job, config: &Config, shared: &Shared, render: &mut Vec<u8>) -> Reply {
+fn serve(job: Job, config: &Config, shared: &Shared, render: &mut Vec<u8>) -> Answer {
     let buffer = shared.take_buffer();
     let request = match request::parse(&job.head[..job.end], &config.limits) {
         Ok(request) => request,
-        Err(reject) => return rejection(reject).to_reply(buffer, false),
+        Err(reject) => return Answer::Reply(rejection(reject).to_reply(buffer, false)),
     };
     let head_only = request.method == "HEAD";
-    if let Some(refused) = refusal(&request, config) {
+    let refused = match verdict(&request, config) {
+        Verdict::Serve => None,
+        Verdict::Refuse(response) => Some(response),
+        Verdict::Retry => {
+            shared.give_buffer(buffer);
+            return Answer::Retry(job);
+        }
+    };
+    if let Some(refused) = refused {
         let paced = refused.status == 401 && refused.extra.is_some_and(|(_, v)| v == PACED);
-        let reason = match refused.status {
-            401 => Some(ExporterRefusal::Unauthorized),
-            503 => Some(ExporterRefusal::AuthBusy),
-            _ => None,
-        };
-        if let Some(reason) = reason {
-            ExporterSelf::refusals_total(reason).inc();
+        if refused.status == 401 {
+            ExporterSelf::refusals_total(ExporterRefusal::Unauthorized).inc();
         }
         let mut reply = refused.to_reply(buffer, head_only);
         if paced {
-            reply.not_before = Some(Instant::now() + FAILED_CHECK_PACE);
+            // Within the response's deadline, which starts as it is held.
+            let hold = FAILED_CHECK_PACE.min(config.response_deadline / 2);
+            reply.not_before = Some(Instant::now() + hold);
         }
-        return reply;
+        return Answer::Reply(reply);
     }
-    match metrics(&request, job.arrived, config, shared, render, head_only) {
-        Some(reply) => {
-            shared.give_buffer(buffer);
-            reply
-        }
-        None => {
-            shared.threads.failed(ExporterFailure::RenderPanic);
-            status_response(500, "Internal Server Error").to_reply(buffer, head_only)
-        }
-    }
+    Answer::Reply(
+        match metrics(&request, job.arrived, config, shared, render, head_only) {
+            Some(reply) => {
+                shared.give_buffer(buffer);
+                reply
+            }
+            None => {
+                shared.threads.failed(ExporterFailure::RenderPanic);
+                status_response(500, "Internal Server Error").to_reply(buffer, head_only)
+            }
+        },
+    )
+}
+
+/// What a request gets before the metrics.
+enum Verdict {
+    /// The metrics.
+    Serve,
+    /// This answer instead.
+    Refuse(Response<'static>),
+    /// Nothing yet: its credentials wait for a bcrypt check.
+    #[cfg_attr(not(feature = "web-config"), allow(dead_code))]
+    Retry,
 }
 
 /// The challenge of a `401` from the web configuration's users, whose
 /// answer is paced.
 const PACED: &str = "Basic realm=\"metrics\", charset=\"UTF-8\"";
 
+/// Whether a request gets the metrics: credentials, path, method.
+fn verdict(request: &Request<'_>, config: &Config) -> Verdict {
+    match refusal(request, config) {
+        Ok(None) => Verdict::Serve,
+        Ok(Some(response)) => Verdict::Refuse(response),
+        Err(Busy) => Verdict::Retry,
+    }
+}
+
+/// A bcrypt check is running: the request waits for its turn.
+struct Busy;
+
 /// The answer to a request for something other than the metrics, if it is.
-fn refusal(request: &Request<'_>, config: &Config) -> Option<Response<'static>> {
+fn refusal(request: &Request<'_>, config: &Config) -> Result<Option<Response<'static>>, Busy> {
     let path_matches = request.path == config.path;
     #[cfg(feature = "web-config")]
     let web = config.web.as_ref().map(|w| w.current());
@@ -120,24 +156,26 @@ fn refusal(request: &Request<'_>, config: &Config) -> Option<Response<'static>> 
                 Check::Refused => {
                     let mut response = status_response(401, "Unauthorized");
                     response.extra = Some(("WWW-Authenticate", PACED));
-                    return Some(response);
+                    return Ok(Some(response));
                 }
-                Check::Busy => return Some(status_response(503, "Service Unavailable")),
+                Check::Busy => return Err(Busy),
             }
         }
-        let refused = config
+        return Ok(config
             .served
-            .refusal_admitted(request.method, path_matches)?;
-        let mut response = status_response(refused.status, refused.reason);
-        response.extra = refused.extra;
-        return Some(response);
+            .refusal_admitted(request.method, path_matches)
+            .map(response_of));
     }
-    let refused = config
+    Ok(config
         .served
-        .refusal(request.method, path_matches, request.authorization)?;
+        .refusal(request.method, path_matches, request.authorization)
+        .map(response_of))
+}
+
+fn response_of(refused: crate::serve::Refusal) -> Response<'static> {
     let mut response = status_response(refused.status, refused.reason);
     response.extra = refused.extra;
-    Some(response)
+    response
 }
 
 /// The exposition in the format (and encoding) the request prefers: the

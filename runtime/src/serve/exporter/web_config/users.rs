@@ -1,18 +1,19 @@
 //! `basic_auth_users`: users and their bcrypt hashes. A bcrypt check costs
 //! tens of milliseconds by design, so, as exporter-toolkit does, a
-//! credential that passed is remembered and the next scrape with it costs
-//! a constant-time comparison; checks that need bcrypt run one at a time,
-//! so guessing never takes more than one worker (a check that finds
-//! another running is answered `503` at once, and a cached credential is
-//! never kept waiting behind guesses); an unknown user is hashed against a
-//! decoy of the same cost, so the time taken does not tell which users
-//! exist.
+//! credential that passed (or failed) is remembered and the next request
+//! with it costs constant-time comparisons; checks that need bcrypt run one
+//! at a time, so guessing never takes more than one worker (a check that
+//! finds another running is handed back, [`Check::Busy`], and the front
+//! thread tries it again shortly, holding no worker; a remembered
+//! credential never waits behind guesses); an unknown user is hashed
+//! against a decoy of the same cost, so the time taken does not tell which
+//! users exist.
 
 use std::sync::{Mutex, PoisonError, TryLockError};
 
 use crate::serve::auth::constant_time_eq;
 
-/// Remembered credentials at most; the oldest gives way.
+/// Remembered credentials at most, of each outcome; the oldest gives way.
 const CACHED: usize = 64;
 
 /// The outcome of a check.
@@ -22,7 +23,7 @@ pub(crate) enum Check {
     Admitted,
     /// No credentials, or wrong ones.
     Refused,
-    /// Another bcrypt check is running: try again.
+    /// Another bcrypt check is running: try again shortly.
     Busy,
 }
 
@@ -35,6 +36,9 @@ pub(crate) struct Users {
     decoy: String,
     /// The `Basic` credentials (base64, as sent) that passed, newest last.
     admitted: Mutex<Vec<Box<[u8]>>>,
+    /// Those that failed, newest last: a client with a wrong password
+    /// costs no bcrypt after its first request.
+    refused: Mutex<Vec<Box<[u8]>>>,
     /// Held while bcrypt runs.
     checking: Mutex<()>,
 }
@@ -64,6 +68,7 @@ impl Users {
             hashes,
             decoy,
             admitted: Mutex::new(Vec::with_capacity(CACHED)),
+            refused: Mutex::new(Vec::with_capacity(CACHED)),
             checking: Mutex::new(()),
         })
     }
@@ -74,18 +79,25 @@ impl Users {
         let Some(given) = authorization.and_then(basic_credentials) else {
             return Check::Refused;
         };
-        if self.remembered(given.as_bytes()) {
+        if remembered(&self.admitted, given.as_bytes()) {
             return Check::Admitted;
+        }
+        if remembered(&self.refused, given.as_bytes()) {
+            return Check::Refused;
         }
         let _checking = match self.checking.try_lock() {
             Ok(guard) => guard,
             Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
             Err(TryLockError::WouldBlock) => return Check::Busy,
         };
-        // Another check may have admitted it meanwhile.
-        if self.remembered(given.as_bytes()) {
+        // Another check may have decided it meanwhile.
+        if remembered(&self.admitted, given.as_bytes()) {
             return Check::Admitted;
         }
+        if remembered(&self.refused, given.as_bytes()) {
+            return Check::Refused;
+        }
+        // Not credentials at all: refused without bcrypt.
         let Some(decoded) = crate::base64::decode_standard(given) else {
             return Check::Refused;
         };
@@ -103,26 +115,32 @@ impl Users {
             }
         }
         let matches = bcrypt::verify(password, hash).unwrap_or(false);
-        if known && matches {
-            let mut admitted = self.admitted.lock().unwrap_or_else(PoisonError::into_inner);
-            if admitted.len() == CACHED {
-                admitted.remove(0);
-            }
-            admitted.push(given.as_bytes().into());
+        let passed = known && matches;
+        let memory = if passed {
+            &self.admitted
+        } else {
+            &self.refused
+        };
+        let mut memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
+        if memory.len() == CACHED {
+            memory.remove(0);
+        }
+        memory.push(given.as_bytes().into());
+        if passed {
             Check::Admitted
         } else {
             Check::Refused
         }
     }
+}
 
-    /// Whether `given` passed before; compares with every remembered
-    /// credential whatever the outcome.
-    fn remembered(&self, given: &[u8]) -> bool {
-        let admitted = self.admitted.lock().unwrap_or_else(PoisonError::into_inner);
-        admitted
-            .iter()
-            .fold(false, |found, known| found | constant_time_eq(known, given))
-    }
+/// Whether `given` is in `memory`; compares with every credential there
+/// whatever the outcome.
+fn remembered(memory: &Mutex<Vec<Box<[u8]>>>, given: &[u8]) -> bool {
+    let memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
+    memory
+        .iter()
+        .fold(false, |found, known| found | constant_time_eq(known, given))
 }
 
 /// The check of `basic_auth_users`, for enumeter's benchmarks only.
@@ -191,14 +209,19 @@ mod tests {
         assert_eq!(users.admitted.lock().unwrap().len(), 1);
         assert_eq!(users.check(Some(&basic("prom", "s3cre"))), Check::Refused);
         assert_eq!(users.check(Some(&basic("other", "s3cret"))), Check::Refused);
+        assert_eq!(users.refused.lock().unwrap().len(), 2);
+        assert_eq!(users.check(Some(&basic("prom", "s3cre"))), Check::Refused);
+        assert_eq!(users.refused.lock().unwrap().len(), 2);
         assert_eq!(users.check(Some("Bearer s3cret")), Check::Refused);
         assert_eq!(users.check(None), Check::Refused);
-        // While bcrypt runs for one request, another uncached one is told to
-        // come back, and a remembered one still passes.
+        // While bcrypt runs for one request, another new one is told to
+        // come back, and remembered ones are decided at once.
         let guard = users.checking.lock().unwrap();
         assert_eq!(users.check(Some(&basic("prom", "guess"))), Check::Busy);
         assert_eq!(users.check(Some(&basic("prom", "s3cret"))), Check::Admitted);
+        assert_eq!(users.check(Some(&basic("prom", "s3cre"))), Check::Refused);
         drop(guard);
+        assert_eq!(users.check(Some(&basic("prom", "guess"))), Check::Refused);
     }
 
     #[test]
