@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use enumeter::{metrics, Exporter, LabelValue, Registry};
+use enumeter::{metrics, Exporter, ExporterHandle, LabelValue, Registry};
 use enumeter_suite::support::servers::{self, query, query_result, wait_for, Line, TempDir};
 use enumeter_suite::support::{certs, log_capture, own_counter, require};
 
@@ -86,6 +86,21 @@ fn ups(addr: &str, job: &str) -> (f64, f64) {
     (count, sum)
 }
 
+/// An exporter of a new `Scraped` group, set by `set`, with the web
+/// configuration `web` written to `dir/web.yml`.
+fn serve(dir: &TempDir, web: &str, set: impl FnOnce(&ScrapedMetrics)) -> ExporterHandle {
+    let file = dir.0.join("web.yml");
+    std::fs::write(&file, web).unwrap();
+    let scraped: &'static ScrapedMetrics = Box::leak(Box::new(ScrapedMetrics::new()));
+    set(scraped);
+    Exporter::new()
+        .address("127.0.0.1:0")
+        .registry(Arc::new(Registry::new().with(scraped)))
+        .web_config_file(&file)
+        .start()
+        .unwrap()
+}
+
 fn refusals(reason: &str) -> u64 {
     own_counter("enumeter_exporter_refusals_total", &[("reason", reason)])
 }
@@ -100,18 +115,11 @@ fn prometheus_scrapes_over_tls_with_a_client_certificate_and_a_password() {
     let dir = TempDir::new("tls-scrape");
     let pki = certs::make(&dir.0);
     let hash = bcrypt::hash("s3cret", 10).unwrap();
-    let web = dir.0.join("web.yml");
-    std::fs::write(&web, web_config(&pki, &hash)).unwrap();
-    let scraped: &'static ScrapedMetrics = Box::leak(Box::new(ScrapedMetrics::new()));
-    scraped.requests_total(Backend::Primary).add(42);
-    scraped.requests_total(Backend::Replica).add(7);
-    scraped.connections().set(-3);
-    let exporter = Exporter::new()
-        .address("127.0.0.1:0")
-        .registry(Arc::new(Registry::new().with(scraped)))
-        .web_config_file(&web)
-        .start()
-        .unwrap();
+    let exporter = serve(&dir, &web_config(&pki, &hash), |scraped| {
+        scraped.requests_total(Backend::Primary).add(42);
+        scraped.requests_total(Backend::Replica).add(7);
+        scraped.connections().set(-3);
+    });
     let target = exporter.local_addr().to_string();
     for line in Line::BOTH {
         let before = (refusals("tls_handshake"), refusals("unauthorized"));
@@ -247,21 +255,9 @@ fn a_rotated_certificate_is_served_without_a_failed_scrape() {
     log_capture::install();
     let dir = TempDir::new("tls-rotation");
     let pki = certs::make(&dir.0);
-    let web = dir.0.join("web.yml");
-    std::fs::write(
-        &web,
-        "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  \
-         client_ca_file: ca.pem\n  client_auth_type: RequireAndVerifyClientCert\n",
-    )
-    .unwrap();
-    let scraped: &'static ScrapedMetrics = Box::leak(Box::new(ScrapedMetrics::new()));
-    scraped.connections().set(5);
-    let exporter = Exporter::new()
-        .address("127.0.0.1:0")
-        .registry(Arc::new(Registry::new().with(scraped)))
-        .web_config_file(&web)
-        .start()
-        .unwrap();
+    let web = "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  \
+               client_ca_file: ca.pem\n  client_auth_type: RequireAndVerifyClientCert\n";
+    let exporter = serve(&dir, web, |scraped| scraped.connections().set(5));
     let target = exporter.local_addr().to_string();
     assert_eq!(certs::served_serial(&target, &pki).as_deref(), Some("01"));
     let config = format!(

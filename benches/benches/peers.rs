@@ -2003,6 +2003,11 @@ mod http_bench {
     }
 }
 
+/// The test suite's certificate maker and TLS client, for `tls_bench`.
+#[path = "../../src/support/certs.rs"]
+#[allow(dead_code)]
+mod certs;
+
 // ---- scrape_10k_tls: one scrape of the 10,000-series exposition from the
 // exporter over loopback, plain and over TLS with a full handshake each
 // (Prometheus' client keeps no TLS sessions, and the exporter closes every
@@ -2015,7 +2020,7 @@ mod tls_bench {
     use std::hint::black_box;
     use std::io::{Read, Write};
     use std::net::TcpStream;
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
     use std::sync::Arc;
     use std::time::Instant;
 
@@ -2023,112 +2028,36 @@ mod tls_bench {
 
     use super::{contender, Contender, Render10kMetrics};
 
-    /// A CA and a certificate for 127.0.0.1, made with `openssl` under
-    /// `target/bench/tls` (P-256 keys).
-    fn certificates() -> PathBuf {
+    use super::certs;
+
+    /// The test suite's certificates (a CA, and a P-256 certificate for
+    /// 127.0.0.1 signed by it), made with `openssl` under `target/bench/tls`.
+    fn certificates() -> certs::Pki {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench/tls");
-        if dir.join("server.pem").exists() {
-            return dir;
-        }
         std::fs::create_dir_all(&dir).unwrap();
-        let run = |args: &[&str]| {
-            let ok = std::process::Command::new("openssl")
-                .args(args)
-                .current_dir(&dir)
-                .output()
-                .is_ok_and(|o| o.status.success());
-            assert!(ok, "openssl {args:?} (the TLS scenario needs openssl)");
-        };
-        run(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "3650",
-            "-subj",
-            "/CN=bench-ca",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign",
-        ]);
-        run(&[
-            "req",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "server.key",
-            "-out",
-            "server.csr",
-            "-subj",
-            "/CN=127.0.0.1",
-        ]);
-        std::fs::write(
-            dir.join("server.ext"),
-            "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-        )
-        .unwrap();
-        run(&[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-set_serial",
-            "1",
-            "-days",
-            "3650",
-            "-out",
-            "server.pem",
-            "-extfile",
-            "server.ext",
-        ]);
-        dir
+        certs::make(&dir)
     }
 
-    fn exporter(tls: Option<&Path>) -> ExporterHandle {
+    fn exporter(tls: Option<&certs::Pki>) -> ExporterHandle {
         let registry = Arc::new(Registry::new().with(Render10kMetrics::global()));
         let exporter = Exporter::new()
             .address("127.0.0.1:0")
             .registry(registry)
             .gzip(false);
         let exporter = match tls {
-            Some(dir) => exporter.web_config(format!(
-                "tls_server_config:\n  cert_file: {0}/server.pem\n  key_file: {0}/server.key\n",
-                dir.display()
+            Some(pki) => exporter.web_config(format!(
+                "tls_server_config:\n  cert_file: {}\n  key_file: {}\n",
+                pki.server_cert.display(),
+                pki.server_key.display()
             )),
             None => exporter,
         };
         exporter.start().expect("the exporter starts")
     }
 
-    fn client(dir: &Path) -> Arc<rustls::ClientConfig> {
-        use rustls::pki_types::pem::PemObject;
-        let mut roots = rustls::RootCertStore::empty();
-        roots
-            .add(rustls::pki_types::CertificateDer::from_pem_file(dir.join("ca.pem")).unwrap())
-            .unwrap();
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        // As Prometheus: a full handshake every scrape.
+    /// The suite's client, as Prometheus: a full handshake every scrape.
+    fn client(pki: &certs::Pki) -> Arc<rustls::ClientConfig> {
+        let mut config = (*certs::client_config(pki)).clone();
         config.resumption = rustls::client::Resumption::disabled();
         Arc::new(config)
     }
@@ -2141,9 +2070,9 @@ mod tls_bench {
         let mut socket = TcpStream::connect(addr).unwrap();
         match tls {
             Some(config) => {
-                let name =
-                    rustls::pki_types::ServerName::IpAddress(std::net::Ipv4Addr::LOCALHOST.into());
-                let session = rustls::ClientConnection::new(Arc::clone(config), name).unwrap();
+                let session =
+                    rustls::ClientConnection::new(Arc::clone(config), certs::server_name())
+                        .unwrap();
                 let mut stream = rustls::StreamOwned::new(session, socket);
                 stream.write_all(REQUEST).unwrap();
                 stream.read_to_end(body).unwrap();
@@ -2158,12 +2087,12 @@ mod tls_bench {
     }
 
     pub(super) fn scrape_contenders() -> Vec<Contender> {
-        let dir = certificates();
-        let config = client(&dir);
+        let pki = certificates();
+        let config = client(&pki);
         [("plain", None), ("tls", Some(config))]
             .into_iter()
             .map(|(name, config)| {
-                let handle = exporter(config.as_ref().map(|_| dir.as_path()));
+                let handle = exporter(config.as_ref().map(|_| &pki));
                 let addr = handle.local_addr().to_string();
                 let mut body = Vec::new();
                 contender(name, move |n| {
@@ -2191,10 +2120,10 @@ mod tls_bench {
     /// Wall and CPU time per scrape, plain and TLS, interleaved over 15
     /// rounds of 20 scrapes.
     pub(super) fn scrape_cpu(json: &mut String) {
-        let dir = certificates();
-        let config = client(&dir);
+        let pki = certificates();
+        let config = client(&pki);
         let plain = exporter(None);
-        let tls = exporter(Some(&dir));
+        let tls = exporter(Some(&pki));
         let targets = [
             ("plain", plain.local_addr().to_string(), None),
             ("tls", tls.local_addr().to_string(), Some(config)),

@@ -32,31 +32,35 @@ fn openssl(dir: &Path, args: &[&str]) {
     );
 }
 
+/// `openssl req` making a P-256 key `{name}.key` and, with `more`, the
+/// request or certificate they ask for, of subject `/CN={name}`.
+fn new_key(dir: &Path, name: &str, more: &[&str]) {
+    let (key, subject) = (format!("{name}.key"), format!("/CN={name}"));
+    let mut args = vec![
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+    ];
+    args.extend_from_slice(&["-nodes", "-keyout", &key, "-subj", &subject]);
+    args.extend_from_slice(more);
+    openssl(dir, &args);
+}
+
 /// A self-signed CA `name` in `dir` (`{name}.pem`, `{name}.key`).
 fn ca(dir: &Path, name: &str) {
-    openssl(
+    let out = format!("{name}.pem");
+    let extensions = [
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ];
+    new_key(
         dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            &format!("{name}.key"),
-            "-out",
-            &format!("{name}.pem"),
-            "-days",
-            "2",
-            "-subj",
-            &format!("/CN={name}"),
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ],
+        name,
+        &[&["-x509", "-out", &out, "-days", "2"][..], &extensions].concat(),
     );
 }
 
@@ -64,23 +68,7 @@ fn ca(dir: &Path, name: &str) {
 /// `usage` (`serverAuth` or `clientAuth`) and subject alternative names
 /// `sans` (`IP:127.0.0.1,DNS:localhost`).
 pub fn signed(dir: &Path, ca: &str, name: &str, serial: u32, usage: &str, sans: &str) {
-    openssl(
-        dir,
-        &[
-            "req",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            &format!("{name}.key"),
-            "-out",
-            &format!("{name}.csr"),
-            "-subj",
-            &format!("/CN={name}"),
-        ],
-    );
+    new_key(dir, name, &["-out", &format!("{name}.csr")]);
     let extensions = format!(
         "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n\
          extendedKeyUsage={usage}\nsubjectAltName={sans}\n"
@@ -155,19 +143,7 @@ pub fn served_serial(addr: &str, pki: &Pki) -> Option<String> {
 
 /// A TLS client that trusts the CA of `pki` (and sends no certificate).
 pub fn client_config(pki: &Pki) -> std::sync::Arc<rustls::ClientConfig> {
-    use rustls::pki_types::pem::PemObject;
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(rustls::pki_types::CertificateDer::from_pem_file(&pki.ca).unwrap())
-        .unwrap();
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    std::sync::Arc::new(
-        rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(roots)
-            .with_no_client_auth(),
-    )
+    client_config_with(pki, None, rustls::DEFAULT_VERSIONS, None)
 }
 
 /// 127.0.0.1, as the server certificate names it.
