@@ -194,6 +194,7 @@ fn bearer_auth_rejects_missing_and_wrong_tokens() {
         "Authorization: Bearer nope\r\n",
         "Authorization: Basic dDBrZW4=\r\n",
     ] {
+        let asked = std::time::Instant::now();
         let (head, _) = get(addr, headers);
         assert!(
             head.starts_with("HTTP/1.1 401 Unauthorized\r\n"),
@@ -202,6 +203,11 @@ fn bearer_auth_rejects_missing_and_wrong_tokens() {
         assert!(
             head.contains("\r\nWWW-Authenticate: Bearer realm=\"metrics\"\r\n"),
             "{head}"
+        );
+        // Held back a second, so that guessing costs time.
+        assert!(
+            asked.elapsed() >= std::time::Duration::from_secs(1),
+            "{headers}"
         );
     }
     // Unauthenticated requests learn nothing about paths either.

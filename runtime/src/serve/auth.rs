@@ -1,5 +1,8 @@
 //! Credentials, compared in constant time.
 
+/// The `WWW-Authenticate` challenge of HTTP Basic credentials.
+pub(crate) const BASIC_CHALLENGE: &str = "Basic realm=\"metrics\", charset=\"UTF-8\"";
+
 /// What a request must carry in its `Authorization` header.
 #[derive(Clone)]
 pub(crate) struct Credentials {
@@ -57,7 +60,7 @@ impl Credentials {
     /// The `WWW-Authenticate` challenge for a 401.
     pub(crate) fn challenge(&self) -> &'static str {
         match self.scheme {
-            "Basic" => "Basic realm=\"metrics\", charset=\"UTF-8\"",
+            "Basic" => BASIC_CHALLENGE,
             _ => "Bearer realm=\"metrics\"",
         }
     }

@@ -187,15 +187,18 @@ impl Exporter {
         self
     }
 
-    /// Requires `Authorization: Bearer <token>`; other requests get `401`.
-    /// The token is one or more visible ASCII characters.
+    /// Requires `Authorization: Bearer <token>`; other requests get `401`,
+    /// held back a second (by the front thread, holding no worker) so that
+    /// guessing costs time. The token is one or more visible ASCII
+    /// characters.
     pub fn bearer_token(mut self, token: &str) -> Self {
         self.options.bearer_token(token);
         self
     }
 
-    /// Requires HTTP Basic credentials; other requests get `401`. The user
-    /// has no `:` (RFC 7617); neither has control characters.
+    /// Requires HTTP Basic credentials; other requests get `401`, held back
+    /// a second as [`bearer_token`](Self::bearer_token)'s. The user has no
+    /// `:` (RFC 7617); neither has control characters.
     pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
         self.options.basic_auth(user, password);
         self

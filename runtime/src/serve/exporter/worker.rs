@@ -10,6 +10,8 @@ use super::health::{ExporterFailure, ExporterRefusal, ExporterSelf, Role, Runnin
 use super::request::{self, Request};
 use super::response::{rejection, status_response, Reply, ReplyBody, Response};
 use super::{Config, ConnId, Shared};
+#[cfg(feature = "web-config")]
+use crate::serve::auth::BASIC_CHALLENGE;
 
 /// A complete request head, from the front thread.
 pub(super) struct Job {
@@ -21,10 +23,9 @@ pub(super) struct Job {
     pub(super) arrived: Instant,
 }
 
-/// How long the answer to a failed basic-auth check of the web
-/// configuration is held back (at most half the response deadline): a
-/// guesser waits this long per guess, on the front thread's clock rather
-/// than a worker's.
+/// How long the answer to a failed credential check (`401`) is held back
+/// (at most half the response deadline): a guesser waits this long per
+/// guess, on the front thread's clock rather than a worker's.
 pub(super) const FAILED_CHECK_PACE: Duration = Duration::from_secs(1);
 
 /// A worker's answer to a [`Job`].
@@ -79,22 +80,19 @@ fn serve(job: Job, config: &Config, shared: &Shared, render: &mut Vec<u8>) -> An
         Err(reject) => return Answer::Reply(rejection(reject).to_reply(buffer, false)),
     };
     let head_only = request.method == "HEAD";
-    let refused = match verdict(&request, config) {
-        Verdict::Serve => None,
-        Verdict::Refuse(response) => Some(response),
-        Verdict::Retry => {
+    let refused = match refusal(&request, config) {
+        Ok(refused) => refused,
+        Err(Busy) => {
             shared.give_buffer(buffer);
             return Answer::Retry(job);
         }
     };
     if let Some(refused) = refused {
-        let paced = refused.status == 401 && refused.extra.is_some_and(|(_, v)| v == PACED);
-        if refused.status == 401 {
-            ExporterSelf::refusals_total(ExporterRefusal::Unauthorized).inc();
-        }
         let mut reply = refused.to_reply(buffer, head_only);
-        if paced {
-            // Within the response's deadline, which starts as it is held.
+        if refused.status == 401 {
+            // A failed credential check: counted, and held within the
+            // response's deadline (which starts as it is held).
+            ExporterSelf::refusals_total(ExporterRefusal::Unauthorized).inc();
             let hold = FAILED_CHECK_PACE.min(config.response_deadline / 2);
             reply.not_before = Some(Instant::now() + hold);
         }
@@ -114,31 +112,9 @@ fn serve(job: Job, config: &Config, shared: &Shared, render: &mut Vec<u8>) -> An
     )
 }
 
-/// What a request gets before the metrics.
-enum Verdict {
-    /// The metrics.
-    Serve,
-    /// This answer instead.
-    Refuse(Response<'static>),
-    /// Nothing yet: its credentials wait for a bcrypt check.
-    #[cfg_attr(not(feature = "web-config"), allow(dead_code))]
-    Retry,
-}
-
-/// The challenge of a `401` from the web configuration's users, whose
-/// answer is paced.
-const PACED: &str = "Basic realm=\"metrics\", charset=\"UTF-8\"";
-
-/// Whether a request gets the metrics: credentials, path, method.
-fn verdict(request: &Request<'_>, config: &Config) -> Verdict {
-    match refusal(request, config) {
-        Ok(None) => Verdict::Serve,
-        Ok(Some(response)) => Verdict::Refuse(response),
-        Err(Busy) => Verdict::Retry,
-    }
-}
-
-/// A bcrypt check is running: the request waits for its turn.
+/// A bcrypt check is running: the request waits for its turn, handed back
+/// to the front thread.
+#[cfg_attr(not(feature = "web-config"), allow(dead_code))]
 struct Busy;
 
 /// The answer to a request for something other than the metrics, if it is.
@@ -155,7 +131,7 @@ fn refusal(request: &Request<'_>, config: &Config) -> Result<Option<Response<'st
                 Check::Admitted => {}
                 Check::Refused => {
                     let mut response = status_response(401, "Unauthorized");
-                    response.extra = Some(("WWW-Authenticate", PACED));
+                    response.extra = Some(("WWW-Authenticate", BASIC_CHALLENGE));
                     return Ok(Some(response));
                 }
                 Check::Busy => return Err(Busy),
