@@ -2,7 +2,7 @@
 //! tried with a rustls client: every `client_auth_type` against a client
 //! with no certificate, one of the configured CA and one of another CA;
 //! `client_allowed_sans`; the version bounds; the TLS 1.2 cipher suites
-//! and curves. A client is admitted when its scrape is answered `200`.
+//! and the curves. A client is admitted when its scrape is answered `200`.
 
 use std::sync::Arc;
 
@@ -39,9 +39,9 @@ fn each_policy_admits_the_clients_exporter_toolkit_admits() {
         )
     };
     let both = [&TLS12, &TLS13];
-    let none = certs::client_config_with(&pki, None, &both, None);
-    let good = certs::client_config_with(&pki, Some("client"), &both, None);
-    let rogue = certs::client_config_with(&pki, Some("rogue"), &both, None);
+    let none = certs::client_config_with(&pki, None, &both, ring());
+    let good = certs::client_config_with(&pki, Some("client"), &both, ring());
+    let rogue = certs::client_config_with(&pki, Some("rogue"), &both, ring());
     // (policy, admits no certificate, the CA's, another CA's)
     let policies = [
         ("RequestClientCert", true, true, true),
@@ -98,8 +98,8 @@ fn each_policy_admits_the_clients_exporter_toolkit_admits() {
 
     // Versions: a TLS 1.2 client against a TLS 1.3 minimum, and the other
     // way round.
-    let tls12 = certs::client_config_with(&pki, None, &[&TLS12], None);
-    let tls13 = certs::client_config_with(&pki, None, &[&TLS13], None);
+    let tls12 = certs::client_config_with(&pki, None, &[&TLS12], ring());
+    let tls13 = certs::client_config_with(&pki, None, &[&TLS13], ring());
     let only13 = format!("{plain}  min_version: TLS13\n");
     let only12 = format!("{plain}  max_version: TLS12\n");
     assert!(!admitted(&only13, &tls12));
@@ -110,20 +110,37 @@ fn each_policy_admits_the_clients_exporter_toolkit_admits() {
     // TLS 1.2 cipher suites: a client offering only a suite the file does
     // not list is refused; one offering a listed suite is admitted. (The
     // server certificate is ECDSA: its suites are the ECDSA ones.)
-    let chacha = certs::client_config_with(
-        &pki,
-        None,
-        &[&TLS12],
-        Some(&[CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256]),
-    );
-    let aes = certs::client_config_with(
-        &pki,
-        None,
-        &[&TLS12],
-        Some(&[CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]),
-    );
+    let only_suite = |suite: CipherSuite| {
+        let mut provider = ring();
+        provider.cipher_suites.retain(|s| s.suite() == suite);
+        certs::client_config_with(&pki, None, &[&TLS12], provider)
+    };
+    let chacha = only_suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
+    let aes = only_suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
     let aes_only = format!("{plain}  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]\n");
     assert!(admitted(&aes_only, &aes));
     assert!(!admitted(&aes_only, &chacha));
     assert!(admitted(&plain, &chacha));
+
+    // Curves: a client that offers only P-384 against a file that lists
+    // only X25519, and one that lists P-384.
+    let mut provider = ring();
+    provider
+        .kx_groups
+        .retain(|g| g.name() == rustls::NamedGroup::secp384r1);
+    let p384 = certs::client_config_with(&pki, None, &both, provider);
+    assert!(!admitted(
+        &format!("{plain}  curve_preferences: [X25519]\n"),
+        &p384
+    ));
+    assert!(admitted(
+        &format!("{plain}  curve_preferences: [CurveP384]\n"),
+        &p384
+    ));
+    assert!(admitted(&plain, &p384));
+}
+
+/// rustls' `ring` provider, every suite and group.
+fn ring() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
 }

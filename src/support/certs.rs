@@ -143,7 +143,8 @@ pub fn served_serial(addr: &str, pki: &Pki) -> Option<String> {
 
 /// A TLS client that trusts the CA of `pki` (and sends no certificate).
 pub fn client_config(pki: &Pki) -> std::sync::Arc<rustls::ClientConfig> {
-    client_config_with(pki, None, rustls::DEFAULT_VERSIONS, None)
+    let provider = rustls::crypto::ring::default_provider();
+    client_config_with(pki, None, rustls::DEFAULT_VERSIONS, provider)
 }
 
 /// 127.0.0.1, as the server certificate names it.
@@ -176,12 +177,13 @@ pub fn https_get(
 
 /// A TLS client that trusts the CA of `pki` and presents the certificate
 /// `name` (`client`, `rogue`: `{name}.pem` and `{name}.key` in `pki.dir`),
-/// speaking only `versions` and, when given, only the TLS 1.2 `suites`.
+/// speaking only `versions`, with the suites and key exchange groups of
+/// `provider`.
 pub fn client_config_with(
     pki: &Pki,
     name: Option<&str>,
     versions: &[&'static rustls::SupportedProtocolVersion],
-    suites: Option<&[rustls::CipherSuite]>,
+    provider: rustls::crypto::CryptoProvider,
 ) -> std::sync::Arc<rustls::ClientConfig> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -189,12 +191,6 @@ pub fn client_config_with(
     roots
         .add(CertificateDer::from_pem_file(&pki.ca).unwrap())
         .unwrap();
-    let mut provider = rustls::crypto::ring::default_provider();
-    if let Some(suites) = suites {
-        provider
-            .cipher_suites
-            .retain(|s| suites.contains(&s.suite()));
-    }
     let builder = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(provider))
         .with_protocol_versions(versions)
         .unwrap()
