@@ -129,6 +129,6 @@ fn basic_auth_in_code_and_users_in_the_file_are_refused_together() {
     assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
     assert_eq!(
         error.to_string(),
-        "exporter options `basic_auth` and `web_config_file` (`basic_auth_users`) are both set; keep one"
+        "exporter options `basic_auth` and `web_config` (`basic_auth_users`) are both set; keep one"
     );
 }

@@ -57,6 +57,12 @@ impl Credentials {
         scheme_ok & secret_ok
     }
 
+    /// Whether these are HTTP Basic credentials.
+    #[cfg_attr(not(feature = "web-config"), allow(dead_code))]
+    pub(crate) fn is_basic(&self) -> bool {
+        self.scheme == "Basic"
+    }
+
     /// The `WWW-Authenticate` challenge for a 401.
     pub(crate) fn challenge(&self) -> &'static str {
         match self.scheme {

@@ -108,9 +108,7 @@ impl Served {
     /// Whether `Basic` credentials were given in code.
     #[cfg_attr(not(feature = "web-config"), allow(dead_code))]
     pub(crate) fn has_basic_auth(&self) -> bool {
-        self.credentials
-            .as_ref()
-            .is_some_and(|c| c.challenge().starts_with("Basic"))
+        self.credentials.as_ref().is_some_and(Credentials::is_basic)
     }
 
     /// Why an admitted request gets no metrics, if it does not (another

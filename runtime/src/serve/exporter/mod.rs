@@ -412,12 +412,14 @@ impl Exporter {
         #[cfg(feature = "web-config")]
         let web = self.read_web_config()?;
         #[cfg(feature = "web-config")]
-        if served.has_basic_auth() && web.as_ref().is_some_and(|w| w.current().users.is_some()) {
-            return Err(invalid(
-                "exporter options `basic_auth` and `web_config_file` (`basic_auth_users`) \
-                 are both set; keep one"
-                    .to_owned(),
-            ));
+        if let (Some(source), Some(web)) = (&self.web_config, &web) {
+            if served.has_basic_auth() && web.current().users.is_some() {
+                return Err(invalid(format!(
+                    "exporter options `basic_auth` and `{}` (`basic_auth_users`) are both set; \
+                     keep one",
+                    source.option()
+                )));
+            }
         }
         Ok(Config {
             path: self.path.clone(),
@@ -441,10 +443,7 @@ impl Exporter {
         let Some(source) = &self.web_config else {
             return Ok(None);
         };
-        let option = match source {
-            web_config::Source::File(_) => "web_config_file",
-            web_config::Source::Text { .. } => "web_config",
-        };
+        let option = source.option();
         web_config::reload::Live::read(source.clone())
             .map(|live| Some(Arc::new(live)))
             .map_err(|e| {

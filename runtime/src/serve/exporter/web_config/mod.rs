@@ -41,6 +41,14 @@ impl Source {
         }
     }
 
+    /// The exporter option that gave it.
+    pub(crate) fn option(&self) -> &'static str {
+        match self {
+            Source::File(_) => "web_config_file",
+            Source::Text { .. } => "web_config",
+        }
+    }
+
     /// The text, and the directory relative paths start from.
     fn text(&self) -> Result<(String, PathBuf), String> {
         match self {
