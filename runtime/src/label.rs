@@ -202,6 +202,21 @@ pub trait AnyLabelCheck {
 
 impl<T> AnyLabelCheck for LabelCheck<T> {}
 
+/// Asks `$check` (`dense`, `computed` or `states`) of the label type `$ty`,
+/// with both check traits in scope: the code `#[metrics]` writes names the
+/// runtime through paths alone and brings nothing into the user's scope.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __label_check {
+    ($ty:ty, $check:ident) => {
+        const _: fn() = || {
+            #[allow(unused_imports)]
+            use $crate::__private::{AnyLabelCheck as _, RuntimeLabelCheck as _};
+            (&&$crate::__private::LabelCheck::<$ty>::NEW).$check();
+        };
+    };
+}
+
 /// `false` and `true`, in that order.
 #[diagnostic::do_not_recommend]
 impl LabelValue for bool {

@@ -168,6 +168,7 @@ macro_rules! __native_objective_needs_an_output {
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__label_check as label_check;
     pub use crate::__native_objective_needs_an_output as native_objective_needs_an_output;
     pub use crate::__native_only_needs_an_output as native_only_needs_an_output;
     pub use crate::cells::recorded::Recorded;

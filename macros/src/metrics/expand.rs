@@ -88,11 +88,7 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
                 // On the type: where the compiler puts the error.
                 let check = syn::Ident::new(check, ty.span());
                 quote_spanned! {ty.span()=>
-                    const _: fn() = || {
-                        #[allow(unused_imports)]
-                        use ::enumeter::__private::{AnyLabelCheck as _, RuntimeLabelCheck as _};
-                        (&&::enumeter::__private::LabelCheck::<#ty>::NEW).#check();
-                    };
+                    ::enumeter::__private::label_check!(#ty, #check);
                 }
             })
         });
@@ -102,11 +98,7 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
         Kind::StateSet {
             states: Some(states),
         } => Some(quote_spanned! {states.span()=>
-            const _: fn() = || {
-                #[allow(unused_imports)]
-                use ::enumeter::__private::{AnyLabelCheck as _, RuntimeLabelCheck as _};
-                (&&::enumeter::__private::LabelCheck::<#states>::NEW).states();
-            };
+            ::enumeter::__private::label_check!(#states, states);
         }),
         _ => None,
     });
