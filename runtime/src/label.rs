@@ -203,8 +203,8 @@ pub trait AnyLabelCheck {
 impl<T> AnyLabelCheck for LabelCheck<T> {}
 
 /// Asks `$check` (`dense`, `computed` or `states`) of the label type `$ty`,
-/// with both check traits in scope: the code `#[metrics]` writes names the
-/// runtime through paths alone and brings nothing into the user's scope.
+/// with both check traits in scope here, so that the code `#[metrics]`
+/// writes holds no `use` of the runtime and names it through paths alone.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __label_check {
