@@ -64,7 +64,6 @@ struct RequestSpan {
     span_id: String,
     /// Its URI, as `TraceLayer` recorded it (`/fast?fail`).
     uri: String,
-    seconds: f64,
 }
 
 /// The request spans (`TraceLayer`'s, named `request`) by trace id, and
@@ -84,19 +83,7 @@ fn spans() -> (BTreeMap<String, RequestSpan>, BTreeMap<String, String>) {
                     .find(|kv| kv.key.as_str() == "uri")
                     .map(|kv| kv.value.as_str().into_owned())
                     .unwrap_or_default();
-                let seconds = span
-                    .end_time
-                    .duration_since(span.start_time)
-                    .unwrap_or_default()
-                    .as_secs_f64();
-                requests.insert(
-                    trace,
-                    RequestSpan {
-                        span_id: id,
-                        uri,
-                        seconds,
-                    },
-                );
+                requests.insert(trace, RequestSpan { span_id: id, uri });
             }
             "slow" => {
                 slow.insert(trace, id);
@@ -269,10 +256,10 @@ fn check_request_exemplars(
             .filter(|b| *b < bound)
             .fold(0.0, f64::max);
         assert!(e.value > below && e.value <= bound, "{what}: {e:?}");
-        assert!(
-            e.value <= span.seconds,
-            "{what}: {e:?} timed longer than {span:?}"
-        );
+        // Not compared with the span's duration: tracing-opentelemetry ends
+        // a span at its last exit (the body's last poll), while the request
+        // is timed until its body is dropped, after that; CI saw an
+        // exemplar 1.9 µs longer than its span under load.
         ids.insert((e.trace_id.clone(), e.span_id.clone()));
     }
     for trace in last {
