@@ -192,7 +192,9 @@ class Api:
         elif kind == "struct":
             self.add(f"pub struct {path}{self.generics(inner['generics'])}"
                      + self.nonexhaustive(item))
-            fields = inner["kind"].get("plain", {}).get("fields", [])
+            # A unit struct's kind is the string "unit": no fields.
+            shape = inner["kind"]
+            fields = shape.get("plain", {}).get("fields", []) if isinstance(shape, dict) else []
             for field in fields:
                 fi = self.item(field)
                 if fi and fi["visibility"] == "public" and not self.hidden(fi):

@@ -1350,12 +1350,14 @@ fn scenario(name: &str) -> Option<Scenario> {
         "runtime_label_table" => ("op", runtime_label_table_contenders()),
         "scrape_10k_tls" => ("scrape", tls_bench::scrape_contenders()),
         "basic_auth_check" => ("check", tls_bench::basic_auth_contenders()),
+        "facade_counter_lookup" => ("op", facade_contenders(true)),
+        "facade_counter_handle" => ("op", facade_contenders(false)),
         _ => return None,
     };
     Some(Scenario { unit, contenders })
 }
 
-const SCENARIOS: [&str; 18] = [
+const SCENARIOS: [&str; 20] = [
     "counter_inc",
     "counter_2_threads_random",
     "counter_2_threads_disjoint",
@@ -1374,7 +1376,82 @@ const SCENARIOS: [&str; 18] = [
     "runtime_label_table",
     "scrape_10k_tls",
     "basic_auth_check",
+    "facade_counter_lookup",
+    "facade_counter_handle",
 ];
+
+/// A counter with two labels recorded through the `metrics` facade, into
+/// metrics-exporter-prometheus's recorder and into enumeter's, on the same
+/// 18 label sets: looked up by `counter!` at every increment (`lookup`), or
+/// registered once and kept, as a dependency keeps a handle (`handle`).
+/// Each recorder is the local one for the loop (no global recorder).
+fn facade_contenders(lookup: bool) -> Vec<Contender> {
+    let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
+    let labels: &'static [[(&str, &str); 2]] = Box::leak(
+        (0..18)
+            .map(|s| [("endpoint", ENDPOINTS[s / 3]), ("outcome", OUTCOMES[s % 3])])
+            .collect(),
+    );
+    let mep: &'static metrics_exporter_prometheus::PrometheusRecorder = Box::leak(Box::new(
+        metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder(),
+    ));
+    let facade: &'static enumeter::facade::FacadeRecorder =
+        Box::leak(Box::new(enumeter::facade::FacadeRecorder::new()));
+    let mut out = Vec::new();
+    let bare: &'static [AtomicU64] = Box::leak((0..18).map(|_| AtomicU64::new(0)).collect());
+    out.push(contender("bare_atomic", move |n| {
+        for i in 0..n as usize {
+            let (e, o, _) = ops[i & 1023];
+            bare[e * 3 + o].fetch_add(1, Ordering::Relaxed);
+        }
+    }));
+    fn looked_up(
+        recorder: &'static dyn metrics::Recorder,
+        ops: &'static [(usize, usize, f64)],
+        labels: &'static [[(&'static str, &'static str); 2]],
+    ) -> impl FnMut(u64) {
+        move |n| {
+            metrics::with_local_recorder(recorder, || {
+                for i in 0..n as usize {
+                    let (e, o, _) = ops[i & 1023];
+                    metrics::counter!("requests_total", &labels[e * 3 + o]).increment(1);
+                }
+            })
+        }
+    }
+    fn held(
+        recorder: &'static dyn metrics::Recorder,
+        ops: &'static [(usize, usize, f64)],
+        labels: &'static [[(&'static str, &'static str); 2]],
+    ) -> impl FnMut(u64) {
+        let handles: Vec<metrics::Counter> = metrics::with_local_recorder(recorder, || {
+            labels
+                .iter()
+                .map(|l| metrics::counter!("requests_total", l))
+                .collect()
+        });
+        move |n| {
+            for i in 0..n as usize {
+                let (e, o, _) = ops[i & 1023];
+                handles[e * 3 + o].increment(1);
+            }
+        }
+    }
+    if lookup {
+        out.push(contender(
+            "metrics_exporter_prometheus",
+            looked_up(mep, ops, labels),
+        ));
+        out.push(contender("enumeter_facade", looked_up(facade, ops, labels)));
+    } else {
+        out.push(contender(
+            "metrics_exporter_prometheus",
+            held(mep, ops, labels),
+        ));
+        out.push(contender("enumeter_facade", held(facade, ops, labels)));
+    }
+    out
+}
 
 mod render_labels {
     include!(concat!(env!("OUT_DIR"), "/labels.rs"));

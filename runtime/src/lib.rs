@@ -63,6 +63,8 @@ mod serve;
     feature = "otlp"
 ))]
 mod base64;
+#[cfg(feature = "metrics-facade")]
+pub mod facade;
 pub mod guide;
 mod label;
 pub mod objectives;

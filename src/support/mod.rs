@@ -4,6 +4,7 @@
 pub mod certs;
 pub mod log_capture;
 pub mod otlp_receiver;
+pub mod outputs;
 pub mod servers;
 pub mod tools;
 

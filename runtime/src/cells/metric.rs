@@ -315,6 +315,20 @@ pub struct Metric<'a> {
     /// zero (its words are not read: generated code passes none). `None`:
     /// every series is (a dense metric).
     pub recorded: Option<&'a [AtomicU64]>,
+    /// For a family whose series are not the product of its labels' values
+    /// (the `metrics` facade's, whose label sets come from a dependency):
+    /// the label value indices of each series. Its series are then the
+    /// recorded ones, read in index order.
+    pub(crate) series_labels: Option<&'a dyn SeriesLabels>,
+}
+
+/// The label value indices of each series of a family whose series are
+/// listed rather than the product of its labels' values.
+pub(crate) trait SeriesLabels: Sync {
+    /// Writes the value index of each label of series `index` into
+    /// `digits` (one slot per label). Called only for a series whose bit in
+    /// the family's `recorded` words was seen set, after it was set.
+    fn digits(&self, index: usize, digits: &mut [usize]);
 }
 
 /// A histogram's native buckets: the spec its series share, and the cells.
@@ -347,7 +361,16 @@ impl<'a> Metric<'a> {
             native: None,
             created_ms: None,
             recorded: None,
+            series_labels: None,
         }
+    }
+
+    /// The same with its series listed by `labels` (see
+    /// [`series_labels`](Self::series_labels)).
+    #[cfg_attr(not(feature = "metrics-facade"), allow(dead_code))]
+    pub(crate) const fn with_series_labels(mut self, labels: &'a dyn SeriesLabels) -> Self {
+        self.series_labels = Some(labels);
+        self
     }
 
     /// The same with the exemplar slots of its series.

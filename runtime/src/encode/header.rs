@@ -98,11 +98,16 @@ impl TextFormat {
         family: Spelled<'_>,
         out: &mut Vec<u8>,
     ) {
-        out.extend_from_slice(b"# HELP ");
-        write_spelled(out, family);
-        out.push(b' ');
-        write_help(out, metric.desc.help, self.quote_help);
-        out.extend_from_slice(b"\n# TYPE ");
+        // A family without HELP text (a `metrics` facade family nothing
+        // described) has no HELP line, as Prometheus' clients write it.
+        if !metric.desc.help.is_empty() {
+            out.extend_from_slice(b"# HELP ");
+            write_spelled(out, family);
+            out.push(b' ');
+            write_help(out, metric.desc.help, self.quote_help);
+            out.push(b'\n');
+        }
+        out.extend_from_slice(b"# TYPE ");
         write_spelled(out, family);
         out.push(b' ');
         out.extend_from_slice((self.type_name)(metric.kind).as_bytes());

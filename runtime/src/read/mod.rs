@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::cells::exemplar::{ExemplarRead, ExemplarSeries};
 use crate::cells::group::Group;
 use crate::cells::histogram::{HistogramSnapshot, HistogramSpec};
-use crate::cells::metric::{Cells, Metric, MetricDesc, NativeMetric};
+use crate::cells::metric::{Cells, Metric, MetricDesc, NativeMetric, SeriesLabels};
 use crate::cells::native::{NativeSnapshot, NativeSpec};
 use crate::cells::spelling::Escaping;
 use crate::cells::summary::{SummaryAccumulator, SummarySnapshot, SummarySpec};
@@ -383,7 +383,7 @@ impl Reader {
                 // count is not zero: every series is read, as dense.
                 let by_count = matches!(shown, Shown::Recorded(..));
                 let runtime = desc.has_runtime_labels();
-                Shown::All.walk(desc, digits, series.len(), |index, digits| {
+                every_or_listed(&shown).walk(desc, digits, series.len(), |index, digits| {
                     series.read(index, histogram);
                     merged::histogram(merged, index, histogram);
                     if by_count
@@ -407,7 +407,7 @@ impl Reader {
             Cells::Summary { spec, series } => {
                 let by_count = matches!(shown, Shown::Recorded(..));
                 let runtime = desc.has_runtime_labels();
-                Shown::All.walk(desc, digits, series.len(), |index, digits| {
+                every_or_listed(&shown).walk(desc, digits, series.len(), |index, digits| {
                     summary_acc.clear();
                     series.accumulate(spec, index, now_ms, summary_acc);
                     merged::summary(merged, index, now_ms, summary_acc);
@@ -518,6 +518,17 @@ fn each<W: Writer>(
     }
 }
 
+/// The series a histogram or summary family reads: every one (those not
+/// recorded into are then left out by their count), or the listed ones of
+/// a family whose series are listed (they are not the product of the
+/// labels' values).
+fn every_or_listed<'s, 'm>(shown: &'s Shown<'m>) -> &'s Shown<'m> {
+    match shown {
+        Shown::Recorded(.., Some(_)) => shown,
+        Shown::All | Shown::Recorded(.., None) => &Shown::All,
+    }
+}
+
 /// Which series of a family are written out.
 enum Shown<'m> {
     /// Every series (a dense metric, or a sparse one merged with a dense
@@ -526,14 +537,19 @@ enum Shown<'m> {
     /// Those recorded into in the metric or in any declaration merged
     /// into it: the words of each, series `i` at bit `i % 64` of word
     /// `i / 64`.
-    Recorded(&'m [AtomicU64], &'m [Metric<'m>], &'m [usize]),
+    Recorded(
+        &'m [AtomicU64],
+        &'m [Metric<'m>],
+        &'m [usize],
+        Option<&'m dyn SeriesLabels>,
+    ),
 }
 
 impl<'m> Shown<'m> {
     fn of(metric: &Metric<'m>, merged: &'m [Metric<'m>], visible: &'m [usize]) -> Self {
         match metric.recorded {
             Some(words) if merged.iter().all(|m| m.recorded.is_some()) => {
-                Shown::Recorded(words, merged, visible)
+                Shown::Recorded(words, merged, visible, metric.series_labels)
             }
             _ => Shown::All,
         }
@@ -562,16 +578,25 @@ impl<'m> Shown<'m> {
                     advance(desc, digits);
                 }
             }
-            Shown::Recorded(words, merged, visible) => {
-                walk_recorded(words, merged, visible, desc, digits, count, f)
+            Shown::Recorded(words, merged, visible, None) => {
+                let fill = |index, digits: &mut [usize]| {
+                    crate::cells::metric::series_digits(desc.labels, index, digits)
+                };
+                walk_recorded(words, merged, visible, desc, digits, count, fill, f)
+            }
+            Shown::Recorded(words, merged, visible, Some(listed)) => {
+                let fill = |index, digits: &mut [usize]| listed.digits(index, digits);
+                walk_recorded(words, merged, visible, desc, digits, count, fill, f)
             }
         }
     }
 }
 
 /// [`Shown::walk`] over the series recorded into: the set bits of `words`
-/// and of the merged declarations' words.
+/// and of the merged declarations' words, each series' label value indices
+/// written by `fill`.
 #[inline(never)]
+#[allow(clippy::too_many_arguments)]
 fn walk_recorded(
     words: &[AtomicU64],
     merged: &[Metric<'_>],
@@ -579,6 +604,7 @@ fn walk_recorded(
     desc: &MetricDesc,
     digits: &mut [usize],
     count: usize,
+    fill: impl Fn(usize, &mut [usize]),
     mut f: impl FnMut(usize, &[usize]),
 ) {
     // A series named by a runtime label value is written only if that
@@ -597,7 +623,7 @@ fn walk_recorded(
             if index >= count {
                 return;
             }
-            crate::cells::metric::series_digits(desc.labels, index, digits);
+            fill(index, digits);
             if runtime && !named(desc, visible, digits) {
                 continue;
             }

@@ -1,0 +1,633 @@
+//! The `metrics` facade's series beside the typed ones (feature
+//! `metrics-facade`): what a service's dependencies publish through
+//! `metrics::counter!`, `gauge!` and `histogram!` (`tokio-metrics`, database
+//! and HTTP client crates) rendered by the default registry with enumeter's
+//! own groups, in every format and by every pusher, on one `/metrics`.
+//!
+//! ```
+//! use enumeter::facade::FacadeRecorder;
+//! use enumeter::Format;
+//!
+//! FacadeRecorder::new().install().expect("no other global recorder");
+//! // What a dependency does:
+//! metrics::counter!("db.queries", "table" => "users").increment(3);
+//! metrics::gauge!("pool_idle_connections").set(4.0);
+//!
+//! let text = enumeter::registry().render(Format::Prometheus);
+//! assert!(text.contains("db_queries_total{table=\"users\"} 3\n"));
+//! assert!(text.contains("pool_idle_connections 4\n"));
+//! ```
+//!
+//! To keep another recorder the application has, compose them (with
+//! `metrics_util::layers::FanoutBuilder`, say) and install the result:
+//! [`FacadeRecorder`] is a [`metrics::Recorder`] like any other.
+//!
+//! What the facade does with what it is given:
+//!
+//! - **Names** are escaped into the legacy character set, as
+//!   metrics-exporter-prometheus escapes them (`db.queries` →
+//!   `db_queries`; a leading digit gets a `_`), so every Prometheus and every
+//!   format takes them. A counter's name ends with `_total` (added when
+//!   missing), as OpenMetrics requires of its samples and as a Prometheus 3
+//!   OTLP receiver names counters. A name in Prometheus' `__` namespace or
+//!   in enumeter's own (`enumeter_`), a label value over 1,024 bytes, two
+//!   label names that escape to one, and a key registered as two kinds are
+//!   refused, counted in `enumeter_facade_refused_total{reason}` and
+//!   recorded nowhere.
+//! - **Where.** The default registry shows the facade's families after the
+//!   typed groups, with enumeter's own series, from the facade's first use;
+//!   [`group`] gives them to a registry of your own.
+//! - **Families.** A family's label names are those of its first series
+//!   (sorted; the order a dependency gives them in does not matter). Its
+//!   HELP text and unit come from `describe_*` (the unit is kept when the
+//!   name ends with it). A name that any typed family of the default
+//!   registry takes in the exposition (`x`, `x_total`, `x_bucket`, …) is
+//!   refused as the registry refuses a clash between two groups: counted in
+//!   `enumeter_registry_conflicts_total{family}` and logged once.
+//! - **Histograms** are classic histograms with the buckets of Prometheus'
+//!   client libraries (0.005 to 10, in the metric's unit): the facade says
+//!   nothing of buckets, and a classic histogram reads the same in every
+//!   format and every Prometheus.
+//! - **Bounded.** At most [`max_series_per_family`](FacadeRecorder::max_series_per_family)
+//!   series in a family (default 1,000), [`max_series`](FacadeRecorder::max_series)
+//!   in all (default 10,000) and [`MAX_FAMILIES`] families. A series that
+//!   does not fit, or whose label names are not its family's, is recorded
+//!   into the family's overflow series, whose every label is `other` (the
+//!   spelling enumeter's runtime labels give what did not fit; OpenTelemetry
+//!   marks the same series with `otel.metric.overflow`), and counted once
+//!   per key in `enumeter_facade_series_overflow_total{reason}`. The keys
+//!   that overflowed are remembered up to four times `max_series`; past
+//!   that, each registration of another one is counted. A family takes
+//!   the cells of its cap of series when first seen: with the default cap,
+//!   about 8 KB for a counter or gauge and 105 KB for a histogram, plus
+//!   4 KB per label.
+//! - **Kept.** A series stays for the life of the process, as a runtime
+//!   label's value does: it is not yet retired when idle.
+//!
+//! Recording through a handle (a `metrics::Counter` a dependency keeps) is
+//! one atomic operation on the series' cell behind the facade's one
+//! dynamic call; `counter!` with labels looks its key up in a hash map
+//! under a read lock (the facade's key hash, computed by `metrics`).
+
+mod family;
+mod names;
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+
+use metrics::{Key, KeyName, Metadata, SharedString, Unit};
+
+use crate::cells::group::Group;
+use crate::cells::histogram::HistogramRef;
+use crate::cells::metric::Metric;
+use crate::cells::own::ShownOnceStarted;
+use crate::read::families::{exposed_names, Conflict};
+use enumeter_macros::metrics;
+
+use family::{Cell, FacadeKind, Family, Full, HISTOGRAM_SPEC};
+
+/// The most families the facade holds: a name past them is refused (and
+/// counted).
+pub const MAX_FAMILIES: usize = 1024;
+
+/// The largest [`FacadeRecorder::max_series_per_family`].
+pub const MAX_SERIES_PER_FAMILY: usize = 10_000;
+
+/// The `metrics` facade's recorder: its series join the default registry
+/// (see [the module](self)).
+///
+/// There is one facade per process; a `FacadeRecorder` is a handle to it,
+/// and its limits are the facade's, for the families and series created
+/// after they are set.
+#[derive(Clone, Copy, Debug, Default)]
+#[non_exhaustive]
+pub struct FacadeRecorder;
+
+impl FacadeRecorder {
+    /// The process's facade.
+    pub fn new() -> Self {
+        Self
+    }
+
+    /// At most `n` series in one family (clamped to 1 ..=
+    /// [`MAX_SERIES_PER_FAMILY`]); default 1,000.
+    pub fn max_series_per_family(self, n: usize) -> Self {
+        FACADE
+            .per_family
+            .store(n.clamp(1, MAX_SERIES_PER_FAMILY), Ordering::Relaxed);
+        self
+    }
+
+    /// At most `n` series in all families together; default 10,000.
+    pub fn max_series(self, n: usize) -> Self {
+        FACADE.total_cap.store(n, Ordering::Relaxed);
+        self
+    }
+
+    /// Installs the facade as the process's global `metrics` recorder;
+    /// an error if one is installed already.
+    pub fn install(self) -> Result<(), metrics::SetRecorderError<Self>> {
+        metrics::set_global_recorder(self)
+    }
+}
+
+impl metrics::Recorder for FacadeRecorder {
+    fn describe_counter(&self, key: KeyName, unit: Option<Unit>, description: SharedString) {
+        FACADE.describe(FacadeKind::Counter, key.as_str(), unit, description);
+    }
+
+    fn describe_gauge(&self, key: KeyName, unit: Option<Unit>, description: SharedString) {
+        FACADE.describe(FacadeKind::Gauge, key.as_str(), unit, description);
+    }
+
+    fn describe_histogram(&self, key: KeyName, unit: Option<Unit>, description: SharedString) {
+        FACADE.describe(FacadeKind::Histogram, key.as_str(), unit, description);
+    }
+
+    fn register_counter(&self, key: &Key, _: &Metadata<'_>) -> metrics::Counter {
+        match FACADE.handle(key, FacadeKind::Counter) {
+            Some(Handle::Counter(counter)) => metrics::Counter::from_arc(counter),
+            _ => metrics::Counter::noop(),
+        }
+    }
+
+    fn register_gauge(&self, key: &Key, _: &Metadata<'_>) -> metrics::Gauge {
+        match FACADE.handle(key, FacadeKind::Gauge) {
+            Some(Handle::Gauge(gauge)) => metrics::Gauge::from_arc(gauge),
+            _ => metrics::Gauge::noop(),
+        }
+    }
+
+    fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> metrics::Histogram {
+        match FACADE.handle(key, FacadeKind::Histogram) {
+            Some(Handle::Histogram(histogram)) => metrics::Histogram::from_arc(histogram),
+            _ => metrics::Histogram::noop(),
+        }
+    }
+}
+
+/// The facade's families as one group, for a registry of your own (the
+/// default registry shows them from the facade's first use).
+pub fn group() -> &'static dyn Group {
+    &FACADE
+}
+
+/// The facade's families in the default registry: after the typed groups,
+/// with enumeter's own, from the facade's first use. The last of them by
+/// order, so that families appearing later move no other group's metrics.
+/// A facade name that a typed family takes is refused by the facade itself.
+static FACADE_FAMILIES: ShownOnceStarted = ShownOnceStarted::new(60, || &FACADE);
+
+/// The process's facade.
+static FACADE: Facade = Facade {
+    keys: RwLock::new(HashMap::with_hasher(BuildHasherDefault::new())),
+    families: [const { OnceLock::new() }; MAX_FAMILIES],
+    family_count: AtomicUsize::new(0),
+    state: Mutex::new(None),
+    per_family: AtomicUsize::new(1000),
+    total_cap: AtomicUsize::new(10_000),
+};
+
+struct Facade {
+    /// Every key registered, with what its handle records into.
+    keys: RwLock<HashMap<Key, Handle, BuildHasherDefault<KeyHasher>>>,
+    /// The families, in creation order; the first `family_count` are set.
+    families: [OnceLock<&'static Family>; MAX_FAMILIES],
+    family_count: AtomicUsize,
+    /// What creating a series needs; taken before `keys` is written.
+    state: Mutex<Option<State>>,
+    per_family: AtomicUsize,
+    total_cap: AtomicUsize,
+}
+
+#[derive(Default)]
+struct State {
+    /// Families by name.
+    by_name: HashMap<String, &'static Family>,
+    /// The names the facade's families take in the exposition, and which
+    /// family takes each.
+    taken: HashMap<String, &'static str>,
+    /// Descriptions given before their family exists: name → help, unit.
+    described: HashMap<String, (String, Option<&'static str>)>,
+    /// Names refused for a clash, reported once each (as many as families).
+    clashed: HashSet<String>,
+    /// Series created, in all families.
+    series: usize,
+    /// Keys remembered as overflowed or refused.
+    remembered: usize,
+}
+
+/// What a key records into: the handle `metrics` hands out, of the key's
+/// kind; `None` for a key refused.
+#[derive(Clone)]
+enum Handle {
+    Counter(Arc<CounterHandle>),
+    Gauge(Arc<GaugeHandle>),
+    Histogram(Arc<HistogramHandle>),
+    Refused,
+}
+
+impl Facade {
+    /// The handle of `key` as a `kind`: found under the read lock, or made.
+    fn handle(&'static self, key: &Key, kind: FacadeKind) -> Option<Handle> {
+        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+        match keys.get(key) {
+            Some(handle) => handle.of_kind(kind),
+            None => {
+                drop(keys);
+                self.create(key, kind)
+            }
+        }
+    }
+
+    /// Makes `key`'s series (or finds its overflow series, or refuses it),
+    /// counts what did not fit, and remembers the key.
+    #[cold]
+    fn create(&'static self, key: &Key, kind: FacadeKind) -> Option<Handle> {
+        FACADE_METRICS.start();
+        FACADE_FAMILIES.start();
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let state = state.get_or_insert_with(State::default);
+        // Another thread may have made it meanwhile.
+        if let Some(handle) = self
+            .keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+        {
+            return handle.of_kind(kind);
+        }
+        let (handle, kept) = match self.series_of(state, key, kind) {
+            Ok(cell) => (Handle::of(cell), true),
+            Err(Refusal::Overflow(family, full)) => {
+                FacadeSelf::facade_series_overflow_total(full.into()).inc();
+                (Handle::of(family.overflow()), false)
+            }
+            Err(Refusal::Refused(reason)) => {
+                FacadeSelf::facade_refused_total(reason).inc();
+                (Handle::Refused, false)
+            }
+        };
+        // A key that got no series of its own is remembered while there
+        // is room, so that it is counted once; past that, counted again.
+        if kept || state.remembered < 4 * self.total_cap.load(Ordering::Relaxed) {
+            state.remembered += usize::from(!kept);
+            self.keys
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(key.clone(), handle.clone());
+        }
+        handle.of_kind(kind)
+    }
+
+    fn series_of(
+        &'static self,
+        state: &mut State,
+        key: &Key,
+        kind: FacadeKind,
+    ) -> Result<Cell, Refusal> {
+        let name = names::metric_name(key.name())
+            .filter(|name| !name.starts_with(names::OWN_NAMESPACE))
+            .ok_or(Refusal::Refused(Refused::Name))?;
+        let name = match kind {
+            FacadeKind::Counter => names::counter_name(name),
+            FacadeKind::Gauge | FacadeKind::Histogram => name,
+        };
+        let mut labels = Vec::with_capacity(key.labels().len());
+        for label in key.labels() {
+            let label_name =
+                names::label_name(label.key()).ok_or(Refusal::Refused(Refused::Name))?;
+            if label.value().len() > names::MAX_VALUE_BYTES {
+                return Err(Refusal::Refused(Refused::LabelValue));
+            }
+            labels.push((label_name, label.value()));
+        }
+        labels.sort_by(|a, b| a.0.cmp(&b.0));
+        if labels.windows(2).any(|w| w[0].0 == w[1].0) {
+            return Err(Refusal::Refused(Refused::Name));
+        }
+        let family = match state.by_name.get(&name) {
+            Some(family) => *family,
+            None => self.new_family(state, name, kind, &labels)?,
+        };
+        if family.kind() != kind {
+            return Err(Refusal::Refused(Refused::Kind));
+        }
+        if !family
+            .label_names()
+            .iter()
+            .eq(labels.iter().map(|(name, _)| name))
+        {
+            return Err(Refusal::Overflow(family, Full::LabelNames));
+        }
+        let values: Vec<&str> = labels.iter().map(|(_, value)| *value).collect();
+        let cap = self.total_cap.load(Ordering::Relaxed);
+        let series = &mut state.series;
+        family
+            .create(&values, || {
+                let room = *series < cap;
+                *series += usize::from(room);
+                room
+            })
+            .map_err(|full| Refusal::Overflow(family, full))
+    }
+
+    fn new_family(
+        &'static self,
+        state: &mut State,
+        name: String,
+        kind: FacadeKind,
+        labels: &[(String, &str)],
+    ) -> Result<&'static Family, Refusal> {
+        let count = self.family_count.load(Ordering::Relaxed);
+        if count == MAX_FAMILIES {
+            return Err(Refusal::Refused(Refused::Families));
+        }
+        let exposed = names::exposed(&name, kind);
+        let taken_by = exposed
+            .iter()
+            .find_map(|n| {
+                let family = state.taken.get(n)?;
+                Some((n.clone(), "metrics facade", *family))
+            })
+            .or_else(|| typed_names().find(&exposed).map(|(g, m, n)| (n, g, m)));
+        if let Some((taken, group, metric)) = taken_by {
+            // Reported (counted, logged, its name kept) once per name.
+            if state.clashed.len() < MAX_FAMILIES && state.clashed.insert(name.clone()) {
+                clash(&taken, name, group, metric);
+            }
+            return Err(Refusal::Refused(Refused::Clash));
+        }
+        let name: &'static str = Box::leak(name.into_boxed_str());
+        let family = Family::leak(
+            name,
+            kind,
+            labels.iter().map(|(name, _)| name.clone()).collect(),
+            self.per_family.load(Ordering::Relaxed),
+            state
+                .described
+                .get(name)
+                .map(|(help, unit)| (help.as_str(), *unit)),
+        );
+        state.taken.extend(exposed.into_iter().map(|n| (n, name)));
+        state.by_name.insert(name.to_owned(), family);
+        let _ = self.families[count].set(family);
+        self.family_count.store(count + 1, Ordering::Release);
+        Ok(family)
+    }
+
+    fn describe(&self, kind: FacadeKind, name: &str, unit: Option<Unit>, help: SharedString) {
+        let Some(name) = names::metric_name(name) else {
+            return;
+        };
+        let name = match kind {
+            FacadeKind::Counter => names::counter_name(name),
+            FacadeKind::Gauge | FacadeKind::Histogram => name,
+        };
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let state = state.get_or_insert_with(State::default);
+        let unit = unit.map(|u| u.as_str());
+        match state.by_name.get(&name) {
+            Some(family) => family.describe(&help, unit),
+            // Kept for the family once it is made; as many names as families.
+            None if state.described.len() < MAX_FAMILIES => {
+                state
+                    .described
+                    .entry(name)
+                    .or_insert_with(|| (help.into_owned(), unit));
+            }
+            None => {}
+        }
+    }
+}
+
+impl Group for Facade {
+    fn name(&self) -> &'static str {
+        "metrics facade"
+    }
+
+    fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
+        let count = self.family_count.load(Ordering::Acquire);
+        for family in self.families[..count].iter().filter_map(OnceLock::get) {
+            visitor(family.metric());
+        }
+    }
+}
+
+/// Why a key got no series of its own.
+enum Refusal {
+    /// Recorded into `family`'s overflow series.
+    Overflow(&'static Family, Full),
+    /// Recorded nowhere.
+    Refused(Refused),
+}
+
+impl Handle {
+    fn of(cell: Cell) -> Self {
+        match cell {
+            Cell::Counter(c) => Handle::Counter(Arc::new(CounterHandle(c))),
+            Cell::Gauge(c) => Handle::Gauge(Arc::new(GaugeHandle(c))),
+            Cell::Histogram(c) => Handle::Histogram(Arc::new(HistogramHandle(c))),
+        }
+    }
+
+    /// This handle for a registration as `kind`: the same kind, else
+    /// refused (and counted: a key registered as two kinds).
+    fn of_kind(&self, kind: FacadeKind) -> Option<Handle> {
+        let same = match self {
+            Handle::Counter(_) => kind == FacadeKind::Counter,
+            Handle::Gauge(_) => kind == FacadeKind::Gauge,
+            Handle::Histogram(_) => kind == FacadeKind::Histogram,
+            Handle::Refused => return None,
+        };
+        if !same {
+            FacadeSelf::facade_refused_total(Refused::Kind).inc();
+            return None;
+        }
+        Some(self.clone())
+    }
+}
+
+/// A facade counter's cell.
+struct CounterHandle(&'static crate::cells::counter::Counter);
+
+impl metrics::CounterFn for CounterHandle {
+    fn increment(&self, value: u64) {
+        self.0.add(value);
+    }
+
+    fn absolute(&self, value: u64) {
+        // Raised to `value`, never lowered: a counter does not go down.
+        let now = self.0.get();
+        if value > now {
+            self.0.add(value - now);
+        }
+    }
+}
+
+/// A facade gauge's cell.
+struct GaugeHandle(&'static crate::cells::gauge::FloatGauge);
+
+impl metrics::GaugeFn for GaugeHandle {
+    fn increment(&self, value: f64) {
+        self.0.add(value);
+    }
+
+    fn decrement(&self, value: f64) {
+        self.0.sub(value);
+    }
+
+    fn set(&self, value: f64) {
+        self.0.set(value);
+    }
+}
+
+/// A facade histogram's cells.
+struct HistogramHandle(&'static family::FacadeHistogram);
+
+impl metrics::HistogramFn for HistogramHandle {
+    fn record(&self, value: f64) {
+        HistogramRef::new(self.0, &HISTOGRAM_SPEC).observe(value);
+    }
+}
+
+/// The names the typed families of the default registry take in the
+/// exposition, read once (the groups of the default registry are fixed).
+fn typed_names() -> &'static TypedNames {
+    static NAMES: OnceLock<TypedNames> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut taken = HashMap::new();
+        // enumeter's own groups hold the facade's families: the facade keeps
+        // its own names apart, and refuses enumeter's namespace.
+        let own: &dyn Group = crate::read::own::OwnMetrics::started();
+        for group in crate::read::registry::registry().groups() {
+            if core::ptr::addr_eq(group, own) {
+                continue;
+            }
+            group.visit(&mut |metric| {
+                for name in exposed_names(&metric) {
+                    taken
+                        .entry(name)
+                        .or_insert((group.name(), metric.desc.name));
+                }
+            });
+        }
+        TypedNames(taken)
+    })
+}
+
+struct TypedNames(HashMap<String, (&'static str, &'static str)>);
+
+impl TypedNames {
+    /// The first of `names` a typed family takes: its group, its metric
+    /// and the name.
+    fn find(&self, names: &[String]) -> Option<(&'static str, &'static str, String)> {
+        names
+            .iter()
+            .find_map(|n| self.0.get(n).map(|&(g, m)| (g, m, n.clone())))
+    }
+}
+
+/// Counts and logs a facade family left out for a name taken already, as
+/// the registry does for two groups.
+///
+/// The refused name is kept (leaked) for the conflict's count, once per
+/// name: there are as many as the keys the facade remembers at most.
+fn clash(taken: &str, refused: String, kept_group: &'static str, kept_metric: &'static str) {
+    crate::read::own::conflict(&Conflict {
+        name: taken.to_owned(),
+        kept_group,
+        kept_metric,
+        refused_group: "metrics facade",
+        refused_metric: Box::leak(refused.into_boxed_str()),
+        reason: "a name taken already",
+    });
+}
+
+/// Hashes a `metrics::Key` by the hash `metrics` computed for it already.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // `Key` writes only its precomputed hash (`write_u64`); anything
+        // else is folded in, should that change.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
+    }
+}
+
+/// Why a series got its family's overflow series, as counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, enumeter_macros::LabelValue)]
+#[label(rename_all = "snake_case")]
+pub(crate) enum Overflow {
+    /// Its family held `max_series_per_family` series.
+    FamilyFull,
+    /// The facade held `max_series` series.
+    AllFull,
+    /// Its label names were not its family's.
+    LabelNames,
+}
+
+impl From<Full> for Overflow {
+    fn from(full: Full) -> Self {
+        match full {
+            Full::Family => Overflow::FamilyFull,
+            Full::All => Overflow::AllFull,
+            Full::LabelNames => Overflow::LabelNames,
+        }
+    }
+}
+
+/// Why a registration was refused, as counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, enumeter_macros::LabelValue)]
+#[label(rename_all = "snake_case")]
+pub(crate) enum Refused {
+    /// A metric or label name empty or in the `__` namespace, a metric name
+    /// in enumeter's own (`enumeter_`), or two label names escaped to one.
+    Name,
+    /// A label value over 1,024 bytes.
+    LabelValue,
+    /// A key registered as another kind than its family's, or before.
+    Kind,
+    /// [`MAX_FAMILIES`] families held already.
+    Families,
+    /// A name taken in the exposition by a typed family or another facade
+    /// family.
+    Clash,
+}
+
+/// enumeter's counts of what the facade could not keep as given.
+#[metrics(namespace = "enumeter", register = false)]
+pub(crate) enum FacadeSelf {
+    /// Keys of the `metrics` facade recorded into their family's overflow
+    /// series (every label `other`), by why.
+    #[counter(sparse)]
+    FacadeSeriesOverflowTotal {
+        /// Why.
+        reason: Overflow,
+    },
+    /// Registrations of the `metrics` facade refused and recorded nowhere,
+    /// by why.
+    #[counter(sparse)]
+    FacadeRefusedTotal {
+        /// Why.
+        reason: Refused,
+    },
+}
+
+/// What the default registry shows of [`FacadeSelf`]: once the facade is
+/// first used.
+pub(crate) static FACADE_METRICS: ShownOnceStarted =
+    ShownOnceStarted::new(35, || FacadeSelfMetrics::global());
