@@ -99,12 +99,22 @@ fn ten_times_the_cap_keeps_the_cap_and_counts_what_overflowed() {
     assert_eq!(third.last().unwrap(), &("other".to_owned(), 10));
     assert_eq!(overflowed("all_full"), 10);
 
+    // A family without labels made once every series is taken: its one
+    // series is shown (and counted as not fitting).
+    metrics::counter!("lonely").increment(3);
+    assert_eq!(overflowed("all_full"), 11);
+    assert_eq!(series("lonely_total"), [(String::new(), 3)]);
+    // A dependency's own `other` is the overflow series, never a second
+    // series with its labels; not counted as overflowed.
+    metrics::counter!("churn", "peer" => "other").increment(7);
+    assert_eq!(overflowed("family_full"), 9 * PER_FAMILY as u64);
+
     // The exposition holds what the snapshot holds.
     let text = Registry::new()
         .with(enumeter::facade::group())
         .render(Format::Prometheus);
     assert_eq!(text.matches("churn_total{").count(), PER_FAMILY + 1);
-    assert!(text.contains("churn_total{peer=\"other\"} 905\n"), "{text}");
+    assert!(text.contains("churn_total{peer=\"other\"} 912\n"), "{text}");
 
     // Churn: new keys keep coming for a minute. The keys that overflowed are
     // remembered up to four times the cap of all series; past that they are

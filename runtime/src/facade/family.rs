@@ -285,6 +285,11 @@ impl Family {
         if values.len() != self.label_names.len() {
             return Err(Full::LabelNames);
         }
+        // Every label `other` is the overflow series' label set: the same
+        // series, never a second one with the same labels.
+        if !values.is_empty() && values.iter().all(|v| *v == OTHER) {
+            return Ok(self.overflow());
+        }
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         if state.series == self.capacity {
             return Err(Full::Family);
@@ -323,9 +328,11 @@ impl Family {
     }
 
     /// The overflow series: every label `other` (a family without labels
-    /// has only the one series, which is its own overflow).
+    /// has only the one series, which is its own overflow, shown even when
+    /// the facade's total cap kept it from being made).
     pub(crate) fn overflow(&'static self) -> Cell {
         if self.label_names.is_empty() {
+            self.show(0);
             return self.cell(0);
         }
         let slot = self.capacity;
