@@ -428,6 +428,13 @@ def targets(run, out):
     if enum_ir and runtime_ir:
         add("record with a runtime label handle vs an enum label, instructions",
             f"{runtime_ir:.0f} vs {enum_ir:.0f}", "within +2", runtime_ir <= enum_ir + 2)
+    for scenario, what in [("facade_counter_lookup", "`counter!` looked up"),
+                           ("facade_counter_handle", "a kept handle")]:
+        f = run.median(scenario, "enumeter_facade")
+        m = run.median(scenario, "metrics_exporter_prometheus")
+        if f and m:
+            add(f"metrics facade, {what}, vs metrics-exporter-prometheus, ns", ratio(f, m),
+                "≤ 0.5×", f <= 0.5 * m)
     h = run.median("histogram_observe", "enumeter")
     hb = run.median("histogram_observe", "bare_atomic")
     if h and hb:
@@ -635,6 +642,19 @@ def main():
              "each remembered one, under a mutex); `bare_constant_time_compare` the comparison alone; "
              "`bcrypt_cost_10` the bcrypt check the memory saves (`bcrypt::verify`, cost 10, as "
              "`htpasswd -nBC 10` makes).")
+    facade = ("A counter with two labels (the 18 series of `counter_inc`) recorded through the "
+              "`metrics` facade into metrics-exporter-prometheus 0.18's recorder and into "
+              "`enumeter::facade::FacadeRecorder`, each the local recorder of the loop. ")
+    op_table(run, "facade_counter_lookup", "The `metrics` facade: `counter!` looked up at every "
+             "increment", "metrics_exporter_prometheus", out,
+             facade + "`counter!(\"requests_total\", &labels)` then `increment(1)` on every "
+             "operation, as code that does not keep its handle does. Ratios against "
+             "metrics-exporter-prometheus.")
+    op_table(run, "facade_counter_handle", "The `metrics` facade: a kept handle",
+             "metrics_exporter_prometheus", out,
+             facade + "The 18 `metrics::Counter` handles registered once and kept, as "
+             "`tokio-metrics` and most dependencies keep them; each recorder is reached through "
+             "the handle's one dynamic call. Ratios against metrics-exporter-prometheus.")
     scrape_table(run, out)
     render_table(run, out)
     sparse_render_table(run, out)
