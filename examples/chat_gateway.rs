@@ -160,7 +160,7 @@ impl Backend for StatsBackend {
                     .labels
                     .iter()
                     .find(|(k, _)| *k == name)
-                    .map(|(_, v)| *v)
+                    .map(|(_, v)| &**v)
             };
             match (series.name, &series.value) {
                 ("chatgw_messages_total", Value::Counter(n)) => match label("direction") {

@@ -33,7 +33,7 @@ fn series(name: &str) -> Vec<(String, u64)> {
                 Value::Counter(n) => n,
                 ref other => panic!("{other:?}"),
             };
-            (s.labels.first().map_or("", |l| l.1).to_owned(), value)
+            (s.labels.first().map_or("", |l| &*l.1).to_owned(), value)
         })
         .collect()
 }

@@ -232,7 +232,10 @@ fn the_snapshot_and_the_series_visitor_hold_only_recorded_series() {
         .series
         .iter()
         .filter(|s| s.name == "sp_requests_total")
-        .map(|s| (s.labels.clone(), s.value.clone()))
+        .map(|s| {
+            let labels: Vec<(&str, &str)> = s.labels.iter().map(|(n, v)| (*n, &**v)).collect();
+            (labels, s.value.clone())
+        })
         .collect();
     assert_eq!(
         requests,
@@ -251,14 +254,20 @@ fn the_snapshot_and_the_series_visitor_hold_only_recorded_series() {
     for_each_series(&mixed, &mut |s| {
         let name = s.metric.name;
         if name == "sp_in_flight" || name == "sp_share" {
-            seen.push((name, s.label_values.to_vec(), s.index, s.value.into_owned()));
+            let values: Vec<String> = s.label_values.iter().map(|v| v.to_string()).collect();
+            seen.push((name, values, s.index, s.value.into_owned()));
         }
     });
     assert_eq!(
         seen,
         [
-            ("sp_in_flight", vec!["home"], 0, Value::Gauge(0)),
-            ("sp_share", vec!["pay"], 2, Value::FloatGauge(0.0)),
+            ("sp_in_flight", vec!["home".to_owned()], 0, Value::Gauge(0)),
+            (
+                "sp_share",
+                vec!["pay".to_owned()],
+                2,
+                Value::FloatGauge(0.0)
+            ),
         ]
     );
 }

@@ -1352,12 +1352,13 @@ fn scenario(name: &str) -> Option<Scenario> {
         "basic_auth_check" => ("check", tls_bench::basic_auth_contenders()),
         "facade_counter_lookup" => ("op", facade_contenders(true)),
         "facade_counter_handle" => ("op", facade_contenders(false)),
+        "render_facade" => ("render", render_facade_contenders()),
         _ => return None,
     };
     Some(Scenario { unit, contenders })
 }
 
-const SCENARIOS: [&str; 20] = [
+const SCENARIOS: [&str; 21] = [
     "counter_inc",
     "counter_2_threads_random",
     "counter_2_threads_disjoint",
@@ -1378,13 +1379,16 @@ const SCENARIOS: [&str; 20] = [
     "basic_auth_check",
     "facade_counter_lookup",
     "facade_counter_handle",
+    "render_facade",
 ];
 
 /// A counter with two labels recorded through the `metrics` facade, into
 /// metrics-exporter-prometheus's recorder and into enumeter's, on the same
 /// 18 label sets: looked up by `counter!` at every increment (`lookup`), or
 /// registered once and kept, as a dependency keeps a handle (`handle`).
-/// Each recorder is the local one for the loop (no global recorder).
+/// Each recorder is the local one for the loop (no global recorder). The
+/// `_idle` pair does the same with series that retire when idle (an hour:
+/// none does during the run), which costs each recorder its check.
 fn facade_contenders(lookup: bool) -> Vec<Contender> {
     let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
     let labels: &'static [[(&str, &str); 2]] = Box::leak(
@@ -1392,11 +1396,27 @@ fn facade_contenders(lookup: bool) -> Vec<Contender> {
             .map(|s| [("endpoint", ENDPOINTS[s / 3]), ("outcome", OUTCOMES[s % 3])])
             .collect(),
     );
+    let hour = Some(std::time::Duration::from_secs(3600));
     let mep: &'static metrics_exporter_prometheus::PrometheusRecorder = Box::leak(Box::new(
         metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder(),
     ));
+    let mep_idle: &'static metrics_exporter_prometheus::PrometheusRecorder = Box::leak(Box::new(
+        metrics_exporter_prometheus::PrometheusBuilder::new()
+            .idle_timeout(metrics_util::MetricKindMask::ALL, hour)
+            .build_recorder(),
+    ));
     let facade: &'static enumeter::facade::FacadeRecorder =
         Box::leak(Box::new(enumeter::facade::FacadeRecorder::new()));
+    // The facade is one per process and its idle time is its families'
+    // from their making: the idle family is made now, then the setting
+    // goes back.
+    facade.idle_timeout(hour);
+    metrics::with_local_recorder(facade, || {
+        for l in labels {
+            metrics::counter!("requests_idle_total", l).increment(0);
+        }
+    });
+    facade.idle_timeout(None);
     let mut out = Vec::new();
     let bare: &'static [AtomicU64] = Box::leak((0..18).map(|_| AtomicU64::new(0)).collect());
     out.push(contender("bare_atomic", move |n| {
@@ -1407,6 +1427,7 @@ fn facade_contenders(lookup: bool) -> Vec<Contender> {
     }));
     fn looked_up(
         recorder: &'static dyn metrics::Recorder,
+        name: &'static str,
         ops: &'static [(usize, usize, f64)],
         labels: &'static [[(&'static str, &'static str); 2]],
     ) -> impl FnMut(u64) {
@@ -1414,21 +1435,19 @@ fn facade_contenders(lookup: bool) -> Vec<Contender> {
             metrics::with_local_recorder(recorder, || {
                 for i in 0..n as usize {
                     let (e, o, _) = ops[i & 1023];
-                    metrics::counter!("requests_total", &labels[e * 3 + o]).increment(1);
+                    metrics::counter!(name, &labels[e * 3 + o]).increment(1);
                 }
             })
         }
     }
     fn held(
         recorder: &'static dyn metrics::Recorder,
+        name: &'static str,
         ops: &'static [(usize, usize, f64)],
         labels: &'static [[(&'static str, &'static str); 2]],
     ) -> impl FnMut(u64) {
         let handles: Vec<metrics::Counter> = metrics::with_local_recorder(recorder, || {
-            labels
-                .iter()
-                .map(|l| metrics::counter!("requests_total", l))
-                .collect()
+            labels.iter().map(|l| metrics::counter!(name, l)).collect()
         });
         move |n| {
             for i in 0..n as usize {
@@ -1437,20 +1456,84 @@ fn facade_contenders(lookup: bool) -> Vec<Contender> {
             }
         }
     }
-    if lookup {
-        out.push(contender(
-            "metrics_exporter_prometheus",
-            looked_up(mep, ops, labels),
-        ));
-        out.push(contender("enumeter_facade", looked_up(facade, ops, labels)));
-    } else {
-        out.push(contender(
-            "metrics_exporter_prometheus",
-            held(mep, ops, labels),
-        ));
-        out.push(contender("enumeter_facade", held(facade, ops, labels)));
+    let recorders: [(&'static str, &'static dyn metrics::Recorder, &'static str); 4] = [
+        ("metrics_exporter_prometheus", mep, "requests_total"),
+        ("enumeter_facade", facade, "requests_total"),
+        (
+            "metrics_exporter_prometheus_idle",
+            mep_idle,
+            "requests_total",
+        ),
+        ("enumeter_facade_idle", facade, "requests_idle_total"),
+    ];
+    for (contender_name, recorder, name) in recorders {
+        if lookup {
+            out.push(contender(
+                contender_name,
+                looked_up(recorder, name, ops, labels),
+            ));
+        } else {
+            out.push(contender(contender_name, held(recorder, name, ops, labels)));
+        }
     }
     out
+}
+
+/// Rendering 10,000 counter series with two labels (100 × 100 values)
+/// recorded through the `metrics` facade, into enumeter's recorder and
+/// metrics-exporter-prometheus's, beside the same series of a typed group
+/// (`render_10k`'s): the text format, into a buffer kept from render to
+/// render where the API allows.
+fn render_facade_contenders() -> Vec<Contender> {
+    let values: Vec<String> = (0..100).map(|i| format!("v{i}")).collect();
+    let facade: &'static enumeter::facade::FacadeRecorder = Box::leak(Box::new(
+        enumeter::facade::FacadeRecorder::new()
+            .max_series_per_family(10_000)
+            .max_series(20_000),
+    ));
+    let mep = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let mep_handle = mep.handle();
+    for recorder in [facade as &dyn metrics::Recorder, &mep] {
+        metrics::with_local_recorder(recorder, || {
+            for a in &values {
+                for b in &values {
+                    metrics::counter!("render_facade_total", "a" => a.clone(), "b" => b.clone())
+                        .increment(1);
+                }
+            }
+        });
+    }
+    let typed: &'static Render10kMetrics = Box::leak(Box::new(Render10kMetrics::new()));
+    for a in Hundred::all() {
+        for b in Hundred::all() {
+            typed.counters_total(a, b).inc();
+        }
+    }
+    let typed_registry = Registry::new().with(typed);
+    let facade_registry = Registry::new().with(enumeter::facade::group());
+    let mut typed_buf = Vec::new();
+    let mut facade_buf = Vec::new();
+    vec![
+        contender("enumeter_typed_10k", move |n| {
+            for _ in 0..n {
+                typed_buf.clear();
+                typed_registry.render_into(Format::Prometheus, &mut typed_buf);
+                black_box(typed_buf.len());
+            }
+        }),
+        contender("enumeter_facade_10k", move |n| {
+            for _ in 0..n {
+                facade_buf.clear();
+                facade_registry.render_into(Format::Prometheus, &mut facade_buf);
+                black_box(facade_buf.len());
+            }
+        }),
+        contender("metrics_exporter_prometheus_10k", move |n| {
+            for _ in 0..n {
+                black_box(mep_handle.render().len());
+            }
+        }),
+    ]
 }
 
 mod render_labels {

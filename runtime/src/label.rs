@@ -366,6 +366,16 @@ impl fmt::Display for ParseLabelError {
 
 impl std::error::Error for ParseLabelError {}
 
+/// The names of a label's values that change while the process runs: the
+/// `metrics` facade's, each the value of one series slot, replaced when the
+/// slot's series is retired and another takes it. The reader copies them
+/// when it begins a family (no such name is ever handed out as `'static`).
+pub(crate) trait TransientNames: Sync + fmt::Debug {
+    /// Calls `f` with the index, text and escaped text (for a quoted label
+    /// value) of each value that names a series now.
+    fn each(&self, f: &mut dyn FnMut(usize, &str, &str));
+}
+
 /// The names of a runtime label's values, as the reader sees them.
 pub trait RuntimeNames: Sync + fmt::Debug {
     /// The value at `index`: an interned one, `other` at the capacity, or

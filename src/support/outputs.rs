@@ -139,7 +139,7 @@ pub fn label_sets(
             .map(|s| {
                 pick(&|name| {
                     let label = s.labels.iter().find(|l| l.0 == name)?;
-                    Some(label.1.to_owned())
+                    Some(label.1.to_string())
                 })
             })
             .collect(),
@@ -153,6 +153,10 @@ pub struct LastRenders {
     previous: Vec<BTreeSet<Vec<String>>>,
     /// Renders checked, per output.
     pub checked: [usize; OUTPUTS.len()],
+    /// Whether a series may leave between two renders (series that retire).
+    may_leave: bool,
+    /// Series that left between two renders, over all outputs.
+    pub left: usize,
 }
 
 impl Default for LastRenders {
@@ -160,6 +164,8 @@ impl Default for LastRenders {
         Self {
             previous: vec![BTreeSet::new(); OUTPUTS.len()],
             checked: [0; OUTPUTS.len()],
+            may_leave: false,
+            left: 0,
         }
     }
 }
@@ -198,9 +204,10 @@ impl LastRenders {
             );
             let missing: Vec<_> = self.previous[o].difference(&unique).collect();
             assert!(
-                missing.is_empty(),
+                self.may_leave || missing.is_empty(),
                 "{output}: series went missing: {missing:?}"
             );
+            self.left += missing.len();
             self.previous[o] = unique;
             self.checked[o] += 1;
             renders.fetch_add(1, Ordering::Release);
@@ -226,9 +233,43 @@ pub fn check_every_output_while(
     fixed: &[Option<&str>],
     change: impl FnOnce(&dyn Fn()) + Send,
 ) -> LastRenders {
+    check_outputs(
+        LastRenders::default(),
+        registry,
+        family,
+        labels,
+        fixed,
+        change,
+    )
+}
+
+/// [`check_every_output_while`] for a family whose series retire: a series
+/// may leave between two renders (counted in [`LastRenders::left`]), and
+/// is still never written empty or twice.
+pub fn check_every_output_while_retiring(
+    registry: &Registry<'_>,
+    family: &str,
+    labels: &[&str],
+    fixed: &[Option<&str>],
+    change: impl FnOnce(&dyn Fn()) + Send,
+) -> LastRenders {
+    let last = LastRenders {
+        may_leave: true,
+        ..LastRenders::default()
+    };
+    check_outputs(last, registry, family, labels, fixed, change)
+}
+
+fn check_outputs(
+    mut last: LastRenders,
+    registry: &Registry<'_>,
+    family: &str,
+    labels: &[&str],
+    fixed: &[Option<&str>],
+    change: impl FnOnce(&dyn Fn()) + Send,
+) -> LastRenders {
     let done = AtomicBool::new(false);
     let renders = AtomicUsize::new(0);
-    let mut last = LastRenders::default();
     std::thread::scope(|s| {
         let changer = s.spawn(|| {
             let _stop = super::StoreOnDrop(&done, true);

@@ -93,6 +93,17 @@ impl<const B: usize> Histogram<B> {
         }
     }
 
+    /// Back to no observations: for a series slot that another series
+    /// takes next (the `metrics` facade's), once nothing records into it.
+    #[cfg_attr(not(feature = "metrics-facade"), allow(dead_code))]
+    pub(crate) fn reset(&self) {
+        for bucket in &self.buckets {
+            bucket.store(0, Ordering::Relaxed);
+        }
+        self.sum_bits.store(0, Ordering::Relaxed);
+        self.negative_observed.store(false, Ordering::Relaxed);
+    }
+
     /// Notes that a negative value was observed; a load first, so that a
     /// stream of negative values does not write the line again and again.
     #[cold]

@@ -78,7 +78,7 @@ impl MetricDesc {
     /// Whether a label takes values known only at run time: its series are
     /// written only once their names are visible.
     pub(crate) fn has_runtime_labels(&self) -> bool {
-        self.labels.iter().any(|l| l.runtime.is_some())
+        self.labels.iter().any(LabelDesc::has_runtime_values)
     }
 
     /// How many series the metric has: the product of its label
@@ -125,6 +125,9 @@ pub struct LabelDesc {
     /// names are read (`values` then holds empty names):
     /// [`LabelValue::RUNTIME`](crate::LabelValue::RUNTIME).
     pub runtime: Option<&'static dyn crate::label::RuntimeNames>,
+    /// For a label of the `metrics` facade, whose values change as series
+    /// retire: where the reader copies them from as it begins the family.
+    transient: Option<&'static dyn crate::label::TransientNames>,
     /// The name's spellings, when computed in advance.
     spellings: Option<&'static Spellings>,
 }
@@ -138,6 +141,7 @@ impl LabelDesc {
             values,
             escaped_values: None,
             runtime: None,
+            transient: None,
             spellings: None,
         }
     }
@@ -175,6 +179,35 @@ impl LabelDesc {
         self
     }
 
+    /// The same with values that live only while their series does (the
+    /// `metrics` facade's): copied by the reader as it begins the family,
+    /// never handed out as lasting names.
+    #[cfg_attr(not(feature = "metrics-facade"), allow(dead_code))]
+    pub(crate) fn with_transient(
+        mut self,
+        names: &'static dyn crate::label::TransientNames,
+    ) -> Self {
+        self.transient = Some(names);
+        self
+    }
+
+    /// The label's values that live only while their series does (the
+    /// `metrics` facade's), which the reader copies as a family begins.
+    pub(crate) fn transient(&self) -> Option<&'static dyn crate::label::TransientNames> {
+        self.transient
+    }
+
+    /// Whether the label's values live only while their series does.
+    pub(crate) fn is_transient(&self) -> bool {
+        self.transient.is_some()
+    }
+
+    /// Whether the reader checks a series' value of this label for a name
+    /// before writing it.
+    pub(crate) fn has_runtime_values(&self) -> bool {
+        self.runtime.is_some() || self.transient.is_some()
+    }
+
     /// How many values the label has: its series stride (`values`' length,
     /// which a runtime label fills with empty names).
     #[inline]
@@ -182,9 +215,15 @@ impl LabelDesc {
         self.values.len()
     }
 
-    /// The name of value `index`; `None` past the end, or for a runtime
-    /// value not interned yet.
+    /// The name of value `index`; `None` past the end, for a runtime
+    /// value not interned yet, and for every value of a label of the
+    /// `metrics` facade (whose names live only while their series does:
+    /// read them in a [`Snapshot`](crate::Snapshot) or
+    /// [`for_each_series`](crate::snapshot::for_each_series)).
     pub fn value(&self, index: usize) -> Option<&'static str> {
+        if self.transient.is_some() {
+            return None;
+        }
         match self.runtime {
             Some(runtime) => runtime.name(index),
             None => self.values.get(index).copied(),
@@ -192,8 +231,12 @@ impl LabelDesc {
     }
 
     /// Whether `self` and `other` take the same values: the same closed
-    /// set, or the same runtime table.
+    /// set, or the same runtime table (a transient label's values are its
+    /// own).
     pub(crate) fn same_values(&self, other: &Self) -> bool {
+        if self.transient.is_some() || other.transient.is_some() {
+            return false;
+        }
         match (self.runtime, other.runtime) {
             (None, None) => self.values == other.values,
             (Some(a), Some(b)) => core::ptr::addr_eq(a, b),

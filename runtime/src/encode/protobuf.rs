@@ -119,12 +119,12 @@ impl Writer for ProtobufWriter<'_> {
         pairs.clear();
         spans.clear();
         firsts.clear();
-        for label in desc.labels {
+        for (i, label) in desc.labels.iter().enumerate() {
             firsts.push(spans.len());
             let label_name = label.spellings().bare(label.name, self.escaping);
             for index in 0..label.cardinality() {
                 let start = pairs.len();
-                label_field(pairs, 1, label_name, label.value(index).unwrap_or(""), "");
+                label_field(pairs, 1, label_name, family.label_value(i, index), "");
                 spans.push((start, pairs.len()));
             }
         }

@@ -231,7 +231,7 @@ impl SeriesWriter<'_> {
     ) {
         let mut labels: SmallVec<[(&str, Text<'_>); 12]> = SmallVec::new();
         labels.push(("__name__", name));
-        for (label, value) in series.labels_spelled(family.desc, Escaping::Underscores) {
+        for (label, value) in series.labels_spelled(family, Escaping::Underscores) {
             labels.push((label, (value, "")));
         }
         if let Some((name, value)) = extra {

@@ -12,7 +12,6 @@ use std::hash::{BuildHasherDefault, Hasher};
 use smallvec::SmallVec;
 
 use crate::cells::exemplar::ExemplarRead;
-use crate::cells::metric::LabelDesc;
 use crate::encode::remote_series::{self, One, RemoteSeries, Text};
 use crate::encode::wire::{
     double_field, label_field, message_field, message_head, read_fields, string_field, varint,
@@ -328,13 +327,10 @@ impl SeriesWriter<'_> {
         for slot in 0..cache.order.len() {
             let (name, value) = match cache.order[slot] {
                 Slot::Name => (cache.name_ref, metric),
-                Slot::Label(i) => {
-                    let (label, digit) = (&family.desc.labels[i], series.digits[i]);
-                    (
-                        cache.label_refs[i],
-                        cache.value_ref(i, digit, label, request),
-                    )
-                }
+                Slot::Label(i) => (
+                    cache.label_refs[i],
+                    cache.value_ref(i, series.digits[i], family, request),
+                ),
                 Slot::Extra => {
                     let (name, value) = extra.unwrap_or_default();
                     (request.symbol(name), request.symbol(value))
@@ -520,18 +516,23 @@ impl SymbolCache {
         self.order_of = extra.map(|extra| (desc, extra));
     }
 
-    /// The symbol of label `i`'s value `digit`.
+    /// The symbol of label `i`'s value `digit`: kept for the family in
+    /// the request, but for a transient label's (the `metrics` facade's),
+    /// whose values may name other series at the next read.
     fn value_ref(
         &mut self,
         i: usize,
         digit: usize,
-        label: &LabelDesc,
+        family: &Family<'_>,
         request: &mut Requests<'_>,
     ) -> u32 {
+        if family.desc.labels[i].is_transient() {
+            return request.symbol(family.label_value(i, digit));
+        }
         match self.value_refs[i].get(digit) {
             Some(&known) if known != UNKNOWN => known,
             _ => {
-                let symbol = request.symbol(label.value(digit).unwrap_or(""));
+                let symbol = request.symbol(family.label_value(i, digit));
                 if let Some(slot) = self.value_refs[i].get_mut(digit) {
                     *slot = symbol;
                 }

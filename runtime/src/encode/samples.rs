@@ -11,6 +11,7 @@ use crate::cells::exemplar::ExemplarRead;
 use crate::cells::metric::MetricDesc;
 use crate::cells::spelling::{Escaping, Spelled};
 use crate::read::registry::Registry;
+use crate::read::transient::TransientValues;
 use crate::read::{self, Family, SeriesRead, Value, Writer};
 
 /// Renders every family of `registry` in `format`, its names spelled by
@@ -154,6 +155,7 @@ impl<const SPELLED: bool> Writer for TextWriter<'_, SPELLED> {
         let line = Line::<SPELLED> {
             desc,
             digits: series.digits,
+            transient: family.transient(),
             style,
             names: if SPELLED { &self.names } else { &NONE },
         };
@@ -281,6 +283,8 @@ fn write_seconds(out: &mut Vec<u8>, ms: u64) {
 struct Line<'s, const SPELLED: bool> {
     desc: &'static MetricDesc,
     digits: &'s [usize],
+    /// The family's transient label values, if it has any.
+    transient: Option<&'s TransientValues>,
     style: FloatStyle,
     /// With `SPELLED`, the family's names as spelled.
     names: &'s FamilyNames,
@@ -339,7 +343,16 @@ impl<const SPELLED: bool> Line<'_, SPELLED> {
         if !SPELLED {
             out.extend_from_slice(base.as_bytes());
             out.extend_from_slice(suffix.as_bytes());
-            write_labels::<_, false>(out, desc.labels, self.digits, extra, self.style, &Declared);
+            let (digits, transient) = (self.digits, self.transient);
+            write_labels::<_, false>(
+                out,
+                desc.labels,
+                digits,
+                transient,
+                extra,
+                self.style,
+                &Declared,
+            );
             return;
         }
         let names = self.names;
@@ -352,10 +365,11 @@ impl<const SPELLED: bool> Line<'_, SPELLED> {
             out.push(b'"');
         }
         let (labels, style) = (&names.labels[..], self.style);
+        let (digits, transient) = (self.digits, self.transient);
         if names.quoted {
-            write_labels::<_, true>(out, desc.labels, self.digits, extra, style, labels);
+            write_labels::<_, true>(out, desc.labels, digits, transient, extra, style, labels);
         } else {
-            write_labels::<_, false>(out, desc.labels, self.digits, extra, style, labels);
+            write_labels::<_, false>(out, desc.labels, digits, transient, extra, style, labels);
         }
     }
 }

@@ -2,6 +2,8 @@
 //! group, and an owned snapshot of it (serializable with the `serde`
 //! feature), for JSON endpoints, push backends and tests.
 
+use std::borrow::Cow;
+
 use crate::cells::group::Group;
 use crate::cells::metric::MetricDesc;
 use crate::read::registry::Registry;
@@ -14,8 +16,10 @@ pub use crate::read::Value;
 pub struct Series<'a> {
     /// The metric it belongs to.
     pub metric: &'static MetricDesc,
-    /// Its label values, in the order of `metric.labels`.
-    pub label_values: &'a [&'static str],
+    /// Its label values, in the order of `metric.labels` (borrowed for the
+    /// call: a value of the `metrics` facade lives only while its series
+    /// does).
+    pub label_values: &'a [&'a str],
     /// Its value, borrowing the reader's buffers
     /// ([`Value::into_owned`] keeps it).
     pub value: Value<'a>,
@@ -26,31 +30,21 @@ pub struct Series<'a> {
 /// Calls `f` with every series of `group`, in exposition order. Info
 /// metrics yield only their current series.
 pub fn for_each_series(group: &dyn Group, f: &mut dyn FnMut(Series<'_>)) {
-    Reader::with(|reader| {
-        reader.group(
-            group,
-            &mut SeriesWriter {
-                label_values: Vec::new(),
-                f,
-            },
-        )
-    });
+    Reader::with(|reader| reader.group(group, &mut SeriesWriter { f }));
 }
 
 /// Hands each series to a callback with its label values spelled out.
 struct SeriesWriter<'f> {
-    label_values: Vec<&'static str>,
     f: &'f mut dyn FnMut(Series<'_>),
 }
 
 impl Writer for SeriesWriter<'_> {
     fn series(&mut self, family: &Family<'_>, series: &SeriesRead<'_>) {
-        self.label_values.clear();
-        self.label_values
-            .extend(series.labels(family.desc).map(|(_, value)| value));
+        let label_values: smallvec::SmallVec<[&str; 8]> =
+            series.labels(family).map(|(_, value)| value).collect();
         (self.f)(Series {
             metric: family.desc,
-            label_values: &self.label_values,
+            label_values: &label_values,
             value: series.value.clone(),
             index: series.index,
         });
@@ -62,7 +56,22 @@ impl Writer for Snapshot {
     fn series(&mut self, family: &Family<'_>, series: &SeriesRead<'_>) {
         self.series.push(SeriesSnapshot {
             name: family.desc.name,
-            labels: series.labels(family.desc).collect(),
+            labels: family
+                .desc
+                .labels
+                .iter()
+                .zip(series.digits)
+                .enumerate()
+                .map(|(i, (label, &digit))| {
+                    // A declared or interned name lives for the process; a
+                    // transient one only while its series does.
+                    let value = match label.value(digit) {
+                        Some(value) => Cow::Borrowed(value),
+                        None => Cow::Owned(family.label_value(i, digit).to_owned()),
+                    };
+                    (label.name, value)
+                })
+                .collect(),
             value: series.value.clone().into_owned(),
         });
     }
@@ -103,8 +112,10 @@ pub struct Snapshot {
 pub struct SeriesSnapshot {
     /// The metric name.
     pub name: &'static str,
-    /// `(label name, label value)` pairs, in declaration order.
-    pub labels: Vec<(&'static str, &'static str)>,
+    /// `(label name, label value)` pairs, in declaration order: a value
+    /// declared in the code borrowed, one of the `metrics` facade (which
+    /// lives only while its series does) copied.
+    pub labels: Vec<(&'static str, Cow<'static, str>)>,
     /// The value.
     pub value: Value<'static>,
 }

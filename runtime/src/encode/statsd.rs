@@ -47,7 +47,7 @@ struct Lines<'e> {
 impl Writer for Lines<'_> {
     fn series(&mut self, family: &Family<'_>, series: &SeriesRead<'_>) {
         let name = statsd_name(family.desc.name);
-        let tags = tags(series.labels(family.desc));
+        let tags = tags(series.labels(family));
         let Lines { encoder, lines } = self;
         let mut counter = |name: String, now: f64| {
             let key = format!("{name}{tags}");
@@ -81,7 +81,7 @@ impl Writer for Lines<'_> {
 }
 
 /// DogStatsD tags of a series' labels.
-fn tags<'a>(labels: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+fn tags<'a, 'b>(labels: impl Iterator<Item = (&'a str, &'b str)>) -> String {
     let pairs: Vec<String> = labels
         .map(|(k, v)| {
             format!(

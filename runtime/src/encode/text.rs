@@ -3,6 +3,7 @@
 use super::number::FloatStyle;
 use crate::cells::metric::LabelDesc;
 use crate::cells::spelling::Spelled;
+use crate::read::transient::TransientValues;
 
 /// Appends HELP text with `\` and newline escaped, and `"` too when
 /// `quote` (OpenMetrics escapes HELP like a label value; the Prometheus text
@@ -85,11 +86,14 @@ fn write_escaped(out: &mut Vec<u8>, s: &str, quote: bool) {
 /// Writes `{name="value",...}` for the series whose label value indices are
 /// `digits`, with `extra` last, or nothing when there are no labels at all;
 /// after a quoted metric name (`AFTER_NAME`), whose `{"name"` is written
-/// already, `,name="value",...}` and always the closing brace.
+/// already, `,name="value",...}` and always the closing brace. A transient
+/// label's values come from `transient`, as copied when the family began.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn write_labels<N: LabelNames + ?Sized, const AFTER_NAME: bool>(
     out: &mut Vec<u8>,
     labels: &[LabelDesc],
     digits: &[usize],
+    transient: Option<&TransientValues>,
     extra: Option<Extra<'_>>,
     style: FloatStyle,
     names: &N,
@@ -110,14 +114,17 @@ pub(crate) fn write_labels<N: LabelNames + ?Sized, const AFTER_NAME: bool>(
         names.write(out, i, label);
         out.extend_from_slice(b"=\"");
         // Derived labels have their names escaped in advance; a runtime
-        // label keeps its own escaped names; other hand-written ones are
-        // escaped here.
+        // label keeps its own escaped names, a transient one's are copied;
+        // other hand-written ones are escaped here.
         match (label.escaped_values, label.runtime) {
             (Some(escaped), _) => out.extend_from_slice(escaped[digit].as_bytes()),
-            (None, None) => write_label_value(out, label.values[digit]),
             (None, Some(runtime)) => {
                 out.extend_from_slice(runtime.escaped(digit).unwrap_or("").as_bytes())
             }
+            (None, None) => match transient.and_then(|t| t.escaped(i, digit)) {
+                Some(escaped) => out.extend_from_slice(escaped.as_bytes()),
+                None => write_label_value(out, label.values[digit]),
+            },
         }
         out.push(b'"');
     }

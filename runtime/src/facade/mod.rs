@@ -61,21 +61,41 @@
 //!   the cells of its cap of series when first seen: with the default cap,
 //!   about 8 KB for a counter or gauge and 105 KB for a histogram, plus
 //!   4 KB per label.
-//! - **Kept.** A series stays for the life of the process, as a runtime
-//!   label's value does: it is not yet retired when idle.
+//! - **Retired when idle** ([`idle_timeout`](FacadeRecorder::idle_timeout),
+//!   off by default). A series of a family with labels that goes that long
+//!   without a record is retired at the next read: it leaves every output
+//!   (Prometheus marks it stale), its cells are cleared and its slot takes
+//!   the next new series of the family; its key is forgotten (so are the
+//!   keys of the family that had overflowed, which find room at their next
+//!   registration), and counted in `enumeter_facade_series_retired_total`.
+//!   A handle a dependency kept records, when it records again, into its
+//!   key's series made anew (or the overflow series when the family is
+//!   full), never into the series that took its slot: each slot carries a
+//!   generation, which a handle checks in the same atomic instruction that
+//!   counts it in, and a slot is retired only when every record that
+//!   entered it has left. The overflow series, and the one series of a
+//!   family without labels, are not retired. Without an idle time, a
+//!   series stays for the life of the process.
 //!
 //! Recording through a handle (a `metrics::Counter` a dependency keeps) is
 //! one atomic operation on the series' cell behind the facade's one
-//! dynamic call; `counter!` with labels looks its key up in a hash map
-//! under a read lock (the facade's key hash, computed by `metrics`).
+//! dynamic call, and two more (the slot's generation check and count) in a
+//! family whose series retire; `counter!` with labels looks its key up in a
+//! hash map under a read lock (the facade's key hash, computed by
+//! `metrics`). A label value of the facade lives only while its series
+//! does: [`LabelDesc::value`](crate::LabelDesc::value) has none to give,
+//! and the reader copies them as it begins a family (a
+//! [`Snapshot`](crate::Snapshot) holds owned copies).
 
 mod family;
 mod names;
+mod slot;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use metrics::{Key, KeyName, Metadata, SharedString, Unit};
 
@@ -86,7 +106,7 @@ use crate::cells::own::ShownOnceStarted;
 use crate::read::families::{exposed_names, Conflict};
 use enumeter_macros::metrics;
 
-use family::{Cell, FacadeKind, Family, Full, HISTOGRAM_SPEC};
+use family::{Cell, FacadeKind, Family, Full, Target, HISTOGRAM_SPEC};
 
 /// The most families the facade holds: a name past them is refused (and
 /// counted).
@@ -126,6 +146,31 @@ impl FacadeRecorder {
         self
     }
 
+    /// Retires a series (of a family with labels) after `idle` without a
+    /// record: it leaves the exposition at the next read after that (and
+    /// Prometheus marks it stale), and its slot takes another series. A
+    /// handle kept for it records into a new series of its key when it
+    /// records again, never into the series that took its slot. `None`
+    /// (the default) keeps every series for the life of the process. For
+    /// the families made after it is set.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use enumeter::facade::FacadeRecorder;
+    ///
+    /// FacadeRecorder::new()
+    ///     .idle_timeout(Some(Duration::from_secs(300)))
+    ///     .install()
+    ///     .expect("no other global recorder");
+    /// ```
+    pub fn idle_timeout(self, idle: Option<Duration>) -> Self {
+        let nanos = idle.map_or(0, |d| {
+            u64::try_from(d.as_nanos()).unwrap_or(u64::MAX).max(1)
+        });
+        FACADE.idle_nanos.store(nanos, Ordering::Relaxed);
+        self
+    }
+
     /// Installs the facade as the process's global `metrics` recorder;
     /// an error if one is installed already.
     pub fn install(self) -> Result<(), metrics::SetRecorderError<Self>> {
@@ -149,6 +194,7 @@ impl metrics::Recorder for FacadeRecorder {
     fn register_counter(&self, key: &Key, _: &Metadata<'_>) -> metrics::Counter {
         match FACADE.handle(key, FacadeKind::Counter) {
             Some(Handle::Counter(counter)) => metrics::Counter::from_arc(counter),
+            Some(Handle::Moving(moving)) => metrics::Counter::from_arc(moving),
             _ => metrics::Counter::noop(),
         }
     }
@@ -156,6 +202,7 @@ impl metrics::Recorder for FacadeRecorder {
     fn register_gauge(&self, key: &Key, _: &Metadata<'_>) -> metrics::Gauge {
         match FACADE.handle(key, FacadeKind::Gauge) {
             Some(Handle::Gauge(gauge)) => metrics::Gauge::from_arc(gauge),
+            Some(Handle::Moving(moving)) => metrics::Gauge::from_arc(moving),
             _ => metrics::Gauge::noop(),
         }
     }
@@ -163,6 +210,7 @@ impl metrics::Recorder for FacadeRecorder {
     fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> metrics::Histogram {
         match FACADE.handle(key, FacadeKind::Histogram) {
             Some(Handle::Histogram(histogram)) => metrics::Histogram::from_arc(histogram),
+            Some(Handle::Moving(moving)) => metrics::Histogram::from_arc(moving),
             _ => metrics::Histogram::noop(),
         }
     }
@@ -188,6 +236,7 @@ static FACADE: Facade = Facade {
     state: Mutex::new(None),
     per_family: AtomicUsize::new(1000),
     total_cap: AtomicUsize::new(10_000),
+    idle_nanos: AtomicU64::new(0),
 };
 
 struct Facade {
@@ -200,6 +249,8 @@ struct Facade {
     state: Mutex<Option<State>>,
     per_family: AtomicUsize,
     total_cap: AtomicUsize,
+    /// Idle time before a series retires, in nanoseconds; 0: never.
+    idle_nanos: AtomicU64,
 }
 
 #[derive(Default)]
@@ -217,15 +268,21 @@ struct State {
     series: usize,
     /// Keys remembered as overflowed or refused.
     remembered: usize,
+    /// The keys remembered as overflowed in a family whose series retire,
+    /// forgotten when a series of the family retires (so that the next
+    /// registration finds room).
+    overflowed: Vec<(Key, &'static Family)>,
 }
 
 /// What a key records into: the handle `metrics` hands out, of the key's
-/// kind; `None` for a key refused.
+/// kind; `Refused` for a key refused.
 #[derive(Clone)]
 enum Handle {
     Counter(Arc<CounterHandle>),
     Gauge(Arc<GaugeHandle>),
     Histogram(Arc<HistogramHandle>),
+    /// A series of a family whose series retire.
+    Moving(Arc<MovingHandle>),
     Refused,
 }
 
@@ -260,10 +317,13 @@ impl Facade {
             return handle.of_kind(kind);
         }
         let (handle, kept) = match self.series_of(state, key, kind) {
-            Ok(cell) => (Handle::of(cell), true),
+            Ok((family, target)) => (Handle::of(family, key, target), true),
             Err(Refusal::Overflow(family, full)) => {
                 FacadeSelf::facade_series_overflow_total(full.into()).inc();
-                (Handle::of(family.overflow()), false)
+                if family.retires() {
+                    state.overflowed.push((key.clone(), family));
+                }
+                (Handle::of(family, key, family.overflow()), false)
             }
             Err(Refusal::Refused(reason)) => {
                 FacadeSelf::facade_refused_total(reason).inc();
@@ -278,8 +338,98 @@ impl Facade {
                 .write()
                 .unwrap_or_else(PoisonError::into_inner)
                 .insert(key.clone(), handle.clone());
+        } else if !kept && family_of(&handle).is_some_and(|f| f.retires()) {
+            state.overflowed.pop();
         }
         handle.of_kind(kind)
+    }
+
+    /// Points `handle`, whose series was retired, at its key's series
+    /// now: the one made since by another registration of the key, or a
+    /// new one (its family's overflow series when there is no room).
+    #[cold]
+    #[inline(never)]
+    fn reattach(&'static self, handle: &MovingHandle) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let state = state.get_or_insert_with(State::default);
+        let family = handle.family;
+        // Another clone of the handle was pointed again meanwhile.
+        if family.holds(handle.target()) {
+            return;
+        }
+        let known = self
+            .keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&handle.key)
+            .cloned();
+        if let Some(Handle::Moving(known)) = known {
+            // Under the state lock, a key's series in the map is live: a
+            // retirement takes the key out of the map in the same section.
+            handle.point(known.target());
+            return;
+        }
+        let (target, kept) = match self.series_of(state, &handle.key, handle.kind) {
+            Ok((_, target)) => (target, true),
+            Err(Refusal::Overflow(family, full)) => {
+                FacadeSelf::facade_series_overflow_total(full.into()).inc();
+                (family.overflow(), false)
+            }
+            // A key that had a series is refused now only when the family
+            // is past its limits; its records go to the overflow series.
+            Err(Refusal::Refused(_)) => (family.overflow(), false),
+        };
+        handle.point(target);
+        if kept {
+            let moved = Arc::new(MovingHandle::new(
+                family,
+                handle.key.clone(),
+                handle.kind,
+                target,
+            ));
+            self.keys
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(handle.key.clone(), Handle::Moving(moved));
+        }
+    }
+
+    /// Retires `family`'s idle series (see [`Family::sweep`]) and forgets
+    /// their keys, and the keys remembered as overflowed in it once some
+    /// series retired.
+    fn sweep(&'static self, state: &mut State, family: &'static Family, now: Instant) -> usize {
+        let mut retired = Vec::new();
+        let count = family.sweep(now, &mut retired);
+        if count == 0 {
+            return 0;
+        }
+        FacadeSelf::facade_series_retired_total().add(count as u64);
+        state.series -= count;
+        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        for key in &retired {
+            keys.remove(key);
+        }
+        let before = state.overflowed.len();
+        state.overflowed.retain(|(key, of)| {
+            let forget = core::ptr::eq(*of, family);
+            if forget {
+                keys.remove(key);
+            }
+            !forget
+        });
+        state.remembered -= before - state.overflowed.len();
+        count
+    }
+
+    /// Sweeps every family whose series retire.
+    fn sweep_all(&'static self, state: &mut State, now: Instant) -> usize {
+        let count = self.family_count.load(Ordering::Acquire);
+        self.families[..count]
+            .iter()
+            .filter_map(OnceLock::get)
+            .filter(|family| family.retires())
+            .map(|family| self.sweep(state, family, now))
+            .sum()
     }
 
     fn series_of(
@@ -287,7 +437,7 @@ impl Facade {
         state: &mut State,
         key: &Key,
         kind: FacadeKind,
-    ) -> Result<Cell, Refusal> {
+    ) -> Result<(&'static Family, Target), Refusal> {
         let name = names::metric_name(key.name())
             .filter(|name| !name.starts_with(names::OWN_NAMESPACE))
             .ok_or(Refusal::Refused(Refused::Name))?;
@@ -324,13 +474,28 @@ impl Facade {
         }
         let values: Vec<&str> = labels.iter().map(|(_, value)| *value).collect();
         let cap = self.total_cap.load(Ordering::Relaxed);
-        let series = &mut state.series;
-        family
-            .create(&values, || {
+        let create = |state: &mut State| {
+            let series = &mut state.series;
+            family.create(key, &values, || {
                 let room = *series < cap;
                 *series += usize::from(room);
                 room
             })
+        };
+        let created = match create(state) {
+            // Full: idle series retired now make room.
+            Err(Full::Family) if family.retires() => {
+                if self.sweep(state, family, Instant::now()) > 0 {
+                    create(state)
+                } else {
+                    Err(Full::Family)
+                }
+            }
+            Err(Full::All) if self.sweep_all(state, Instant::now()) > 0 => create(state),
+            created => created,
+        };
+        created
+            .map(|target| (family, target))
             .map_err(|full| Refusal::Overflow(family, full))
     }
 
@@ -361,11 +526,16 @@ impl Facade {
             return Err(Refusal::Refused(Refused::Clash));
         }
         let name: &'static str = Box::leak(name.into_boxed_str());
+        let idle = match self.idle_nanos.load(Ordering::Relaxed) {
+            0 => None,
+            nanos => Some(Duration::from_nanos(nanos)),
+        };
         let family = Family::leak(
             name,
             kind,
             labels.iter().map(|(name, _)| name.clone()).collect(),
             self.per_family.load(Ordering::Relaxed),
+            idle,
             state
                 .described
                 .get(name)
@@ -410,8 +580,16 @@ impl Group for Facade {
 
     fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
         let count = self.family_count.load(Ordering::Acquire);
+        let now = Instant::now();
         for family in self.families[..count].iter().filter_map(OnceLock::get) {
-            visitor(family.metric());
+            if family.retires() {
+                // Idle series leave before the family is read.
+                let mut state = FACADE.state.lock().unwrap_or_else(PoisonError::into_inner);
+                FACADE.sweep(state.get_or_insert_with(State::default), family, now);
+            }
+            // Not `visitor` itself: `read` hands out `Metric<'static>`.
+            #[allow(clippy::redundant_closure)]
+            family.read(|metric| visitor(metric));
         }
     }
 }
@@ -425,8 +603,18 @@ enum Refusal {
 }
 
 impl Handle {
-    fn of(cell: Cell) -> Self {
-        match cell {
+    /// The handle of `key`'s series at `target` in `family`.
+    fn of(family: &'static Family, key: &Key, target: Target) -> Self {
+        if family.retires() {
+            let kind = family.kind();
+            return Handle::Moving(Arc::new(MovingHandle::new(
+                family,
+                key.clone(),
+                kind,
+                target,
+            )));
+        }
+        match family.lasting_cell(target) {
             Cell::Counter(c) => Handle::Counter(Arc::new(CounterHandle(c))),
             Cell::Gauge(c) => Handle::Gauge(Arc::new(GaugeHandle(c))),
             Cell::Histogram(c) => Handle::Histogram(Arc::new(HistogramHandle(c))),
@@ -440,6 +628,7 @@ impl Handle {
             Handle::Counter(_) => kind == FacadeKind::Counter,
             Handle::Gauge(_) => kind == FacadeKind::Gauge,
             Handle::Histogram(_) => kind == FacadeKind::Histogram,
+            Handle::Moving(moving) => kind == moving.kind,
             Handle::Refused => return None,
         };
         if !same {
@@ -490,6 +679,119 @@ struct HistogramHandle(&'static family::FacadeHistogram);
 impl metrics::HistogramFn for HistogramHandle {
     fn record(&self, value: f64) {
         HistogramRef::new(self.0, &HISTOGRAM_SPEC).observe(value);
+    }
+}
+
+/// The family a handle records into, for a handle of a family whose
+/// series retire.
+fn family_of(handle: &Handle) -> Option<&'static Family> {
+    match handle {
+        Handle::Moving(moving) => Some(moving.family),
+        _ => None,
+    }
+}
+
+/// A handle of a series of a family whose series retire: where its key's
+/// series is, checked at every record (see [`slot`]).
+struct MovingHandle {
+    family: &'static Family,
+    key: Key,
+    kind: FacadeKind,
+    /// A packed [`Target`].
+    target: AtomicU64,
+}
+
+impl MovingHandle {
+    fn new(family: &'static Family, key: Key, kind: FacadeKind, target: Target) -> Self {
+        Self {
+            family,
+            key,
+            kind,
+            target: AtomicU64::new(target.pack()),
+        }
+    }
+
+    fn target(&self) -> Target {
+        Target::unpack(self.target.load(Ordering::Acquire))
+    }
+
+    fn point(&self, target: Target) {
+        self.target.store(target.pack(), Ordering::Release);
+    }
+
+    /// Records with `record` into the key's series: where the handle
+    /// points while that series holds its slot, else where the key's series
+    /// is now (made again if need be).
+    #[inline]
+    fn record(&self, record: impl Fn(Cell<'_>)) {
+        // Twice at most: a series just made is not retired again before
+        // its idle time passes; past that, the overflow series, which
+        // never retires.
+        for _ in 0..2 {
+            if self.family.record(self.target(), &record) {
+                return;
+            }
+            FACADE.reattach(self);
+        }
+        let overflow = self.family.overflow();
+        self.family.record(overflow, &record);
+    }
+}
+
+impl metrics::CounterFn for MovingHandle {
+    fn increment(&self, value: u64) {
+        self.record(|cell| {
+            if let Cell::Counter(counter) = cell {
+                counter.add(value);
+            }
+        });
+    }
+
+    fn absolute(&self, value: u64) {
+        self.record(|cell| {
+            if let Cell::Counter(counter) = cell {
+                let now = counter.get();
+                if value > now {
+                    counter.add(value - now);
+                }
+            }
+        });
+    }
+}
+
+impl metrics::GaugeFn for MovingHandle {
+    fn increment(&self, value: f64) {
+        self.record(|cell| {
+            if let Cell::Gauge(gauge) = cell {
+                gauge.add(value);
+            }
+        });
+    }
+
+    fn decrement(&self, value: f64) {
+        self.record(|cell| {
+            if let Cell::Gauge(gauge) = cell {
+                gauge.sub(value);
+            }
+        });
+    }
+
+    fn set(&self, value: f64) {
+        self.record(|cell| {
+            if let Cell::Gauge(gauge) = cell {
+                gauge.set(value);
+            }
+        });
+    }
+}
+
+impl metrics::HistogramFn for MovingHandle {
+    fn record(&self, value: f64) {
+        MovingHandle::record(self, |cell| {
+            if let Cell::Histogram(histogram) = cell {
+                HistogramRef::new(histogram, &HISTOGRAM_SPEC).observe(value);
+            }
+        });
     }
 }
 
@@ -610,6 +912,8 @@ pub(crate) enum Refused {
 
 /// enumeter's counts of what the facade could not keep as given.
 #[metrics(namespace = "enumeter", register = false)]
+// The variants are the metrics' names, which share their subject.
+#[allow(clippy::enum_variant_names)]
 pub(crate) enum FacadeSelf {
     /// Keys of the `metrics` facade recorded into their family's overflow
     /// series (every label `other`), by why.
@@ -625,6 +929,10 @@ pub(crate) enum FacadeSelf {
         /// Why.
         reason: Refused,
     },
+    /// Series of the `metrics` facade retired after their idle time without
+    /// a record (`FacadeRecorder::idle_timeout`).
+    #[counter]
+    FacadeSeriesRetiredTotal,
 }
 
 /// What the default registry shows of [`FacadeSelf`]: once the facade is

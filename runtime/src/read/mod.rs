@@ -22,6 +22,7 @@
 pub(crate) mod families;
 pub(crate) mod own;
 pub(crate) mod registry;
+pub(crate) mod transient;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -35,6 +36,7 @@ use crate::cells::native::{NativeSnapshot, NativeSpec};
 use crate::cells::spelling::Escaping;
 use crate::cells::summary::{SummaryAccumulator, SummarySnapshot, SummarySpec};
 use crate::read::registry::Registry;
+use crate::read::transient::TransientValues;
 
 /// What a metric is, with what its kind shares across its series.
 #[derive(Clone, Copy, Debug)]
@@ -189,9 +191,29 @@ pub(crate) struct Family<'a> {
         allow(dead_code)
     )]
     native: Option<NativeMetric<'a>>,
+    /// The values of its transient labels (the `metrics` facade's), as
+    /// copied when the family began.
+    transient: Option<&'a TransientValues>,
 }
 
 impl Family<'_> {
+    /// The value of label `label` (its position) at `index`: a transient
+    /// label's as copied when the family began, another's declared or
+    /// interned name; empty for none.
+    pub(crate) fn label_value(&self, label: usize, index: usize) -> &str {
+        match self.transient {
+            Some(values) if self.desc.labels[label].is_transient() => {
+                values.value(label, index).unwrap_or("")
+            }
+            _ => self.desc.labels[label].value(index).unwrap_or(""),
+        }
+    }
+
+    /// The values copied of the family's transient labels, if it has any.
+    pub(crate) fn transient(&self) -> Option<&TransientValues> {
+        self.transient
+    }
+
     /// Whether the family keeps exemplars.
     pub(crate) fn has_exemplars(&self) -> bool {
         self.exemplars.is_some()
@@ -247,24 +269,28 @@ impl SeriesRead<'_> {
     /// `(label name, label value)` of each label, in declaration order.
     pub(crate) fn labels<'d>(
         &'d self,
-        desc: &'static MetricDesc,
-    ) -> impl Iterator<Item = (&'static str, &'static str)> + 'd {
-        desc.labels
+        family: &'d Family<'_>,
+    ) -> impl Iterator<Item = (&'static str, &'d str)> + 'd {
+        family
+            .desc
+            .labels
             .iter()
             .zip(self.digits)
-            .map(|(label, &d)| (label.name, label.value(d).unwrap_or("")))
+            .enumerate()
+            .map(|(i, (label, &d))| (label.name, family.label_value(i, d)))
     }
 
     /// The same with each label name spelled by `escaping` (never quoted).
     #[cfg_attr(not(feature = "remote-write"), allow(dead_code))]
     pub(crate) fn labels_spelled<'d>(
         &'d self,
-        desc: &'static MetricDesc,
+        family: &'d Family<'_>,
         escaping: Escaping,
-    ) -> impl Iterator<Item = (&'static str, &'static str)> + 'd {
-        desc.labels.iter().zip(self.digits).map(move |(label, &d)| {
+    ) -> impl Iterator<Item = (&'static str, &'d str)> + 'd {
+        let labels = family.desc.labels.iter().zip(self.digits).enumerate();
+        labels.map(move |(i, (label, &d))| {
             let name = label.spellings().bare(label.name, escaping);
-            (name, label.value(d).unwrap_or(""))
+            (name, family.label_value(i, d))
         })
     }
 }
@@ -291,6 +317,8 @@ pub(crate) struct Reader {
     histogram: HistogramSnapshot,
     summary: SummarySnapshot,
     summary_acc: SummaryAccumulator,
+    /// The family's transient label values, copied as it began.
+    transient: TransientValues,
 }
 
 impl Reader {
@@ -326,20 +354,23 @@ impl Reader {
         w: &mut W,
     ) {
         let desc = metric.desc;
-        let family = Family {
-            desc,
-            kind: Kind::of(&metric.cells),
-            created_ms: metric.created_ms,
-            exemplars: metric.exemplars,
-            native: metric.native,
-        };
         let Reader {
             digits,
             visible,
             histogram,
             summary,
             summary_acc,
+            transient,
         } = self;
+        let transient = transient.fill(desc).then_some(&*transient);
+        let family = Family {
+            desc,
+            kind: Kind::of(&metric.cells),
+            created_ms: metric.created_ms,
+            exemplars: metric.exemplars,
+            native: metric.native,
+            transient,
+        };
         digits.clear();
         digits.resize(desc.labels.len(), 0);
         // A series of a runtime label's value is shown only if the value
@@ -354,7 +385,7 @@ impl Reader {
                 .map(|label| label.runtime.map_or(usize::MAX, |names| names.visible())),
         );
         let visible: &[usize] = visible;
-        let shown = Shown::of(&metric, merged, visible);
+        let shown = Shown::of(&metric, merged, visible, transient);
         w.family(&family);
         match metric.cells {
             Cells::Counter(cells) => each(&family, &shown, digits, cells.len(), w, |i| {
@@ -387,7 +418,8 @@ impl Reader {
                     series.read(index, histogram);
                     merged::histogram(merged, index, histogram);
                     if by_count
-                        && (histogram.count() == 0 || (runtime && !named(desc, visible, digits)))
+                        && (histogram.count() == 0
+                            || (runtime && !named(desc, visible, transient, digits)))
                     {
                         return;
                     }
@@ -413,7 +445,8 @@ impl Reader {
                     merged::summary(merged, index, now_ms, summary_acc);
                     summary_acc.finish(spec, summary);
                     if by_count
-                        && (summary.count == 0 || (runtime && !named(desc, visible, digits)))
+                        && (summary.count == 0
+                            || (runtime && !named(desc, visible, transient, digits)))
                     {
                         return;
                     }
@@ -540,16 +573,31 @@ enum Shown<'m> {
     Recorded(
         &'m [AtomicU64],
         &'m [Metric<'m>],
-        &'m [usize],
+        Names<'m>,
         Option<&'m dyn SeriesLabels>,
     ),
 }
 
+/// What names a family's series may be shown with: of each runtime label,
+/// how many values were interned when the family began; the transient
+/// labels' values copied then.
+#[derive(Clone, Copy)]
+struct Names<'m> {
+    visible: &'m [usize],
+    transient: Option<&'m TransientValues>,
+}
+
 impl<'m> Shown<'m> {
-    fn of(metric: &Metric<'m>, merged: &'m [Metric<'m>], visible: &'m [usize]) -> Self {
+    fn of(
+        metric: &Metric<'m>,
+        merged: &'m [Metric<'m>],
+        visible: &'m [usize],
+        transient: Option<&'m TransientValues>,
+    ) -> Self {
         match metric.recorded {
             Some(words) if merged.iter().all(|m| m.recorded.is_some()) => {
-                Shown::Recorded(words, merged, visible, metric.series_labels)
+                let names = Names { visible, transient };
+                Shown::Recorded(words, merged, names, metric.series_labels)
             }
             _ => Shown::All,
         }
@@ -578,15 +626,15 @@ impl<'m> Shown<'m> {
                     advance(desc, digits);
                 }
             }
-            Shown::Recorded(words, merged, visible, None) => {
+            Shown::Recorded(words, merged, names, None) => {
                 let fill = |index, digits: &mut [usize]| {
                     crate::cells::metric::series_digits(desc.labels, index, digits)
                 };
-                walk_recorded(words, merged, visible, desc, digits, count, fill, f)
+                walk_recorded(words, merged, names, desc, digits, count, fill, f)
             }
-            Shown::Recorded(words, merged, visible, Some(listed)) => {
+            Shown::Recorded(words, merged, names, Some(listed)) => {
                 let fill = |index, digits: &mut [usize]| listed.digits(index, digits);
-                walk_recorded(words, merged, visible, desc, digits, count, fill, f)
+                walk_recorded(words, merged, names, desc, digits, count, fill, f)
             }
         }
     }
@@ -600,7 +648,7 @@ impl<'m> Shown<'m> {
 fn walk_recorded(
     words: &[AtomicU64],
     merged: &[Metric<'_>],
-    visible: &[usize],
+    names: Names<'_>,
     desc: &MetricDesc,
     digits: &mut [usize],
     count: usize,
@@ -624,7 +672,7 @@ fn walk_recorded(
                 return;
             }
             fill(index, digits);
-            if runtime && !named(desc, visible, digits) {
+            if runtime && !named(desc, names.visible, names.transient, digits) {
                 continue;
             }
             f(index, digits);
@@ -634,15 +682,25 @@ fn walk_recorded(
 
 /// Whether the series at `digits` may be shown: each runtime label's value
 /// among the `visible` ones (interned when the family began), or `other`
-/// (the last index, which always has its name).
-fn named(desc: &MetricDesc, visible: &[usize], digits: &[usize]) -> bool {
-    desc.labels
-        .iter()
-        .zip(digits)
-        .zip(visible)
-        .all(|((label, &digit), &visible)| {
-            label.runtime.is_none() || digit < visible || digit + 1 == label.cardinality()
-        })
+/// (the last index, which always has its name); each transient label's
+/// value copied when the family began (a series made since shows at the
+/// next read), or `other`.
+fn named(
+    desc: &MetricDesc,
+    visible: &[usize],
+    transient: Option<&TransientValues>,
+    digits: &[usize],
+) -> bool {
+    desc.labels.iter().zip(digits).zip(visible).enumerate().all(
+        |(i, ((label, &digit), &visible))| {
+            let last = digit + 1 == label.cardinality();
+            match (label.runtime, transient) {
+                (Some(_), _) => digit < visible || last,
+                (None, Some(values)) if label.is_transient() => last || values.names(i, digit),
+                (None, _) => true,
+            }
+        },
+    )
 }
 
 /// Moves `digits` to the next series of `desc`: the last label turns

@@ -45,7 +45,7 @@ impl Delta {
     fn seen(&mut self, family: &Family<'_>, series: &SeriesRead<'_>) -> Seen<'_> {
         self.key.clear();
         self.key.extend_from_slice(family.desc.name.as_bytes());
-        for (_, value) in series.labels(family.desc) {
+        for (_, value) in series.labels(family) {
             // 0xff is in no UTF-8 text: the values cannot run together.
             self.key.push(0xff);
             self.key.extend_from_slice(value.as_bytes());

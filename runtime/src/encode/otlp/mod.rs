@@ -142,7 +142,7 @@ impl OtlpWriter<'_> {
         start_ns: Option<u64>,
     ) {
         self.point.clear();
-        for (name, value) in series.labels(family.desc) {
+        for (name, value) in series.labels(family) {
             attribute(&mut self.point, attributes, name, value, &mut self.scratch);
         }
         let created = family.created_ms.map(|ms| ms.saturating_mul(1_000_000));
