@@ -93,17 +93,6 @@ impl<const B: usize> Histogram<B> {
         }
     }
 
-    /// Back to no observations: for a series slot that another series
-    /// takes next (the `metrics` facade's), once nothing records into it.
-    #[cfg_attr(not(feature = "metrics-facade"), allow(dead_code))]
-    pub(crate) fn reset(&self) {
-        for bucket in &self.buckets {
-            bucket.store(0, Ordering::Relaxed);
-        }
-        self.sum_bits.store(0, Ordering::Relaxed);
-        self.negative_observed.store(false, Ordering::Relaxed);
-    }
-
     /// Notes that a negative value was observed; a load first, so that a
     /// stream of negative values does not write the line again and again.
     #[cold]
@@ -116,18 +105,12 @@ impl<const B: usize> Histogram<B> {
     /// Adds this series' buckets and sum into `snapshot`, whose cumulative
     /// counts are empty or of this histogram's length.
     pub(crate) fn accumulate(&self, snapshot: &mut HistogramSnapshot) {
-        if snapshot.cumulative.len() != B {
-            snapshot.cumulative.clear();
-            snapshot.cumulative.resize(B, 0);
-        }
-        let mut total = 0u64;
-        for (bucket, cumulative) in self.buckets.iter().zip(&mut snapshot.cumulative) {
-            total = total.wrapping_add(bucket.load(Ordering::Relaxed));
-            *cumulative = cumulative.wrapping_add(total);
-        }
-        let sum = f64::from_bits(self.sum_bits.load(Ordering::Relaxed));
-        snapshot.sum = crate::cells::summary::finite_sum(snapshot.sum, sum);
-        snapshot.negative_observed |= self.negative_observed.load(Ordering::Relaxed);
+        accumulate_cells(
+            &self.buckets,
+            &self.sum_bits,
+            &self.negative_observed,
+            snapshot,
+        );
     }
 }
 
@@ -264,25 +247,7 @@ impl<'a, const B: usize> HistogramRef<'a, B> {
     /// `None` when it is dropped (and counted as such).
     #[inline(always)]
     fn observe_sum(&self, value: f64) -> Option<usize> {
-        if !value.is_finite() {
-            dropped(if value.is_nan() {
-                DropReason::Nan
-            } else {
-                DropReason::Infinite
-            });
-            return None;
-        }
-        if self.spec.skip_non_positive && value <= 0.0 {
-            dropped(DropReason::NonPositive);
-            return None;
-        }
-        // A compare-and-swap loop on the bits: concurrent additions to the
-        // sum are never lost, and one that would overflow is refused.
-        if !crate::cells::atomic::add_f64_finite(&self.cell.sum_bits, value) {
-            dropped(DropReason::SumOverflow);
-            return None;
-        }
-        Some(bucket_index(self.spec.bounds, value))
+        checked_sum(&self.cell.sum_bits, self.spec, value)
     }
 
     /// How many of the metric's unit make one second.
@@ -347,6 +312,54 @@ impl<const B: usize> Drop for HistogramTimer<'_, B> {
     fn drop(&mut self) {
         self.histogram.observe_duration(self.start.elapsed());
     }
+}
+
+/// The checks and the sum of an observation into a series whose sum is
+/// `sum_bits`: the value's bucket, or `None` when it is dropped (and
+/// counted as such).
+#[inline(always)]
+pub(crate) fn checked_sum(sum_bits: &AtomicU64, spec: &HistogramSpec, value: f64) -> Option<usize> {
+    if !value.is_finite() {
+        dropped(if value.is_nan() {
+            DropReason::Nan
+        } else {
+            DropReason::Infinite
+        });
+        return None;
+    }
+    if spec.skip_non_positive && value <= 0.0 {
+        dropped(DropReason::NonPositive);
+        return None;
+    }
+    // A compare-and-swap loop on the bits: concurrent additions to the
+    // sum are never lost, and one that would overflow is refused.
+    if !crate::cells::atomic::add_f64_finite(sum_bits, value) {
+        dropped(DropReason::SumOverflow);
+        return None;
+    }
+    Some(bucket_index(spec.bounds, value))
+}
+
+/// Adds one series' buckets (non-cumulative), sum and negative mark into
+/// `snapshot`, whose cumulative counts are empty or of `buckets`' length.
+pub(crate) fn accumulate_cells(
+    buckets: &[AtomicU64],
+    sum_bits: &AtomicU64,
+    negative_observed: &AtomicBool,
+    snapshot: &mut HistogramSnapshot,
+) {
+    if snapshot.cumulative.len() != buckets.len() {
+        snapshot.cumulative.clear();
+        snapshot.cumulative.resize(buckets.len(), 0);
+    }
+    let mut total = 0u64;
+    for (bucket, cumulative) in buckets.iter().zip(&mut snapshot.cumulative) {
+        total = total.wrapping_add(bucket.load(Ordering::Relaxed));
+        *cumulative = cumulative.wrapping_add(total);
+    }
+    let sum = f64::from_bits(sum_bits.load(Ordering::Relaxed));
+    snapshot.sum = crate::cells::summary::finite_sum(snapshot.sum, sum);
+    snapshot.negative_observed |= negative_observed.load(Ordering::Relaxed);
 }
 
 /// The index of the first bound `>= value` (`bounds.len()` for `+Inf`).

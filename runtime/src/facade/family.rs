@@ -14,25 +14,24 @@ use metrics::Key;
 
 use crate::cells::counter::Counter;
 use crate::cells::gauge::FloatGauge;
-use crate::cells::histogram::{Histogram, HistogramSeries, HistogramSnapshot, HistogramSpec};
+use crate::cells::histogram::HistogramSpec;
 use crate::cells::metric::{Cells, LabelDesc, Metric, MetricDesc, SeriesLabels};
 use crate::label::TransientNames;
 use crate::runtime_label::OTHER;
 use enumeter_common::names::quoted_inner;
 
+use super::histogram::{FacadeHistogram, HistogramCells};
 use super::slot::SlotState;
 
-/// The buckets of a facade histogram: Prometheus' client libraries'
-/// defaults, in seconds (the facade says nothing of buckets).
+/// The buckets of a facade histogram whose name was given none: Prometheus'
+/// client libraries' defaults, in seconds (the facade says nothing of
+/// buckets).
 pub(crate) const DEFAULT_BUCKETS: [f64; 11] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
-/// Cells of a facade histogram series: the default buckets and `+Inf`.
-pub(crate) type FacadeHistogram = Histogram<{ DEFAULT_BUCKETS.len() + 1 }>;
-
-/// The spec every facade histogram shares.
-pub(crate) static HISTOGRAM_SPEC: HistogramSpec = HistogramSpec {
+/// The spec of a facade histogram with the default buckets.
+pub(crate) static DEFAULT_SPEC: HistogramSpec = HistogramSpec {
     bounds: &DEFAULT_BUCKETS,
     units_per_second: 1.0,
     skip_non_positive: false,
@@ -56,29 +55,14 @@ enum FamilyCells {
     Histogram(HistogramCells),
 }
 
-/// A histogram family's series, for the reader.
-struct HistogramCells(Box<[FacadeHistogram]>);
-
-impl HistogramSeries for HistogramCells {
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    fn accumulate(&self, index: usize, snapshot: &mut HistogramSnapshot) {
-        if let Some(cell) = self.0.get(index) {
-            cell.accumulate(snapshot);
-        }
-    }
-}
-
 /// A cell of one series, which a facade handle records into.
 pub(crate) enum Cell<'a> {
     /// A counter's.
     Counter(&'a Counter),
     /// A gauge's.
     Gauge(&'a FloatGauge),
-    /// A histogram's.
-    Histogram(&'a FacadeHistogram),
+    /// A histogram's, and its family's buckets.
+    Histogram(&'a FacadeHistogram, &'static HistogramSpec),
 }
 
 /// Each slot's label values (text, escaped) in the family's label order,
@@ -155,6 +139,8 @@ pub(crate) struct Family {
     desc: OnceLock<&'static MetricDesc>,
     undescribed: &'static MetricDesc,
     kind: FacadeKind,
+    /// A histogram family's buckets.
+    spec: &'static HistogramSpec,
     label_names: Box<[String]>,
     /// Each slot's label values while it holds a series.
     names: &'static SlotNames,
@@ -200,13 +186,15 @@ static NO_NAMES: [&str; super::MAX_SERIES_PER_FAMILY + 1] = [""; super::MAX_SERI
 impl Family {
     /// A family named `name` (as the exposition writes it) of `kind`, whose
     /// series have the labels `label_names` and number at most `capacity`
-    /// (at most [`super::MAX_SERIES_PER_FAMILY`]), retired after `idle`
+    /// (at most [`super::MAX_SERIES_PER_FAMILY`]), a histogram's buckets
+    /// those of `spec`, retired after `idle`
     /// without a record when given; leaked, once.
     pub(crate) fn leak(
         name: &'static str,
         kind: FacadeKind,
         label_names: Vec<String>,
         capacity: usize,
+        spec: &'static HistogramSpec,
         idle: Option<Duration>,
         help: Option<(&str, Option<&'static str>)>,
     ) -> &'static Family {
@@ -238,7 +226,9 @@ impl Family {
                 FamilyCells::Gauge((0..slots).map(|_| FloatGauge::new()).collect())
             }
             FacadeKind::Histogram => FamilyCells::Histogram(HistogramCells(
-                (0..slots).map(|_| FacadeHistogram::new()).collect(),
+                (0..slots)
+                    .map(|_| FacadeHistogram::new(spec.bounds.len() + 1))
+                    .collect(),
             )),
         };
         // A family without labels has its one series, which stays: what
@@ -249,6 +239,7 @@ impl Family {
             desc: OnceLock::new(),
             undescribed,
             kind,
+            spec,
             names,
             recorded: (0..slots.div_ceil(64)).map(|_| AtomicU64::new(0)).collect(),
             cells,
@@ -327,7 +318,7 @@ impl Family {
             FamilyCells::Counter(cells) => Cells::Counter(cells),
             FamilyCells::Gauge(cells) => Cells::FloatGauge(cells),
             FamilyCells::Histogram(cells) => Cells::Histogram {
-                spec: &HISTOGRAM_SPEC,
+                spec: self.spec,
                 series: cells,
             },
         };
@@ -502,7 +493,7 @@ impl Family {
         match &self.cells {
             FamilyCells::Counter(cells) => Cell::Counter(&cells[slot]),
             FamilyCells::Gauge(cells) => Cell::Gauge(&cells[slot]),
-            FamilyCells::Histogram(cells) => Cell::Histogram(&cells.0[slot]),
+            FamilyCells::Histogram(cells) => Cell::Histogram(&cells.0[slot], self.spec),
         }
     }
 

@@ -45,9 +45,11 @@
 //!   refused as the registry refuses a clash between two groups: counted in
 //!   `enumeter_registry_conflicts_total{family}` and logged once.
 //! - **Histograms** are classic histograms with the buckets of Prometheus'
-//!   client libraries (0.005 to 10, in the metric's unit): the facade says
-//!   nothing of buckets, and a classic histogram reads the same in every
-//!   format and every Prometheus.
+//!   client libraries (0.005 to 10, in the metric's unit), or those given
+//!   for names a [`Matcher`] matches ([`buckets_for`](FacadeRecorder::buckets_for)):
+//!   the facade says nothing of buckets, and a classic histogram reads the
+//!   same in every format and every Prometheus (a native one is invisible
+//!   to text scrapes; a summary does not aggregate).
 //! - **Bounded.** At most [`max_series_per_family`](FacadeRecorder::max_series_per_family)
 //!   series in a family (default 1,000), [`max_series`](FacadeRecorder::max_series)
 //!   in all (default 10,000) and [`MAX_FAMILIES`] families. A series that
@@ -88,8 +90,11 @@
 //! [`Snapshot`](crate::Snapshot) holds owned copies).
 
 mod family;
+mod histogram;
 mod names;
 mod slot;
+
+pub use histogram::{BucketsError, Matcher};
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -100,13 +105,13 @@ use std::time::{Duration, Instant};
 use metrics::{Key, KeyName, Metadata, SharedString, Unit};
 
 use crate::cells::group::Group;
-use crate::cells::histogram::HistogramRef;
+use crate::cells::histogram::HistogramSpec;
 use crate::cells::metric::Metric;
 use crate::cells::own::ShownOnceStarted;
 use crate::read::families::{exposed_names, Conflict};
 use enumeter_macros::metrics;
 
-use family::{Cell, FacadeKind, Family, Full, Target, HISTOGRAM_SPEC};
+use family::{Cell, FacadeKind, Family, Full, Target, DEFAULT_SPEC};
 
 /// The most families the facade holds: a name past them is refused (and
 /// counted).
@@ -169,6 +174,35 @@ impl FacadeRecorder {
         });
         FACADE.idle_nanos.store(nanos, Ordering::Relaxed);
         self
+    }
+
+    /// Classic buckets `bounds` (finite, increasing; `+Inf` is added) for
+    /// the histograms whose name `matcher` matches, instead of the default
+    /// ones; the first matcher given that matches a name wins. For the
+    /// families made after it is called; each call keeps its buckets for
+    /// the life of the process.
+    ///
+    /// ```
+    /// use enumeter::facade::{FacadeRecorder, Matcher};
+    ///
+    /// let recorder = FacadeRecorder::new()
+    ///     .buckets_for(Matcher::Suffix("_bytes".into()), &[1024.0, 65536.0, 1048576.0])
+    ///     .expect("increasing finite bounds");
+    /// assert!(recorder.buckets_for(Matcher::Prefix("db.".into()), &[1.0, 1.0]).is_err());
+    /// ```
+    pub fn buckets_for(self, matcher: Matcher, bounds: &[f64]) -> Result<Self, BucketsError> {
+        histogram::check_bounds(bounds)?;
+        let spec: &'static HistogramSpec = Box::leak(Box::new(HistogramSpec {
+            bounds: Box::leak(bounds.into()),
+            units_per_second: 1.0,
+            skip_non_positive: false,
+        }));
+        FACADE
+            .buckets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((matcher, spec));
+        Ok(self)
     }
 
     /// Installs the facade as the process's global `metrics` recorder;
@@ -237,6 +271,7 @@ static FACADE: Facade = Facade {
     per_family: AtomicUsize::new(1000),
     total_cap: AtomicUsize::new(10_000),
     idle_nanos: AtomicU64::new(0),
+    buckets: Mutex::new(Vec::new()),
 };
 
 struct Facade {
@@ -251,6 +286,8 @@ struct Facade {
     total_cap: AtomicUsize,
     /// Idle time before a series retires, in nanoseconds; 0: never.
     idle_nanos: AtomicU64,
+    /// Histogram buckets given by name, first match first.
+    buckets: Mutex<Vec<(Matcher, &'static HistogramSpec)>>,
 }
 
 #[derive(Default)]
@@ -460,7 +497,7 @@ impl Facade {
         }
         let family = match state.by_name.get(&name) {
             Some(family) => *family,
-            None => self.new_family(state, name, kind, &labels)?,
+            None => self.new_family(state, key.name(), name, kind, &labels)?,
         };
         if family.kind() != kind {
             return Err(Refusal::Refused(Refused::Kind));
@@ -502,6 +539,7 @@ impl Facade {
     fn new_family(
         &'static self,
         state: &mut State,
+        given: &str,
         name: String,
         kind: FacadeKind,
         labels: &[(String, &str)],
@@ -530,11 +568,22 @@ impl Facade {
             0 => None,
             nanos => Some(Duration::from_nanos(nanos)),
         };
+        let spec = match kind {
+            FacadeKind::Histogram => self
+                .buckets
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .iter()
+                .find(|(matcher, _)| matcher.matches(given))
+                .map_or(&DEFAULT_SPEC, |(_, spec)| *spec),
+            FacadeKind::Counter | FacadeKind::Gauge => &DEFAULT_SPEC,
+        };
         let family = Family::leak(
             name,
             kind,
             labels.iter().map(|(name, _)| name.clone()).collect(),
             self.per_family.load(Ordering::Relaxed),
+            spec,
             idle,
             state
                 .described
@@ -617,7 +666,7 @@ impl Handle {
         match family.lasting_cell(target) {
             Cell::Counter(c) => Handle::Counter(Arc::new(CounterHandle(c))),
             Cell::Gauge(c) => Handle::Gauge(Arc::new(GaugeHandle(c))),
-            Cell::Histogram(c) => Handle::Histogram(Arc::new(HistogramHandle(c))),
+            Cell::Histogram(c, spec) => Handle::Histogram(Arc::new(HistogramHandle(c, spec))),
         }
     }
 
@@ -674,11 +723,11 @@ impl metrics::GaugeFn for GaugeHandle {
 }
 
 /// A facade histogram's cells.
-struct HistogramHandle(&'static family::FacadeHistogram);
+struct HistogramHandle(&'static histogram::FacadeHistogram, &'static HistogramSpec);
 
 impl metrics::HistogramFn for HistogramHandle {
     fn record(&self, value: f64) {
-        HistogramRef::new(self.0, &HISTOGRAM_SPEC).observe(value);
+        self.0.observe(self.1, value);
     }
 }
 
@@ -788,8 +837,8 @@ impl metrics::GaugeFn for MovingHandle {
 impl metrics::HistogramFn for MovingHandle {
     fn record(&self, value: f64) {
         MovingHandle::record(self, |cell| {
-            if let Cell::Histogram(histogram) = cell {
-                HistogramRef::new(histogram, &HISTOGRAM_SPEC).observe(value);
+            if let Cell::Histogram(histogram, spec) = cell {
+                histogram.observe(spec, value);
             }
         });
     }
