@@ -18,6 +18,7 @@
 //! | `enumeter_otlp_points_sent_total`, `enumeter_otlp_points_dropped_total{reason}`, `enumeter_otlp_retries_total`, `enumeter_otlp_queued_points` | counters, gauge | an OTLP pusher (feature `otlp`), reasons as remote write's |
 //! | `enumeter_registry_conflicts_total{family}` | counter | a registry left a metric out because another declaration took its name first |
 //! | `enumeter_facade_series_overflow_total{reason}` | counter | a key of the `metrics` facade (feature `metrics-facade`) was recorded into its family's overflow series: `family_full`, `all_full`, `label_names` (not its family's); once per key |
+//! | `enumeter_facade_series_retired_total` | counter | series of the `metrics` facade retired after `FacadeRecorder::idle_timeout` without a record (shown from the facade's first use) |
 //! | `enumeter_facade_refused_total{reason}` | counter | a registration of the `metrics` facade was recorded nowhere: `name` (empty, `__`, or two labels escaped to one), `label_value` (over 1,024 bytes), `kind` (a key registered as another kind), `families` (1,024 held), `clash` (a name another family takes; also in `enumeter_registry_conflicts_total`) |
 //!
 //! ```

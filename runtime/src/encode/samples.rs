@@ -6,12 +6,11 @@ use std::cell::RefCell;
 
 use super::header::TextFormat;
 use super::number::{write_int, FloatStyle};
-use super::text::{write_label_value, write_labels, Declared, Extra};
+use super::text::{write_label_value, write_labels, Declared, Extra, SeriesValues};
 use crate::cells::exemplar::ExemplarRead;
 use crate::cells::metric::MetricDesc;
 use crate::cells::spelling::{Escaping, Spelled};
 use crate::read::registry::Registry;
-use crate::read::transient::TransientValues;
 use crate::read::{self, Family, SeriesRead, Value, Writer};
 
 /// Renders every family of `registry` in `format`, its names spelled by
@@ -154,8 +153,10 @@ impl<const SPELLED: bool> Writer for TextWriter<'_, SPELLED> {
         static NONE: FamilyNames = FamilyNames::new();
         let line = Line::<SPELLED> {
             desc,
-            digits: series.digits,
-            transient: family.transient(),
+            values: SeriesValues {
+                digits: series.digits,
+                transient: family.transient(),
+            },
             style,
             names: if SPELLED { &self.names } else { &NONE },
         };
@@ -282,9 +283,8 @@ fn write_seconds(out: &mut Vec<u8>, ms: u64) {
 /// Writes the lines of one series.
 struct Line<'s, const SPELLED: bool> {
     desc: &'static MetricDesc,
-    digits: &'s [usize],
-    /// The family's transient label values, if it has any.
-    transient: Option<&'s TransientValues>,
+    /// The series' label values.
+    values: SeriesValues<'s>,
     style: FloatStyle,
     /// With `SPELLED`, the family's names as spelled.
     names: &'s FamilyNames,
@@ -343,16 +343,7 @@ impl<const SPELLED: bool> Line<'_, SPELLED> {
         if !SPELLED {
             out.extend_from_slice(base.as_bytes());
             out.extend_from_slice(suffix.as_bytes());
-            let (digits, transient) = (self.digits, self.transient);
-            write_labels::<_, false>(
-                out,
-                desc.labels,
-                digits,
-                transient,
-                extra,
-                self.style,
-                &Declared,
-            );
+            write_labels::<_, false>(out, desc.labels, &self.values, extra, self.style, &Declared);
             return;
         }
         let names = self.names;
@@ -365,11 +356,11 @@ impl<const SPELLED: bool> Line<'_, SPELLED> {
             out.push(b'"');
         }
         let (labels, style) = (&names.labels[..], self.style);
-        let (digits, transient) = (self.digits, self.transient);
+        let values = &self.values;
         if names.quoted {
-            write_labels::<_, true>(out, desc.labels, digits, transient, extra, style, labels);
+            write_labels::<_, true>(out, desc.labels, values, extra, style, labels);
         } else {
-            write_labels::<_, false>(out, desc.labels, digits, transient, extra, style, labels);
+            write_labels::<_, false>(out, desc.labels, values, extra, style, labels);
         }
     }
 }

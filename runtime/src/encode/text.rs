@@ -83,21 +83,48 @@ fn write_escaped(out: &mut Vec<u8>, s: &str, quote: bool) {
     }
 }
 
+/// Label `i`'s value `digit` from the values copied as the family began
+/// (a transient label's), else its declared name escaped here. Out of
+/// line: only the facade's families have any.
+#[cold]
+#[inline(never)]
+fn write_transient(
+    out: &mut Vec<u8>,
+    transient: &TransientValues,
+    i: usize,
+    label: &LabelDesc,
+    digit: usize,
+) {
+    match transient.escaped(i, digit) {
+        Some(escaped) => out.extend_from_slice(escaped.as_bytes()),
+        None => write_label_value(out, label.values[digit]),
+    }
+}
+
+/// A series' label values: their indices, and the family's transient
+/// label values as copied when it began (one argument, so that the label
+/// writer takes no more registers than before there were any).
+#[derive(Clone, Copy)]
+pub(crate) struct SeriesValues<'a> {
+    /// The value index of each label.
+    pub(crate) digits: &'a [usize],
+    /// The family's transient label values, if it has any.
+    pub(crate) transient: Option<&'a TransientValues>,
+}
+
 /// Writes `{name="value",...}` for the series whose label value indices are
 /// `digits`, with `extra` last, or nothing when there are no labels at all;
 /// after a quoted metric name (`AFTER_NAME`), whose `{"name"` is written
-/// already, `,name="value",...}` and always the closing brace. A transient
-/// label's values come from `transient`, as copied when the family began.
-#[allow(clippy::too_many_arguments)]
+/// already, `,name="value",...}` and always the closing brace.
 pub(crate) fn write_labels<N: LabelNames + ?Sized, const AFTER_NAME: bool>(
     out: &mut Vec<u8>,
     labels: &[LabelDesc],
-    digits: &[usize],
-    transient: Option<&TransientValues>,
+    values: &SeriesValues<'_>,
     extra: Option<Extra<'_>>,
     style: FloatStyle,
     names: &N,
 ) {
+    let SeriesValues { digits, transient } = *values;
     if labels.is_empty() && extra.is_none() {
         if AFTER_NAME {
             out.push(b'}');
@@ -121,9 +148,9 @@ pub(crate) fn write_labels<N: LabelNames + ?Sized, const AFTER_NAME: bool>(
             (None, Some(runtime)) => {
                 out.extend_from_slice(runtime.escaped(digit).unwrap_or("").as_bytes())
             }
-            (None, None) => match transient.and_then(|t| t.escaped(i, digit)) {
-                Some(escaped) => out.extend_from_slice(escaped.as_bytes()),
+            (None, None) => match transient {
                 None => write_label_value(out, label.values[digit]),
+                Some(transient) => write_transient(out, transient, i, label, digit),
             },
         }
         out.push(b'"');

@@ -417,19 +417,52 @@ impl Family {
                 .is_some_and(|s| s.generation() == target.generation)
     }
 
-    /// Records with `record` into `target`'s cell if it still holds its
-    /// series; `false` if that series was retired.
+    /// Records with `record` into `target`'s cell among `cells` (the
+    /// family's, of its kind) if it still holds its series; `false` if
+    /// that series was retired.
     #[inline]
-    pub(crate) fn record(&self, target: Target, record: impl FnOnce(Cell<'_>)) -> bool {
+    pub(crate) fn record<C>(&self, cells: &[C], target: Target, record: impl FnOnce(&C)) -> bool {
+        let Some(cell) = cells.get(target.slot) else {
+            return true;
+        };
+        // The overflow series (index `capacity`) has no slot state: it
+        // never retires.
         match self.slots.get(target.slot) {
-            Some(slot) if target.slot != self.overflow_slot() => {
-                slot.record(target.generation, || record(self.cell(target.slot)))
-            }
-            _ => {
-                record(self.cell(target.slot));
+            Some(slot) => slot.record(target.generation, || record(cell)),
+            None => {
+                record(cell);
                 true
             }
         }
+    }
+
+    /// The family's counter cells (none for another kind).
+    pub(crate) fn counters(&self) -> &[Counter] {
+        match &self.cells {
+            FamilyCells::Counter(cells) => cells,
+            _ => &[],
+        }
+    }
+
+    /// The family's gauge cells (none for another kind).
+    pub(crate) fn gauges(&self) -> &[FloatGauge] {
+        match &self.cells {
+            FamilyCells::Gauge(cells) => cells,
+            _ => &[],
+        }
+    }
+
+    /// The family's histogram cells (none for another kind).
+    pub(crate) fn histograms(&self) -> &[FacadeHistogram] {
+        match &self.cells {
+            FamilyCells::Histogram(cells) => &cells.0,
+            _ => &[],
+        }
+    }
+
+    /// The family's histogram buckets.
+    pub(crate) fn spec(&self) -> &'static HistogramSpec {
+        self.spec
     }
 
     /// Retires the series without a record for the family's idle time,

@@ -768,41 +768,46 @@ impl MovingHandle {
         self.target.store(target.pack(), Ordering::Release);
     }
 
-    /// Records with `record` into the key's series: where the handle
-    /// points while that series holds its slot, else where the key's series
-    /// is now (made again if need be).
+    /// Records with `record` into the key's series among `cells` (the
+    /// family's, of the handle's kind): where the handle points while that
+    /// series holds its slot, else where the key's series is now (made
+    /// again if need be).
     #[inline]
-    fn record(&self, record: impl Fn(Cell<'_>)) {
+    fn record<C>(&self, cells: &[C], record: impl Fn(&C)) {
+        if !self.family.record(cells, self.target(), &record) {
+            self.record_after_retirement(&|target| self.family.record(cells, target, &record));
+        }
+    }
+
+    /// The series the handle pointed at was retired: points it at its
+    /// key's series now and records there.
+    #[cold]
+    #[inline(never)]
+    fn record_after_retirement(&self, record: &dyn Fn(Target) -> bool) {
         // Twice at most: a series just made is not retired again before
         // its idle time passes; past that, the overflow series, which
         // never retires.
         for _ in 0..2 {
-            if self.family.record(self.target(), &record) {
+            FACADE.reattach(self);
+            if record(self.target()) {
                 return;
             }
-            FACADE.reattach(self);
         }
-        let overflow = self.family.overflow();
-        self.family.record(overflow, &record);
+        record(self.family.overflow());
     }
 }
 
 impl metrics::CounterFn for MovingHandle {
     fn increment(&self, value: u64) {
-        self.record(|cell| {
-            if let Cell::Counter(counter) = cell {
-                counter.add(value);
-            }
-        });
+        self.record(self.family.counters(), |counter| counter.add(value));
     }
 
     fn absolute(&self, value: u64) {
-        self.record(|cell| {
-            if let Cell::Counter(counter) = cell {
-                let now = counter.get();
-                if value > now {
-                    counter.add(value - now);
-                }
+        // Raised to `value`, never lowered: a counter does not go down.
+        self.record(self.family.counters(), |counter| {
+            let now = counter.get();
+            if value > now {
+                counter.add(value - now);
             }
         });
     }
@@ -810,36 +815,23 @@ impl metrics::CounterFn for MovingHandle {
 
 impl metrics::GaugeFn for MovingHandle {
     fn increment(&self, value: f64) {
-        self.record(|cell| {
-            if let Cell::Gauge(gauge) = cell {
-                gauge.add(value);
-            }
-        });
+        self.record(self.family.gauges(), |gauge| gauge.add(value));
     }
 
     fn decrement(&self, value: f64) {
-        self.record(|cell| {
-            if let Cell::Gauge(gauge) = cell {
-                gauge.sub(value);
-            }
-        });
+        self.record(self.family.gauges(), |gauge| gauge.sub(value));
     }
 
     fn set(&self, value: f64) {
-        self.record(|cell| {
-            if let Cell::Gauge(gauge) = cell {
-                gauge.set(value);
-            }
-        });
+        self.record(self.family.gauges(), |gauge| gauge.set(value));
     }
 }
 
 impl metrics::HistogramFn for MovingHandle {
     fn record(&self, value: f64) {
-        MovingHandle::record(self, |cell| {
-            if let Cell::Histogram(histogram, spec) = cell {
-                histogram.observe(spec, value);
-            }
+        let spec = self.family.spec();
+        MovingHandle::record(self, self.family.histograms(), |histogram| {
+            histogram.observe(spec, value);
         });
     }
 }
