@@ -171,6 +171,16 @@ impl Default for LastRenders {
 }
 
 impl LastRenders {
+    /// Checks for a family whose series retire: a series may leave between
+    /// two renders (counted in [`left`](Self::left)), and is still never
+    /// written empty or twice.
+    pub fn allowing_series_to_leave() -> Self {
+        Self {
+            may_leave: true,
+            ..Self::default()
+        }
+    }
+
     /// Renders every output of `registry` once and checks its series of
     /// the counter `family`: no value of `labels` empty, each equal to its
     /// `fixed` value where one is given, no series written twice, none gone
@@ -233,34 +243,14 @@ pub fn check_every_output_while(
     fixed: &[Option<&str>],
     change: impl FnOnce(&dyn Fn()) + Send,
 ) -> LastRenders {
-    check_outputs(
-        LastRenders::default(),
-        registry,
-        family,
-        labels,
-        fixed,
-        change,
-    )
-}
-
-/// [`check_every_output_while`] for a family whose series retire: a series
-/// may leave between two renders (counted in [`LastRenders::left`]), and
-/// is still never written empty or twice.
-pub fn check_every_output_while_retiring(
-    registry: &Registry<'_>,
-    family: &str,
-    labels: &[&str],
-    fixed: &[Option<&str>],
-    change: impl FnOnce(&dyn Fn()) + Send,
-) -> LastRenders {
-    let last = LastRenders {
-        may_leave: true,
-        ..LastRenders::default()
-    };
+    let last = LastRenders::default();
     check_outputs(last, registry, family, labels, fixed, change)
 }
 
-fn check_outputs(
+/// [`check_every_output_while`] with the checks `last` begins with
+/// ([`LastRenders::allowing_series_to_leave`] for a family whose series
+/// retire).
+pub fn check_outputs(
     mut last: LastRenders,
     registry: &Registry<'_>,
     family: &str,
