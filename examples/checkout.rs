@@ -101,16 +101,13 @@ fn main() {
         }
     };
     #[cfg(feature = "otlp")]
-    let otlp = push_over_otlp(registry());
+    let otlp = enumeter_examples::push_over_otlp(Some(registry()));
     println!(
         "serving {}://{}/metrics",
         exporter.scheme(),
         exporter.local_addr()
     );
-    let serve_for = std::env::var("ENUMETER_SERVE_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .map_or(Duration::from_secs(600), Duration::from_secs);
+    let serve_for = enumeter_examples::serve_for(600);
     let until = Instant::now() + serve_for;
     while Instant::now() < until {
         std::thread::sleep(Duration::from_millis(100));
@@ -125,28 +122,5 @@ fn main() {
             stats.requests_sent,
             stats.dropped()
         );
-    }
-}
-
-/// An OTLP pusher of `registry` when the standard variables name an
-/// endpoint; everything else (service name, interval, headers) from them
-/// too.
-#[cfg(feature = "otlp")]
-fn push_over_otlp(registry: Registry<'static>) -> Option<enumeter::push::PushHandle> {
-    let named = [
-        "OTEL_EXPORTER_OTLP_ENDPOINT",
-        "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
-    ]
-    .iter()
-    .any(|v| std::env::var_os(v).is_some());
-    if !named {
-        return None;
-    }
-    match enumeter::push::otlp::Otlp::new().registry(registry).start() {
-        Ok(pusher) => Some(pusher),
-        Err(e) => {
-            eprintln!("cannot push over OTLP: {e}");
-            std::process::exit(1);
-        }
     }
 }

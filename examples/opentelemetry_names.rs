@@ -154,10 +154,7 @@ fn main() {
         exporter.scheme(),
         exporter.local_addr()
     );
-    let serve_for = std::env::var("ENUMETER_SERVE_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .map_or(Duration::from_secs(600), Duration::from_secs);
+    let serve_for = enumeter_examples::serve_for(600);
     let until = Instant::now() + serve_for;
     while Instant::now() < until {
         Payments::heartbeats_total().inc();

@@ -56,10 +56,7 @@ fn main() {
         }
     };
 
-    let work_for = std::env::var("ENUMETER_SERVE_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .map_or(Duration::from_secs(10), Duration::from_secs);
+    let work_for = enumeter_examples::serve_for(10);
     let until = Instant::now() + work_for;
     let mut n = 0u32;
     while Instant::now() < until {

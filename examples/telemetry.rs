@@ -513,11 +513,7 @@ fn serve(exporter: Exporter, registry: Registry<'static>, address: &str) {
         exporter.scheme(),
         exporter.local_addr()
     );
-    let seconds = std::env::var("ENUMETER_SERVE_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(600);
-    std::thread::sleep(std::time::Duration::from_secs(seconds));
+    std::thread::sleep(enumeter_examples::serve_for(600));
     exporter.shutdown();
 }
 

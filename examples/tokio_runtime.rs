@@ -55,7 +55,7 @@ fn main() {
         }
     };
     #[cfg(feature = "otlp")]
-    let otlp = push_over_otlp();
+    let otlp = enumeter_examples::push_over_otlp(None);
     println!(
         "serving {}://{}/metrics",
         exporter.scheme(),
@@ -96,10 +96,7 @@ fn main() {
         write_reported(&path, reported.snapshot());
     }
 
-    let serve_for = std::env::var("ENUMETER_SERVE_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .map_or(Duration::from_secs(600), Duration::from_secs);
+    let serve_for = enumeter_examples::serve_for(600);
     let until = Instant::now() + serve_for;
     while Instant::now() < until {
         std::thread::sleep(Duration::from_millis(100));
@@ -137,26 +134,4 @@ fn write_reported(path: &str, snapshot: metrics_util::debugging::Snapshot) {
     let partial = format!("{path}.partial");
     std::fs::write(&partial, lines).expect("the reported values are written");
     std::fs::rename(&partial, path).expect("and moved into place");
-}
-
-/// An OTLP pusher of the default registry (the typed group and the
-/// facade's families) when the standard variables name an endpoint.
-#[cfg(feature = "otlp")]
-fn push_over_otlp() -> Option<enumeter::push::PushHandle> {
-    let named = [
-        "OTEL_EXPORTER_OTLP_ENDPOINT",
-        "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
-    ]
-    .iter()
-    .any(|v| std::env::var_os(v).is_some());
-    if !named {
-        return None;
-    }
-    match enumeter::push::otlp::Otlp::new().start() {
-        Ok(pusher) => Some(pusher),
-        Err(e) => {
-            eprintln!("cannot push over OTLP: {e}");
-            std::process::exit(1);
-        }
-    }
 }

@@ -717,13 +717,7 @@ const SPAN_ID: [u8; 8] = [0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7];
 fn histogram_traced_contenders() -> Vec<Contender> {
     let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
     let mut out = Vec::new();
-    let bare: &'static [AtomicU64] = Box::leak((0..18).map(|_| AtomicU64::new(0)).collect());
-    out.push(contender("bare_atomic", move |n| {
-        for i in 0..n as usize {
-            let (e, o, _) = ops[i & 1023];
-            bare[e * 3 + o].fetch_add(1, Ordering::Relaxed);
-        }
-    }));
+    out.push(labelled_bare_atomic(ops));
     out.push(labelled_observe("enumeter", ops, |e, o, v| {
         Bench::request_duration(e, o).observe(v)
     }));
@@ -759,13 +753,7 @@ fn histogram_traced_contenders() -> Vec<Contender> {
 fn histogram_contenders() -> Vec<Contender> {
     let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
     let mut out = Vec::new();
-    let bare: &'static [AtomicU64] = Box::leak((0..18).map(|_| AtomicU64::new(0)).collect());
-    out.push(contender("bare_atomic", move |n| {
-        for i in 0..n as usize {
-            let (e, o, _) = ops[i & 1023];
-            bare[e * 3 + o].fetch_add(1, Ordering::Relaxed);
-        }
-    }));
+    out.push(labelled_bare_atomic(ops));
     // What a histogram cannot do with less: find the bucket, add to it and
     // to the sum.
     let buckets: &'static [AtomicU64] =
@@ -879,6 +867,18 @@ fn histogram_contenders() -> Vec<Contender> {
         }
     }));
     out
+}
+
+/// A bare atomic add per operation into one of 18 cells, one per label set
+/// of the operations the contenders beside it read.
+fn labelled_bare_atomic(ops: &'static [(usize, usize, f64)]) -> Contender {
+    let bare: &'static [AtomicU64] = Box::leak((0..18).map(|_| AtomicU64::new(0)).collect());
+    contender("bare_atomic", move |n| {
+        for i in 0..n as usize {
+            let (e, o, _) = ops[i & 1023];
+            bare[e * 3 + o].fetch_add(1, Ordering::Relaxed);
+        }
+    })
 }
 
 /// A bare atomic add per operation into one unlabelled cell, reading the
@@ -1418,13 +1418,7 @@ fn facade_contenders(lookup: bool) -> Vec<Contender> {
     });
     facade.idle_timeout(None);
     let mut out = Vec::new();
-    let bare: &'static [AtomicU64] = Box::leak((0..18).map(|_| AtomicU64::new(0)).collect());
-    out.push(contender("bare_atomic", move |n| {
-        for i in 0..n as usize {
-            let (e, o, _) = ops[i & 1023];
-            bare[e * 3 + o].fetch_add(1, Ordering::Relaxed);
-        }
-    }));
+    out.push(labelled_bare_atomic(ops));
     fn looked_up(
         recorder: &'static dyn metrics::Recorder,
         name: &'static str,

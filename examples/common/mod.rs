@@ -62,8 +62,5 @@ pub fn serve_address(args: &[String], default: &str) -> String {
 
 /// How long to serve: `ENUMETER_SERVE_SECS` seconds, 600 by default.
 pub fn serve_for() -> Duration {
-    std::env::var("ENUMETER_SERVE_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .map_or(Duration::from_secs(600), Duration::from_secs)
+    enumeter_examples::serve_for(600)
 }
