@@ -23,8 +23,6 @@
 //! `4bf92f3577b34da6` is the last. Serves for `ENUMETER_SERVE_SECS` seconds
 //! (default 600).
 
-use std::time::{Duration, Instant};
-
 use enumeter::{metrics, Exporter, Format, LabelValue, Registry};
 
 /// How a checkout ended.
@@ -107,11 +105,7 @@ fn main() {
         exporter.scheme(),
         exporter.local_addr()
     );
-    let serve_for = enumeter_examples::serve_for(600);
-    let until = Instant::now() + serve_for;
-    while Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    std::thread::sleep(enumeter_examples::serve_for(600));
     exporter.shutdown();
     #[cfg(feature = "otlp")]
     if let Some(otlp) = otlp {

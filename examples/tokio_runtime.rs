@@ -17,7 +17,7 @@
 //! is pushed over OTLP too. Serves for `ENUMETER_SERVE_SECS` seconds
 //! (default 600).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use enumeter::facade::FacadeRecorder;
 use enumeter::{metrics as declare, Exporter};
@@ -96,11 +96,7 @@ fn main() {
         write_reported(&path, reported.snapshot());
     }
 
-    let serve_for = enumeter_examples::serve_for(600);
-    let until = Instant::now() + serve_for;
-    while Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    std::thread::sleep(enumeter_examples::serve_for(600));
     exporter.shutdown();
     #[cfg(feature = "otlp")]
     if let Some(otlp) = otlp {

@@ -629,13 +629,13 @@ impl Group for Facade {
 
     fn visit<'a>(&'a self, visitor: &mut dyn FnMut(Metric<'a>)) {
         let count = self.family_count.load(Ordering::Acquire);
-        let now = Instant::now();
-        for family in self.families[..count].iter().filter_map(OnceLock::get) {
-            if family.retires() {
-                // Idle series leave before the family is read.
-                let mut state = FACADE.state.lock().unwrap_or_else(PoisonError::into_inner);
-                FACADE.sweep(state.get_or_insert_with(State::default), family, now);
-            }
+        let families = || self.families[..count].iter().filter_map(OnceLock::get);
+        if families().any(|family| family.retires()) {
+            // Idle series leave before the families are read.
+            let mut state = FACADE.state.lock().unwrap_or_else(PoisonError::into_inner);
+            FACADE.sweep_all(state.get_or_insert_with(State::default), Instant::now());
+        }
+        for family in families() {
             // Not `visitor` itself: `read` hands out `Metric<'static>`.
             #[allow(clippy::redundant_closure)]
             family.read(|metric| visitor(metric));
