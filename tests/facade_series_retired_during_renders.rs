@@ -10,9 +10,10 @@
 use std::time::{Duration, Instant};
 
 use enumeter::facade::FacadeRecorder;
-use enumeter::snapshot::Value;
 use enumeter::{Registry, Snapshot};
-use enumeter_suite::support::outputs::{check_outputs, LastRenders, OUTPUTS};
+use enumeter_suite::support::outputs::{
+    assert_each_value_its_own, check_outputs, LastRenders, OUTPUTS,
+};
 
 const KEYS: u64 = 2_000;
 
@@ -41,20 +42,8 @@ fn a_slot_changing_hands_is_never_seen_half_way_in_any_output() {
                     counter.increment(i + 1);
                 }
                 // Every value so far is its own key's: a multiple of i + 1.
-                for series in Snapshot::of([enumeter::facade::group()]).series {
-                    if series.name != "churn_total" {
-                        continue;
-                    }
-                    let peer = &series.labels[1].1;
-                    let Value::Counter(value) = series.value else {
-                        panic!("{series:?}")
-                    };
-                    if peer == "other" {
-                        continue;
-                    }
-                    let key: u64 = peer.strip_prefix("peer-").unwrap().parse().unwrap();
-                    assert_eq!(value % (key + 1), 0, "{peer}: {value}");
-                }
+                let snapshot = Snapshot::of([enumeter::facade::group()]);
+                assert_each_value_its_own(&snapshot, "churn_total", "peer");
                 std::thread::sleep(Duration::from_micros(500));
             }
         },

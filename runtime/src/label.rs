@@ -2,6 +2,7 @@
 
 use core::fmt;
 use core::marker::PhantomData;
+use std::sync::RwLockReadGuard;
 
 /// A closed set of label values, usually derived with
 /// [`#[derive(LabelValue)]`](derive@crate::LabelValue) on a fieldless enum.
@@ -192,6 +193,8 @@ impl<T: RuntimeLabel> RuntimeLabelCheck<T> for &LabelCheck<T> {
 /// Every other type's methods: nothing asked.
 #[doc(hidden)]
 pub trait AnyLabelCheck {
+    /// On a metric that does not mark it `#[label(retires)]`.
+    fn kept(&self) {}
     /// On a metric that is not sparse.
     fn dense(&self) {}
     /// On a computed metric.
@@ -202,8 +205,8 @@ pub trait AnyLabelCheck {
 
 impl<T> AnyLabelCheck for LabelCheck<T> {}
 
-/// Asks `$check` (`dense`, `computed` or `states`) of the label type `$ty`,
-/// with both check traits in scope here, so that the code `#[metrics]`
+/// Asks `$check` (`dense`, `computed`, `states` or `kept`) of the label type `$ty`,
+/// with the check traits in scope here, so that the code `#[metrics]`
 /// writes holds no `use` of the runtime and names it through paths alone.
 #[doc(hidden)]
 #[macro_export]
@@ -211,7 +214,9 @@ macro_rules! __label_check {
     ($ty:ty, $check:ident) => {
         const _: fn() = || {
             #[allow(unused_imports)]
-            use $crate::__private::{AnyLabelCheck as _, RuntimeLabelCheck as _};
+            use $crate::__private::{
+                AnyLabelCheck as _, RetiringLabelCheck as _, RuntimeLabelCheck as _,
+            };
             (&&$crate::__private::LabelCheck::<$ty>::NEW).$check();
         };
     };
@@ -368,24 +373,51 @@ impl std::error::Error for ParseLabelError {}
 
 /// The names of a label's values that change while the process runs: the
 /// `metrics` facade's, each the value of one series slot, replaced when the
-/// slot's series is retired and another takes it. The reader copies them
-/// when it begins a family (no such name is ever handed out as `'static`).
-pub(crate) trait TransientNames: Sync + fmt::Debug {
-    /// Calls `f` with the index, text and escaped text (for a quoted label
-    /// value) of each value that names a series now.
-    fn each(&self, f: &mut dyn FnMut(usize, &str, &str));
+/// slot's series is retired and another takes it; and a runtime label's
+/// declared with an idle time, whose retired values give their slots to new
+/// ones. The reader copies them when it begins a family (no such name is
+/// ever handed out as `'static`). Public only to be named by
+/// [`RuntimeNames::transient_names`]; nothing outside the crate implements
+/// or calls it.
+pub trait TransientNames: Sync + fmt::Debug {
+    /// Calls `f` with the index, text, escaped text (for a quoted label
+    /// value) and generation of each value that names a series now (the
+    /// facade passes generation 0: its families check their own).
+    fn each(&self, f: &mut dyn FnMut(usize, &str, &str, u32));
+
+    /// Retires what has been idle long enough, if anything may be; called
+    /// by the reader before it begins a family (the facade sweeps its own
+    /// families as it is visited).
+    fn sweep(&self) {}
+
+    /// Held by the reader from the copy of the names to the end of the
+    /// family, so that no value is retired (and its slot given to another)
+    /// while the family's series are read: `None` when the names' owner
+    /// keeps them stable another way (the facade holds its family's lock
+    /// itself).
+    fn reading(&'static self) -> Option<RwLockReadGuard<'static, ()>> {
+        None
+    }
 }
 
 /// The names of a runtime label's values, as the reader sees them.
 pub trait RuntimeNames: Sync + fmt::Debug {
     /// The value at `index`: an interned one, `other` at the capacity, or
-    /// `None` (a slot not interned yet, or past the end).
+    /// `None` (a slot not interned yet, past the end, or a value of a label
+    /// whose values retire, which has no lasting name).
     fn name(&self, index: usize) -> Option<&'static str>;
     /// The same, escaped for a quoted label value.
     fn escaped(&self, index: usize) -> Option<&'static str>;
     /// How many values are interned: every index below it names one, and
     /// stays named.
     fn visible(&self) -> usize;
+    /// For a label whose values retire (`runtime_label!` with `idle`):
+    /// the names the reader copies as it begins a family, as the `metrics`
+    /// facade's. `None` for values kept for the life of the process.
+    #[doc(hidden)]
+    fn transient_names(&self) -> Option<&dyn TransientNames> {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -98,6 +98,7 @@ pub use encode::{Escaping, Exposition, Format};
 pub use label::{LabelValue, LabelValues, ParseLabelError};
 pub use read::families::Conflict;
 pub use read::registry::{registry, RegisterError, Registry};
+pub use runtime_label::held::Held;
 #[cfg(feature = "http")]
 pub use serve::exporter::{Exporter, ExporterHandle, Health, DEFAULT_ADDRESS};
 
@@ -173,6 +174,7 @@ pub mod __private {
     pub use crate::__label_check as label_check;
     pub use crate::__native_objective_needs_an_output as native_objective_needs_an_output;
     pub use crate::__native_only_needs_an_output as native_only_needs_an_output;
+    pub use crate::cells::clear::ClearCell;
     pub use crate::cells::recorded::Recorded;
     pub use crate::cells::sharded::{ShardedCounterRef, ShardedCounters};
     pub use crate::cells::spaced::{cells_for as spaced_cells_for, SpacedCells};
@@ -190,6 +192,10 @@ pub mod __private {
     };
     pub use crate::objectives::{Alert, Objective, Objectives};
     pub use crate::read::registry::GROUPS;
+    pub use crate::runtime_label::held::{Held, RetiringLabel, RetiringLabelCheck};
+    #[cfg(not(loom))]
+    pub use crate::runtime_label::retiring::Entered;
+    pub use crate::runtime_label::seen::{series_with, SeenGenerations};
     #[cfg(feature = "web-config")]
     pub use crate::serve::exporter::web_config::users::BasicAuthCheck;
     pub use crate::summary::{merge_series as merge_summary_series, Quantile};

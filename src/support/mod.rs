@@ -30,6 +30,16 @@ pub fn require(name: &str) {
     }
 }
 
+/// The value of enumeter's own counter `name{label="{label}"}` in the
+/// default registry (0 while it has no such series).
+pub fn self_count(name: &str, label: &str) -> u64 {
+    let text = enumeter::registry().render(enumeter::Format::Prometheus);
+    let prefix = format!("{name}{{label=\"{label}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .map_or(0, |v| v.parse().unwrap())
+}
+
 /// Runs `program args...` with `input` on stdin; returns (exit code, stdout,
 /// stderr).
 pub fn run_with_stdin(program: &str, args: &[&str], input: &str) -> (i32, String, String) {

@@ -284,3 +284,25 @@ pub fn check_outputs(
     });
     last
 }
+
+/// For the tests where value `peer-N` of label `label` only ever adds
+/// `N + 1` to the counter `family`: checks that every series of it in
+/// `snapshot` holds a multiple of its own `N + 1` (no other value's counts),
+/// `other` aside.
+pub fn assert_each_value_its_own(snapshot: &enumeter::Snapshot, family: &str, label: &str) {
+    for series in snapshot.series.iter().filter(|s| s.name == family) {
+        let (_, peer) = series
+            .labels
+            .iter()
+            .find(|(name, _)| *name == label)
+            .unwrap_or_else(|| panic!("no {label}: {series:?}"));
+        let enumeter::snapshot::Value::Counter(value) = series.value else {
+            panic!("{series:?}")
+        };
+        if peer == "other" {
+            continue;
+        }
+        let key: u64 = peer.strip_prefix("peer-").unwrap().parse().unwrap();
+        assert_eq!(value % (key + 1), 0, "{peer}: {value}");
+    }
+}

@@ -41,6 +41,8 @@ pub(crate) struct LabelDef<'a> {
     /// identifier), for errors about the name.
     pub(crate) name_tokens: TokenStream,
     pub(crate) ty: &'a syn::Type,
+    /// `#[label(retires)]`: a runtime label whose values retire.
+    pub(crate) retires: Option<syn::Path>,
 }
 
 impl<'a> Group<'a> {
@@ -98,8 +100,8 @@ impl<'a> MetricDef<'a> {
                 .iter()
                 .map(|field| {
                     let ident = field.ident.as_ref().expect("named fields have names");
-                    let given = attr::label_name(&field.attrs, errors);
-                    let (name, name_tokens) = match given {
+                    let attrs = attr::label_attrs(&field.attrs, errors);
+                    let (name, name_tokens) = match attrs.name {
                         Some(lit) => (lit.value(), lit.to_token_stream()),
                         None => (ident.unraw().to_string(), ident.to_token_stream()),
                     };
@@ -109,6 +111,7 @@ impl<'a> MetricDef<'a> {
                         name,
                         name_tokens,
                         ty: &field.ty,
+                        retires: attrs.retires,
                     }
                 })
                 .collect(),

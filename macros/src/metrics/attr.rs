@@ -238,25 +238,39 @@ pub(crate) fn is_label_attr(attr: &syn::Attribute) -> bool {
     attr.path().is_ident("label")
 }
 
-/// The name a label field's `#[label(name = "...")]` gives it, if any
-/// (a Prometheus 3 name such as `"http.request.method"`).
-pub(crate) fn label_name(attrs: &[syn::Attribute], errors: &mut Errors) -> Option<syn::LitStr> {
-    let mut name = None;
+/// What a label field's `#[label(...)]` says.
+#[derive(Default)]
+pub(crate) struct LabelAttrs {
+    /// The name `name = "..."` gives it, if any (a Prometheus 3 name such
+    /// as `"http.request.method"`).
+    pub(crate) name: Option<syn::LitStr>,
+    /// `retires`: the label is a runtime label whose values retire.
+    pub(crate) retires: Option<syn::Path>,
+}
+
+/// Parses a label field's `#[label(...)]` attributes.
+pub(crate) fn label_attrs(attrs: &[syn::Attribute], errors: &mut Errors) -> LabelAttrs {
+    let mut parsed = LabelAttrs::default();
     for attr in attrs.iter().filter(|a| is_label_attr(a)) {
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("name") {
                 let lit: syn::LitStr = meta.value()?.parse()?;
-                set_once(&mut name, lit, &meta, errors);
+                set_once(&mut parsed.name, lit, &meta, errors);
+                Ok(())
+            } else if meta.path.is_ident("retires") {
+                if flag(&meta, "`#[label(retires)]`", errors)? {
+                    set_once(&mut parsed.retires, meta.path.clone(), &meta, errors);
+                }
                 Ok(())
             } else {
-                unknown_key(&meta, "label", "name", errors)
+                unknown_key(&meta, "label", "name, retires", errors)
             }
         });
         if let Err(e) = result {
             errors.push(e);
         }
     }
-    name
+    parsed
 }
 
 /// Parses one kind attribute; `is_kind_attr(attr)` must hold.

@@ -8,7 +8,7 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
-use super::ast::{Group, MetricDef};
+use super::ast::{Group, LabelDef, MetricDef};
 use super::attr::{is_kind_attr, is_label_attr, Kind, Number, SummaryAttrs};
 
 pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
@@ -32,14 +32,24 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
                 #field: #ty,
             }
         });
-        quote!(#ident: #ty, #recorded)
+        let seen = m.seen_field().map(|(field, ty)| {
+            quote! {
+                /// Of each value of the label that retires, the generation
+                /// the metric's cells were cleared for.
+                #field: #ty,
+            }
+        });
+        quote!(#ident: #ty, #recorded #seen)
     });
     let inits = metrics.iter().map(|m| {
         let (ident, init) = (&m.fn_ident, m.field_init());
         let recorded = m
             .recorded_field()
             .map(|(field, _)| quote!(#field: ::enumeter::__private::Recorded::new(),));
-        quote!(#ident: #init, #recorded)
+        let seen = m
+            .seen_field()
+            .map(|(field, _)| quote!(#field: ::enumeter::__private::SeenGenerations::new(),));
+        quote!(#ident: #init, #recorded #seen)
     });
     let methods = metrics.iter().map(|m| m.storage_method(vis));
     let merges = metrics.iter().map(Expanded::merge);
@@ -92,6 +102,24 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
                 }
             })
         });
+    // A runtime label whose values retire needs the handle that holds its
+    // value while a record is on its way: a label not marked
+    // `#[label(retires)]` is asked to keep its values, once per type (on
+    // its first use unmarked).
+    let mut kept_types = std::collections::HashSet::new();
+    let kept_checks: Vec<TokenStream> = metrics
+        .iter()
+        .filter(|m| m.sparse && !m.computed())
+        .flat_map(|m| m.metric.labels.iter().filter(|l| l.retires.is_none()))
+        .filter(|l| kept_types.insert(l.ty.to_token_stream().to_string()))
+        .map(|l| {
+            let ty = l.ty;
+            let check = syn::Ident::new("kept", ty.span());
+            quote_spanned! {ty.span()=>
+                ::enumeter::__private::label_check!(#ty, #check);
+            }
+        })
+        .collect();
     // A state set's states are its closed set of values: a runtime label
     // has no names to write them with.
     let state_checks = metrics.iter().filter_map(|m| match &m.metric.kind().kind {
@@ -140,6 +168,8 @@ pub(crate) fn expand(group: &Group<'_>) -> TokenStream {
         #(#aliases)*
 
         #(#runtime_checks)*
+
+        #(#kept_checks)*
 
         #(#state_checks)*
 
@@ -449,6 +479,38 @@ impl<'m, 'a> Expanded<'m, 'a> {
         Some((field, ty))
     }
 
+    /// The label marked `#[label(retires)]`, and its position.
+    fn retiring(&self) -> Option<(usize, &'m LabelDef<'a>)> {
+        self.metric
+            .labels
+            .iter()
+            .enumerate()
+            .find(|(_, l)| l.retires.is_some())
+    }
+
+    /// The field that keeps, of each value of the label that retires, the
+    /// generation the cells were cleared for, and its type.
+    fn seen_field(&self) -> Option<(syn::Ident, TokenStream)> {
+        let (_, label) = self.retiring()?;
+        let field = quote::format_ident!(
+            "__enumeter_seen_{}",
+            self.fn_ident.to_string().trim_start_matches("r#")
+        );
+        let values = cardinality(label.ty);
+        Some((
+            field,
+            quote!(::enumeter::__private::SeenGenerations<{ #values }>),
+        ))
+    }
+
+    /// The series of the retiring label's value `digit`: its cardinality
+    /// and the stride of its values.
+    fn retiring_series(&self, position: usize, label: &LabelDef<'_>) -> (TokenStream, TokenStream) {
+        let labels = &self.metric.labels;
+        let stride = product(labels[position + 1..].iter().map(|l| cardinality(l.ty)));
+        (cardinality(label.ty), stride)
+    }
+
     /// Whether a sparse metric's series are shown once their count says
     /// they were observed (histograms and summaries), with no mark: the
     /// reader reads every series' count anyway, and recording pays nothing.
@@ -645,6 +707,15 @@ impl<'m, 'a> Expanded<'m, 'a> {
     /// The handle type the recording functions return, borrowing for
     /// `lifetime`.
     fn handle_type(&self, lifetime: TokenStream) -> TokenStream {
+        let handle = self.traced_handle_type(lifetime);
+        match self.retiring() {
+            Some(_) => quote!(::enumeter::__private::Held<#handle>),
+            None => handle,
+        }
+    }
+
+    /// The handle type without the hold of a label that retires.
+    fn traced_handle_type(&self, lifetime: TokenStream) -> TokenStream {
         let handle = self.untraced_handle_type(lifetime.clone());
         match (&self.metric.kind().traced, &self.metric.kind().kind) {
             (None, _) => handle,
@@ -860,6 +931,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
             }
             None => self.handle(ident, index),
         };
+        let handle = self.held(handle);
         let spec = self.spec.as_ref().map(|(_, def)| def);
         let native = self.native.as_ref().map(|(_, def, ..)| def);
         let setter = self.source_setter(vis, None);
@@ -877,6 +949,39 @@ impl<'m, 'a> Expanded<'m, 'a> {
             }
 
             #setter
+        }
+    }
+
+    /// For a metric with a label that retires: `handle` made after the
+    /// value's slot is entered (or the value replaced by `other`, its
+    /// handle retired) and the cells cleared of a retired value's counts,
+    /// returned with the slot held until dropped.
+    fn held(&self, handle: TokenStream) -> TokenStream {
+        let Some((position, label)) = self.retiring() else {
+            return handle;
+        };
+        let (ident, arg, ty) = (&self.fn_ident, label.ident, label.ty);
+        let (seen, _) = self.seen_field().expect("a retiring label has its field");
+        let (card, stride) = self.retiring_series(position, label);
+        let series = &self.series;
+        let unmark = self
+            .recorded_field()
+            .map(|(recorded, _)| quote!(self.#recorded.unmark(index);));
+        let enter = quote_spanned! {ty.span()=>
+            <#ty as ::enumeter::__private::RetiringLabel>::enter(#arg)
+        };
+        quote! {
+            let (#arg, entered) = #enter;
+            if let ::core::option::Option::Some(generation) = entered.generation() {
+                let value = <#ty as ::enumeter::__private::LabelValue>::index(#arg);
+                self.#seen.ensure(value, generation, || {
+                    for index in ::enumeter::__private::series_with(value, #card, #stride, #series) {
+                        ::enumeter::__private::ClearCell::clear(&self.#ident[index]);
+                        #unmark
+                    }
+                });
+            }
+            ::enumeter::__private::Held::new({ #handle }, entered)
         }
     }
 
@@ -922,7 +1027,56 @@ impl<'m, 'a> Expanded<'m, 'a> {
                 ::enumeter::__private::MergeFrom::merge_from(&self.#ident, &other.#ident);
             },
         };
+        if let Some(merge) = self.retiring_merge() {
+            return merge;
+        }
         quote!(#values #recorded)
+    }
+
+    /// `merge_from` of a metric with a label that retires: value by value,
+    /// each entered at its current generation, `other`'s series merged only
+    /// when they hold that value's counts (not a retired one's).
+    fn retiring_merge(&self) -> Option<TokenStream> {
+        let (position, label) = self.retiring()?;
+        let (ident, ty) = (&self.fn_ident, label.ty);
+        let (seen, _) = self.seen_field()?;
+        let (card, stride) = self.retiring_series(position, label);
+        let series = &self.series;
+        let unmark = self
+            .recorded_field()
+            .map(|(recorded, _)| quote!(self.#recorded.unmark(index);));
+        let mark = self.recorded_field().map(|(recorded, _)| {
+            quote! {
+                if other.#recorded.is_recorded(index) {
+                    self.#recorded.mark(index);
+                }
+            }
+        });
+        Some(quote! {
+            for value in 0..#card {
+                let ::core::option::Option::Some(entered) =
+                    <#ty as ::enumeter::__private::RetiringLabel>::enter_index(value)
+                else {
+                    continue;
+                };
+                if let ::core::option::Option::Some(generation) = entered.generation() {
+                    if !other.#seen.is(value, generation) {
+                        continue;
+                    }
+                    self.#seen.ensure(value, generation, || {
+                        for index in ::enumeter::__private::series_with(value, #card, #stride, #series) {
+                            ::enumeter::__private::ClearCell::clear(&self.#ident[index]);
+                            #unmark
+                        }
+                    });
+                }
+                for index in ::enumeter::__private::series_with(value, #card, #stride, #series) {
+                    ::enumeter::__private::MergeFrom::merge_from(&self.#ident[index], &other.#ident[index]);
+                    #mark
+                }
+                ::core::mem::drop(entered);
+            }
+        })
     }
 
     fn visit(&self) -> TokenStream {
@@ -1020,6 +1174,10 @@ impl<'m, 'a> Expanded<'m, 'a> {
             None if self.shown_by_count() => quote!(::core::option::Option::Some(&[])),
             None => quote!(::core::option::Option::None),
         };
+        let generations = self.retiring().and_then(|(position, _)| {
+            let (seen, _) = self.seen_field()?;
+            Some(quote!(.with_generations(#position, self.#seen.as_slice())))
+        });
         quote! {
             {
                 #refresh
@@ -1031,7 +1189,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
                         .with_exemplars(#exemplars)
                         .with_native(#native)
                         .with_created_ms(::core::option::Option::Some(created))
-                        .with_recorded(#recorded),
+                        .with_recorded(#recorded)
+                        #generations,
                 );
             }
         }

@@ -127,6 +127,7 @@ fn check_metric(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors)
     }
     if let Some(kind) = metric.kinds.first() {
         check_kind_options(kind, errors);
+        check_retiring_label(metric, kind, errors);
     }
     for label in &metric.labels {
         if let Some(written) = not_a_label_type(label.ty) {
@@ -157,6 +158,44 @@ fn check_metric(metric: &MetricDef<'_>, namespace_ok: bool, errors: &mut Errors)
         }
     }
     check_label_clashes(metric, errors);
+}
+
+/// `#[label(retires)]`: on one label of a metric, and on a kind whose
+/// cells its new values can clear (counters, gauges and classic
+/// histograms, with no exemplars).
+fn check_retiring_label(metric: &MetricDef<'_>, kind: &KindAttr, errors: &mut Errors) {
+    let mut retiring = metric.labels.iter().filter_map(|l| l.retires.as_ref());
+    let Some(first) = retiring.next() else {
+        return;
+    };
+    for extra in retiring {
+        errors.spanned(
+            extra,
+            "a metric takes at most one label whose values retire (its handle holds one \
+             value while it records): keep `#[label(retires)]` on one label",
+        );
+    }
+    let refused = match &kind.kind {
+        Kind::Counter { sharded: Some(_) } => Some("a sharded counter"),
+        Kind::Histogram(h) if h.native.is_some() => Some("a native histogram"),
+        Kind::Counter { .. } | Kind::Gauge { .. } | Kind::Histogram(_) => None,
+        Kind::Summary(_) => Some("a summary"),
+        Kind::Info => Some("an info metric"),
+        Kind::StateSet { .. } => Some("a state set"),
+    };
+    let refused = refused
+        .or(kind.exemplars.as_ref().map(|_| "a metric with exemplars"))
+        .or(kind.traced.as_ref().map(|_| "a metric with exemplars"));
+    if let Some(refused) = refused {
+        errors.spanned(
+            first,
+            format!(
+                "a label whose values retire is taken by counters, gauges and classic \
+                 histograms without exemplars, not by {refused}: the first record of a new \
+                 value clears the cells its retired value left"
+            ),
+        );
+    }
 }
 
 /// Two labels of one metric may not take one name, as declared or as

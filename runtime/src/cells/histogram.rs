@@ -93,6 +93,15 @@ impl<const B: usize> Histogram<B> {
         }
     }
 
+    /// Every bucket, the sum and the negative mark back to their start.
+    pub(crate) fn clear_cells(&self, order: Ordering) {
+        for bucket in &self.buckets {
+            bucket.store(0, order);
+        }
+        self.sum_bits.store(0, order);
+        self.negative_observed.store(false, order);
+    }
+
     /// Notes that a negative value was observed; a load first, so that a
     /// stream of negative values does not write the line again and again.
     #[cold]

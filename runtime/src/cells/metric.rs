@@ -1,6 +1,6 @@
 //! What a metric is, as the renderer and other readers see it.
 
-use core::sync::atomic::AtomicU64;
+use core::sync::atomic::{AtomicU32, AtomicU64};
 
 use crate::cells::counter::Counter;
 use crate::cells::gauge::{FloatGauge, Gauge};
@@ -192,14 +192,16 @@ impl LabelDesc {
     }
 
     /// The label's values that live only while their series does (the
-    /// `metrics` facade's), which the reader copies as a family begins.
+    /// `metrics` facade's, and a runtime label's whose values retire),
+    /// which the reader copies as a family begins.
     pub(crate) fn transient(&self) -> Option<&'static dyn crate::label::TransientNames> {
         self.transient
+            .or_else(|| self.runtime.and_then(|runtime| runtime.transient_names()))
     }
 
     /// Whether the label's values live only while their series does.
     pub(crate) fn is_transient(&self) -> bool {
-        self.transient.is_some()
+        self.transient().is_some()
     }
 
     /// Whether the reader checks a series' value of this label for a name
@@ -221,7 +223,7 @@ impl LabelDesc {
     /// read them in a [`Snapshot`](crate::Snapshot) or
     /// [`for_each_series`](crate::snapshot::for_each_series)).
     pub fn value(&self, index: usize) -> Option<&'static str> {
-        if self.transient.is_some() {
+        if self.is_transient() {
             return None;
         }
         match self.runtime {
@@ -234,7 +236,7 @@ impl LabelDesc {
     /// set, or the same runtime table (a transient label's values are its
     /// own).
     pub(crate) fn same_values(&self, other: &Self) -> bool {
-        if self.transient.is_some() || other.transient.is_some() {
+        if self.is_transient() || other.is_transient() {
             return false;
         }
         match (self.runtime, other.runtime) {
@@ -363,6 +365,12 @@ pub struct Metric<'a> {
     /// the label value indices of each series. Its series are then the
     /// recorded ones, read in index order.
     pub(crate) series_labels: Option<&'a dyn SeriesLabels>,
+    /// For a metric labelled by a runtime label whose values retire: the
+    /// label's position, and of each of its values the generation the
+    /// metric's cells were last cleared for. A series whose value's
+    /// generation is another is not shown (it holds a retired value's
+    /// counts, cleared by the first record of the new value).
+    pub(crate) generations: Option<(usize, &'a [AtomicU32])>,
 }
 
 /// The label value indices of each series of a family whose series are
@@ -405,6 +413,7 @@ impl<'a> Metric<'a> {
             created_ms: None,
             recorded: None,
             series_labels: None,
+            generations: None,
         }
     }
 
@@ -478,6 +487,16 @@ impl<'a> Metric<'a> {
     /// ```
     pub const fn with_recorded(mut self, recorded: Option<&'a [AtomicU64]>) -> Self {
         self.recorded = recorded;
+        self
+    }
+
+    /// The same for a metric whose label at position `label` retires its
+    /// values: `seen` holds, of each of its values, the generation the
+    /// metric's cells were last cleared for (`#[metrics]` passes its
+    /// `SeenGenerations`).
+    #[doc(hidden)]
+    pub const fn with_generations(mut self, label: usize, seen: &'a [AtomicU32]) -> Self {
+        self.generations = Some((label, seen));
         self
     }
 }

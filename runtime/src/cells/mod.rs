@@ -7,6 +7,7 @@
 
 pub(crate) mod atomic;
 pub(crate) mod choice;
+pub(crate) mod clear;
 pub(crate) mod clock;
 pub mod computed;
 pub(crate) mod counter;
@@ -23,6 +24,7 @@ pub mod native;
 pub(crate) mod own;
 pub(crate) mod recorded;
 pub mod sharded;
+pub(crate) mod slot;
 pub mod spaced;
 pub(crate) mod spelling;
 pub(crate) mod state_set;

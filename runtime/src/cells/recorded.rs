@@ -62,6 +62,16 @@ impl<const SERIES: usize, const WORDS: usize> Recorded<SERIES, WORDS> {
         self.marks[index].store(1, Ordering::Relaxed);
     }
 
+    /// Unmarks series `index` (cleared for a runtime label's new value): it
+    /// shows again once recorded into. An index out of range unmarks
+    /// nothing.
+    pub fn unmark(&self, index: usize) {
+        if let Some(mark) = self.marks.get(index) {
+            mark.store(0, Ordering::Relaxed);
+            self.words[index / 64].fetch_and(!(1 << (index % 64)), Ordering::Relaxed);
+        }
+    }
+
     /// One bit per series, series `i` at bit `i % 64` of word `i / 64`.
     pub fn words(&self) -> &[AtomicU64] {
         &self.words

@@ -21,7 +21,7 @@ use crate::runtime_label::OTHER;
 use enumeter_common::names::quoted_inner;
 
 use super::histogram::{FacadeHistogram, HistogramCells};
-use super::slot::SlotState;
+use crate::cells::slot::SlotState;
 
 /// The buckets of a facade histogram whose name was given none: Prometheus'
 /// client libraries' defaults, in seconds (the facade says nothing of
@@ -90,14 +90,14 @@ impl fmt::Debug for LabelNames {
 }
 
 impl TransientNames for LabelNames {
-    fn each(&self, f: &mut dyn FnMut(usize, &str, &str)) {
+    fn each(&self, f: &mut dyn FnMut(usize, &str, &str, u32)) {
         let slots = self.slots.read().unwrap_or_else(PoisonError::into_inner);
         for (index, names) in slots.iter().enumerate() {
             if let Some((name, escaped)) = names.as_ref().and_then(|n| n.get(self.label)) {
-                f(index, name, escaped);
+                f(index, name, escaped, 0);
             }
         }
-        f(self.capacity, OTHER, OTHER);
+        f(self.capacity, OTHER, OTHER, 0);
     }
 }
 

@@ -92,7 +92,6 @@
 mod family;
 mod histogram;
 mod names;
-mod slot;
 
 pub use histogram::{BucketsError, Matcher};
 

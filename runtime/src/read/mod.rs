@@ -202,9 +202,7 @@ impl Family<'_> {
     /// interned name; empty for none.
     pub(crate) fn label_value(&self, label: usize, index: usize) -> &str {
         match self.transient {
-            Some(values) if self.desc.labels[label].is_transient() => {
-                values.value(label, index).unwrap_or("")
-            }
+            Some(values) if values.copied(label) => values.value(label, index).unwrap_or(""),
             _ => self.desc.labels[label].value(index).unwrap_or(""),
         }
     }
@@ -362,7 +360,9 @@ impl Reader {
             summary_acc,
             transient,
         } = self;
-        let transient = transient.fill(desc).then_some(&*transient);
+        let transient = transient
+            .fill(desc, metric.generations)
+            .then_some(&*transient);
         let family = Family {
             desc,
             kind: Kind::of(&metric.cells),
@@ -490,6 +490,7 @@ impl Reader {
             }
         }
         w.end_family(&family);
+        self.transient.release();
     }
 }
 
@@ -695,8 +696,8 @@ fn named(
         |(i, ((label, &digit), &visible))| {
             let last = digit + 1 == label.cardinality();
             match (label.runtime, transient) {
+                (_, Some(values)) if values.copied(i) => last || values.names(i, digit),
                 (Some(_), _) => digit < visible || last,
-                (None, Some(values)) if label.is_transient() => last || values.names(i, digit),
                 (None, _) => true,
             }
         },

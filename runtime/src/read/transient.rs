@@ -1,7 +1,11 @@
 //! The values of a family's transient labels (the `metrics` facade's,
-//! whose names change as series retire and others take their slots),
-//! copied when the reader begins the family: every output of one read
-//! names a series as that read began, and nothing outlives the read.
+//! whose names change as series retire and others take their slots, and
+//! a runtime label's whose values retire), copied when the reader begins
+//! the family: every output of one read names a series as that read
+//! began, and nothing outlives the read.
+
+use core::sync::atomic::{AtomicU32, Ordering};
+use std::sync::RwLockReadGuard;
 
 use crate::cells::metric::MetricDesc;
 
@@ -17,12 +21,23 @@ pub(crate) struct TransientValues {
     /// Of each value: where its text ends and where its escaped text
     /// (which follows it) begins and ends; `None` for no series.
     values: Vec<Option<(usize, usize, usize)>>,
+    /// Held from the copy to the end of the family: no value of a label
+    /// whose values retire is retired meanwhile.
+    reading: Vec<RwLockReadGuard<'static, ()>>,
 }
 
 impl TransientValues {
     /// Copies the values of `desc`'s transient labels; false (nothing
-    /// copied) for a family without any.
-    pub(crate) fn fill(&mut self, desc: &MetricDesc) -> bool {
+    /// copied) for a family without any. Of the label at `generations`'
+    /// position (a runtime label whose values retire), a value is copied
+    /// only if the metric's cells were cleared for its generation: a
+    /// series of it holds its own counts, not a retired value's.
+    pub(crate) fn fill(
+        &mut self,
+        desc: &MetricDesc,
+        generations: Option<(usize, &[AtomicU32])>,
+    ) -> bool {
+        self.release();
         self.text.clear();
         self.first.clear();
         self.values.clear();
@@ -33,16 +48,30 @@ impl TransientValues {
             text,
             first,
             values,
+            reading,
         } = self;
-        for label in desc.labels {
+        for (position, label) in desc.labels.iter().enumerate() {
             let Some(names) = label.transient() else {
                 first.push(None);
                 continue;
             };
+            names.sweep();
+            reading.extend(names.reading());
+            let seen = generations
+                .filter(|&(at, _)| at == position)
+                .map(|(_, seen)| seen);
             let start = values.len();
             first.push(Some(start));
             values.resize(start + label.cardinality(), None);
-            names.each(&mut |index, name, escaped| {
+            names.each(&mut |index, name, escaped, generation| {
+                // Acquire: the clearing that stored this generation is seen.
+                let current = seen.is_none_or(|seen| {
+                    seen.get(index)
+                        .is_some_and(|s| s.load(Ordering::Acquire) == generation)
+                });
+                if !current {
+                    return;
+                }
                 if let Some(value) = values[start..].get_mut(index) {
                     let begin = text.len();
                     text.push_str(name);
@@ -55,9 +84,21 @@ impl TransientValues {
         true
     }
 
+    /// Lets the values copied be retired again: at the end of the family.
+    pub(crate) fn release(&mut self) {
+        self.reading.clear();
+    }
+
     fn span(&self, label: usize, index: usize) -> Option<(usize, usize, usize)> {
         let first = (*self.first.get(label)?)?;
         *self.values.get(first + index)?
+    }
+
+    /// Whether label `label`'s values were copied (it is transient): a
+    /// look at the copy, with no call to the label's names.
+    #[inline]
+    pub(crate) fn copied(&self, label: usize) -> bool {
+        matches!(self.first.get(label), Some(Some(_)))
     }
 
     /// Whether label `label` is transient and its value `index` names a

@@ -59,11 +59,64 @@
 //! - **Shown once recorded**: a metric with a runtime label must be
 //!   declared `sparse` (a compile error says so otherwise), so a value's
 //!   series appear in every output only once recorded into.
-//! - **Never retired**: an interned value keeps its slot for the life of
-//!   the process. Reusing a slot would give a series another meaning
-//!   between two scrapes, and a consumer's `rate()` over it would mix two
-//!   upstreams; the capacity bounds what is kept instead (each value is
-//!   leaked once: its text and escaped text).
+//! - **Kept, unless declared to retire**: an interned value keeps its slot
+//!   for the life of the process (each value is leaked once: its text and
+//!   escaped text), and the capacity bounds what is kept. A label whose
+//!   values come and go (pods behind a discovery service) is declared with
+//!   an idle time instead, and each metric labelled by it marks the label
+//!   `#[label(retires)]`:
+//!
+//! ```
+//! use std::time::Duration;
+//! use enumeter::{metrics, runtime_label, Format, Registry};
+//!
+//! runtime_label! {
+//!     /// The pods the discovery service names.
+//!     pub struct Pod: capacity = 2, idle = Duration::from_secs(300);
+//! }
+//!
+//! /// Proxy metrics.
+//! #[metrics(namespace = "lb", register = false)]
+//! pub enum Balancer {
+//!     /// Requests sent, by pod.
+//!     #[counter(sparse)]
+//!     RequestsTotal {
+//!         #[label(retires)]
+//!         pod: Pod,
+//!     },
+//! }
+//!
+//! let pod = Pod::intern("10.0.0.7:8080").unwrap();
+//! let lb = BalancerMetrics::new();
+//! lb.requests_total(pod).add(2);
+//! assert_eq!(pod.name().as_deref(), Some("10.0.0.7:8080"));
+//! assert_eq!(
+//!     Registry::new().with(&lb).render(Format::Prometheus),
+//!     concat!(
+//!         "# HELP lb_requests_total Requests sent, by pod.\n",
+//!         "# TYPE lb_requests_total counter\n",
+//!         "lb_requests_total{pod=\"10.0.0.7:8080\"} 2\n",
+//!     )
+//! );
+//! ```
+//!
+//!   A value that saw no record for the idle time is **retired** at the
+//!   next read (each render sweeps the labels of the families it reads;
+//!   so does `intern` when the label is full): its series leave every
+//!   output (Prometheus marks them stale), its text is freed, and its slot
+//!   takes the next new value, whose series start from zero. Counted in
+//!   `enumeter_runtime_label_retired_total{label}`.
+//!   A handle is the value's slot and the slot's **generation**: a handle
+//!   kept past its value's retirement no longer names it, and records
+//!   into `other`, never into the value that took its slot (counted in
+//!   `enumeter_runtime_label_stale_records_total{label}`; intern the value
+//!   again for a handle that names it). To make that sound, the recording
+//!   function of a metric with a label that retires returns a
+//!   [`Held`](crate::Held) handle: it enters the value's slot (one atomic addition that
+//!   also reads the generation), and leaves it when dropped (another); a
+//!   value is retired only when every record that entered has left. A
+//!   `Held` kept alive keeps its value from retiring. A label declared
+//!   without `idle` pays none of this.
 
 use core::fmt;
 use enumeter_common::names::quoted_inner;
@@ -75,6 +128,14 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use crate::cells::own::ShownOnceStarted;
 use crate::label::LabelValue;
 use enumeter_macros::metrics;
+
+pub(crate) mod held;
+#[cfg(not(loom))]
+pub(crate) mod retiring;
+pub(crate) mod seen;
+
+#[cfg(not(loom))]
+pub use retiring::RetiringValues;
 
 /// The longest value a runtime label takes, in bytes.
 pub const MAX_RUNTIME_VALUE_BYTES: usize = 128;
@@ -371,11 +432,27 @@ use overflowed_label::RuntimeLabelType;
 /// enumeter's count of values that did not fit a runtime label; shown
 /// once one did not.
 #[metrics(namespace = "enumeter", register = false)]
+// The variants are the metrics' names, each `enumeter_runtime_label_…`.
+#[allow(clippy::enum_variant_names)]
 pub(crate) enum RuntimeLabelSelf {
     /// Values interned as `other` because their runtime label was full, by
     /// label type.
     #[counter(sparse)]
     RuntimeLabelOverflowTotal {
+        /// The runtime label's type name.
+        label: RuntimeLabelType,
+    },
+    /// Values of runtime labels retired after their idle time without a
+    /// record, by label type.
+    #[counter(sparse)]
+    RuntimeLabelRetiredTotal {
+        /// The runtime label's type name.
+        label: RuntimeLabelType,
+    },
+    /// Records through a handle whose runtime label value had been
+    /// retired, recorded as `other`, by label type.
+    #[counter(sparse)]
+    RuntimeLabelStaleRecordsTotal {
         /// The runtime label's type name.
         label: RuntimeLabelType,
     },
@@ -388,12 +465,7 @@ pub(crate) static RUNTIME_LABEL_METRICS: ShownOnceStarted =
 /// Counts a value of runtime label `label` that became `other`, and logs
 /// the first of each label.
 fn overflowed(label: &'static str, capacity: usize) {
-    RUNTIME_LABEL_METRICS.start();
-    let index = RuntimeLabelType::__VALUES
-        .intern_counting(label, false)
-        .unwrap_or(RuntimeLabelType::CAPACITY);
-    let handle = RuntimeLabelType::from_index(index).unwrap_or(RuntimeLabelType::OTHER);
-    let counter = RuntimeLabelSelf::runtime_label_overflow_total(handle);
+    let counter = RuntimeLabelSelf::runtime_label_overflow_total(self_label(label));
     let first = counter.get() == 0;
     counter.inc();
     if first {
@@ -402,6 +474,38 @@ fn overflowed(label: &'static str, capacity: usize) {
             "runtime label `{label}` is full ({capacity} values): new values are recorded as \
              `other`; counted in enumeter_runtime_label_overflow_total{{label=\"{label}\"}}, \
              not logged again"
+        );
+    }
+}
+
+/// The self-metric handle of runtime label `label`.
+fn self_label(label: &'static str) -> RuntimeLabelType {
+    RUNTIME_LABEL_METRICS.start();
+    let index = RuntimeLabelType::__VALUES
+        .intern_counting(label, false)
+        .unwrap_or(RuntimeLabelType::CAPACITY);
+    RuntimeLabelType::from_index(index).unwrap_or(RuntimeLabelType::OTHER)
+}
+
+/// Counts `count` values of runtime label `label` retired.
+#[cfg_attr(loom, allow(dead_code))]
+fn retired(label: &'static str, count: u64) {
+    RuntimeLabelSelf::runtime_label_retired_total(self_label(label)).add(count);
+}
+
+/// Counts a record through a handle of a retired value of `label`, and
+/// logs the first of each label.
+#[cfg_attr(loom, allow(dead_code))]
+fn stale_record(label: &'static str) {
+    let counter = RuntimeLabelSelf::runtime_label_stale_records_total(self_label(label));
+    let first = counter.get() == 0;
+    counter.inc();
+    if first {
+        log::warn!(
+            target: "enumeter",
+            "a handle of runtime label `{label}` recorded after its value was retired: recorded \
+             as `other`; counted in enumeter_runtime_label_stale_records_total{{label=\"{label}\"}}, \
+             not logged again (intern the value again for a handle that names it)"
         );
     }
 }
@@ -429,6 +533,14 @@ fn hash_of(value: &str) -> u64 {
 /// [`LabelValue`](crate::LabelValue), with `intern`, `intern_bytes`,
 /// `lookup`, `name` and `OTHER`.
 ///
+/// With `, idle = DURATION` after the capacity (a constant
+/// `std::time::Duration`), a value with no record for that long is
+/// retired and its slot taken by the next new value: the handle then also
+/// carries the slot's generation, `name` returns an owned `Option<String>`
+/// (`None` once retired), `is_current` says whether it still names its
+/// value, and each metric labelled by it marks the label
+/// `#[label(retires)]` (see [`runtime_label`](mod@crate::runtime_label)).
+///
 /// ```
 /// enumeter::runtime_label! {
 ///     /// Tenants, as the configuration names them.
@@ -449,6 +561,121 @@ fn hash_of(value: &str) -> u64 {
 /// ```
 #[macro_export]
 macro_rules! runtime_label {
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident : capacity = $capacity:expr, idle = $idle:expr $(;)?
+    ) => {
+        $crate::__private::runtime_label_capacity!($capacity);
+
+        $(#[$attr])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        $vis struct $name {
+            index: u32,
+            generation: u32,
+        }
+
+        impl $name {
+            /// How many values can be held at once; beyond, `other`.
+            pub const CAPACITY: usize = $crate::runtime_label::table_capacity($capacity);
+
+            /// The value every new one becomes while the table is full,
+            /// and what a handle of a retired value records into.
+            pub const OTHER: Self = Self {
+                index: Self::CAPACITY as u32,
+                generation: 0,
+            };
+
+            /// How long a value stays without a record before it is
+            /// retired.
+            pub const IDLE: ::core::time::Duration = $idle;
+
+            #[doc(hidden)]
+            pub const __VALUES: &'static $crate::runtime_label::RetiringValues<
+                { $crate::runtime_label::table_capacity($capacity) },
+            > = {
+                static VALUES: $crate::runtime_label::RetiringValues<
+                    { $crate::runtime_label::table_capacity($capacity) },
+                > = $crate::runtime_label::RetiringValues::new(::core::stringify!($name), $idle);
+                &VALUES
+            };
+
+            #[doc(hidden)]
+            fn __from((index, generation): (u32, u32)) -> Self {
+                Self { index, generation }
+            }
+
+            /// The value's text, while it is held: `None` once retired.
+            pub fn name(self) -> ::core::option::Option<::std::string::String> {
+                Self::__VALUES.name(self.index, self.generation)
+            }
+
+            /// Whether the handle still names its value (`OTHER` always
+            /// does); a handle that does not records into `other`.
+            pub fn is_current(self) -> bool {
+                self.index as usize == Self::CAPACITY
+                    || (Self::__VALUES.generation(self.index) == self.generation
+                        && Self::__VALUES.holds(self.index))
+            }
+
+        }
+
+        $crate::__runtime_label_strings!($name);
+
+        #[doc(hidden)]
+        impl $crate::__private::RetiringLabel for $name {
+            #[inline]
+            fn enter(self) -> (Self, $crate::__private::Entered) {
+                match Self::__VALUES.enter(self.index, self.generation) {
+                    ::core::option::Option::Some(entered) => (self, entered),
+                    ::core::option::Option::None => (Self::OTHER, $crate::__private::Entered::NONE),
+                }
+            }
+
+            fn enter_index(index: usize) -> ::core::option::Option<$crate::__private::Entered> {
+                Self::__VALUES.enter_current(index)
+            }
+        }
+
+        #[diagnostic::do_not_recommend]
+        impl $crate::LabelValue for $name {
+            const CARDINALITY: usize = Self::CAPACITY + 1;
+            // One empty name per value: the reader copies their names from
+            // `RUNTIME` as it begins a family.
+            const NAMES: &'static [&'static str] = &[""; $name::CAPACITY + 1];
+            const RUNTIME: ::core::option::Option<&'static dyn $crate::runtime_label::RuntimeNames> =
+                ::core::option::Option::Some(Self::__VALUES);
+
+            #[inline]
+            fn index(self) -> usize {
+                self.index as usize
+            }
+
+            fn from_index(index: usize) -> ::core::option::Option<Self> {
+                let index = u32::try_from(index).ok()?;
+                if index as usize == Self::CAPACITY {
+                    return ::core::option::Option::Some(Self::OTHER);
+                }
+                Self::__VALUES.holds(index).then(|| Self {
+                    index,
+                    generation: Self::__VALUES.generation(index),
+                })
+            }
+
+            fn from_name(name: &str) -> ::core::option::Option<Self> {
+                Self::lookup(name)
+            }
+
+            /// `other` for `OTHER`, and empty for any other value: a value
+            /// that retires has no lasting name (see `name`).
+            fn as_str(self) -> &'static str {
+                if self.index as usize == Self::CAPACITY {
+                    $crate::runtime_label::OTHER
+                } else {
+                    ""
+                }
+            }
+        }
+    };
     ($(#[$attr:meta])* $vis:vis struct $name:ident : capacity = $capacity:expr $(;)?) => {
         // Out of range, an error on the capacity; the tables below are then
         // sized by a capacity of 1, so that nothing huge is built.
@@ -477,26 +704,9 @@ macro_rules! runtime_label {
                 &VALUES
             };
 
-            /// The handle of `value`, interning it if it is new (`OTHER`
-            /// once the table is full); an error for an empty value or one
-            /// over 128 bytes.
-            pub fn intern(
-                value: &str,
-            ) -> ::core::result::Result<Self, $crate::runtime_label::RuntimeLabelError> {
-                Self::__VALUES.intern(value).map(|i| Self(i as u32))
-            }
-
-            /// [`intern`](Self::intern) of bytes, which must be UTF-8.
-            pub fn intern_bytes(
-                value: &[u8],
-            ) -> ::core::result::Result<Self, $crate::runtime_label::RuntimeLabelError> {
-                Self::__VALUES.intern_bytes(value).map(|i| Self(i as u32))
-            }
-
-            /// The handle of `value` if it was interned: lock-free, hashes
-            /// the string.
-            pub fn lookup(value: &str) -> ::core::option::Option<Self> {
-                Self::__VALUES.lookup(value).map(|i| Self(i as u32))
+            #[doc(hidden)]
+            fn __from(index: usize) -> Self {
+                Self(index as u32)
             }
 
             /// The value's text.
@@ -505,14 +715,9 @@ macro_rules! runtime_label {
                     .unwrap_or($crate::runtime_label::OTHER)
             }
 
-            /// How many values have been interned (`other` not counted).
-            pub fn interned() -> usize {
-                Self::__VALUES.len()
-            }
         }
 
-        #[doc(hidden)]
-        impl $crate::__private::RuntimeLabel for $name {}
+        $crate::__runtime_label_strings!($name);
 
         #[diagnostic::do_not_recommend]
         impl $crate::LabelValue for $name {
@@ -541,6 +746,48 @@ macro_rules! runtime_label {
                 self.name()
             }
         }
+    };
+}
+
+/// What both forms of [`runtime_label!`](crate::runtime_label!) give a
+/// handle type alike: interning and looking up by string, through the
+/// table's `intern`, `intern_bytes` and `lookup` and the type's `__from`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __runtime_label_strings {
+    ($name:ident) => {
+        impl $name {
+            /// The handle of `value`, interning it if it is not held
+            /// (`OTHER` while the table is full); an error for an empty
+            /// value, one over 128 bytes, or `other`.
+            pub fn intern(
+                value: &str,
+            ) -> ::core::result::Result<Self, $crate::runtime_label::RuntimeLabelError> {
+                Self::__VALUES.intern(value).map(Self::__from)
+            }
+
+            /// [`intern`](Self::intern) of bytes, which must be UTF-8.
+            pub fn intern_bytes(
+                value: &[u8],
+            ) -> ::core::result::Result<Self, $crate::runtime_label::RuntimeLabelError> {
+                Self::__VALUES.intern_bytes(value).map(Self::__from)
+            }
+
+            /// The handle of `value` if it is held, without interning it: a
+            /// hash and a lock-free probe, or for a label whose values
+            /// retire a read lock and a search.
+            pub fn lookup(value: &str) -> ::core::option::Option<Self> {
+                Self::__VALUES.lookup(value).map(Self::__from)
+            }
+
+            /// How many values are held now (`other` not counted).
+            pub fn interned() -> usize {
+                Self::__VALUES.len()
+            }
+        }
+
+        #[doc(hidden)]
+        impl $crate::__private::RuntimeLabel for $name {}
     };
 }
 

@@ -1,8 +1,9 @@
-//! The state of one series slot of a facade family whose series retire:
-//! which series holds the slot (its generation), and how many records
-//! entered and left it, so that a series is retired only when no record is
-//! on its way into its cells, and a handle made for an earlier series of
-//! the slot never records into a later one.
+//! The state of one slot whose holder retires: a series of a facade family
+//! whose series retire, or a value of a runtime label declared with an idle
+//! time. It says which holder has the slot (its generation), and how many
+//! records entered and left it, so that a holder is retired only when no
+//! record is on its way into its cells, and a handle made for an earlier
+//! holder of the slot never records into a later one's.
 //!
 //! One word holds the generation (low 32 bits) and the records that
 //! entered since the generation began (high 32 bits, wrapping out of the
@@ -35,6 +36,17 @@ pub(crate) struct SlotState {
 
 impl SlotState {
     /// A slot at generation 0, no record seen.
+    #[cfg(not(loom))]
+    pub(crate) const fn new() -> Self {
+        Self {
+            word: AtomicU64::new(0),
+            left: AtomicU32::new(0),
+        }
+    }
+
+    /// A slot at generation 0, no record seen (loom's atomics are not
+    /// built in constants).
+    #[cfg(loom)]
     pub(crate) fn new() -> Self {
         Self {
             word: AtomicU64::new(0),
@@ -56,16 +68,31 @@ impl SlotState {
     /// Runs `record` if the slot still holds the series of `generation`;
     /// `false`, with nothing run, if that series was retired.
     #[inline]
+    #[cfg_attr(not(any(feature = "metrics-facade", loom)), allow(dead_code))]
     pub(crate) fn record(&self, generation: u32, record: impl FnOnce()) -> bool {
-        let word = self.word.fetch_add(ENTERED, Ordering::Acquire);
-        let live = word as u32 == generation;
+        let live = self.enter(generation);
         if live {
             record();
         }
+        self.leave();
+        live
+    }
+
+    /// Counts a record in, whether or not the slot holds the series of
+    /// `generation` (returned): the caller records only if so, then calls
+    /// [`leave`](Self::leave) in both cases, exactly once.
+    #[inline]
+    pub(crate) fn enter(&self, generation: u32) -> bool {
+        let word = self.word.fetch_add(ENTERED, Ordering::Acquire);
+        word as u32 == generation
+    }
+
+    /// Counts a record out, after its cell operation.
+    #[inline]
+    pub(crate) fn leave(&self) {
         // Release: a sweep that sees this record left sees its cell
         // operation done.
         self.left.fetch_add(1, Ordering::Release);
-        live
     }
 
     /// Retires the slot's series if `entered` records are still all that
