@@ -647,6 +647,8 @@ def main():
              "A sparse counter of 6 endpoints × 3 outcomes: `enumeter_enum` with the endpoint an "
              "enum value, `enumeter_runtime` with a `runtime_label!` handle interned at start "
              "(capacity 5 and `other`), both taken from a table as an application keeps them; "
+             "`enumeter_runtime_retiring` the same with a label declared `idle = …` (values "
+             "retire; none does in the run), whose handle enters and leaves the value's slot; "
              "`enumeter_runtime_lookup` looks the handle up by its string on every record. "
              "`measured_fixed` is `measured`'s label set fixed at start (`lasso::RodeoReader`), "
              "`measured_dynamic` its concurrent interner (`ThreadedRodeo`), both given the "
