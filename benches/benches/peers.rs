@@ -1117,6 +1117,27 @@ mod runtime_side {
     }
 }
 
+/// The handle of each of `ENDPOINTS`, interned with `intern` (`other` is
+/// the handle every label has, not a value to intern), kept as an
+/// application keeps its handles.
+fn interned<L>(
+    intern: fn(&str) -> Result<L, enumeter::runtime_label::RuntimeLabelError>,
+    other: L,
+) -> &'static [L]
+where
+    L: Copy,
+{
+    Box::leak(
+        ENDPOINTS
+            .iter()
+            .map(|&name| match name {
+                enumeter::runtime_label::OTHER => other,
+                name => intern(name).unwrap(),
+            })
+            .collect(),
+    )
+}
+
 /// Recording with a runtime label value (a counter of 18 series, sparse,
 /// `endpoint` known only at run time) against the same with an enum label,
 /// and against the peers' labels of run-time strings: `measured`'s frozen
@@ -1124,16 +1145,7 @@ mod runtime_side {
 /// `String` labels (prebuilt, as an application keeps them).
 fn runtime_label_contenders() -> Vec<Contender> {
     let ops: &'static [(usize, usize, f64)] = Box::leak(operations().into_boxed_slice());
-    let handles: &'static [EndpointName] = Box::leak(
-        ENDPOINTS
-            .iter()
-            // `other` is the handle every label has, not a value to intern.
-            .map(|&name| match name {
-                enumeter::runtime_label::OTHER => EndpointName::OTHER,
-                name => EndpointName::intern(name).unwrap(),
-            })
-            .collect(),
-    );
+    let handles = interned(EndpointName::intern, EndpointName::OTHER);
     let mut out = Vec::new();
     fn each(
         name: &'static str,
@@ -1156,15 +1168,7 @@ fn runtime_label_contenders() -> Vec<Contender> {
     out.push(each("enumeter_runtime", ops, move |e, o| {
         Bench::runtime_requests_total(handles[e], Outcome::from_index(o).unwrap()).inc()
     }));
-    let retiring: &'static [RetiringEndpointName] = Box::leak(
-        ENDPOINTS
-            .iter()
-            .map(|&name| match name {
-                enumeter::runtime_label::OTHER => RetiringEndpointName::OTHER,
-                name => RetiringEndpointName::intern(name).unwrap(),
-            })
-            .collect(),
-    );
+    let retiring = interned(RetiringEndpointName::intern, RetiringEndpointName::OTHER);
     out.push(each("enumeter_runtime_retiring", ops, move |e, o| {
         Bench::retiring_requests_total(retiring[e], Outcome::from_index(o).unwrap()).inc()
     }));

@@ -619,7 +619,7 @@ macro_rules! runtime_label {
 
         }
 
-        $crate::__runtime_label_strings!($name);
+        $crate::__runtime_label_common!($name);
 
         #[doc(hidden)]
         impl $crate::__private::RetiringLabel for $name {
@@ -636,21 +636,14 @@ macro_rules! runtime_label {
             }
         }
 
-        #[diagnostic::do_not_recommend]
-        impl $crate::LabelValue for $name {
-            const CARDINALITY: usize = Self::CAPACITY + 1;
-            // One empty name per value: the reader copies their names from
-            // `RUNTIME` as it begins a family.
-            const NAMES: &'static [&'static str] = &[""; $name::CAPACITY + 1];
-            const RUNTIME: ::core::option::Option<&'static dyn $crate::runtime_label::RuntimeNames> =
-                ::core::option::Option::Some(Self::__VALUES);
-
+        #[doc(hidden)]
+        impl $name {
             #[inline]
-            fn index(self) -> usize {
+            fn __index(self) -> usize {
                 self.index as usize
             }
 
-            fn from_index(index: usize) -> ::core::option::Option<Self> {
+            fn __from_index(index: usize) -> ::core::option::Option<Self> {
                 let index = u32::try_from(index).ok()?;
                 if index as usize == Self::CAPACITY {
                     return ::core::option::Option::Some(Self::OTHER);
@@ -661,13 +654,9 @@ macro_rules! runtime_label {
                 })
             }
 
-            fn from_name(name: &str) -> ::core::option::Option<Self> {
-                Self::lookup(name)
-            }
-
-            /// `other` for `OTHER`, and empty for any other value: a value
-            /// that retires has no lasting name (see `name`).
-            fn as_str(self) -> &'static str {
+            // `other` for `OTHER`, and empty for any other value: a value
+            // that retires has no lasting name (see `name`).
+            fn __as_str(self) -> &'static str {
                 if self.index as usize == Self::CAPACITY {
                     $crate::runtime_label::OTHER
                 } else {
@@ -717,32 +706,21 @@ macro_rules! runtime_label {
 
         }
 
-        $crate::__runtime_label_strings!($name);
+        $crate::__runtime_label_common!($name);
 
-        #[diagnostic::do_not_recommend]
-        impl $crate::LabelValue for $name {
-            const CARDINALITY: usize = Self::CAPACITY + 1;
-            // One empty name per value: the reader takes their names from
-            // `RUNTIME`, and the slice's length is the cardinality.
-            const NAMES: &'static [&'static str] = &[""; $name::CAPACITY + 1];
-            const RUNTIME: ::core::option::Option<&'static dyn $crate::runtime_label::RuntimeNames> =
-                ::core::option::Option::Some(Self::__VALUES);
-
+        #[doc(hidden)]
+        impl $name {
             #[inline]
-            fn index(self) -> usize {
+            fn __index(self) -> usize {
                 self.0 as usize
             }
 
-            fn from_index(index: usize) -> ::core::option::Option<Self> {
+            fn __from_index(index: usize) -> ::core::option::Option<Self> {
                 $crate::runtime_label::RuntimeNames::name(Self::__VALUES, index)
                     .map(|_| Self(index as u32))
             }
 
-            fn from_name(name: &str) -> ::core::option::Option<Self> {
-                Self::lookup(name)
-            }
-
-            fn as_str(self) -> &'static str {
+            fn __as_str(self) -> &'static str {
                 self.name()
             }
         }
@@ -751,10 +729,11 @@ macro_rules! runtime_label {
 
 /// What both forms of [`runtime_label!`](crate::runtime_label!) give a
 /// handle type alike: interning and looking up by string, through the
-/// table's `intern`, `intern_bytes` and `lookup` and the type's `__from`.
+/// table's `intern`, `intern_bytes` and `lookup` and the type's `__from`,
+/// and `LabelValue`, through its `__index`, `__from_index` and `__as_str`.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __runtime_label_strings {
+macro_rules! __runtime_label_common {
     ($name:ident) => {
         impl $name {
             /// The handle of `value`, interning it if it is not held
@@ -788,6 +767,35 @@ macro_rules! __runtime_label_strings {
 
         #[doc(hidden)]
         impl $crate::__private::RuntimeLabel for $name {}
+
+        #[diagnostic::do_not_recommend]
+        impl $crate::LabelValue for $name {
+            const CARDINALITY: usize = Self::CAPACITY + 1;
+            // One empty name per value: the reader takes their names from
+            // `RUNTIME` (a label whose values retire has them copied as a
+            // family begins), and the slice's length is the cardinality.
+            const NAMES: &'static [&'static str] = &[""; $name::CAPACITY + 1];
+            const RUNTIME: ::core::option::Option<
+                &'static dyn $crate::runtime_label::RuntimeNames,
+            > = ::core::option::Option::Some(Self::__VALUES);
+
+            #[inline]
+            fn index(self) -> usize {
+                self.__index()
+            }
+
+            fn from_index(index: usize) -> ::core::option::Option<Self> {
+                Self::__from_index(index)
+            }
+
+            fn from_name(name: &str) -> ::core::option::Option<Self> {
+                Self::lookup(name)
+            }
+
+            fn as_str(self) -> &'static str {
+                self.__as_str()
+            }
+        }
     };
 }
 

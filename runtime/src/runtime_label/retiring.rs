@@ -66,7 +66,9 @@ struct Table {
 /// The table behind a runtime label of `CAPACITY` values (and `other`)
 /// whose values retire after `idle` without a record;
 /// [`runtime_label!`](crate::runtime_label!) with `idle = …` declares one
-/// per label type, and its handle type calls these.
+/// per label type, and its handle type calls these (a user names the
+/// handle type, never the table: hidden from the docs).
+#[doc(hidden)]
 pub struct RetiringValues<const CAPACITY: usize> {
     /// The label type's name, for the self-metrics and messages.
     label: &'static str,
