@@ -503,12 +503,43 @@ impl<'m, 'a> Expanded<'m, 'a> {
         ))
     }
 
-    /// The series of the retiring label's value `digit`: its cardinality
-    /// and the stride of its values.
-    fn retiring_series(&self, position: usize, label: &LabelDef<'_>) -> (TokenStream, TokenStream) {
+    /// The indices of the series whose retiring label (at `position`) has
+    /// the value `value` (an expression): an iterator.
+    fn series_of_value(
+        &self,
+        position: usize,
+        label: &LabelDef<'_>,
+        value: &TokenStream,
+    ) -> TokenStream {
         let labels = &self.metric.labels;
         let stride = product(labels[position + 1..].iter().map(|l| cardinality(l.ty)));
-        (cardinality(label.ty), stride)
+        let (card, series) = (cardinality(label.ty), &self.series);
+        quote!(::enumeter::__private::series_with(#value, #card, #stride, #series))
+    }
+
+    /// Clears the series of the retiring label's value `value` (cells and
+    /// recorded marks) unless they were cleared for `generation` already:
+    /// what the first record, or merge, of a new value does.
+    fn clear_value(
+        &self,
+        position: usize,
+        label: &LabelDef<'_>,
+        value: &TokenStream,
+    ) -> TokenStream {
+        let ident = &self.fn_ident;
+        let (seen, _) = self.seen_field().expect("a retiring label has its field");
+        let series = self.series_of_value(position, label, value);
+        let unmark = self
+            .recorded_field()
+            .map(|(recorded, _)| quote!(self.#recorded.unmark(index);));
+        quote! {
+            self.#seen.ensure(#value, generation, || {
+                for index in #series {
+                    ::enumeter::__private::ClearCell::clear(&self.#ident[index]);
+                    #unmark
+                }
+            });
+        }
     }
 
     /// Whether a sparse metric's series are shown once their count says
@@ -960,13 +991,8 @@ impl<'m, 'a> Expanded<'m, 'a> {
         let Some((position, label)) = self.retiring() else {
             return handle;
         };
-        let (ident, arg, ty) = (&self.fn_ident, label.ident, label.ty);
-        let (seen, _) = self.seen_field().expect("a retiring label has its field");
-        let (card, stride) = self.retiring_series(position, label);
-        let series = &self.series;
-        let unmark = self
-            .recorded_field()
-            .map(|(recorded, _)| quote!(self.#recorded.unmark(index);));
+        let (arg, ty) = (label.ident, label.ty);
+        let clear = self.clear_value(position, label, &quote!(value));
         let enter = quote_spanned! {ty.span()=>
             <#ty as ::enumeter::__private::RetiringLabel>::enter(#arg)
         };
@@ -974,12 +1000,7 @@ impl<'m, 'a> Expanded<'m, 'a> {
             let (#arg, entered) = #enter;
             if let ::core::option::Option::Some(generation) = entered.generation() {
                 let value = <#ty as ::enumeter::__private::LabelValue>::index(#arg);
-                self.#seen.ensure(value, generation, || {
-                    for index in ::enumeter::__private::series_with(value, #card, #stride, #series) {
-                        ::enumeter::__private::ClearCell::clear(&self.#ident[index]);
-                        #unmark
-                    }
-                });
+                #clear
             }
             ::enumeter::__private::Held::new({ #handle }, entered)
         }
@@ -1040,11 +1061,10 @@ impl<'m, 'a> Expanded<'m, 'a> {
         let (position, label) = self.retiring()?;
         let (ident, ty) = (&self.fn_ident, label.ty);
         let (seen, _) = self.seen_field()?;
-        let (card, stride) = self.retiring_series(position, label);
-        let series = &self.series;
-        let unmark = self
-            .recorded_field()
-            .map(|(recorded, _)| quote!(self.#recorded.unmark(index);));
+        let card = cardinality(ty);
+        let value = quote!(value);
+        let clear = self.clear_value(position, label, &value);
+        let series = self.series_of_value(position, label, &value);
         let mark = self.recorded_field().map(|(recorded, _)| {
             quote! {
                 if other.#recorded.is_recorded(index) {
@@ -1063,14 +1083,9 @@ impl<'m, 'a> Expanded<'m, 'a> {
                     if !other.#seen.is(value, generation) {
                         continue;
                     }
-                    self.#seen.ensure(value, generation, || {
-                        for index in ::enumeter::__private::series_with(value, #card, #stride, #series) {
-                            ::enumeter::__private::ClearCell::clear(&self.#ident[index]);
-                            #unmark
-                        }
-                    });
+                    #clear
                 }
-                for index in ::enumeter::__private::series_with(value, #card, #stride, #series) {
+                for index in #series {
                     ::enumeter::__private::MergeFrom::merge_from(&self.#ident[index], &other.#ident[index]);
                     #mark
                 }
