@@ -107,6 +107,13 @@ fn scrapes_are_answered_within_a_second_while_clients_misbehave() {
         "the exporter's threads took their names within 5 s"
     );
     let (_, rss_before) = threads_and_rss();
+    let queue_full = || {
+        enumeter_suite::support::own_counter(
+            "enumeter_exporter_refusals_total",
+            &[("reason", "queue_full")],
+        )
+    };
+    let queue_full_before = queue_full();
 
     let stop = AtomicBool::new(false);
     let sent = AtomicUsize::new(0);
@@ -130,9 +137,18 @@ fn scrapes_are_answered_within_a_second_while_clients_misbehave() {
             }
             drop(idle);
         });
-        // 40 clients trickling a head one byte every 50 ms.
+        // 40 clients trickling a head one byte every 50 ms, a head long
+        // enough (147 bytes, 7.35 s) that none is complete before the
+        // scrapes end: 40 heads completing in one instant would be 40
+        // requests at once, past the queue (2 + 2 + 16), and the oldest
+        // waiting, a scrape among them, is then rightly answered `503`
+        // (`complete_requests_beyond_workers_and_queue_get_503_the_oldest_first`).
         s.spawn(|| {
-            let head = b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: yes\r\n\r\n";
+            let head = format!(
+                "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: {}\r\n\r\n",
+                "y".repeat(100)
+            );
+            let head = head.as_bytes();
             let mut slow: Vec<TcpStream> = (0..40)
                 .filter_map(|_| TcpStream::connect(addr).ok())
                 .collect();
@@ -212,9 +228,11 @@ fn scrapes_are_answered_within_a_second_while_clients_misbehave() {
     assert!(scrape(addr).0.starts_with("HTTP/1.1 200"));
     println!(
         "{} abusive connections; {scrapes} scrapes all 200, slowest {:.1} ms; \
-         exporter threads {peak_exporter_threads}; RSS {rss_before} kB -> peak {peak_rss} kB",
+         exporter threads {peak_exporter_threads}; RSS {rss_before} kB -> peak {peak_rss} kB; \
+         requests refused for a full queue: {}",
         sent.load(Ordering::Relaxed),
-        slowest.as_secs_f64() * 1000.0
+        slowest.as_secs_f64() * 1000.0,
+        queue_full() - queue_full_before
     );
     exporter.shutdown();
 }

@@ -364,6 +364,14 @@ fn read_all(mut stream: TcpStream) -> String {
 
 #[test]
 fn complete_requests_beyond_workers_and_queue_get_503_the_oldest_first() {
+    // No other test of this file fills its exporter's queue.
+    let queue_full = || {
+        enumeter_suite::support::own_counter(
+            "enumeter_exporter_refusals_total",
+            &[("reason", "queue_full")],
+        )
+    };
+    let queue_full_before = queue_full();
     let gated = Gated::new();
     let exporter = Exporter::new()
         .address("127.0.0.1:0")
@@ -398,6 +406,7 @@ fn complete_requests_beyond_workers_and_queue_get_503_the_oldest_first() {
         read_all(oldest_waiting).starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
         "the oldest waiting request is refused"
     );
+    assert_eq!(queue_full() - queue_full_before, 1, "counted once");
     gated.open();
     for (name, stream) in [
         ("rendering", rendering),

@@ -338,6 +338,7 @@ impl Front<'_> {
         if self.table.ready_count > self.config.queue {
             while let Some(id) = self.table.ready.pop_front() {
                 if live(&self.table.slots, id, is_ready) {
+                    ExporterSelf::refusals_total(ExporterRefusal::QueueFull).inc();
                     self.answer_now(poll, id.slot, &status_response(503, "Service Unavailable"));
                     break;
                 }

@@ -37,6 +37,10 @@ pub(crate) enum ExporterRefusal {
     AuthBusy,
     /// Over the web configuration's `rate_limit` (`429`).
     RateLimited,
+    /// More complete requests waited for a worker than
+    /// [`Exporter::queue`](crate::Exporter::queue) allows; the one that had
+    /// waited longest was answered `503`.
+    QueueFull,
 }
 
 /// The exporter's own metrics, rendered by the default registry once an
@@ -224,6 +228,6 @@ mod tests {
                 cells.push(c.len());
             }
         });
-        assert_eq!(cells, [3, 4]);
+        assert_eq!(cells, [3, 5]);
     }
 }

@@ -151,8 +151,9 @@ impl Exporter {
 
     /// Complete requests that may wait for a worker, beyond one per worker
     /// (0 to 65,536; default 16); past that, the one that has waited
-    /// longest is answered `503`, so that a burst of requests does not
-    /// shut out the ones after it.
+    /// longest is answered `503` (counted in
+    /// `enumeter_exporter_refusals_total{reason="queue_full"}`), so that a
+    /// burst of requests does not shut out the ones after it.
     pub fn queue(mut self, queue: usize) -> Self {
         self.queue = queue;
         self
