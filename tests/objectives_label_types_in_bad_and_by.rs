@@ -1,6 +1,7 @@
 //! Objectives on every label type a metric may have, in `bad` and in
 //! `by`: an enum (by its variant, or a path to it), a `bool` and a runtime
-//! label (its `OTHER`). The generated promtool tests write only values
+//! label (its `OTHER`), one that keeps its values and one whose values
+//! retire. The generated promtool tests write only values
 //! enumeter can emit (never an empty one, which enumeter refuses and
 //! Prometheus reads as a missing label), and promtool runs them.
 
@@ -21,6 +22,11 @@ runtime_label! {
     pub struct Upstream: capacity = 8;
 }
 
+runtime_label! {
+    /// Pods, which come and go.
+    pub struct Pod: capacity = 8, idle = std::time::Duration::from_secs(300);
+}
+
 /// Calls, by every kind of label.
 #[metrics(namespace = "calls", register = false)]
 pub enum Calls {
@@ -33,6 +39,20 @@ pub enum Calls {
     /// Calls that overflowed to `other` are bad.
     #[counter(sparse, objective(name = "calls-known", target = 0.99, bad(upstream = [OTHER])))]
     ByUpstreamTotal { upstream: Upstream },
+    /// Calls to pods (a label whose values retire) that failed are bad,
+    /// by pod.
+    #[counter(sparse, objective(name = "calls-pods", target = 0.99, bad(ok = [false]), by = [pod]))]
+    ByPodTotal {
+        ok: bool,
+        #[label(retires)]
+        pod: Pod,
+    },
+    /// Calls to pods that overflowed to `other` are bad.
+    #[counter(sparse, objective(name = "calls-known-pods", target = 0.99, bad(pod = [OTHER])))]
+    ToKnownPodsTotal {
+        #[label(retires)]
+        pod: Pod,
+    },
 }
 
 #[test]
@@ -54,9 +74,12 @@ fn bad_and_by_take_bools_paths_and_runtime_labels_and_the_tests_use_values_enume
             ("ok", vec!["false"], "true"),
             ("code_class", vec!["5xx"], "2xx"),
             ("upstream", vec!["other"], "example"),
+            ("ok", vec!["false"], "true"),
+            ("pod", vec!["other"], "example"),
         ]
     );
     assert_eq!(objectives[0].by, [("upstream", "example")]);
+    assert_eq!(objectives[3].by, [("pod", "example")]);
 
     let tests = RuleSet::new()
         .with(Calls::objectives())
@@ -69,6 +92,10 @@ fn bad_and_by_take_bools_paths_and_runtime_labels_and_the_tests_use_values_enume
         "calls_by_class_total{code_class=\"2xx\"}",
         "calls_by_upstream_total{upstream=\"other\"}",
         "calls_by_upstream_total{upstream=\"example\"}",
+        "calls_by_pod_total{ok=\"false\",pod=\"example\"}",
+        "calls_by_pod_total{ok=\"true\",pod=\"example\"}",
+        "calls_to_known_pods_total{pod=\"other\"}",
+        "calls_to_known_pods_total{pod=\"example\"}",
     ] {
         assert!(tests.contains(&format!("'{series}'")), "{series}:\n{tests}");
     }
